@@ -1,0 +1,3 @@
+from dynimg.cli import main
+
+main()

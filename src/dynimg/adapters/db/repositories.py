@@ -1,0 +1,148 @@
+"""SQL implementations of the repository ports: row <-> domain mapping, never a commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dynimg.adapters.db.tables import access_keys, accounts, request_nonces, templates
+from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.templates import Template, TemplateType
+
+
+class SqlAccountRepository:
+    """Accounts in the ``accounts`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, account: Account) -> None:
+        self._session.execute(insert(accounts).values(**vars(account)))
+
+    def get(self, account_id: str) -> Account | None:
+        row = self._session.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        return Account(**row._mapping) if row else None
+
+    def get_by_name(self, name: str) -> Account | None:
+        row = self._session.execute(select(accounts).where(accounts.c.name == name)).first()
+        return Account(**row._mapping) if row else None
+
+    def list(self) -> Sequence[Account]:
+        rows = self._session.execute(select(accounts).order_by(accounts.c.name))
+        return [Account(**row._mapping) for row in rows]
+
+
+class SqlAccessKeyRepository:
+    """AccessKeys in the ``access_keys`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, key: AccessKey) -> None:
+        self._session.execute(insert(access_keys).values(**vars(key)))
+
+    def get(self, key_id: str) -> AccessKey | None:
+        row = self._session.execute(select(access_keys).where(access_keys.c.id == key_id)).first()
+        return AccessKey(**row._mapping) if row else None
+
+    def list(self, account_id: str | None = None) -> Sequence[AccessKey]:
+        query = select(access_keys).order_by(access_keys.c.created_at.desc(), access_keys.c.id)
+        if account_id is not None:
+            query = query.where(access_keys.c.account_id == account_id)
+        return [AccessKey(**row._mapping) for row in self._session.execute(query)]
+
+    def set_enabled(self, key_id: str, enabled: bool) -> bool:
+        result = self._session.execute(
+            update(access_keys).where(access_keys.c.id == key_id).values(enabled=enabled)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class SqlTemplateRepository:
+    """Templates in the ``templates`` table, always filtered by account."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, template: Template) -> None:
+        self._session.execute(insert(templates).values(**_template_row(template)))
+
+    def get(self, account_id: str, template_id: str) -> Template | None:
+        row = self._session.execute(
+            select(templates).where(
+                templates.c.account_id == account_id, templates.c.id == template_id
+            )
+        ).first()
+        return _template(row._mapping) if row else None
+
+    def list(self, account_id: str, template_type: str) -> Sequence[Template]:
+        rows = self._session.execute(
+            select(templates)
+            .where(templates.c.account_id == account_id, templates.c.type == template_type)
+            .order_by(templates.c.created_at.desc(), templates.c.id)
+        )
+        return [_template(row._mapping) for row in rows]
+
+    def update(self, template: Template) -> None:
+        self._session.execute(
+            update(templates)
+            .where(templates.c.account_id == template.account_id, templates.c.id == template.id)
+            .values(**_template_row(template))
+        )
+
+    def delete(self, account_id: str, template_id: str) -> bool:
+        result = self._session.execute(
+            delete(templates).where(
+                templates.c.account_id == account_id, templates.c.id == template_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class SqlNonceRepository:
+    """Recently used signature nonces in ``request_nonces``."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def remember(self, key_id: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        where = (request_nonces.c.key_id == key_id, request_nonces.c.nonce == nonce)
+        seen = self._session.execute(select(request_nonces.c.expires_at).where(*where)).first()
+        if seen is not None:
+            if seen.expires_at > now:
+                return False
+            self._session.execute(
+                update(request_nonces).where(*where).values(expires_at=expires_at)
+            )
+            return True
+        try:
+            with self._session.begin_nested():
+                self._session.execute(
+                    insert(request_nonces).values(key_id=key_id, nonce=nonce, expires_at=expires_at)
+                )
+        except IntegrityError:
+            return False  # the same nonce arrived concurrently: one of the two is a replay
+        return True
+
+    def purge(self, now: datetime) -> int:
+        result = self._session.execute(
+            delete(request_nonces).where(request_nonces.c.expires_at <= now)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+
+def _template_row(template: Template) -> dict[str, Any]:
+    row = vars(template).copy()
+    row["type"] = template.type.value
+    return row
+
+
+def _template(mapping: Any) -> Template:
+    values = dict(mapping)
+    values["type"] = TemplateType(values["type"])
+    return Template(**values)

@@ -1,0 +1,42 @@
+"""The SQLAlchemy unit of work: one session and one transaction per use."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dynimg.adapters.db.repositories import (
+    SqlAccessKeyRepository,
+    SqlAccountRepository,
+    SqlNonceRepository,
+    SqlTemplateRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Implements ``ports.UnitOfWork``; anything not committed is rolled back on exit."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self._session = self._session_factory()
+        self.accounts = SqlAccountRepository(self._session)
+        self.access_keys = SqlAccessKeyRepository(self._session)
+        self.templates = SqlTemplateRepository(self._session)
+        self.nonces = SqlNonceRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._session.rollback()
+        self._session.close()
+
+    def commit(self) -> None:
+        self._session.commit()

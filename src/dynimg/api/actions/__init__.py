@@ -1,0 +1,1 @@
+"""Action handlers, one module per resource; each module exports its ``ACTIONS``."""

@@ -1,0 +1,26 @@
+"""The one place where exceptions become Alibaba error responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dynimg.api.envelopes import error_body
+from dynimg.errors import ClientError, DynimgError, InternalError, ServiceUnavailable
+
+log = logging.getLogger("dynimg.api")
+
+
+def error_response(exc: BaseException, request_id: str, host_id: str) -> tuple[int, dict[str, Any]]:
+    """HTTP status and body for an exception raised while answering a request.
+
+    Client errors are reported as raised. Anything else is logged with its details and answered
+    with a generic ``InternalError`` (or ``ServiceUnAvailable``), so no internals reach clients.
+    """
+    if isinstance(exc, ClientError):
+        return exc.http_status, error_body(request_id, host_id, exc)
+    log.error("request %s failed", request_id, exc_info=exc)
+    public: DynimgError = (
+        ServiceUnavailable() if isinstance(exc, ServiceUnavailable) else InternalError()
+    )
+    return public.http_status, error_body(request_id, host_id, public)

@@ -1,0 +1,70 @@
+"""The RPC gateway: from a decoded request to (status, body), whatever goes wrong."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.envelopes import success_body
+from dynimg.api.error_mapper import error_response
+from dynimg.api.params import read_params
+from dynimg.api.registry import Action, build_registry
+from dynimg.bootstrap import Services
+from dynimg.domain.ids import new_request_id
+from dynimg.domain.signing import RpcRequest
+from dynimg.errors import ActionNotFound, InvalidVersion, MissingParameter
+from dynimg.services.authentication import authenticate
+
+API_VERSION = "2017-03-21"
+
+
+class RpcGateway:
+    """Resolves the Action, authenticates the caller and runs the handler."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._actions = build_registry()
+        self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
+
+    @property
+    def action_names(self) -> list[str]:
+        """The names of all registered Actions."""
+        return sorted(self._actions)
+
+    def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
+        """Answer one request: HTTP status, JSON body and its RequestId."""
+        request_id = new_request_id()
+        try:
+            return 200, self._dispatch(request, request_id), request_id
+        except Exception as exc:
+            status, body = error_response(exc, request_id, self._services.settings.host_id)
+            return status, body, request_id
+
+    def _dispatch(self, request: RpcRequest, request_id: str) -> dict[str, Any]:
+        params = request.parameters()
+        action = self._resolve_action(params, request.headers)
+        account = authenticate(
+            request, self._services.uow_factory, self._services.clock, self._tolerance
+        )
+        context = ActionContext(
+            services=self._services,
+            account=account,
+            params=read_params(action.params, params),
+            request_id=request_id,
+        )
+        return success_body(request_id, action.handler(context))
+
+    def _resolve_action(self, params: dict[str, str], headers: dict[str, str] | Any) -> Action:
+        name = params.get("Action") or headers.get("x-acs-action")
+        if not name:
+            raise MissingParameter("Action")
+        action = self._actions.get(name)
+        if action is None:
+            raise ActionNotFound()
+        version = params.get("Version") or headers.get("x-acs-version")
+        if not version:
+            raise MissingParameter("Version")
+        if version != API_VERSION:
+            raise InvalidVersion()
+        return action

@@ -1,0 +1,31 @@
+"""The one registry of Actions dynimg answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+
+Handler = Callable[[ActionContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An RPC Action: its name, the parameters it reads and its handler."""
+
+    name: str
+    handler: Handler
+    params: tuple[Param, ...] = ()
+
+
+def build_registry() -> dict[str, Action]:
+    """Every supported Action by name."""
+    from dynimg.api.actions import templates
+
+    actions = [*templates.ACTIONS]
+    registry = {action.name: action for action in actions}
+    assert len(registry) == len(actions), "an Action is registered twice"
+    return registry

@@ -1,0 +1,55 @@
+"""``dynimg serve``: the service on its embedded default or on the configured backends."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+import uvicorn
+
+from dynimg.api.app import create_app
+from dynimg.bootstrap import Services, build_services
+from dynimg.services.accounts import ensure_default_key
+from dynimg.services.housekeeping import purge_expired_nonces
+
+HOUSEKEEPING_SECONDS = 300
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default: DYNIMG_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: DYNIMG_PORT or 8080).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the service: creates and migrates its database on first start."""
+    from dynimg.cli import settings_from_env
+
+    settings = settings_from_env()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    services = build_services(settings)
+    account, key = ensure_default_key(services.uow_factory, services.clock)
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"dynimg {_version()} on http://{host}:{port}  (data in {settings.home.resolve()})")
+    click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
+    stop = threading.Event()
+    threading.Thread(target=_housekeeping, args=(services, stop), daemon=True).start()
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, log_level=settings.log_level)
+    finally:
+        stop.set()
+        services.close()
+
+
+def _housekeeping(services: Services, stop: threading.Event) -> None:
+    while not stop.wait(HOUSEKEEPING_SECONDS):
+        try:
+            purge_expired_nonces(services.uow_factory, services.clock)
+        except Exception:
+            logging.getLogger("dynimg.housekeeping").exception("housekeeping failed")
+
+
+def _version() -> str:
+    from dynimg import __version__
+
+    return __version__

@@ -1,0 +1,211 @@
+"""Animated-image templates: the `DynamicImageTemplateConfig` document and its rules.
+
+Alibaba's fields, with the defaults dynimg chose where Alibaba documents none:
+
+- ``Video.Width`` / ``Video.Height`` in [128, 4096]. Both left out: the source size. One left
+  out: the other follows the source's display aspect ratio (rounded to an even number).
+- ``Video.Fps`` in (0, 60]; left out: 10. Never more than the source's frame rate.
+- ``Container.Format``: ``gif`` or ``webp`` (required).
+- ``Clip.TimeSpan``: ``Seek`` (required), ``Duration`` or ``End`` (End wins); neither: to the
+  end of the video.
+- ``SetDefaultCover``: ``true`` makes the animated image the video's cover.
+- ``WatermarkIds``: at most 4 watermark ids; ``USER_DEFAULT_WATERMARK`` is the account default.
+
+Extras beyond Alibaba: ``Quality`` (1-100, WebP, default 75), ``Loop`` (0 = forever, the
+default, else the number of plays), ``MaxColors`` (2-256, GIF), ``Dither``
+(``floyd_steinberg`` default, ``bayer`` for smaller files, ``none``; GIF).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from dynimg.domain.fields import (
+    read_bool,
+    read_choice,
+    read_float,
+    read_int,
+    read_object,
+    read_text,
+)
+from dynimg.domain.timecode import parse_timecode
+from dynimg.errors import InvalidParameter
+
+DEFAULT_WATERMARK = "USER_DEFAULT_WATERMARK"
+MAX_WATERMARKS = 4
+DEFAULT_FPS = 10.0
+_WATERMARK_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class TemplateType(StrEnum):
+    """Alibaba's TemplateType values; dynimg implements the animated-image one."""
+
+    DYNAMIC_IMAGE = "DynamicImage"
+    SNAPSHOT = "Snapshot"
+
+
+class ImageFormat(StrEnum):
+    """Output containers an animated image can have."""
+
+    GIF = "gif"
+    WEBP = "webp"
+
+
+class Dither(StrEnum):
+    """How GIF colours are reduced to the palette."""
+
+    FLOYD_STEINBERG = "floyd_steinberg"
+    BAYER = "bayer"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """The part of the video to capture, in milliseconds; ``end_ms`` is trimmed off the tail."""
+
+    seek_ms: int
+    duration_ms: int | None = None
+    end_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class DynamicImageTemplateConfig:
+    """A validated `DynamicImageTemplateConfig`."""
+
+    format: ImageFormat
+    time_span: TimeSpan
+    width: int | None = None
+    height: int | None = None
+    fps: float = DEFAULT_FPS
+    name: str | None = None
+    set_default_cover: bool = False
+    watermark_ids: tuple[str, ...] = ()
+    quality: int = 75
+    loop: int = 0
+    max_colors: int = 256
+    dither: Dither = Dither.FLOYD_STEINBERG
+
+
+@dataclass(frozen=True)
+class Template:
+    """An account's animated-image template as stored."""
+
+    id: str
+    account_id: str
+    name: str
+    type: TemplateType
+    config_json: str
+    app_id: str
+    is_default: bool
+    created_at: datetime
+    modified_at: datetime
+
+
+def parse_template_config(
+    doc: Mapping[str, Any], path: str = "TemplateConfig"
+) -> DynamicImageTemplateConfig:
+    """Validate a `DynamicImageTemplateConfig` document field by field."""
+    video = _optional_object(doc, "Video", path)
+    container = read_object(_required(doc, "Container", path), f"{path}.Container")
+    return DynamicImageTemplateConfig(
+        format=ImageFormat(
+            read_choice(
+                _required(container, "Format", f"{path}.Container"),
+                f"{path}.Container.Format",
+                [f.value for f in ImageFormat],
+            )
+        ),
+        time_span=parse_time_span(doc, path),
+        width=_optional_int(video, "Width", f"{path}.Video", 128, 4096),
+        height=_optional_int(video, "Height", f"{path}.Video", 128, 4096),
+        fps=_parse_fps(video, f"{path}.Video"),
+        name=_optional_name(doc, path),
+        set_default_cover=_optional(doc, "SetDefaultCover", path, read_bool, False),
+        watermark_ids=parse_watermark_ids(doc.get("WatermarkIds"), f"{path}.WatermarkIds"),
+        quality=_optional_int(doc, "Quality", path, 1, 100) or 75,
+        loop=_optional(doc, "Loop", path, lambda v, p: read_int(v, p, 0, 65535), 0),
+        max_colors=_optional_int(doc, "MaxColors", path, 2, 256) or 256,
+        dither=Dither(
+            _optional(
+                doc,
+                "Dither",
+                path,
+                lambda v, p: read_choice(v, p, [d.value for d in Dither]),
+                Dither.FLOYD_STEINBERG.value,
+            )
+        ),
+    )
+
+
+def parse_time_span(doc: Mapping[str, Any], path: str) -> TimeSpan:
+    """``Clip.TimeSpan``: Seek is required; End, when given, wins over Duration."""
+    clip = read_object(_required(doc, "Clip", path), f"{path}.Clip")
+    span_path = f"{path}.Clip.TimeSpan"
+    span = read_object(_required(clip, "TimeSpan", f"{path}.Clip"), span_path)
+    seek = parse_timecode(_required(span, "Seek", span_path), f"{span_path}.Seek")
+    end = _optional(span, "End", span_path, parse_timecode, None)
+    duration = None if end is not None else _optional(span, "Duration", span_path, parse_timecode)
+    if duration == 0:
+        raise InvalidParameter(f"{span_path}.Duration", "must be greater than 0")
+    return TimeSpan(seek_ms=seek, duration_ms=duration, end_ms=end)
+
+
+def parse_watermark_ids(value: Any, path: str) -> tuple[str, ...]:
+    """At most 4 watermark ids, as a JSON list or a comma-separated string."""
+    if value is None or value == "":
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise InvalidParameter(path, "must be a list of watermark ids")
+    ids = tuple(dict.fromkeys(i.strip() for i in items))
+    if len(ids) > MAX_WATERMARKS:
+        raise InvalidParameter(path, f"must name at most {MAX_WATERMARKS} watermarks")
+    for watermark_id in ids:
+        if watermark_id != DEFAULT_WATERMARK and not _WATERMARK_ID.match(watermark_id):
+            raise InvalidParameter(path, f"{watermark_id!r} is not a watermark id")
+    return ids
+
+
+def parse_template_name(value: Any, path: str = "Name") -> str:
+    """A template name: 1 to 128 bytes of UTF-8."""
+    return read_text(value, path, max_bytes=128).strip()
+
+
+def _parse_fps(video: Mapping[str, Any], path: str) -> float:
+    if video.get("Fps") is None:
+        return DEFAULT_FPS
+    fps = read_float(video["Fps"], f"{path}.Fps")
+    if not 0 < fps <= 60:
+        raise InvalidParameter(f"{path}.Fps", "must be in (0, 60]")
+    return fps
+
+
+def _optional_name(doc: Mapping[str, Any], path: str) -> str | None:
+    name: str | None = _optional(doc, "Name", path, lambda v, p: read_text(v, p, max_bytes=128))
+    return name
+
+
+def _required(doc: Mapping[str, Any], key: str, path: str) -> Any:
+    if doc.get(key) is None:
+        raise InvalidParameter(f"{path}.{key}", "is required")
+    return doc[key]
+
+
+def _optional(doc: Mapping[str, Any], key: str, path: str, reader: Any, default: Any = None) -> Any:
+    value = doc.get(key)
+    return default if value is None or value == "" else reader(value, f"{path}.{key}")
+
+
+def _optional_int(doc: Mapping[str, Any], key: str, path: str, low: int, high: int) -> int | None:
+    result: int | None = _optional(doc, key, path, lambda v, p: read_int(v, p, low, high))
+    return result
+
+
+def _optional_object(doc: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any]:
+    value = doc.get(key)
+    return {} if value is None else read_object(value, f"{path}.{key}")

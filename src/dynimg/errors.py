@@ -1,0 +1,203 @@
+"""dynimg's one exception tree. Every error carries an Alibaba error code and an HTTP status.
+
+The API turns any :class:`DynimgError` into Alibaba's error body in exactly one place
+(``dynimg.api.error_mapper``); anything else becomes ``InternalError`` with its details kept
+out of the response. Code never matches on message text: it catches classes.
+
+::
+
+    DynimgError
+    ├── ClientError (4xx)
+    │   ├── MissingParameter, InvalidParameter
+    │   ├── AuthenticationError
+    │   │   ├── IncompleteSignature, SignatureDoesNotMatch
+    │   │   ├── AccessKeyNotFound, AccessKeyInactive
+    │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
+    │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
+│   ├── RequestTooLarge
+    │   └── ResourceNotFound
+    │       ├── TemplateNotFound, AccountNotFound
+    └── ServerError (5xx)
+        ├── InternalError, ServiceUnavailable
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DynimgError(Exception):
+    """Base of every error dynimg reports; the docstring of a subclass is its default message."""
+
+    code: ClassVar[str] = "InternalError"
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (self.__doc__ or self.code).strip()
+        super().__init__(self.message)
+
+
+class ClientError(DynimgError):
+    """The request was not valid."""
+
+    code = "InvalidParameter"
+    http_status = 400
+
+
+class ServerError(DynimgError):
+    """The request processing has failed due to some unknown error."""
+
+
+class InternalError(ServerError):
+    """The request processing has failed due to some unknown error."""
+
+
+class ServiceUnavailable(ServerError):
+    """The request has failed due to a temporary failure of the server."""
+
+    code = "ServiceUnAvailable"
+    http_status = 503
+
+
+class MissingParameter(ClientError):
+    """A mandatory parameter is missing."""
+
+    code = "MissingParameter"
+
+    def __init__(self, name: str) -> None:
+        self.parameter = name
+        super().__init__(
+            f"The input parameter {name!r} that is mandatory for processing this request "
+            "is not supplied."
+        )
+
+
+class InvalidParameter(ClientError):
+    """A parameter has a value that is not valid."""
+
+    code = "InvalidParameter"
+
+    def __init__(self, name: str, reason: str = "") -> None:
+        self.parameter = name
+        detail = f": {reason}" if reason else "."
+        super().__init__(f"The specified parameter {name!r} is not valid{detail}")
+
+
+class AuthenticationError(ClientError):
+    """The request could not be authenticated."""
+
+
+class IncompleteSignature(AuthenticationError):
+    """The request signature does not conform to Alibaba Cloud standards."""
+
+    code = "IncompleteSignature"
+
+
+class SignatureDoesNotMatch(AuthenticationError):
+    """Specified signature is not matched with our calculation."""
+
+    code = "SignatureDoesNotMatch"
+
+    def __init__(self, string_to_sign: str) -> None:
+        # aliyun-python-sdk-core splits this message on ':' and compares the tail with its own
+        # string to sign, so the wording and the colon are part of the wire contract.
+        super().__init__(
+            "Specified signature is not matched with our calculation. "
+            f"server string to sign is:{string_to_sign}"
+        )
+
+
+class AccessKeyNotFound(AuthenticationError):
+    """Specified access key is not found."""
+
+    code = "InvalidAccessKeyId.NotFound"
+    http_status = 404
+
+
+class AccessKeyInactive(AuthenticationError):
+    """Specified access key is disabled."""
+
+    code = "InvalidAccessKeyId.Inactive"
+
+
+class TimestampExpired(AuthenticationError):
+    """Specified time stamp or date value is expired."""
+
+    code = "InvalidTimeStamp.Expired"
+
+
+class TimestampFormat(AuthenticationError):
+    """Specified time stamp or date value is not well formatted."""
+
+    code = "InvalidTimeStamp.Format"
+
+
+class SignatureNonceUsed(AuthenticationError):
+    """Specified signature nonce was used already."""
+
+    code = "SignatureNonceUsed"
+
+
+class ActionNotFound(ClientError):
+    """Specified api is not found, please check your url and method."""
+
+    code = "InvalidAction.NotFound"
+    http_status = 404
+
+
+class InvalidVersion(ClientError):
+    """Specified parameter Version is not valid."""
+
+    code = "InvalidVersion"
+
+
+class RequestTooLarge(ClientError):
+    """The request is larger than the gateway accepts."""
+
+    code = "RequestEntityTooLarge"
+    http_status = 413
+
+
+class Forbidden(ClientError):
+    """User not authorized to operate on the specified resource."""
+
+    code = "Forbidden"
+    http_status = 403
+
+
+class Throttled(ClientError):
+    """Request was denied due to user flow control."""
+
+    code = "Throttling.User"
+
+
+class ResourceNotFound(ClientError):
+    """The specified resource does not exist."""
+
+    code = "NoSuchResource"
+    http_status = 404
+
+
+class TemplateNotFound(ResourceNotFound):
+    """The template does not exist."""
+
+    code = "InvalidTemplate.NotFound"
+
+
+class AccountNotFound(ResourceNotFound):
+    """The account does not exist."""
+
+    code = "InvalidAccount.NotFound"
+
+
+class AccountExists(ClientError):
+    """An account with that name exists already."""
+
+    code = "AccountAlreadyExists"
+    http_status = 409
+
+
+class ConfigurationError(DynimgError):
+    """dynimg's settings are not valid; raised at start-up, never sent to a client."""
+
+    code = "InvalidConfiguration"

@@ -1,0 +1,1 @@
+"""Use cases. Each receives its collaborators (unit of work, clock, ...) as arguments."""

@@ -1,0 +1,118 @@
+"""Animated-image template use cases behind the *VodTemplate Actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.templates import (
+    Template,
+    TemplateType,
+    parse_template_config,
+    parse_template_name,
+)
+from dynimg.errors import InvalidParameter, TemplateNotFound
+from dynimg.ports import Clock, UnitOfWorkFactory
+
+DEFAULT_APP_ID = "app-1000000"
+
+
+def add_template(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    account: Account,
+    *,
+    name: str,
+    template_type: str,
+    config_text: str,
+    app_id: str | None = None,
+) -> Template:
+    """Validate and store a new DynamicImage template."""
+    kind = check_template_type(template_type)
+    now = clock.now()
+    template = Template(
+        id=new_resource_id(),
+        account_id=account.id,
+        name=parse_template_name(name),
+        type=kind,
+        config_json=_validated_config(config_text),
+        app_id=app_id or DEFAULT_APP_ID,
+        is_default=False,
+        created_at=now,
+        modified_at=now,
+    )
+    with uow_factory() as uow:
+        uow.templates.add(template)
+        uow.commit()
+    return template
+
+
+def get_template(uow_factory: UnitOfWorkFactory, account: Account, template_id: str) -> Template:
+    """One of the account's templates; another account's is reported as not existing."""
+    with uow_factory() as uow:
+        template = uow.templates.get(account.id, template_id)
+    if template is None:
+        raise TemplateNotFound()
+    return template
+
+
+def list_templates(
+    uow_factory: UnitOfWorkFactory,
+    account: Account,
+    template_type: str,
+    app_id: str | None = None,
+) -> Sequence[Template]:
+    """The account's templates of a type, newest first, optionally of one AppId."""
+    kind = check_template_type(template_type)
+    with uow_factory() as uow:
+        templates = uow.templates.list(account.id, kind.value)
+    return [t for t in templates if app_id is None or t.app_id == app_id]
+
+
+def update_template(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    account: Account,
+    template_id: str,
+    *,
+    name: str | None = None,
+    config_text: str | None = None,
+) -> Template:
+    """Change a template's name and/or config."""
+    with uow_factory() as uow:
+        template = uow.templates.get(account.id, template_id)
+        if template is None:
+            raise TemplateNotFound()
+        updated = replace(
+            template,
+            name=parse_template_name(name) if name is not None else template.name,
+            config_json=_validated_config(config_text) if config_text else template.config_json,
+            modified_at=clock.now(),
+        )
+        uow.templates.update(updated)
+        uow.commit()
+    return updated
+
+
+def delete_template(uow_factory: UnitOfWorkFactory, account: Account, template_id: str) -> None:
+    """Delete one of the account's templates."""
+    with uow_factory() as uow:
+        if not uow.templates.delete(account.id, template_id):
+            raise TemplateNotFound()
+        uow.commit()
+
+
+def check_template_type(value: str) -> TemplateType:
+    """Only DynamicImage templates exist in dynimg."""
+    if value != TemplateType.DYNAMIC_IMAGE.value:
+        raise InvalidParameter("TemplateType", "dynimg supports TemplateType=DynamicImage")
+    return TemplateType.DYNAMIC_IMAGE
+
+
+def _validated_config(text: str) -> str:
+    document = parse_json_object(text, "TemplateConfig")
+    parse_template_config(document)
+    return dump_compact(document)

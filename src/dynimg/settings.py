@@ -1,0 +1,101 @@
+"""dynimg's one typed settings object, read from ``DYNIMG_*`` environment variables once at start.
+
+Every field maps to ``DYNIMG_<FIELD NAME IN UPPER CASE>``. Unknown ``DYNIMG_*`` variables are
+errors (a typo must not silently fall back to a default), and every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from dynimg.errors import ConfigurationError
+
+ENV_PREFIX = "DYNIMG_"
+
+
+class Settings(BaseModel):
+    """Everything dynimg can be configured with; built by :func:`load_settings`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    home: Path = Path("./var")
+    """Data directory of the embedded default: SQLite database, stored files, keys."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL (`sqlite:///...` or `postgresql://...`); default: SQLite in `home`."""
+
+    host: str = "127.0.0.1"
+    """Address `dynimg serve` listens on."""
+
+    port: int = Field(default=8080, ge=1, le=65535)
+    """Port `dynimg serve` listens on."""
+
+    host_id: str = "vod.dynimg.local"
+    """`HostId` reported in error bodies."""
+
+    timestamp_tolerance_seconds: int = Field(default=900, ge=1, le=86400)
+    """How far a request's signed timestamp may be from the server clock (Alibaba: 15 min)."""
+
+    max_request_bytes: int = Field(default=1 << 20, ge=1024)
+    """Largest RPC request (query plus body) the gateway accepts."""
+
+    log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    """Log level of the service: debug, info, warning or error."""
+
+    endpoint: str = "http://127.0.0.1:8080"
+    """Client commands: the URL of the running service they talk to."""
+
+    access_key_id: str | None = None
+    """Client commands: AccessKeyId to sign with (else a key of `--account` from `home`)."""
+
+    access_key_secret: SecretStr | None = None
+    """Client commands: AccessKeySecret that goes with `access_key_id`."""
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL with the embedded default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'dynimg.db').resolve()}"
+
+    def describe(self) -> Iterator[tuple[str, str, str]]:
+        """Yield (environment variable, effective value with secrets masked, description)."""
+        for name, field in type(self).model_fields.items():
+            value: Any = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown = "********"
+            elif name == "database_url":
+                shown = _mask_url_password(self.effective_database_url)
+            else:
+                shown = "" if value is None else str(value)
+            yield ENV_PREFIX + name.upper(), shown, field.description or ""
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build the settings from an environment mapping, reporting every error at once."""
+    values = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and value != ""
+    }
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = [
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+def _mask_url_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, location = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:********@{location}" if ":" in credentials else url

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import Credentials, ServerProcess, start_server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One ``dynimg serve`` process on SQLite for the API tests."""
+    home: Path = tmp_path_factory.mktemp("server-home")
+    process = start_server(home)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def creds(server: ServerProcess) -> Credentials:
+    """The default account's key, as printed by ``dynimg serve``."""
+    return server.default_credentials()
+
+
+@pytest.fixture(scope="session")
+def other_creds(server: ServerProcess) -> Credentials:
+    """A key of a second account, for isolation tests."""
+    return server.new_account("other")

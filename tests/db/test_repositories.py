@@ -1,0 +1,116 @@
+"""The SQL repositories and unit of work, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from dynimg.adapters.db.migrate import upgrade
+from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.templates import Template, TemplateType
+from tests.db.conftest import T0
+
+
+@pytest.fixture
+def uow_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
+    upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def account(name: str = "alice", uid: int = 1) -> Account:
+    return Account(id=name.ljust(32, "0"), name=name, uid=uid, created_at=T0)
+
+
+def template(owner: Account, template_id: str, minutes: int = 0) -> Template:
+    when = T0 + timedelta(minutes=minutes)
+    return Template(
+        id=template_id,
+        account_id=owner.id,
+        name="名前",
+        type=TemplateType.DYNAMIC_IMAGE,
+        config_json="{}",
+        app_id="app-1000000",
+        is_default=False,
+        created_at=when,
+        modified_at=when,
+    )
+
+
+def test_accounts_and_keys_round_trip(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    alice = account()
+    key = AccessKey(id="K1", account_id=alice.id, secret="s", enabled=True, created_at=T0)
+    with SqlUnitOfWork(uow_factory) as uow:
+        uow.accounts.add(alice)
+        uow.access_keys.add(key)
+        uow.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert uow.accounts.get_by_name("alice") == alice
+        assert uow.access_keys.get("K1") == key
+        assert uow.access_keys.set_enabled("K1", False)
+        assert not uow.access_keys.set_enabled("missing", False)
+        uow.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        stored = uow.access_keys.get("K1")
+        assert stored is not None and not stored.enabled
+        assert stored.created_at == T0 and stored.created_at.tzinfo is not None
+
+
+def test_leaving_without_commit_rolls_back(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    with SqlUnitOfWork(uow_factory) as uow:
+        uow.accounts.add(account())
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert uow.accounts.get_by_name("alice") is None
+
+
+def test_templates_are_scoped_to_their_account(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    alice, bob = account("alice", 1), account("bob", 2)
+    with SqlUnitOfWork(uow_factory) as uow:
+        uow.accounts.add(alice)
+        uow.accounts.add(bob)
+        uow.templates.add(template(alice, "t1", 0))
+        uow.templates.add(template(alice, "t2", 1))
+        uow.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert [t.id for t in uow.templates.list(alice.id, "DynamicImage")] == ["t2", "t1"]
+        assert uow.templates.list(bob.id, "DynamicImage") == []
+        assert uow.templates.get(bob.id, "t1") is None
+        assert not uow.templates.delete(bob.id, "t1")
+        stored = uow.templates.get(alice.id, "t1")
+        assert stored is not None and stored.name == "名前"
+        uow.templates.update(replace(stored, name="renamed"))
+        assert uow.templates.delete(alice.id, "t2")
+        uow.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert [t.name for t in uow.templates.list(alice.id, "DynamicImage")] == ["renamed"]
+
+
+def test_nonces_refuse_replays_until_they_expire(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    later = T0 + timedelta(minutes=30)
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert uow.nonces.remember("K", "n1", T0, later)
+        assert not uow.nonces.remember("K", "n1", T0, later)
+        assert uow.nonces.remember("K2", "n1", T0, later)
+        uow.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert not uow.nonces.remember("K", "n1", T0 + timedelta(minutes=1), later)
+        assert uow.nonces.remember("K", "n1", later, later + timedelta(minutes=30))
+        assert uow.nonces.purge(later + timedelta(hours=1)) == 2
+        uow.commit()
+
+
+def test_a_nonce_sent_concurrently_is_accepted_once(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    def attempt(_: int) -> bool:
+        with SqlUnitOfWork(uow_factory) as uow:
+            fresh = uow.nonces.remember("K", "race", T0, T0 + timedelta(minutes=30))
+            uow.commit()
+        return fresh
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(attempt, range(16)))
+    assert results.count(True) == 1

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from dynimg.api.registry import build_registry
+
+SUPPORTED = {
+    "AddVodTemplate",
+    "GetVodTemplate",
+    "ListVodTemplate",
+    "UpdateVodTemplate",
+    "DeleteVodTemplate",
+}
+
+
+def test_registry_is_exactly_the_supported_actions() -> None:
+    assert set(build_registry()) == SUPPORTED
