@@ -14,7 +14,9 @@ from dynimg.adapters.clock import SystemClock
 from dynimg.adapters.db.engine import make_engine
 from dynimg.adapters.db.migrate import upgrade
 from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
-from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.domain.limits import MediaLimits
+from dynimg.ports import Clock, MediaEngine, UnitOfWork, UnitOfWorkFactory
 from dynimg.settings import Settings
 
 
@@ -50,3 +52,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clock=clock or SystemClock(),
         _closers=[engine.dispose],
     )
+
+
+def build_media_engine(settings: Settings) -> MediaEngine:
+    """The media engine with the configured limits; it needs no database."""
+    limits = MediaLimits(
+        max_source_pixels=settings.max_source_pixels,
+        max_clip_seconds=settings.max_clip_seconds,
+        max_output_frames=settings.max_output_frames,
+        max_output_pixel_frames=settings.max_output_pixel_frames,
+        max_render_seconds=settings.max_render_seconds,
+        frame_memory_bytes=settings.frame_memory_mb * 1024 * 1024,
+    )
+    return PyAvMediaEngine(limits)

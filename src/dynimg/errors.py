@@ -15,8 +15,11 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
     │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
 │   ├── RequestTooLarge
-    │   └── ResourceNotFound
-    │       ├── TemplateNotFound, AccountNotFound
+    │   ├── ResourceNotFound
+    │   │   ├── TemplateNotFound, AccountNotFound
+    │   └── MediaError
+    │       ├── UnreadableMedia, NoVideoStream, ClipOutOfRange, EmptyClip
+    │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark
     └── ServerError (5xx)
         ├── InternalError, ServiceUnavailable
 """
@@ -195,6 +198,55 @@ class AccountExists(ClientError):
 
     code = "AccountAlreadyExists"
     http_status = 409
+
+
+class MediaError(ClientError):
+    """The media could not be processed."""
+
+    code = "InvalidMedia"
+
+
+class UnreadableMedia(MediaError):
+    """The file is not a readable video: it is empty, truncated, corrupt or of an unknown format."""
+
+    code = "InvalidMedia.Unreadable"
+
+
+class NoVideoStream(MediaError):
+    """The file has no video stream."""
+
+    code = "InvalidMedia.NoVideo"
+
+
+class ClipOutOfRange(MediaError):
+    """The clip starts at or after the end of the video."""
+
+    code = "InvalidClip.OutOfRange"
+
+
+class EmptyClip(MediaError):
+    """The clip is empty: End or Duration leave nothing to capture."""
+
+    code = "InvalidClip.Empty"
+
+
+class MediaLimitExceeded(MediaError):
+    """The media or the requested output is larger than this service accepts."""
+
+    code = "MediaLimit.Exceeded"
+
+
+class RenderTimeout(MediaError):
+    """Rendering took longer than the configured deadline."""
+
+    code = "Render.Timeout"
+    http_status = 408
+
+
+class UnreadableWatermark(MediaError):
+    """A watermark image could not be read."""
+
+    code = "InvalidWatermark.File"
 
 
 class ConfigurationError(DynimgError):

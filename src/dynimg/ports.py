@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
 from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.media import MediaInfo
+from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import Template
 
 
@@ -86,3 +89,15 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class MediaEngine(Protocol):
+    """Probes videos and renders animated images; needs no database."""
+
+    def probe(self, path: Path) -> MediaInfo:
+        """Container and stream facts of a video file (UnreadableMedia, NoVideoStream)."""
+        ...
+
+    def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
+        """Render ``spec`` from ``source`` into ``output``, written atomically."""
+        ...

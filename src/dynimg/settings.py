@@ -46,6 +46,24 @@ class Settings(BaseModel):
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     """Log level of the service: debug, info, warning or error."""
 
+    max_source_pixels: int = Field(default=8192 * 4320, ge=64 * 64)
+    """Largest source frame (width x height) the media engine decodes."""
+
+    max_clip_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """Longest clip an animated image may show."""
+
+    max_output_frames: int = Field(default=1800, ge=1)
+    """Most frames in one animated image."""
+
+    max_output_pixel_frames: int = Field(default=300_000_000, ge=1)
+    """Output width x height x frames: bounds the work of one animated image."""
+
+    max_render_seconds: float = Field(default=300.0, gt=0)
+    """Deadline for rendering one animated image, decoding included."""
+
+    frame_memory_mb: int = Field(default=192, ge=16)
+    """Decoded GIF frames held in memory before they spill to a temporary file."""
+
     endpoint: str = "http://127.0.0.1:8080"
     """Client commands: the URL of the running service they talk to."""
 

@@ -25,6 +25,10 @@ class DynimgGroup(click.Group):
         except DynimgError as exc:
             click.echo(f"error: {exc.code}: {exc.message}", err=True)
             sys.exit(1)
+        except (OSError, RuntimeError, ValueError) as exc:
+            # Local commands only: say what failed in one line rather than a traceback.
+            click.echo(f"error: InternalError: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
 
 
 def settings_from_env() -> Settings:
@@ -45,9 +49,9 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, server
+    from dynimg.cli import admin, render, server
 
-    _register(server.serve, admin.config, admin.migrate, admin.account, admin.keys)
+    _register(server.serve, render.render, admin.config, admin.migrate, admin.account, admin.keys)
 
 
 _load()

@@ -1,0 +1,174 @@
+"""Decoding just the clip: seek to the keyframe before Seek, pick one source frame per output
+frame time, stop right after the last one, and scale and turn each picked frame upright."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.container
+import av.error
+import av.video.frame
+import av.video.stream
+import numpy as np
+
+from dynimg.adapters.media.frame_store import Frame
+from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
+from dynimg.domain.clip import ClipWindow
+from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
+
+MAX_BAD_PACKETS = 50
+
+
+@dataclass(frozen=True)
+class DecodePlan:
+    """Which frames to decode and how to shape them."""
+
+    window: ClipWindow
+    times: list[Fraction]
+    """Output frame start times, relative to the window start."""
+    size: tuple[int, int]
+    """Output (upright) width and height."""
+    rotation: int
+    """Clockwise degrees that turn decoded frames upright."""
+    deadline: float
+    """``time.monotonic()`` value after which decoding stops with RenderTimeout."""
+
+
+class ClipDecoder:
+    """Yields ``(output index, upright RGB frame)`` for every output frame time of a plan.
+
+    A frame fills an output time when it is the last source frame shown at or before it, so the
+    first output frame is the frame at Seek, not the keyframe before it. After iterating,
+    ``source_end`` is where the video really ended (relative to the window start) when that is
+    before the window's end.
+    """
+
+    def __init__(self, path: Path, plan: DecodePlan) -> None:
+        self._path = path
+        self._plan = plan
+        self.source_end: Fraction | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, Frame]]:
+        with open_input(self._path) as container:
+            stream = video_stream(container)
+            stream.thread_type = "AUTO"
+            base = Fraction(stream.time_base or Fraction(1, 90000))
+            start = stream_origin(stream) + self._plan.window.start
+            if self._plan.window.start > 0:
+                container.seek(int(start / base), stream=stream, backward=True)
+            yield from self._select(self._decoded(container, stream), base, start)
+
+    def _select(
+        self, frames: Iterator[av.video.frame.VideoFrame], base: Fraction, start: Fraction
+    ) -> Iterator[tuple[int, Frame]]:
+        slots, index = self._plan.times, 0
+        shown: av.video.frame.VideoFrame | None = None
+        shown_at = Fraction(0)
+        converter = _Converter(self._plan.size, self._plan.rotation)
+        for frame in frames:
+            if time.monotonic() > self._plan.deadline:
+                raise RenderTimeout()
+            at = Fraction(frame.pts or 0) * base - start
+            candidate = shown or frame  # before the first frame, the first frame stands in
+            while index < len(slots) and slots[index] < at:
+                yield index, converter(candidate)
+                index += 1
+            if index >= len(slots):
+                return
+            shown, shown_at = frame, at
+        if shown is None:
+            raise UnreadableMedia("No video frame could be decoded in the clip.")
+        self.source_end = shown_at + _frame_length(shown, base)
+        while index < len(slots) and slots[index] < self.source_end:
+            yield index, converter(shown)
+            index += 1
+
+    def _decoded(
+        self, container: av.container.InputContainer, stream: av.video.stream.VideoStream
+    ) -> Iterator[av.video.frame.VideoFrame]:
+        bad = 0
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError:
+                return  # a truncated or damaged tail ends the video where it breaks
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError as exc:
+                bad += 1
+                if bad > MAX_BAD_PACKETS:
+                    raise UnreadableMedia("Too many damaged packets.") from exc
+                continue
+            yield from (f for f in frames if f.pts is not None)
+
+
+class _Converter:
+    """Scales and rotates decoded frames, reusing the result when a frame fills several slots."""
+
+    def __init__(self, size: tuple[int, int], rotation: int) -> None:
+        width, height = size
+        self._turns = rotation // 90
+        self._coded = (height, width) if self._turns % 2 else (width, height)
+        self._last: tuple[av.video.frame.VideoFrame, Frame] | None = None
+
+    def __call__(self, frame: av.video.frame.VideoFrame) -> Frame:
+        if self._last is not None and self._last[0] is frame:
+            return self._last[1]
+        width, height = self._coded
+        rgb: Frame = np.asarray(
+            frame.reformat(
+                width=width, height=height, format="rgb24", interpolation="LANCZOS"
+            ).to_ndarray(),
+            dtype=np.uint8,
+        )
+        if self._turns:
+            rgb = np.ascontiguousarray(np.rot90(rgb, k=-self._turns))
+        self._last = (frame, rgb)
+        return rgb
+
+
+def _frame_length(frame: av.video.frame.VideoFrame, base: Fraction) -> Fraction:
+    if frame.duration:
+        return Fraction(frame.duration) * base
+    return Fraction(1, 25)
+
+
+def decode_in_background(decoder: ClipDecoder, depth: int = 6) -> Iterator[tuple[int, Frame]]:
+    """Run a decoder in its own thread (PyAV releases the GIL) and yield what it produces."""
+    items: queue.Queue[tuple[int, Frame] | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in decoder:
+                if stop.is_set():
+                    return
+                items.put(item)
+            items.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            items.put(exc if isinstance(exc, DynimgError | Exception) else RuntimeError(exc))
+
+    worker = threading.Thread(target=produce, name="dynimg-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := items.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)

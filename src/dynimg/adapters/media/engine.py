@@ -1,0 +1,97 @@
+"""The media engine port implemented with PyAV and Pillow, all in-process."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from fractions import Fraction
+from pathlib import Path
+
+from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
+from dynimg.adapters.media.gif import GifWriter
+from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
+from dynimg.adapters.media.probe import probe
+from dynimg.adapters.media.webp import WebpWriter
+from dynimg.domain.clip import effective_fps, frame_times, resolve_window
+from dynimg.domain.geometry import output_size
+from dynimg.domain.limits import MediaLimits
+from dynimg.domain.media import MediaInfo
+from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+from dynimg.errors import ClipOutOfRange
+
+
+class PyAvMediaEngine:
+    """Implements ``ports.MediaEngine``: decode in a thread, draw, quantize and encode."""
+
+    def __init__(self, limits: MediaLimits | None = None) -> None:
+        self._limits = limits or MediaLimits()
+
+    def probe(self, path: Path) -> MediaInfo:
+        return probe(path)
+
+    def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
+        started = time.monotonic()
+        info = probe(source)
+        plan, fps = self._plan(info, spec.template, started)
+        sprites = prepare_sprites(spec.watermarks, plan.size)
+        partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
+        try:
+            delays = self._write(source, plan, spec.template, sprites, partial)
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
+        width, height = plan.size
+        return RenderResult(
+            format=spec.template.format,
+            width=width,
+            height=height,
+            fps=float(fps),
+            frames=len(delays),
+            duration_ms=sum(delays),
+            size_bytes=output.stat().st_size,
+            delays_ms=tuple(delays),
+        )
+
+    def _plan(
+        self, info: MediaInfo, template: DynamicImageTemplateConfig, started: float
+    ) -> tuple[DecodePlan, Fraction]:
+        self._limits.check_source(info.width, info.height)
+        window = resolve_window(template.time_span, info.duration)
+        fps = effective_fps(template.fps, info.fps, gif=template.format is ImageFormat.GIF)
+        times = frame_times(window.length, fps)
+        size = output_size(info.display_size, template.width, template.height)
+        self._limits.check_output(*size, len(times), float(window.length))
+        deadline = started + self._limits.max_render_seconds
+        return DecodePlan(window, times, size, info.rotation, deadline), fps
+
+    def _write(
+        self,
+        source: Path,
+        plan: DecodePlan,
+        template: DynamicImageTemplateConfig,
+        sprites: list[Sprite],
+        path: Path,
+    ) -> list[int]:
+        decoder = ClipDecoder(source, plan)
+        writer: GifWriter | WebpWriter
+        if template.format is ImageFormat.GIF:
+            writer = GifWriter(
+                template, plan.size, len(plan.times), self._limits.frame_memory_bytes
+            )
+        else:
+            writer = WebpWriter(template, plan.size, path)
+        added = 0
+        try:
+            for index, frame in decode_in_background(decoder):
+                start = plan.times[index]
+                writer.add(composite(frame, sprites, float(start) * 1000), start)
+                added += 1
+            if not added:
+                raise ClipOutOfRange("The video ends before the clip starts.")
+            end = min(plan.window.length, decoder.source_end or plan.window.length)
+            return writer.finish(end, path)
+        except BaseException:
+            writer.abort()
+            raise

@@ -1,0 +1,51 @@
+"""Output frames kept until the GIF palette is known: in memory up to a budget, then on disk."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+Frame = npt.NDArray[np.uint8]
+
+
+class FrameStore:
+    """An append-only sequence of equally sized RGB frames with bounded memory."""
+
+    def __init__(self, memory_budget: int) -> None:
+        self._budget = memory_budget
+        self._in_memory: list[Frame] = []
+        self._spill: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._spilled = 0
+        self._shape: tuple[int, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._in_memory) + self._spilled
+
+    def append(self, frame: Frame) -> None:
+        self._shape = frame.shape
+        if (len(self._in_memory) + 1) * frame.nbytes <= self._budget and not self._spilled:
+            self._in_memory.append(frame)
+            return
+        if self._spill is None:
+            self._spill = tempfile.NamedTemporaryFile(prefix="dynimg-frames-", suffix=".raw")  # noqa: SIM115
+        self._spill.write(np.ascontiguousarray(frame).tobytes())
+        self._spilled += 1
+
+    def __iter__(self) -> Iterator[Frame]:
+        yield from self._in_memory
+        if self._spill is None or self._shape is None:
+            return
+        self._spill.flush()
+        size = int(np.prod(self._shape))
+        with open(self._spill.name, "rb") as spilled:
+            for _ in range(self._spilled):
+                yield np.frombuffer(spilled.read(size), dtype=np.uint8).reshape(self._shape)
+
+    def close(self) -> None:
+        self._in_memory.clear()
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None

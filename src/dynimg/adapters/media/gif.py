@@ -1,0 +1,82 @@
+"""Animated GIF: one palette for the clip, dithered frames, FFmpeg's GIF encoder via PyAV.
+
+FFmpeg's encoder crops each frame to what changed and makes unchanged pixels transparent; the
+palette keeps one entry free so a transparent index always exists.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from dynimg.adapters.media.dither import Quantizer
+from dynimg.adapters.media.frame_store import Frame, FrameStore
+from dynimg.adapters.media.palette import PaletteBuilder
+from dynimg.domain.clip import rounded_delays
+from dynimg.domain.templates import DynamicImageTemplateConfig
+
+CENTISECOND = Fraction(1, 100)
+
+
+class GifWriter:
+    """Collects frames, then writes the GIF once the palette is known."""
+
+    def __init__(
+        self, config: DynamicImageTemplateConfig, size: tuple[int, int], frames: int, memory: int
+    ) -> None:
+        self._config = config
+        self._size = size
+        self._store = FrameStore(memory)
+        colors = min(config.max_colors, 255)  # one entry stays free for transparency
+        self._palette = PaletteBuilder(colors, frames, size[0] * size[1])
+        self._starts: list[Fraction] = []
+
+    def add(self, frame: Frame, start: Fraction) -> None:
+        self._store.append(frame)
+        self._palette.add(frame)
+        self._starts.append(start)
+
+    def finish(self, end: Fraction, path: Path) -> list[int]:
+        """Write the file; returns the per-frame delays in milliseconds."""
+        delays = rounded_delays(self._starts, end, 100)
+        try:
+            self._encode(path, delays)
+        finally:
+            self._store.close()
+        return [d * 10 for d in delays]
+
+    def abort(self) -> None:
+        """Drop the collected frames after a failure."""
+        self._store.close()
+
+    def _encode(self, path: Path, delays: list[int]) -> None:
+        palette = self._palette.build()
+        quantize = Quantizer(palette, self._config.dither)
+        argb = np.zeros((256, 4), dtype=np.uint8)
+        argb[:, 0] = 255
+        argb[: len(palette), 1:] = palette
+        options = {"loop": str(_loop_option(self._config.loop)), "final_delay": str(delays[-1])}
+        with av.open(str(path), "w", format="gif", options=options) as container:
+            stream = container.add_stream("gif", rate=100)
+            stream.width, stream.height = self._size
+            stream.pix_fmt = "pal8"
+            stream.codec_context.time_base = CENTISECOND
+            pts = 0
+            for frame, delay in zip(self._store, delays, strict=True):
+                pair: Any = (quantize(frame), argb)  # PyAV takes (indices, palette) for pal8
+                picture = av.VideoFrame.from_ndarray(pair, format="pal8")
+                picture.pts, picture.time_base = pts, CENTISECOND
+                pts += delay
+                container.mux(stream.encode(picture))
+            container.mux(stream.encode(None))
+
+
+def _loop_option(plays: int) -> int:
+    """Template ``Loop`` (0 = forever, N = plays) as the GIF muxer's loop (repeats; -1 = none)."""
+    if plays == 0:
+        return 0
+    return -1 if plays == 1 else plays - 1

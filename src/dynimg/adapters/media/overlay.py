@@ -1,0 +1,133 @@
+"""Watermarks drawn onto frames: sprites prepared once per render, blended per frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageSequence, UnidentifiedImageError
+
+from dynimg.adapters.media.fonts import load_font
+from dynimg.adapters.media.frame_store import Frame
+from dynimg.domain.geometry import Box
+from dynimg.domain.rendering import WatermarkLayer
+from dynimg.domain.watermarks import ImageWatermarkConfig, TextWatermarkConfig, Timeline
+from dynimg.errors import UnreadableWatermark
+
+MAX_WATERMARK_BYTES = 20 * 1024 * 1024
+MAX_WATERMARK_FRAMES = 500
+MAX_WATERMARK_PIXELS = 4096 * 4096
+Rgba = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A watermark ready to blend: its frames (RGBA), their durations, and where it goes."""
+
+    frames: tuple[Rgba, ...]
+    durations_ms: tuple[int, ...]
+    box: Box
+    timeline: Timeline
+
+    def frame_at(self, t_ms: float) -> Rgba | None:
+        """The sprite frame shown at ``t_ms`` into the animation, None outside the Timeline."""
+        if not self.timeline.shows_at(t_ms):
+            return None
+        if len(self.frames) == 1:
+            return self.frames[0]
+        cycle = sum(self.durations_ms)
+        position = (t_ms - self.timeline.start_ms) % cycle
+        for frame, duration in zip(self.frames, self.durations_ms, strict=True):
+            if position < duration:
+                return frame
+            position -= duration
+        return self.frames[-1]
+
+
+def prepare_sprites(layers: tuple[WatermarkLayer, ...], size: tuple[int, int]) -> list[Sprite]:
+    """Load, size and place every watermark for frames of ``size``."""
+    sprites = []
+    for layer in layers:
+        if isinstance(layer.config, TextWatermarkConfig):
+            sprites.append(_text_sprite(layer.config))
+        elif layer.image is not None:
+            sprites.append(_image_sprite(layer.config, layer.image, size))
+    return sprites
+
+
+def composite(frame: Frame, sprites: list[Sprite], t_ms: float) -> Frame:
+    """``frame`` with every sprite visible at ``t_ms`` blended on; the input is not modified."""
+    out = frame
+    for sprite in sprites:
+        rgba = sprite.frame_at(t_ms)
+        if rgba is not None:
+            if out is frame:
+                out = frame.copy()
+            _blend(out, rgba, sprite.box)
+    return out
+
+
+def _blend(frame: Frame, rgba: Rgba, box: Box) -> None:
+    height, width = frame.shape[:2]
+    x0, y0 = max(box.x, 0), max(box.y, 0)
+    x1, y1 = min(box.x + rgba.shape[1], width), min(box.y + rgba.shape[0], height)
+    if x0 >= x1 or y0 >= y1:
+        return
+    src = rgba[y0 - box.y : y1 - box.y, x0 - box.x : x1 - box.x]
+    alpha = src[..., 3:4].astype(np.uint16)
+    region = frame[y0:y1, x0:x1]
+    blended = (src[..., :3] * alpha + region * (255 - alpha) + 127) // 255
+    region[...] = blended.astype(np.uint8)
+
+
+def _image_sprite(config: ImageWatermarkConfig, path: Path, size: tuple[int, int]) -> Sprite:
+    images, durations = _load_image_frames(path)
+    box = config.box(size, images[0].size)
+    frames = tuple(
+        np.asarray(image.resize((box.width, box.height), Image.Resampling.LANCZOS))
+        for image in images
+    )
+    return Sprite(frames, durations, box, config.timeline)
+
+
+def _load_image_frames(path: Path) -> tuple[list[Image.Image], tuple[int, ...]]:
+    if not path.is_file() or path.stat().st_size > MAX_WATERMARK_BYTES:
+        raise UnreadableWatermark("The watermark file is missing or larger than 20 MB.")
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > MAX_WATERMARK_PIXELS:
+                raise UnreadableWatermark("The watermark image is too large.")
+            frames, durations = [], []
+            for index, frame in enumerate(ImageSequence.Iterator(image)):
+                if index >= MAX_WATERMARK_FRAMES:
+                    break
+                frames.append(frame.convert("RGBA"))
+                durations.append(max(int(frame.info.get("duration") or 100), 20))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UnreadableWatermark() from exc
+    return frames, tuple(durations)
+
+
+def _text_sprite(config: TextWatermarkConfig) -> Sprite:
+    font = load_font(config.font_name, config.font_size)
+    stroke = config.border_width
+    probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+    left, top, right, bottom = probe.multiline_textbbox(
+        (0, 0), config.content, font=font, stroke_width=stroke
+    )
+    size = (max(int(right - left), 1), max(int(bottom - top), 1))
+    canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).multiline_text(
+        (-left, -top),
+        config.content,
+        font=font,
+        fill=(*config.font_color, 255),
+        stroke_width=stroke,
+        stroke_fill=(*config.border_color, 255),
+    )
+    rgba = np.asarray(canvas).copy()
+    rgba[..., 3] = (rgba[..., 3].astype(np.float32) * config.font_alpha).astype(np.uint8)
+    box = Box(config.left, config.top, canvas.width, canvas.height)
+    return Sprite((rgba,), (0,), box, Timeline())

@@ -1,0 +1,48 @@
+"""Bounds on media work, checked before anything is decoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dynimg.errors import MediaLimitExceeded
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """How much work one animated image may cost."""
+
+    max_source_pixels: int = 8192 * 4320
+    """Largest decoded frame (width x height) accepted: 8K."""
+    max_clip_seconds: float = 60.0
+    """Longest clip."""
+    max_output_frames: int = 1800
+    """Most frames in one animated image."""
+    max_output_pixel_frames: int = 300_000_000
+    """Output width x height x frames: bounds CPU time and the encoder's work."""
+    max_render_seconds: float = 300.0
+    """Deadline for one render, decode included."""
+    frame_memory_bytes: int = 192 * 1024 * 1024
+    """Decoded output frames kept in memory before they spill to a temporary file."""
+
+    def check_source(self, width: int, height: int) -> None:
+        if width * height > self.max_source_pixels:
+            raise MediaLimitExceeded(
+                f"The source is {width}x{height}; "
+                f"at most {self.max_source_pixels} pixels are accepted."
+            )
+
+    def check_output(self, width: int, height: int, frames: int, clip_seconds: float) -> None:
+        if clip_seconds > self.max_clip_seconds:
+            raise MediaLimitExceeded(
+                f"The clip is {clip_seconds:.3f}s; at most {self.max_clip_seconds:g}s is accepted."
+            )
+        if frames > self.max_output_frames:
+            raise MediaLimitExceeded(
+                f"The output would have {frames} frames; "
+                f"at most {self.max_output_frames} are accepted."
+            )
+        if width * height * frames > self.max_output_pixel_frames:
+            raise MediaLimitExceeded(
+                f"The output would be {width}x{height} x {frames} frames; "
+                "lower the size, fps or duration."
+            )

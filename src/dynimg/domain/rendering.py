@@ -1,0 +1,100 @@
+"""What the media engine is asked to make, and what it reports back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dynimg.domain.fields import read_object, read_text
+from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+from dynimg.domain.watermarks import (
+    ImageWatermarkConfig,
+    TextWatermarkConfig,
+    WatermarkConfig,
+)
+from dynimg.errors import InvalidParameter
+
+
+@dataclass(frozen=True)
+class WatermarkLayer:
+    """One watermark to draw: its config and, for an image watermark, the image file."""
+
+    watermark_id: str
+    config: WatermarkConfig
+    image: Path | None = None
+
+
+@dataclass(frozen=True)
+class WatermarkOverride:
+    """OverrideParams for one watermark: new text for a text one, a new file for an image one."""
+
+    content: str | None = None
+    file_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """A template config plus the watermarks to apply."""
+
+    template: DynamicImageTemplateConfig
+    watermarks: tuple[WatermarkLayer, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What was written, measured from the output."""
+
+    format: ImageFormat
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration_ms: int
+    size_bytes: int
+    delays_ms: tuple[int, ...] = field(default=(), repr=False)
+
+
+def parse_overrides(
+    doc: Mapping[str, Any], path: str = "OverrideParams"
+) -> dict[str, WatermarkOverride]:
+    """OverrideParams: ``{"Watermarks": [{"WatermarkId", "Content" | "FileUrl"}]}``.
+
+    As Alibaba documents it, only a text watermark's Content and an image watermark's FileUrl can
+    be replaced; anything else is refused rather than silently ignored.
+    """
+    unknown = sorted(set(doc) - {"Watermarks"})
+    if unknown:
+        raise InvalidParameter(f"{path}.{unknown[0]}", "only Watermarks can be overridden")
+    items = doc.get("Watermarks", [])
+    if not isinstance(items, list) or len(items) > 4:
+        raise InvalidParameter(f"{path}.Watermarks", "must be a list of at most 4 watermarks")
+    overrides: dict[str, WatermarkOverride] = {}
+    for index, item in enumerate(items):
+        item_path = f"{path}.Watermarks[{index}]"
+        entry = read_object(item, item_path)
+        watermark_id = read_text(entry.get("WatermarkId"), f"{item_path}.WatermarkId", max_bytes=64)
+        content, file_url = entry.get("Content"), entry.get("FileUrl")
+        overrides[watermark_id] = WatermarkOverride(
+            content=None
+            if content is None
+            else read_text(content, f"{item_path}.Content", max_bytes=1024),
+            file_url=None
+            if file_url is None
+            else read_text(file_url, f"{item_path}.FileUrl", max_bytes=2048),
+        )
+    return overrides
+
+
+def apply_override(layer: WatermarkLayer, override: WatermarkOverride | None) -> WatermarkLayer:
+    """The layer with its Content replaced (text watermarks); FileUrl is resolved by the caller."""
+    if override is None or override.content is None:
+        return layer
+    if not isinstance(layer.config, TextWatermarkConfig):
+        if isinstance(layer.config, ImageWatermarkConfig):
+            raise InvalidParameter(
+                "OverrideParams.Watermarks.Content", "only text watermarks have Content"
+            )
+        return layer
+    return replace(layer, config=replace(layer.config, content=override.content))
