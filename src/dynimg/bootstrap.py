@@ -8,12 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import sessionmaker
-
 from dynimg.adapters.clock import SystemClock
-from dynimg.adapters.db.engine import make_engine
-from dynimg.adapters.db.migrate import upgrade
-from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.limits import MediaLimits
 from dynimg.ports import Clock, MediaEngine, UnitOfWork, UnitOfWorkFactory
@@ -38,6 +33,13 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Wire dynimg for ``settings``: database (migrated to the latest schema), clock, ..."""
+    # Imported here so that commands which need no database (render) do not pay for it.
+    from sqlalchemy.orm import sessionmaker
+
+    from dynimg.adapters.db.engine import make_engine
+    from dynimg.adapters.db.migrate import upgrade
+    from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)

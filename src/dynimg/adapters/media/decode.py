@@ -3,6 +3,7 @@ frame time, stop right after the last one, and scale and turn each picked frame 
 
 from __future__ import annotations
 
+import bisect
 import queue
 import threading
 import time
@@ -63,7 +64,8 @@ class ClipDecoder:
             start = stream_origin(stream) + self._plan.window.start
             if self._plan.window.start > 0:
                 container.seek(int(start / base), stream=stream, backward=True)
-            yield from self._select(self._decoded(container, stream), base, start)
+            wanted = _WantedFrames(self._plan.times, stream, base, start)
+            yield from self._select(self._decoded(container, stream, wanted), base, start)
 
     def _select(
         self, frames: Iterator[av.video.frame.VideoFrame], base: Fraction, start: Fraction
@@ -91,7 +93,10 @@ class ClipDecoder:
             index += 1
 
     def _decoded(
-        self, container: av.container.InputContainer, stream: av.video.stream.VideoStream
+        self,
+        container: av.container.InputContainer,
+        stream: av.video.stream.VideoStream,
+        wanted: _WantedFrames,
     ) -> Iterator[av.video.frame.VideoFrame]:
         bad = 0
         packets = container.demux(stream)
@@ -102,6 +107,7 @@ class ClipDecoder:
                 return
             except av.error.FFmpegError:
                 return  # a truncated or damaged tail ends the video where it breaks
+            wanted.prepare(packet)
             try:
                 frames = packet.decode()
             except av.error.FFmpegError as exc:
@@ -110,6 +116,44 @@ class ClipDecoder:
                     raise UnreadableMedia("Too many damaged packets.") from exc
                 continue
             yield from (f for f in frames if f.pts is not None)
+
+
+class _WantedFrames:
+    """Lets the decoder skip non-reference frames that fill no output time.
+
+    Only for constant-frame-rate streams, where a frame at time t is shown until t + 1/rate;
+    reference frames are always decoded, so skipping can only ever drop a picture nobody sees.
+    """
+
+    def __init__(
+        self,
+        times: list[Fraction],
+        stream: av.video.stream.VideoStream,
+        base: Fraction,
+        start: Fraction,
+    ) -> None:
+        rate = stream.average_rate
+        self._enabled = bool(rate and stream.guessed_rate and rate == stream.guessed_rate)
+        self._context = stream.codec_context
+        self._base, self._start = base, start
+        self._shown_for = 1 / Fraction(rate) if rate else Fraction(0)
+        self._times = times
+        self._skipping = False
+
+    def prepare(self, packet: av.Packet) -> None:
+        if not self._enabled or packet.pts is None:
+            return
+        at = Fraction(packet.pts) * self._base - self._start
+        skip = not self._needed(at)
+        if skip != self._skipping:
+            self._context.skip_frame = "NONREF" if skip else "DEFAULT"
+            self._skipping = skip
+
+    def _needed(self, at: Fraction) -> bool:
+        # Generous by one frame on each side: a wrongly kept frame only costs a little time.
+        low, high = at - self._shown_for, at + 2 * self._shown_for
+        index = bisect.bisect_left(self._times, low)
+        return index < len(self._times) and self._times[index] < high
 
 
 class _Converter:

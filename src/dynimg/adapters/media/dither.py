@@ -2,26 +2,32 @@
 
 The default is *adaptive* error diffusion: Floyd-Steinberg where the picture is smooth (skies,
 gradients: where banding would show) and the plain nearest colour where it is busy (texture
-hides banding, and dither noise there only costs bytes). A temporal pass then keeps a pixel's
+hides banding, and dither noise there only costs bytes). A temporal pass keeps a pixel's
 previous index while its source colour has not really changed, so static areas stop shimmering
 and the GIF encoder can leave them transparent.
+
+The palette-independent part (:class:`FrameAnalyzer`) runs while frames are still being
+decoded; the palette-dependent part (:class:`Quantizer`) runs once the palette is known.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.palette import Palette
 from dynimg.domain.templates import Dither
 
 Indices = npt.NDArray[np.uint8]
-BUSY_THRESHOLD = 14.0
+Mask = npt.NDArray[np.bool_]
+BUSY_THRESHOLD = 14
 """Mean absolute luma gradient (0-255 scale) above which a neighbourhood counts as busy."""
 STILL_THRESHOLD = 6
 """Largest per-channel change of a source pixel that still counts as "unchanged"."""
+BUSY, MOVED = 1, 2
+"""Bits of the analysis plane stored next to each frame."""
 _BAYER_8 = np.array(
     [
         [0, 32, 8, 40, 2, 34, 10, 42],
@@ -37,8 +43,25 @@ _BAYER_8 = np.array(
 )
 
 
+class FrameAnalyzer:
+    """Per frame, where it is busy and which pixels really changed since they were last drawn."""
+
+    def __init__(self) -> None:
+        self._reference: Frame | None = None
+
+    def __call__(self, frame: Frame) -> Frame:
+        """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W)."""
+        plane = np.where(busy_mask(frame), BUSY, 0).astype(np.uint8)
+        if self._reference is None:
+            self._reference = frame.copy()
+            return plane | MOVED
+        moved = _max_channel_difference(frame, self._reference) > STILL_THRESHOLD
+        self._reference[moved] = frame[moved]
+        return plane | np.where(moved, MOVED, 0).astype(np.uint8)
+
+
 class Quantizer:
-    """Turns RGB frames into palette indices, frame after frame."""
+    """Turns analysed RGB frames into palette indices."""
 
     def __init__(self, palette: Palette, dither: Dither) -> None:
         self._dither = dither
@@ -48,21 +71,16 @@ class Quantizer:
         padded[len(palette) :] = palette[0]
         self._palette_image.putpalette(padded.tobytes())
         self._colors = len(palette)
-        self._previous: Indices | None = None
-        self._reference: Frame | None = None
 
-    def __call__(self, frame: Frame) -> Indices:
-        indices = self._map(frame)
-        return self._stabilise(frame, indices)
-
-    def _map(self, frame: Frame) -> Indices:
+    def map(self, frame: Frame, plane: Frame) -> Indices:
+        """Indices for one frame, independent of the others (safe to run in parallel)."""
         if self._dither is Dither.NONE:
             return self._remap(frame, Image.Dither.NONE)
         if self._dither is Dither.BAYER:
             return self._remap(_ordered(frame), Image.Dither.NONE)
         diffused = self._remap(frame, Image.Dither.FLOYDSTEINBERG)
         plain = self._remap(frame, Image.Dither.NONE)
-        return np.where(busy_mask(frame), plain, diffused)
+        return np.where(plane & BUSY, plain, diffused).astype(np.uint8)
 
     def _remap(self, frame: Frame, dither: Image.Dither) -> Indices:
         image = Image.fromarray(frame).quantize(palette=self._palette_image, dither=dither)
@@ -72,40 +90,34 @@ class Quantizer:
             indices = np.where(indices >= self._colors, 0, indices).astype(np.uint8)
         return indices
 
-    def _stabilise(self, frame: Frame, indices: Indices) -> Indices:
-        if self._previous is None or self._reference is None:
-            self._previous, self._reference = indices, frame.copy()
-            return indices
-        change = np.abs(frame.astype(np.int16) - self._reference).max(axis=2)
-        moved = change > STILL_THRESHOLD
-        stable = np.where(moved, indices, self._previous).astype(np.uint8)
-        self._reference[moved] = frame[moved]
-        self._previous = stable
-        return stable
+
+class Stabiliser:
+    """Keeps the previous index wherever the analysis says the source did not move."""
+
+    def __init__(self) -> None:
+        self._previous: Indices | None = None
+
+    def __call__(self, indices: Indices, plane: Frame) -> Indices:
+        if self._previous is not None:
+            indices = np.where(plane & MOVED, indices, self._previous).astype(np.uint8)
+        self._previous = indices
+        return indices
 
 
-def busy_mask(frame: Frame) -> npt.NDArray[np.bool_]:
+def busy_mask(frame: Frame) -> Mask:
     """Where the picture is busy: mean luma gradient over a 5x5 neighbourhood above a threshold."""
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    luma = (frame.astype(np.float32) @ weights).astype(np.float32)
-    gradient = np.zeros_like(luma)
+    luma = np.asarray(Image.fromarray(frame).convert("L"), dtype=np.int16)
+    gradient = np.zeros(luma.shape, dtype=np.int16)
     gradient[:, 1:] += np.abs(np.diff(luma, axis=1))
     gradient[1:, :] += np.abs(np.diff(luma, axis=0))
-    return _box_mean(gradient, 2) > BUSY_THRESHOLD
+    energy = Image.fromarray(np.minimum(gradient, 255).astype(np.uint8))
+    blurred = np.asarray(energy.filter(ImageFilter.BoxBlur(2)))
+    return blurred > BUSY_THRESHOLD
 
 
-def _box_mean(values: npt.NDArray[np.float32], radius: int) -> npt.NDArray[np.float32]:
-    size = 2 * radius + 1
-    padded = np.pad(values, radius, mode="edge")
-    integral = np.zeros((padded.shape[0] + 1, padded.shape[1] + 1), dtype=np.float64)
-    integral[1:, 1:] = padded.cumsum(axis=0).cumsum(axis=1)
-    total = (
-        integral[size:, size:]
-        - integral[:-size, size:]
-        - integral[size:, :-size]
-        + integral[:-size, :-size]
-    )
-    return (total / (size * size)).astype(np.float32)
+def _max_channel_difference(a: Frame, b: Frame) -> Frame:
+    difference = np.maximum(a, b) - np.minimum(a, b)
+    return np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
 
 
 def _ordered(frame: Frame) -> Frame:

@@ -6,6 +6,8 @@ palette keeps one entry free so a transparent index always exists.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -13,13 +15,15 @@ from typing import Any
 import av
 import numpy as np
 
-from dynimg.adapters.media.dither import Quantizer
+from dynimg.adapters.media.dither import FrameAnalyzer, Quantizer, Stabiliser
 from dynimg.adapters.media.frame_store import Frame, FrameStore
 from dynimg.adapters.media.palette import PaletteBuilder
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig
 
 CENTISECOND = Fraction(1, 100)
+REMAP_THREADS = 2
+REMAP_BATCH = 8
 
 
 class GifWriter:
@@ -33,10 +37,13 @@ class GifWriter:
         self._store = FrameStore(memory)
         colors = min(config.max_colors, 255)  # one entry stays free for transparency
         self._palette = PaletteBuilder(colors, frames, size[0] * size[1])
+        self._analyze = FrameAnalyzer()
         self._starts: list[Fraction] = []
 
     def add(self, frame: Frame, start: Fraction) -> None:
-        self._store.append(frame)
+        """Keep a frame; its palette-independent analysis is done now, while decoding goes on."""
+        plane = self._analyze(frame)
+        self._store.append(np.dstack((frame, plane)))
         self._palette.add(frame)
         self._starts.append(start)
 
@@ -55,7 +62,8 @@ class GifWriter:
 
     def _encode(self, path: Path, delays: list[int]) -> None:
         palette = self._palette.build()
-        quantize = Quantizer(palette, self._config.dither)
+        quantizer = Quantizer(palette, self._config.dither)
+        stabilise = Stabiliser()
         argb = np.zeros((256, 4), dtype=np.uint8)
         argb[:, 0] = 255
         argb[: len(palette), 1:] = palette
@@ -66,13 +74,33 @@ class GifWriter:
             stream.pix_fmt = "pal8"
             stream.codec_context.time_base = CENTISECOND
             pts = 0
-            for frame, delay in zip(self._store, delays, strict=True):
-                pair: Any = (quantize(frame), argb)  # PyAV takes (indices, palette) for pal8
+            for (indices, plane), delay in zip(self._indexed(quantizer), delays, strict=True):
+                pair: Any = (stabilise(indices, plane), argb)  # PyAV takes (indices, palette)
                 picture = av.VideoFrame.from_ndarray(pair, format="pal8")
                 picture.pts, picture.time_base = pts, CENTISECOND
                 pts += delay
                 container.mux(stream.encode(picture))
             container.mux(stream.encode(None))
+
+
+    def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Any, Any]]:
+        """Frames mapped to indices on a small thread pool, in order, a batch at a time."""
+        with ThreadPoolExecutor(REMAP_THREADS, thread_name_prefix="dynimg-remap") as pool:
+            batch: list[Frame] = []
+            for stored in self._store:
+                batch.append(stored)
+                if len(batch) == REMAP_BATCH:
+                    yield from self._map_batch(pool, quantizer, batch)
+                    batch = []
+            yield from self._map_batch(pool, quantizer, batch)
+
+    @staticmethod
+    def _map_batch(
+        pool: ThreadPoolExecutor, quantizer: Quantizer, batch: list[Frame]
+    ) -> Iterator[tuple[Any, Any]]:
+        planes = [stored[..., 3] for stored in batch]
+        rgb = [np.ascontiguousarray(stored[..., :3]) for stored in batch]
+        yield from zip(pool.map(quantizer.map, rgb, planes), planes, strict=True)
 
 
 def _loop_option(plays: int) -> int:

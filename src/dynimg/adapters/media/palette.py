@@ -12,7 +12,7 @@ from PIL import Image
 
 from dynimg.adapters.media.frame_store import Frame
 
-TARGET_SAMPLES = 160_000
+TARGET_SAMPLES = 64_000
 KMEANS_ROUNDS = 3
 CHUNK = 16_384
 Palette = npt.NDArray[np.uint8]
