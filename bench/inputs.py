@@ -56,7 +56,10 @@ def build() -> dict[str, Path]:
 def _timeline(target: Path) -> None:
     bikes, bunny = sample_clip("bikes.mp4"), sample_clip("bigbuckbunny.mp4")
     mci = "minterpolate=fps=30:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1"
-    fit = "scale=1920:1080:force_original_aspect_ratio=decrease:flags=lanczos,pad=1920:1080:-1:-1,setsar=1"
+    fit = (
+        "scale=1920:1080:force_original_aspect_ratio=decrease:flags=lanczos,"
+        "pad=1920:1080:-1:-1,setsar=1"
+    )
     graph = (
         f"[0:v]{mci},{fit},split[b1][b2];"
         f"[1:v]{mci},{fit},split[u1][u2];"

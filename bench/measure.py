@@ -20,7 +20,11 @@ if __name__ == "__main__":
     stdout = process.stdout.read().decode() if process.stdout else ""
     stderr = process.stderr.read().decode() if process.stderr else ""
     code = os.waitstatus_to_exitcode(status)
-    result = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    result = {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
     if stdout.strip().startswith("{"):
         result.update(json.loads(stdout))
     print(json.dumps({"code": code, "stderr": stderr[-2000:], **result}))

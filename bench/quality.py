@@ -18,7 +18,9 @@ from PIL import Image, ImageSequence
 from skimage.metrics import structural_similarity
 
 
-def reference_frames(source: Path, start: float, length: float, width: int) -> list[tuple[float, np.ndarray]]:
+def reference_frames(
+    source: Path, start: float, length: float, width: int
+) -> list[tuple[float, np.ndarray]]:
     frames = []
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
@@ -31,7 +33,9 @@ def reference_frames(source: Path, start: float, length: float, width: int) -> l
             if t > start + length + 0.1:
                 break
             height = round(width * frame.height / frame.width / 2) * 2
-            rgb = frame.reformat(width=width, height=height, format="rgb24", interpolation="LANCZOS")
+            rgb = frame.reformat(
+                width=width, height=height, format="rgb24", interpolation="LANCZOS"
+            )
             frames.append((t, rgb.to_ndarray()))
     return frames
 
@@ -55,7 +59,9 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     )  # fmt: skip
 
 
-def score(output: Path, refs: list[tuple[float, np.ndarray]], start: float, fps: float) -> dict[str, float]:
+def score(
+    output: Path, refs: list[tuple[float, np.ndarray]], start: float, fps: float
+) -> dict[str, float]:
     frames = output_frames(output)
     times = np.array([t for t, _ in refs])
 
@@ -70,7 +76,10 @@ def score(output: Path, refs: list[tuple[float, np.ndarray]], start: float, fps:
         if i % 4 == 0
     )
     shift = votes.most_common(1)[0][0]
-    pairs = [(frame.astype(np.float64), ref(i, shift).astype(np.float64)) for i, frame in enumerate(frames)]
+    pairs = [
+        (frame.astype(np.float64), ref(i, shift).astype(np.float64))
+        for i, frame in enumerate(frames)
+    ]
     mse = np.mean([np.mean((a - b) ** 2) for a, b in pairs])
     return {
         "frames": len(frames),

@@ -14,13 +14,12 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from inputs import FFMPEG, build  # noqa: E402
-from quality import reference_frames, score  # noqa: E402
+from inputs import FFMPEG, build
+from quality import reference_frames, score
 
 OUT = Path(__file__).parent / "out"
 SEEK, LENGTH, WIDTH, FPS = 5.0, 4.0, 640, 10
@@ -39,10 +38,33 @@ def measure(command: list[str]) -> dict[str, float]:
 
 
 def ffmpeg_command(source: Path, output: Path, fmt: str, seek: float = SEEK) -> list[str]:
-    base = [FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", str(seek), "-t", str(LENGTH), "-i", str(source)]
+    base = [
+        FFMPEG,
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-ss",
+        str(seek),
+        "-t",
+        str(LENGTH),
+        "-i",
+        str(source),
+    ]
     if fmt == "gif":
         return [*base, "-vf", GIF_VF, str(output)]
-    return [*base, "-vf", WEBP_VF, "-c:v", "libwebp_anim", "-quality", "75", "-loop", "0", str(output)]
+    return [
+        *base,
+        "-vf",
+        WEBP_VF,
+        "-c:v",
+        "libwebp_anim",
+        "-quality",
+        "75",
+        "-loop",
+        "0",
+        str(output),
+    ]
 
 
 def dynimg_command(source: Path, output: Path, fmt: str, seek: float = SEEK) -> list[str]:
@@ -53,12 +75,20 @@ def dynimg_command(source: Path, output: Path, fmt: str, seek: float = SEEK) -> 
             "Clip": {"TimeSpan": {"Seek": str(seek), "Duration": str(LENGTH)}},
         }
     )
-    return [sys.executable, str(Path(__file__).parent / "engine_job.py"), str(source), str(output), config]
+    return [
+        sys.executable,
+        str(Path(__file__).parent / "engine_job.py"),
+        str(source),
+        str(output),
+        config,
+    ]
 
 
 def median_of(runs: int, command: list[str]) -> dict[str, float]:
     samples = [measure(command) for _ in range(runs)]
-    return {key: statistics.median(s[key] for s in samples) for key in samples[0] if key != "frames"}
+    return {
+        key: statistics.median(s[key] for s in samples) for key in samples[0] if key != "frames"
+    }
 
 
 def run_case(name: str, source: Path, fmt: str, runs: int) -> dict[str, object]:
@@ -80,10 +110,12 @@ def run_case(name: str, source: Path, fmt: str, runs: int) -> dict[str, object]:
 def report(name: str, result: dict[str, dict[str, float]]) -> None:
     ours, theirs = result["dynimg"], result["ffmpeg"]
     print(
-        f"{name:<12} wall {ours['wall']:.2f}s/{theirs['wall']:.2f}s = {ours['wall'] / theirs['wall']:.2f}x"
+        f"{name:<12} wall {ours['wall']:.2f}s/{theirs['wall']:.2f}s"
+        f" = {ours['wall'] / theirs['wall']:.2f}x"
         f" (job {ours['job']:.2f}s = {ours['job'] / theirs['wall']:.2f}x)"
         f" | cpu {ours['cpu'] / theirs['cpu']:.2f}x"
-        f" | bytes {int(ours['bytes']):,}/{int(theirs['bytes']):,} = {ours['bytes'] / theirs['bytes']:.3f}x"
+        f" | bytes {int(ours['bytes']):,}/{int(theirs['bytes']):,}"
+        f" = {ours['bytes'] / theirs['bytes']:.3f}x"
         f" | ssim-half {ours['ssim_half']:.4f} vs {theirs['ssim_half']:.4f}"
         f" | psnr {ours['psnr']:.2f} vs {theirs['psnr']:.2f}"
         f" | rss {ours['rss_mb']:.0f}MB vs {theirs['rss_mb']:.0f}MB"
@@ -107,7 +139,9 @@ def main() -> None:
             report(name, results[name])  # type: ignore[arg-type]
     if not args.only or args.only.startswith("2160p"):
         for fmt in ("gif", "webp"):
-            big = median_of(1, dynimg_command(inputs["2160p"], OUT / f"2160p-dynimg.{fmt}", fmt, seek=1.0))
+            big = median_of(
+                1, dynimg_command(inputs["2160p"], OUT / f"2160p-dynimg.{fmt}", fmt, seek=1.0)
+            )
             results[f"2160p-{fmt}"] = {"dynimg": big}
             print(f"2160p-{fmt:<6} dynimg peak RSS {big['rss_mb']:.0f} MB, job {big['job']:.2f}s")
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

@@ -61,7 +61,7 @@ class Settings(BaseModel):
     max_render_seconds: float = Field(default=300.0, gt=0)
     """Deadline for rendering one animated image, decoding included."""
 
-    frame_memory_mb: int = Field(default=192, ge=16)
+    frame_memory_mb: int = Field(default=64, ge=16)
     """Decoded GIF frames held in memory before they spill to a temporary file."""
 
     endpoint: str = "http://127.0.0.1:8080"

@@ -21,7 +21,7 @@ class MediaLimits:
     """Output width x height x frames: bounds CPU time and the encoder's work."""
     max_render_seconds: float = 300.0
     """Deadline for one render, decode included."""
-    frame_memory_bytes: int = 192 * 1024 * 1024
+    frame_memory_bytes: int = 64 * 1024 * 1024
     """Decoded output frames kept in memory before they spill to a temporary file."""
 
     def check_source(self, width: int, height: int) -> None:

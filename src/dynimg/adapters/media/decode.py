@@ -25,6 +25,7 @@ from dynimg.domain.clip import ClipWindow
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
 
 MAX_BAD_PACKETS = 50
+LARGE_FRAME = 2560 * 1440
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,16 @@ class DecodePlan:
     """Clockwise degrees that turn decoded frames upright."""
     deadline: float
     """``time.monotonic()`` value after which decoding stops with RenderTimeout."""
+    yuv: bool = False
+    """Hand over yuv420p VideoFrames instead of RGB arrays (WebP, when nothing is rotated)."""
+
+
+Picture = Frame | av.video.frame.VideoFrame
+"""An output picture: an RGB array, or a yuv420p VideoFrame for encoders that want YUV."""
 
 
 class ClipDecoder:
-    """Yields ``(output index, upright RGB frame)`` for every output frame time of a plan.
+    """Yields ``(output index, upright picture)`` for every output frame time of a plan.
 
     A frame fills an output time when it is the last source frame shown at or before it, so the
     first output frame is the frame at Seek, not the keyframe before it. After iterating,
@@ -56,10 +63,12 @@ class ClipDecoder:
         self._plan = plan
         self.source_end: Fraction | None = None
 
-    def __iter__(self) -> Iterator[tuple[int, Frame]]:
+    def __iter__(self) -> Iterator[tuple[int, Picture]]:
         with open_input(self._path) as container:
             stream = video_stream(container)
             stream.thread_type = "AUTO"
+            if stream.codec_context.width * stream.codec_context.height > LARGE_FRAME:
+                stream.codec_context.thread_count = 2  # each frame thread holds its own frames
             base = Fraction(stream.time_base or Fraction(1, 90000))
             start = stream_origin(stream) + self._plan.window.start
             if self._plan.window.start > 0:
@@ -69,11 +78,11 @@ class ClipDecoder:
 
     def _select(
         self, frames: Iterator[av.video.frame.VideoFrame], base: Fraction, start: Fraction
-    ) -> Iterator[tuple[int, Frame]]:
+    ) -> Iterator[tuple[int, Picture]]:
         slots, index = self._plan.times, 0
         shown: av.video.frame.VideoFrame | None = None
         shown_at = Fraction(0)
-        converter = _Converter(self._plan.size, self._plan.rotation)
+        converter = _Converter(self._plan.size, self._plan.rotation, yuv=self._plan.yuv)
         for frame in frames:
             if time.monotonic() > self._plan.deadline:
                 raise RenderTimeout()
@@ -110,7 +119,7 @@ class ClipDecoder:
             wanted.prepare(packet)
             try:
                 frames = packet.decode()
-            except av.error.FFmpegError as exc:
+            except av.error.InvalidDataError as exc:
                 bad += 1
                 if bad > MAX_BAD_PACKETS:
                     raise UnreadableMedia("Too many damaged packets.") from exc
@@ -140,7 +149,7 @@ class _WantedFrames:
         self._times = times
         self._skipping = False
 
-    def prepare(self, packet: av.Packet) -> None:
+    def prepare(self, packet: av.Packet) -> None:  # type: ignore[type-arg]
         if not self._enabled or packet.pts is None:
             return
         at = Fraction(packet.pts) * self._base - self._start
@@ -159,16 +168,23 @@ class _WantedFrames:
 class _Converter:
     """Scales and rotates decoded frames, reusing the result when a frame fills several slots."""
 
-    def __init__(self, size: tuple[int, int], rotation: int) -> None:
+    def __init__(self, size: tuple[int, int], rotation: int, *, yuv: bool) -> None:
         width, height = size
         self._turns = rotation // 90
         self._coded = (height, width) if self._turns % 2 else (width, height)
-        self._last: tuple[av.video.frame.VideoFrame, Frame] | None = None
+        self._yuv = yuv and not self._turns
+        self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
 
-    def __call__(self, frame: av.video.frame.VideoFrame) -> Frame:
+    def __call__(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._last is not None and self._last[0] is frame:
             return self._last[1]
         width, height = self._coded
+        if self._yuv:
+            scaled = frame.reformat(
+                width=width, height=height, format="yuv420p", interpolation="LANCZOS"
+            )
+            self._last = (frame, scaled)
+            return scaled
         rgb: Frame = np.asarray(
             frame.reformat(
                 width=width, height=height, format="rgb24", interpolation="LANCZOS"
@@ -187,9 +203,9 @@ def _frame_length(frame: av.video.frame.VideoFrame, base: Fraction) -> Fraction:
     return Fraction(1, 25)
 
 
-def decode_in_background(decoder: ClipDecoder, depth: int = 6) -> Iterator[tuple[int, Frame]]:
+def decode_in_background(decoder: ClipDecoder, depth: int = 6) -> Iterator[tuple[int, Picture]]:
     """Run a decoder in its own thread (PyAV releases the GIL) and yield what it produces."""
-    items: queue.Queue[tuple[int, Frame] | BaseException | None] = queue.Queue(maxsize=depth)
+    items: queue.Queue[tuple[int, Picture] | BaseException | None] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def produce() -> None:

@@ -54,10 +54,10 @@ class FrameAnalyzer:
         plane = np.where(busy_mask(frame), BUSY, 0).astype(np.uint8)
         if self._reference is None:
             self._reference = frame.copy()
-            return plane | MOVED
+            return (plane | MOVED).astype(np.uint8)
         moved = _max_channel_difference(frame, self._reference) > STILL_THRESHOLD
         self._reference[moved] = frame[moved]
-        return plane | np.where(moved, MOVED, 0).astype(np.uint8)
+        return (plane | np.where(moved, MOVED, 0)).astype(np.uint8)
 
 
 class Quantizer:
@@ -117,7 +117,8 @@ def busy_mask(frame: Frame) -> Mask:
 
 def _max_channel_difference(a: Frame, b: Frame) -> Frame:
     difference = np.maximum(a, b) - np.minimum(a, b)
-    return np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
+    channels = np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
+    return np.asarray(channels, dtype=np.uint8)
 
 
 def _ordered(frame: Frame) -> Frame:

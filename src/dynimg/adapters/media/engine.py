@@ -64,7 +64,8 @@ class PyAvMediaEngine:
         size = output_size(info.display_size, template.width, template.height)
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
-        return DecodePlan(window, times, size, info.rotation, deadline), fps
+        yuv = template.format is ImageFormat.WEBP
+        return DecodePlan(window, times, size, info.rotation, deadline, yuv=yuv), fps
 
     def _write(
         self,
@@ -81,7 +82,7 @@ class PyAvMediaEngine:
                 template, plan.size, len(plan.times), self._limits.frame_memory_bytes
             )
         else:
-            writer = WebpWriter(template, plan.size, path)
+            writer = WebpWriter(template, plan.size, len(plan.times))
         added = 0
         try:
             for index, frame in decode_in_background(decoder):

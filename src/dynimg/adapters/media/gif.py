@@ -15,6 +15,7 @@ from typing import Any
 import av
 import numpy as np
 
+from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.dither import FrameAnalyzer, Quantizer, Stabiliser
 from dynimg.adapters.media.frame_store import Frame, FrameStore
 from dynimg.adapters.media.palette import PaletteBuilder
@@ -40,8 +41,10 @@ class GifWriter:
         self._analyze = FrameAnalyzer()
         self._starts: list[Fraction] = []
 
-    def add(self, frame: Frame, start: Fraction) -> None:
+    def add(self, picture: Picture, start: Fraction) -> None:
         """Keep a frame; its palette-independent analysis is done now, while decoding goes on."""
+        assert isinstance(picture, np.ndarray), "GIF frames are decoded as RGB"
+        frame: Frame = picture
         plane = self._analyze(frame)
         self._store.append(np.dstack((frame, plane)))
         self._palette.add(frame)
@@ -81,7 +84,6 @@ class GifWriter:
                 pts += delay
                 container.mux(stream.encode(picture))
             container.mux(stream.encode(None))
-
 
     def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Any, Any]]:
         """Frames mapped to indices on a small thread pool, in order, a batch at a time."""

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageSequence, UnidentifiedImageError
 
+from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.fonts import load_font
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.domain.geometry import Box
@@ -57,15 +58,20 @@ def prepare_sprites(layers: tuple[WatermarkLayer, ...], size: tuple[int, int]) -
     return sprites
 
 
-def composite(frame: Frame, sprites: list[Sprite], t_ms: float) -> Frame:
-    """``frame`` with every sprite visible at ``t_ms`` blended on; the input is not modified."""
-    out = frame
-    for sprite in sprites:
-        rgba = sprite.frame_at(t_ms)
-        if rgba is not None:
-            if out is frame:
-                out = frame.copy()
-            _blend(out, rgba, sprite.box)
+def composite(picture: Picture, sprites: list[Sprite], t_ms: float) -> Picture:
+    """``picture`` with every sprite visible at ``t_ms`` blended on; the input is not modified.
+
+    A yuv420p VideoFrame is only turned into RGB when something is drawn on it.
+    """
+    visible = [(sprite, rgba) for sprite in sprites if (rgba := sprite.frame_at(t_ms)) is not None]
+    if not visible:
+        return picture
+    if isinstance(picture, np.ndarray):
+        out = picture.copy()
+    else:
+        out = np.asarray(picture.to_ndarray(format="rgb24"), dtype=np.uint8)
+    for sprite, rgba in visible:
+        _blend(out, rgba, sprite.box)
     return out
 
 
