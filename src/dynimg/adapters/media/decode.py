@@ -132,7 +132,11 @@ class _WantedFrames:
 
     Only for constant-frame-rate streams, where a frame at time t is shown until t + 1/rate;
     reference frames are always decoded, so skipping can only ever drop a picture nobody sees.
+    Only for decoders that apply the setting to the packet being sent: dav1d (AV1) applies it
+    when frames leave its pipeline, which would drop the wrong pictures.
     """
+
+    CODECS = frozenset({"h264", "hevc"})
 
     def __init__(
         self,
@@ -142,7 +146,8 @@ class _WantedFrames:
         start: Fraction,
     ) -> None:
         rate = stream.average_rate
-        self._enabled = bool(rate and stream.guessed_rate and rate == stream.guessed_rate)
+        constant = bool(rate and stream.guessed_rate and rate == stream.guessed_rate)
+        self._enabled = constant and stream.codec_context.name in self.CODECS
         self._context = stream.codec_context
         self._base, self._start = base, start
         self._shown_for = 1 / Fraction(rate) if rate else Fraction(0)

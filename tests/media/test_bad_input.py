@@ -1,0 +1,113 @@
+"""Bad files and oversized requests fail with a clear error, before heavy work, leaving nothing."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.domain.limits import MediaLimits
+from dynimg.errors import (
+    MediaLimitExceeded,
+    NoVideoStream,
+    RenderTimeout,
+    UnreadableMedia,
+    UnreadableWatermark,
+)
+from tests.media.conftest import config, render
+from tests.support.media import Clip, make_audio_only, read_animation
+
+
+def broken_files(tmp_path: Path, clip: Clip) -> dict[str, Path]:
+    data = clip.path.read_bytes()
+    files = {
+        "empty": b"",
+        "random": os.urandom(200_000),
+        "text": b"this is not a video\n" * 100,
+        "truncated-head": data[: len(data) // 3],
+    }
+    paths = {}
+    for name, content in files.items():
+        path = tmp_path / f"{name}.mp4"
+        path.write_bytes(content)
+        paths[name] = path
+    return paths
+
+
+@pytest.mark.parametrize("name", ["empty", "random", "text", "truncated-head"])
+def test_unreadable_files(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, name: str) -> None:
+    source = broken_files(tmp_path, clip)[name]
+    started = time.monotonic()
+    with pytest.raises(UnreadableMedia):
+        render(engine, source, tmp_path / "out.gif", config("gif"))
+    assert time.monotonic() - started < 10
+    assert not list(tmp_path.glob("*out.gif*"))
+
+
+def test_missing_file(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    with pytest.raises(UnreadableMedia):
+        render(engine, tmp_path / "nope.mp4", tmp_path / "out.gif", config("gif"))
+
+
+def test_audio_only(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    make_audio_only(tmp_path / "a.m4a")
+    with pytest.raises(NoVideoStream):
+        render(engine, tmp_path / "a.m4a", tmp_path / "out.gif", config("gif"))
+
+
+def test_damaged_tail_still_renders_the_intact_part(
+    engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    # MKV keeps its index at the front, so a file cut in half still has playable frames.
+    from tests.support.media import make_clip
+
+    whole = make_clip(tmp_path / "whole.mkv", seconds=2)
+    data = whole.path.read_bytes()
+    (tmp_path / "cut.mkv").write_bytes(data[: len(data) // 2])
+    result, animation = render(
+        engine, tmp_path / "cut.mkv", tmp_path / "o.gif", config("gif", Seek="0", Duration="2")
+    )
+    assert 0 < result.frames < 20 and len(animation.frames) == result.frames
+
+
+def test_unreadable_watermark(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path) -> None:
+    bogus = tmp_path / "logo.png"
+    bogus.write_bytes(b"not a png")
+    watermark = {"Type": "Image", "FileUrl": str(bogus), "WatermarkConfig": {}}
+    with pytest.raises(UnreadableWatermark):
+        render(engine, clip.path, tmp_path / "out.gif", config("gif"), [watermark])
+
+
+@pytest.mark.parametrize(
+    ("limits", "template"),
+    [
+        (MediaLimits(max_source_pixels=320 * 239), config("gif")),
+        (MediaLimits(max_clip_seconds=0.5), config("gif")),
+        (MediaLimits(max_output_frames=9), config("gif")),
+        (MediaLimits(max_output_pixel_frames=160 * 120 * 9), config("gif")),
+    ],
+)
+def test_limits_are_checked_before_decoding(
+    clip: Clip, tmp_path: Path, limits: MediaLimits, template: dict[str, object]
+) -> None:
+    with pytest.raises(MediaLimitExceeded):
+        render(PyAvMediaEngine(limits), clip.path, tmp_path / "out.gif", template)
+    assert not list(tmp_path.iterdir())
+
+
+def test_deadline_stops_runaway_work(clip: Clip, tmp_path: Path) -> None:
+    engine = PyAvMediaEngine(MediaLimits(max_render_seconds=0.000001))
+    with pytest.raises(RenderTimeout):
+        render(engine, clip.path, tmp_path / "out.webp", config("webp"))
+    assert not list(tmp_path.iterdir())
+
+
+def test_frames_spill_to_disk_beyond_the_memory_budget(clip: Clip, tmp_path: Path) -> None:
+    engine = PyAvMediaEngine(MediaLimits(frame_memory_bytes=200_000))
+    template = {**config("gif", Seek="0", Duration="1.5"), "Video": {"Width": "160"}}
+    result, animation = render(engine, clip.path, tmp_path / "out.gif", template)
+    assert result.frames == len(animation.frames) == 15
+    assert read_animation(tmp_path / "out.gif").delays_ms == [100] * 15

@@ -1,0 +1,59 @@
+"""Codecs, containers, bit depths, rotation and pixel aspect of the source."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from tests.media.conftest import config, render
+from tests.support.media import frame_index, make_clip
+
+
+@pytest.mark.parametrize(
+    ("codec", "container", "pix_fmt"),
+    [
+        ("libx264", "mov", "yuv420p"),
+        ("libx264", "mkv", "yuv420p10le"),
+        ("libx265", "mp4", "yuv420p"),
+        ("libx265", "mkv", "yuv420p10le"),
+        ("libvpx-vp9", "webm", "yuv420p"),
+        ("libsvtav1", "mp4", "yuv420p"),
+        ("libsvtav1", "mkv", "yuv420p10le"),
+    ],
+)
+def test_codecs_containers_and_bit_depths(
+    engine: PyAvMediaEngine, tmp_path: Path, codec: str, container: str, pix_fmt: str
+) -> None:
+    source = make_clip(tmp_path / f"in.{container}", codec=codec, pix_fmt=pix_fmt, seconds=1.5)
+    info = engine.probe(source.path)
+    assert info.pixel_format.startswith(pix_fmt[:7])
+    _, animation = render(engine, source.path, tmp_path / "out.webp", config("webp"))
+    assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]
+
+
+def test_portrait_phone_video_comes_out_upright(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    # Coded landscape with a red top-left marker; the display matrix turns it 90° clockwise,
+    # as phones store portrait video, so the marker must end up top-right.
+    phone = make_clip(tmp_path / "phone.mp4", rotation=-90, marker=True, seconds=1)
+    assert engine.probe(phone.path).rotation == 90
+    template = {**config("gif", Seek="0", Duration="0.3"), "Video": {"Height": "160"}}
+    _, animation = render(engine, phone.path, tmp_path / "out.gif", template)
+    assert animation.size == (120, 160)
+    first = animation.frames[0].astype(int)
+    top_right, top_left = first[5:20, -20:-5].mean(axis=(0, 1)), first[5:20, 5:20].mean(axis=(0, 1))
+    assert top_right[0] > 200 and top_right[1] < 60 and top_right[2] < 60
+    assert not (top_left[0] > 200 and top_left[1] < 60)
+
+
+def test_non_square_pixels_keep_the_display_aspect(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    anamorphic = make_clip(tmp_path / "sar.mp4", sar=Fraction(2, 1), seconds=1)
+    assert engine.probe(anamorphic.path).display_size == (640, 240)
+    template = {**config("gif", Seek="0", Duration="0.2"), "Video": {"Width": "320"}}
+    _, animation = render(engine, anamorphic.path, tmp_path / "out.gif", template)
+    assert animation.size == (320, 120)
+    assert frame_index(animation.frames[0]) == 0
+    assert np.asarray(animation.frames[0]).shape == (120, 320, 3)

@@ -1,0 +1,71 @@
+"""``dynimg render`` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.media import Clip, read_animation
+from tests.support.server import run_cli
+
+TEMPLATE = json.dumps(
+    {
+        "Container": {"Format": "webp"},
+        "Video": {"Width": "160", "Fps": "10"},
+        "Clip": {"TimeSpan": {"Seek": "0.5", "Duration": "1"}},
+    }
+)
+
+
+def test_render_prints_what_it_wrote(clip: Clip, tmp_path: Path) -> None:
+    watermark = json.dumps(
+        {"WatermarkId": "t", "Type": "Text", "WatermarkConfig": {"Content": "hello"}}
+    )
+    result = run_cli(
+        tmp_path,
+        "render",
+        str(clip.path),
+        str(tmp_path / "out.webp"),
+        "--template-config",
+        TEMPLATE,
+        "--watermark",
+        watermark,
+        "--override",
+        json.dumps({"Watermarks": [{"WatermarkId": "t", "Content": "你好"}]}),
+    )
+    line = result.stdout.strip()
+    for part in (
+        "format=webp",
+        "width=160",
+        "height=120",
+        "fps=10",
+        "frames=10",
+        "duration=1.000s",
+    ):
+        assert part in line
+    size = (tmp_path / "out.webp").stat().st_size
+    assert f"bytes={size}" in line and "time=" in line
+    assert len(read_animation(tmp_path / "out.webp").frames) == 10
+    assert not (tmp_path / "dynimg.db").exists(), "render needs no database"
+
+
+def test_render_errors_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.mp4").write_bytes(b"garbage" * 1000)
+    result = run_cli(
+        tmp_path,
+        "render",
+        str(tmp_path / "bad.mp4"),
+        str(tmp_path / "o.gif"),
+        "--template-config",
+        TEMPLATE,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: InvalidMedia.Unreadable: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    bad_config = run_cli(
+        tmp_path, "render", "x.mp4", "o.gif", "--template-config", "{}", check=False
+    )
+    assert bad_config.returncode == 1
+    assert "error: InvalidParameter:" in bad_config.stderr
+    assert "TemplateConfig.Container" in bad_config.stderr

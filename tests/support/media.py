@@ -1,0 +1,147 @@
+"""Synthetic test media made with PyAV, and readers for what dynimg writes. Nothing downloaded.
+
+Every generated frame shows its own index as 8 black/white bars across the top half (bit 7 on
+the left), above a colour gradient, so a test can tell which source frame an output frame shows
+even after lossy encoding, scaling and palette reduction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageSequence
+from skimage.metrics import structural_similarity
+
+from dynimg.adapters.media.webp_container import frame_durations, loop_count
+
+
+def source_frame(index: int, width: int = 320, height: int = 240) -> np.ndarray:
+    """The picture of frame ``index`` (RGB, height x width)."""
+    frame = np.zeros((height, width, 3), dtype=np.uint8)
+    x = np.linspace(0, 255, width, dtype=np.float32)[None, :]
+    y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+    frame[..., 0] = x.astype(np.uint8)
+    frame[..., 1] = y.astype(np.uint8)
+    frame[..., 2] = (255 - x).astype(np.uint8)
+    bar = width // 8
+    for bit in range(8):
+        on = (index >> (7 - bit)) & 1
+        frame[: height // 2, bit * bar : (bit + 1) * bar] = 255 if on else 0
+    return frame
+
+
+def frame_index(rgb: np.ndarray) -> int:
+    """Read back the index bars of a (possibly scaled) frame."""
+    height, width = rgb.shape[:2]
+    bar = width / 8
+    row = rgb[height // 4]
+    value = 0
+    for bit in range(8):
+        sample = row[int((bit + 0.5) * bar)].mean()
+        value = (value << 1) | int(sample > 127)
+    return value
+
+
+@dataclass
+class Clip:
+    path: Path
+    frames: int
+    fps: int
+    size: tuple[int, int]
+
+
+def make_clip(
+    path: Path,
+    *,
+    seconds: float = 2.0,
+    fps: int = 30,
+    size: tuple[int, int] = (320, 240),
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    rotation: int | None = None,
+    sar: Fraction | None = None,
+    pts: Sequence[int] | None = None,
+    time_base: Fraction | None = None,
+    options: dict[str, str] | None = None,
+    marker: bool = False,
+) -> Clip:
+    """Encode a clip; ``pts`` (in ``time_base`` units) makes it variable frame rate."""
+    count = len(pts) if pts is not None else round(seconds * fps)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=fps, options=options or {})
+        stream.width, stream.height = size
+        stream.pix_fmt = pix_fmt
+        if time_base is not None:
+            stream.codec_context.time_base = time_base
+        if rotation is not None:
+            stream.set_display_rotation(rotation)
+        if sar is not None:
+            stream.codec_context.sample_aspect_ratio = sar
+        for i in range(count):
+            rgb = source_frame(i, *size)
+            if marker:
+                rgb[: size[1] // 6, : size[0] // 6] = (255, 0, 0)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
+            frame.pts = pts[i] if pts is not None else i
+            if time_base is not None:
+                frame.time_base = time_base
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return Clip(path, count, fps, size)
+
+
+def make_audio_only(path: Path) -> None:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        samples = np.zeros((1, 1024), dtype=np.float32)
+        for i in range(20):
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate = 44100
+            frame.pts = i * 1024
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+
+
+@dataclass
+class Animation:
+    """An animated image as read back: format, frames (RGB), per-frame delays, loop count."""
+
+    format: str
+    size: tuple[int, int]
+    frames: list[np.ndarray]
+    delays_ms: list[int]
+    loop: int | None
+
+
+def read_animation(path: Path) -> Animation:
+    with Image.open(path) as image:
+        frames, delays = [], []
+        for frame in ImageSequence.Iterator(image):
+            frames.append(np.asarray(frame.convert("RGB")))
+            delays.append(int(frame.info.get("duration") or 0))
+        fmt, size, loop = image.format or "", image.size, image.info.get("loop")
+    if fmt == "WEBP":
+        data = path.read_bytes()
+        delays, loop = frame_durations(data), loop_count(data)
+    return Animation(fmt, size, frames, delays, loop)
+
+
+def ssim_half(a: np.ndarray, b: np.ndarray) -> float:
+    """SSIM of two RGB images seen at half size (dither noise averages out, as for the eye)."""
+
+    def half(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+        return image[:h, :w].reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
+
+    return float(
+        structural_similarity(half(a), half(b), channel_axis=2, data_range=255, win_size=7)
+    )
+
+
+def scaled(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))

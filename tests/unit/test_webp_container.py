@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+
+import av
+import numpy as np
+
+from dynimg.adapters.media.webp_container import frame_durations, join_animations, loop_count
+
+
+def animation(frames: int, color: int) -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="webp", options={"loop": "2"}) as container:
+        stream = container.add_stream("libwebp_anim", rate=1000)
+        stream.width, stream.height, stream.pix_fmt = 32, 16, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for i in range(frames):
+            rgb = np.full((16, 32, 3), color + i * 20, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.duration, frame.time_base = i * 70, 70, Fraction(1, 1000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def test_joined_animation_has_every_frame_in_order() -> None:
+    joined = join_animations([animation(3, 0), animation(2, 128)])
+    assert frame_durations(joined) == [70] * 5
+    assert loop_count(joined) == 2
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(joined))
+    assert image.n_frames == 5
+    image.seek(3)
+    assert np.asarray(image.convert("RGB")).mean() > 100
