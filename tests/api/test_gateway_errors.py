@@ -25,6 +25,16 @@ def v1(creds: Credentials, action: str = "ListVodTemplate", **extra: Any) -> dic
     return signer.v1_params(params, creds.key_id, creds.secret, **extra)
 
 
+def add_template(server: ServerProcess, creds: Credentials, config_text: str) -> httpx.Response:
+    params = {
+        "Action": "AddVodTemplate",
+        "Name": "n",
+        "TemplateType": "DynamicImage",
+        "TemplateConfig": config_text,
+    }
+    return post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
+
+
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert (response.status_code, body.get("Code")) == (status, code), body
@@ -203,32 +213,13 @@ def test_missing_action_parameter_is_named(server: ServerProcess, creds: Credent
 
 def test_invalid_parameter_is_named(server: ServerProcess, creds: Credentials) -> None:
     config = {"Container": {"Format": "gif"}, "Clip": {"TimeSpan": {"Seek": "x"}}}
-    params = signer.v1_params(
-        {
-            "Action": "AddVodTemplate",
-            "Name": "n",
-            "TemplateType": "DynamicImage",
-            "TemplateConfig": json.dumps(config),
-        },
-        creds.key_id,
-        creds.secret,
-    )
-    body = assert_error(post_v1(server, params), 400, "InvalidParameter")
+    body = assert_error(add_template(server, creds, json.dumps(config)), 400, "InvalidParameter")
     assert "TemplateConfig.Clip.TimeSpan.Seek" in body["Message"]
 
 
 def test_deeply_nested_config_is_refused(server: ServerProcess, creds: Credentials) -> None:
-    params = signer.v1_params(
-        {
-            "Action": "AddVodTemplate",
-            "Name": "n",
-            "TemplateType": "DynamicImage",
-            "TemplateConfig": "[" * 5000 + "]" * 5000,
-        },
-        creds.key_id,
-        creds.secret,
-    )
-    body = assert_error(post_v1(server, params), 400, "InvalidParameter")
+    nested = "[" * 5000 + "]" * 5000
+    body = assert_error(add_template(server, creds, nested), 400, "InvalidParameter")
     assert "TemplateConfig" in body["Message"]
 
 
