@@ -5,13 +5,20 @@ Nothing here runs at import time; entry points call :func:`build_services` once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from dynimg.adapters.clock import SystemClock
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.storage.local import LocalStorage
 from dynimg.domain.limits import MediaLimits
-from dynimg.ports import Clock, MediaEngine, UnitOfWork, UnitOfWorkFactory
+from dynimg.domain.uploads import UploadPolicy
+from dynimg.errors import ConfigurationError
+from dynimg.ports import Clock, MediaEngine, Storage, UnitOfWork, UnitOfWorkFactory
 from dynimg.settings import Settings
 
 
@@ -22,6 +29,11 @@ class Services:
     settings: Settings
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    storage: Storage
+    engine: MediaEngine
+    upload_policy: UploadPolicy
+    schedule: Callable[[Callable[[], None]], None]
+    """Runs background work (post-upload processing) off the request path."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -48,12 +60,41 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(session_factory)
 
+    background = ThreadPoolExecutor(2, thread_name_prefix="dynimg-background")
+
+    def schedule(work: Callable[[], None]) -> None:
+        background.submit(_logged, work)
+
     return Services(
         settings=settings,
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
-        _closers=[engine.dispose],
+        storage=open_storage(settings.effective_storage_url),
+        engine=build_media_engine(settings),
+        upload_policy=UploadPolicy(
+            endpoint=settings.effective_public_url,
+            bucket=settings.bucket,
+            region=settings.region_id,
+            max_upload_bytes=settings.max_upload_bytes,
+        ),
+        schedule=schedule,
+        _closers=[engine.dispose, background.shutdown],
     )
+
+
+def open_storage(url: str) -> Storage:
+    """The storage backend for a URL: ``file:///path`` (``s3://`` is planned)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return LocalStorage(Path(unquote(parsed.path)))
+    raise ConfigurationError(f"unsupported storage URL scheme {parsed.scheme!r} (use file://)")
+
+
+def _logged(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:
+        logging.getLogger("dynimg.background").exception("background work failed")
 
 
 def build_media_engine(settings: Settings) -> MediaEngine:

@@ -17,11 +17,15 @@ out of the response. Code never matches on message text: it catches classes.
 │   ├── RequestTooLarge
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
+    │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
+    │   │   InvalidDigest, VideoNotFound, MediaNotFound, IllegalStatus
+    │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
+    │   │   SecurityTokenExpired
     │   └── MediaError
     │       ├── UnreadableMedia, NoVideoStream, ClipOutOfRange, EmptyClip
     │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark
     └── ServerError (5xx)
-        ├── InternalError, ServiceUnavailable
+        ├── InternalError, ServiceUnavailable, StorageError
 """
 
 from __future__ import annotations
@@ -247,6 +251,89 @@ class UnreadableWatermark(MediaError):
     """A watermark image could not be read."""
 
     code = "InvalidWatermark.File"
+
+
+class StorageError(ServerError):
+    """The storage backend failed."""
+
+
+class ObjectNotFound(ResourceNotFound):
+    """The specified object does not exist."""
+
+    code = "NoSuchKey"
+
+
+class ObjectTooLarge(ClientError):
+    """The upload is larger than declared or than this service accepts."""
+
+    code = "EntityTooLarge"
+
+
+class OssAccessDenied(AuthenticationError):
+    """Access denied."""
+
+    code = "AccessDenied"
+    http_status = 403
+
+
+class OssSignatureDoesNotMatch(OssAccessDenied):
+    """The request signature we calculated does not match the signature you provided."""
+
+    code = "SignatureDoesNotMatch"
+
+
+class OssInvalidAccessKeyId(OssAccessDenied):
+    """The OSS Access Key Id you provided does not exist in our records."""
+
+    code = "InvalidAccessKeyId"
+
+
+class SecurityTokenExpired(OssAccessDenied):
+    """The security token you provided has expired."""
+
+    code = "SecurityTokenExpired"
+
+
+class NoSuchUpload(ResourceNotFound):
+    """The specified multipart upload does not exist."""
+
+    code = "NoSuchUpload"
+
+
+class InvalidPart(ClientError):
+    """One or more of the specified parts could not be found or do not match."""
+
+    code = "InvalidPart"
+
+
+class MalformedXML(ClientError):
+    """The XML you provided was not well-formed."""
+
+    code = "MalformedXML"
+
+
+class InvalidDigest(ClientError):
+    """The Content-MD5 you specified is not valid."""
+
+    code = "InvalidDigest"
+
+
+class VideoNotFound(ResourceNotFound):
+    """The video does not exist."""
+
+    code = "InvalidVideo.NotFound"
+
+
+class MediaNotFound(ResourceNotFound):
+    """The media does not exist."""
+
+    code = "InvalidMedia.NotFound"
+
+
+class IllegalStatus(ClientError):
+    """Status of the video is illegal."""
+
+    code = "Forbidden.IllegalStatus"
 
 
 class ConfigurationError(DynimgError):

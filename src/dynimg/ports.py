@@ -6,7 +6,8 @@ or job step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -14,8 +15,11 @@ from typing import Protocol, Self
 
 from dynimg.domain.accounts import AccessKey, Account
 from dynimg.domain.media import MediaInfo
+from dynimg.domain.media_files import MediaFile
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import Template
+from dynimg.domain.uploads import UploadGrant
+from dynimg.domain.videos import Video, VideoStatus
 
 
 class Clock(Protocol):
@@ -66,6 +70,47 @@ class NonceRepository(Protocol):
         ...
 
 
+class VideoRepository(Protocol):
+    """Videos; ``account_id=None`` only for dynimg's own background processing."""
+
+    def add(self, video: Video) -> None: ...
+    def get(self, account_id: str | None, video_id: str) -> Video | None: ...
+    def list(
+        self, account_id: str, statuses: Sequence[str], offset: int, limit: int, newest_first: bool
+    ) -> tuple[int, Sequence[Video]]: ...
+    def with_status(self, status: VideoStatus) -> Sequence[Video]: ...
+    def update(self, video: Video) -> None: ...
+    def delete(self, account_id: str, video_id: str) -> bool: ...
+
+
+class MediaFileRepository(Protocol):
+    """Images and attached media."""
+
+    def add(self, media: MediaFile) -> None: ...
+    def get(self, account_id: str | None, media_id: str) -> MediaFile | None: ...
+    def get_by_key(self, account_id: str, storage_key: str) -> MediaFile | None: ...
+    def update(self, media: MediaFile) -> None: ...
+
+
+class UploadGrantRepository(Protocol):
+    """Temporary upload credentials."""
+
+    def add(self, grant: UploadGrant) -> None: ...
+    def get(self, key_id: str) -> UploadGrant | None: ...
+    def delete_for(self, target_id: str) -> None: ...
+    def purge(self, now: datetime) -> int: ...
+
+
+class MultipartRepository(Protocol):
+    """Multipart uploads in progress: (part number, size, MD5) per part."""
+
+    def create(self, upload_id: str, account_id: str, object_key: str, now: datetime) -> None: ...
+    def object_key(self, upload_id: str) -> str | None: ...
+    def put_part(self, upload_id: str, number: int, size: int, md5_hex: str) -> None: ...
+    def parts(self, upload_id: str) -> list[tuple[int, int, str]]: ...
+    def delete(self, upload_id: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories; leaving without ``commit`` rolls back."""
 
@@ -77,6 +122,14 @@ class UnitOfWork(Protocol):
     def templates(self) -> TemplateRepository: ...
     @property
     def nonces(self) -> NonceRepository: ...
+    @property
+    def videos(self) -> VideoRepository: ...
+    @property
+    def media_files(self) -> MediaFileRepository: ...
+    @property
+    def upload_grants(self) -> UploadGrantRepository: ...
+    @property
+    def multipart(self) -> MultipartRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -98,6 +151,47 @@ class MediaEngine(Protocol):
         """Container and stream facts of a video file (UnreadableMedia, NoVideoStream)."""
         ...
 
+    def image_size(self, path: Path) -> tuple[int, int]:
+        """Width and height of an image file (UnreadableWatermark if it is not one)."""
+        ...
+
     def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
         """Render ``spec`` from ``source`` into ``output``, written atomically."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What a storage backend reports about an object it holds."""
+
+    key: str
+    size: int
+    md5_hex: str
+
+
+class Storage(Protocol):
+    """Object storage for videos, images and animated images, addressed by validated keys."""
+
+    def put(
+        self, key: str, chunks: Iterator[bytes], *, max_bytes: int | None = None
+    ) -> StoredObject:
+        """Store ``chunks`` under ``key`` atomically; ObjectTooLarge past ``max_bytes``."""
+        ...
+
+    def open_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes of [start, end) (to the end when None); ObjectNotFound if absent."""
+        ...
+
+    def delete(self, key: str) -> bool:
+        """Remove an object; False when there was none."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int:
+        """The object's size in bytes; ObjectNotFound if absent."""
+        ...
+
+    def local_path(self, key: str) -> Path:
+        """A local file with the object's bytes, for the media engine to read."""
         ...

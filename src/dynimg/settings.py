@@ -28,6 +28,21 @@ class Settings(BaseModel):
     database_url: str | None = None
     """SQLAlchemy URL (`sqlite:///...` or `postgresql://...`); default: SQLite in `home`."""
 
+    storage_url: str | None = None
+    """Where files are stored: `file:///path`; default: `home`/storage."""
+
+    public_url: str | None = None
+    """Base URL clients reach this service at (upload endpoint, file URLs); default: host/port."""
+
+    region_id: str = "cn-shanghai"
+    """Region reported to clients (UploadAuth, video info)."""
+
+    bucket: str = "dynimg"
+    """Bucket name of the OSS-compatible upload endpoint."""
+
+    max_upload_bytes: int = Field(default=4 * 1024**3, ge=1024)
+    """Largest file a client may upload."""
+
     host: str = "127.0.0.1"
     """Address `dynimg serve` listens on."""
 
@@ -79,6 +94,19 @@ class Settings(BaseModel):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'dynimg.db').resolve()}"
+
+    @property
+    def effective_storage_url(self) -> str:
+        """The storage URL with the embedded default filled in."""
+        return self.storage_url or f"file://{(self.home / 'storage').resolve()}"
+
+    @property
+    def effective_public_url(self) -> str:
+        """The base URL clients use to reach this service."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     def describe(self) -> Iterator[tuple[str, str, str]]:
         """Yield (environment variable, effective value with secrets masked, description)."""

@@ -8,6 +8,16 @@ SUPPORTED = {
     "ListVodTemplate",
     "UpdateVodTemplate",
     "DeleteVodTemplate",
+    "CreateUploadVideo",
+    "RefreshUploadVideo",
+    "CreateUploadImage",
+    "CreateUploadAttachedMedia",
+    "GetVideoInfo",
+    "GetVideoInfos",
+    "GetVideoList",
+    "UpdateVideoInfo",
+    "DeleteVideo",
+    "GetMezzanineInfo",
 }
 
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from dynimg.api.error_mapper import error_response
 from dynimg.api.gateway import RpcGateway
+from dynimg.api.oss import ObjectEndpoint
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
@@ -36,6 +37,11 @@ def create_app(services: Services) -> Starlette:
         status, body, request_id = await run_in_threadpool(gateway.handle, decoded)
         return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
 
+    object_endpoint = ObjectEndpoint(services)
+
+    async def objects(request: Request) -> Response:
+        return await object_endpoint(request)
+
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"Status": "ok"})
 
@@ -43,6 +49,11 @@ def create_app(services: Services) -> Starlette:
         routes=[
             Route("/", rpc, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route(
+                "/{bucket}/{key:path}",
+                objects,
+                methods=["GET", "HEAD", "PUT", "POST", "DELETE"],
+            ),
         ]
     )
 

@@ -23,9 +23,9 @@ class Action:
 
 def build_registry() -> dict[str, Action]:
     """Every supported Action by name."""
-    from dynimg.api.actions import templates
+    from dynimg.api.actions import templates, uploads, videos
 
-    actions = [*templates.ACTIONS]
+    actions = [*templates.ACTIONS, *uploads.ACTIONS, *videos.ACTIONS]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"
     return registry

@@ -12,6 +12,7 @@ from dynimg.api.app import create_app
 from dynimg.bootstrap import Services, build_services
 from dynimg.services.accounts import ensure_default_key
 from dynimg.services.housekeeping import purge_expired_nonces
+from dynimg.services.processing import resume_processing
 
 HOUSEKEEPING_SECONDS = 300
 
@@ -24,12 +25,18 @@ def serve(host: str | None, port: int | None) -> None:
     from dynimg.cli import settings_from_env
 
     settings = settings_from_env()
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
     )
     services = build_services(settings)
     account, key = ensure_default_key(services.uow_factory, services.clock)
-    host, port = host or settings.host, port or settings.port
+    host, port = settings.host, settings.port
+    resume_processing(
+        services.uow_factory, services.clock, services.storage, services.engine, services.schedule
+    )
     click.echo(f"dynimg {_version()} on http://{host}:{port}  (data in {settings.home.resolve()})")
     click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
     stop = threading.Event()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -85,4 +86,85 @@ request_nonces = Table(
     Column("key_id", String(32), primary_key=True),
     Column("nonce", String(128), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("app_id", String(64), nullable=False),
+    Column("title", String(512), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("cover_url", String(1024), nullable=False),
+    Column("cate_id", BigInteger, nullable=True),
+    Column("tags", String(1024), nullable=False),
+    Column("user_data", Text, nullable=False),
+    Column("storage_key", String(512), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("declared_size", BigInteger, nullable=True),
+    Column("size", BigInteger, nullable=True),
+    Column("container", String(64), nullable=True),
+    Column("video_codec", String(32), nullable=True),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("duration_ms", BigInteger, nullable=True),
+    Column("fps", String(32), nullable=True),
+    Column("rotation", Integer, nullable=True),
+    Column("bit_rate", BigInteger, nullable=True),
+    Column("failure_reason", String(512), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("modified_at", UtcDateTime, nullable=False),
+    Index("ix_videos_account_created", "account_id", "created_at"),
+    Index("ix_videos_status", "status"),
+)
+
+media_files = Table(
+    "media_files",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("business_type", String(32), nullable=False),
+    Column("title", String(512), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("storage_key", String(512), nullable=False, unique=True),
+    Column("status", String(32), nullable=False),
+    Column("size", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_media_files_account", "account_id", "created_at"),
+)
+
+upload_grants = Table(
+    "upload_grants",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("target_id", String(32), nullable=False, index=True),
+    Column("bucket", String(64), nullable=False),
+    Column("object_key", String(512), nullable=False),
+    Column("max_bytes", BigInteger, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+multipart_uploads = Table(
+    "multipart_uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("object_key", String(512), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+upload_parts = Table(
+    "upload_parts",
+    metadata,
+    Column("upload_id", String(32), ForeignKey("multipart_uploads.id"), primary_key=True),
+    Column("part_number", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("md5_hex", String(32), nullable=False),
 )

@@ -7,6 +7,12 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dynimg.adapters.db.media_repositories import (
+    SqlMediaFileRepository,
+    SqlMultipartRepository,
+    SqlUploadGrantRepository,
+    SqlVideoRepository,
+)
 from dynimg.adapters.db.repositories import (
     SqlAccessKeyRepository,
     SqlAccountRepository,
@@ -27,6 +33,10 @@ class SqlUnitOfWork:
         self.access_keys = SqlAccessKeyRepository(self._session)
         self.templates = SqlTemplateRepository(self._session)
         self.nonces = SqlNonceRepository(self._session)
+        self.videos = SqlVideoRepository(self._session)
+        self.media_files = SqlMediaFileRepository(self._session)
+        self.upload_grants = SqlUploadGrantRepository(self._session)
+        self.multipart = SqlMultipartRepository(self._session)
         return self
 
     def __exit__(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.gif import GifWriter
-from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
+from dynimg.adapters.media.overlay import Sprite, composite, image_size, prepare_sprites
 from dynimg.adapters.media.probe import probe
 from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
@@ -30,6 +30,9 @@ class PyAvMediaEngine:
 
     def probe(self, path: Path) -> MediaInfo:
         return probe(path)
+
+    def image_size(self, path: Path) -> tuple[int, int]:
+        return image_size(path)
 
     def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
         started = time.monotonic()

@@ -98,6 +98,12 @@ def _image_sprite(config: ImageWatermarkConfig, path: Path, size: tuple[int, int
     return Sprite(frames, durations, box, config.timeline)
 
 
+def image_size(path: Path) -> tuple[int, int]:
+    """The size of an image file that watermarks can use."""
+    images, _ = _load_image_frames(path)
+    return images[0].size
+
+
 def _load_image_frames(path: Path) -> tuple[list[Image.Image], tuple[int, ...]]:
     if not path.is_file() or path.stat().st_size > MAX_WATERMARK_BYTES:
         raise UnreadableWatermark("The watermark file is missing or larger than 20 MB.")

@@ -1,0 +1,115 @@
+"""CreateUploadVideo, RefreshUploadVideo, CreateUploadImage, CreateUploadAttachedMedia."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+from dynimg.api.registry import Action
+from dynimg.domain.uploads import UploadTarget
+from dynimg.services import uploads
+
+
+def create_upload_video(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    ticket = uploads.create_upload_video(
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.params
+    )
+    return {
+        "VideoId": ticket.target_id,
+        "UploadAddress": ticket.upload_address,
+        "UploadAuth": ticket.upload_auth,
+    }
+
+
+def refresh_upload_video(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    ticket = uploads.refresh_upload_video(
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.require("VideoId")
+    )
+    return {
+        "VideoId": ticket.target_id,
+        "UploadAddress": ticket.upload_address,
+        "UploadAuth": ticket.upload_auth,
+    }
+
+
+def create_upload_image(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    ticket = uploads.create_upload_media(
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, UploadTarget.IMAGE, ctx.params
+    )
+    return {
+        "ImageId": ticket.target_id,
+        "ImageURL": ticket.file_url,
+        "FileURL": ticket.file_url,
+        "UploadAddress": ticket.upload_address,
+        "UploadAuth": ticket.upload_auth,
+    }
+
+
+def create_upload_attached_media(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    ticket = uploads.create_upload_media(
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, UploadTarget.ATTACHED, ctx.params
+    )
+    return {
+        "MediaId": ticket.target_id,
+        "MediaURL": ticket.file_url,
+        "FileURL": ticket.file_url,
+        "UploadAddress": ticket.upload_address,
+        "UploadAuth": ticket.upload_auth,
+    }
+
+
+_METADATA = (
+    Param("Title", max_bytes=384),
+    Param("Description", max_bytes=3072),
+    Param("CoverURL", max_bytes=1024),
+    Param("CateId", max_bytes=20),
+    Param("Tags", max_bytes=1024),
+    Param("UserData", max_bytes=1024),
+    Param("AppId", max_bytes=64),
+)
+ACTIONS = [
+    Action(
+        "CreateUploadVideo",
+        create_upload_video,
+        (
+            Param("Title", required=True, max_bytes=384),
+            Param("FileName", required=True, max_bytes=255),
+            Param("FileSize", max_bytes=20),
+            *_METADATA[1:],
+            Param("TemplateGroupId", max_bytes=64),
+            Param("StorageLocation", max_bytes=128),
+        ),
+    ),
+    Action(
+        "RefreshUploadVideo", refresh_upload_video, (Param("VideoId", required=True, max_bytes=64),)
+    ),
+    Action(
+        "CreateUploadImage",
+        create_upload_image,
+        (
+            Param("ImageType", max_bytes=32),
+            Param("ImageExt", max_bytes=10),
+            Param("Title", max_bytes=384),
+            Param("FileName", max_bytes=255),
+            Param("Tags", max_bytes=1024),
+            Param("AppId", max_bytes=64),
+        ),
+    ),
+    Action(
+        "CreateUploadAttachedMedia",
+        create_upload_attached_media,
+        (
+            Param("BusinessType", required=True, max_bytes=32),
+            Param("MediaExt", max_bytes=10),
+            Param("Title", max_bytes=384),
+            Param("FileName", max_bytes=255),
+            Param("FileSize", max_bytes=20),
+            Param("AppId", max_bytes=64),
+        ),
+    ),
+]

@@ -1,0 +1,130 @@
+"""GetVideoInfo, GetVideoInfos, GetVideoList, UpdateVideoInfo, DeleteVideo, GetMezzanineInfo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+from dynimg.api.registry import Action
+from dynimg.domain.timestamps import format_utc
+from dynimg.domain.videos import Video, dump_tags, parse_video_ids
+from dynimg.services import videos
+
+
+def get_video_info(ctx: ActionContext) -> dict[str, Any]:
+    video = videos.get_video(ctx.services.uow_factory, ctx.account, ctx.require("VideoId"))
+    return {"Video": video_info(ctx, video)}
+
+
+def get_video_infos(ctx: ActionContext) -> dict[str, Any]:
+    ids = parse_video_ids(ctx.require("VideoIds"))
+    found, missing = videos.get_videos(ctx.services.uow_factory, ctx.account, ids)
+    return {"VideoList": [video_info(ctx, v) for v in found], "NonExistVideoIds": missing}
+
+
+def get_video_list(ctx: ActionContext) -> dict[str, Any]:
+    page = videos.list_videos(ctx.services.uow_factory, ctx.account, ctx.params)
+    return {"Total": page.total, "VideoList": {"Video": [video_info(ctx, v) for v in page.videos]}}
+
+
+def update_video_info(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    videos.update_video(s.uow_factory, s.clock, ctx.account, ctx.require("VideoId"), ctx.params)
+    return {}
+
+
+def delete_video(ctx: ActionContext) -> dict[str, Any]:
+    ids = parse_video_ids(ctx.require("VideoIds"))
+    missing = videos.delete_videos(ctx.services.uow_factory, ctx.services.storage, ctx.account, ids)
+    return {"NonExistVideoIds": missing, "ForbiddenVideoIds": []}
+
+
+def get_mezzanine_info(ctx: ActionContext) -> dict[str, Any]:
+    video = videos.get_video(ctx.services.uow_factory, ctx.account, ctx.require("VideoId"))
+    probe = video.probe
+    mezzanine: dict[str, Any] = {
+        "VideoId": video.id,
+        "FileName": video.file_name,
+        "Status": video.status.value,
+        "CreationTime": format_utc(video.created_at),
+        "Size": str(video.size or 0),
+    }
+    if probe is not None:
+        mezzanine.update(
+            Width=probe.width,
+            Height=probe.height,
+            Duration=f"{probe.duration_ms / 1000:.3f}",
+            Fps=probe.fps,
+            Bitrate=str(round((probe.bit_rate or 0) / 1000)),
+            VideoStreamList=[
+                {
+                    "CodecName": probe.video_codec,
+                    "Width": str(probe.width),
+                    "Height": str(probe.height),
+                    "Fps": probe.fps,
+                    "Rotate": str(probe.rotation),
+                    "Duration": f"{probe.duration_ms / 1000:.3f}",
+                }
+            ],
+            FormatName=probe.container,
+        )
+    return {"Mezzanine": mezzanine}
+
+
+def video_info(ctx: ActionContext, video: Video) -> dict[str, Any]:
+    """A ``Video`` object as GetVideoInfo returns it (numbers where the SDK expects numbers)."""
+    meta, settings = video.metadata, ctx.services.settings
+    info: dict[str, Any] = {
+        "VideoId": video.id,
+        "Title": meta.title,
+        "Description": meta.description,
+        "CoverURL": meta.cover_url,
+        "Status": video.status.value,
+        "CreationTime": format_utc(video.created_at),
+        "ModificationTime": format_utc(video.modified_at),
+        "Size": video.size or 0,
+        "Tags": dump_tags(meta.tags),
+        "TemplateGroupId": "",
+        "StorageLocation": settings.bucket,
+        "RegionId": settings.region_id,
+        "AppId": video.app_id,
+        "AuditStatus": "Normal",
+        "DownloadSwitch": "on",
+        "StorageClass": "Standard",
+        "UserData": meta.user_data,
+        "Snapshots": {"Snapshot": []},
+    }
+    if meta.cate_id is not None:
+        info["CateId"] = meta.cate_id
+    if video.probe is not None:
+        info["Duration"] = video.probe.duration_ms / 1000
+    return info
+
+
+_VIDEO_ID = Param("VideoId", required=True, max_bytes=64)
+_IDS = Param("VideoIds", required=True, max_bytes=20 * 40)
+ACTIONS = [
+    Action("GetVideoInfo", get_video_info, (_VIDEO_ID,)),
+    Action("GetVideoInfos", get_video_infos, (_IDS,)),
+    Action(
+        "GetVideoList",
+        get_video_list,
+        tuple(Param(n, max_bytes=64) for n in ("Status", "PageNo", "PageSize", "SortBy", "CateId")),
+    ),
+    Action(
+        "UpdateVideoInfo",
+        update_video_info,
+        (
+            _VIDEO_ID,
+            Param("Title", max_bytes=384),
+            Param("Description", max_bytes=3072),
+            Param("CoverURL", max_bytes=1024),
+            Param("CateId", max_bytes=20),
+            Param("Tags", max_bytes=1024),
+            Param("UserData", max_bytes=1024),
+        ),
+    ),
+    Action("DeleteVideo", delete_video, (_IDS,)),
+    Action("GetMezzanineInfo", get_mezzanine_info, (_VIDEO_ID,)),
+]

@@ -1,0 +1,235 @@
+"""dynimg's OSS-compatible upload endpoint: ``/{bucket}/{key}`` as ``oss2`` addresses it.
+
+Supports what Alibaba's upload clients use: PutObject, the multipart calls (initiate, upload
+part, list parts, complete, abort) and HeadObject, each authorised by an upload grant. Errors are
+OSS's XML ``<Error>`` documents.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import anyio.from_thread
+from defusedxml.ElementTree import fromstring
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dynimg.bootstrap import Services
+from dynimg.domain.ids import new_request_id
+from dynimg.domain.oss_signing import oss_claim
+from dynimg.domain.uploads import UploadGrant
+from dynimg.errors import (
+    ClientError,
+    DynimgError,
+    InternalError,
+    InvalidParameter,
+    MalformedXML,
+    ObjectTooLarge,
+)
+from dynimg.ports import StoredObject
+from dynimg.services import object_uploads as objects
+from dynimg.services.processing import mark_uploaded, process_upload
+
+MAX_XML_BYTES = 1 << 20
+log = logging.getLogger("dynimg.oss")
+
+
+class ObjectEndpoint:
+    """The ASGI endpoint for object requests."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def __call__(self, request: Request) -> Response:
+        request_id = new_request_id().replace("-", "")
+        try:
+            response = await self._handle(request)
+        except Exception as exc:
+            response = _error(exc, request_id, self._services.settings.host_id)
+        response.headers["x-oss-request-id"] = request_id
+        return response
+
+    async def _handle(self, request: Request) -> Response:
+        bucket, key = request.path_params["bucket"], request.path_params["key"]
+        query = parse_qsl(
+            request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+        )
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        claim = oss_claim(request.method, headers, bucket, key, query)
+        services = self._services
+        grant = await run_in_threadpool(
+            objects.authorize, services.uow_factory, services.clock, claim, bucket, key
+        )
+        ctx = objects.ObjectContext(
+            grant, services.uow_factory, services.clock, services.storage, self._stored
+        )
+        return await self._dispatch(request, ctx, dict(query), headers)
+
+    async def _dispatch(
+        self,
+        request: Request,
+        ctx: objects.ObjectContext,
+        query: dict[str, str],
+        headers: dict[str, str],
+    ) -> Response:
+        method, md5 = request.method, headers.get("content-md5")
+        if method == "PUT" and "uploadId" in query:
+            _check_length(headers, ctx.grant)
+            number = _part_number(query.get("partNumber", ""))
+            body = _sync_chunks(request.stream())
+            stored = await run_in_threadpool(
+                objects.upload_part, ctx, query["uploadId"], number, body, md5
+            )
+            return Response(headers={"ETag": objects.object_etag(stored)})
+        if method == "PUT":
+            _check_length(headers, ctx.grant)
+            body = _sync_chunks(request.stream())
+            stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
+            return Response(headers={"ETag": objects.object_etag(stored)})
+        if method == "POST" and "uploads" in query:
+            upload_id = await run_in_threadpool(objects.initiate_multipart, ctx)
+            return _xml(
+                "InitiateMultipartUploadResult",
+                Bucket=ctx.grant.bucket,
+                Key=ctx.grant.object_key,
+                UploadId=upload_id,
+            )
+        if method == "POST" and "uploadId" in query:
+            parts = _completed_parts(await _read_limited(request))
+            stored = await run_in_threadpool(
+                objects.complete_multipart, ctx, query["uploadId"], parts
+            )
+            return _xml(
+                "CompleteMultipartUploadResult",
+                Location=f"{self._services.upload_policy.endpoint}/{ctx.grant.bucket}/{ctx.grant.object_key}",
+                Bucket=ctx.grant.bucket,
+                Key=ctx.grant.object_key,
+                ETag=objects.object_etag(stored),
+            )
+        if method == "DELETE" and "uploadId" in query:
+            await run_in_threadpool(objects.abort_multipart, ctx, query["uploadId"])
+            return Response(status_code=204)
+        if method == "GET" and "uploadId" in query:
+            listed = await run_in_threadpool(objects.list_parts, ctx, query["uploadId"])
+            return _parts_listing(ctx.grant, query["uploadId"], listed)
+        if method == "HEAD":
+            size = await run_in_threadpool(self._services.storage.size, ctx.grant.object_key)
+            return Response(headers={"Content-Length": str(size)})
+        raise InvalidParameter("Operation", "is not supported by this endpoint")
+
+    def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
+        services = self._services
+        mark_uploaded(services.uow_factory, services.clock, grant, stored)
+        services.schedule(
+            lambda: process_upload(
+                services.uow_factory,
+                services.clock,
+                services.storage,
+                services.engine,
+                grant.target,
+                grant.target_id,
+            )
+        )
+
+
+def _sync_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
+    """The request body as a plain iterator, for storage code running in a worker thread."""
+    iterator = stream.__aiter__()
+
+    async def next_chunk() -> bytes:
+        return await iterator.__anext__()
+
+    while True:
+        try:
+            chunk = anyio.from_thread.run(next_chunk)
+        except StopAsyncIteration:
+            return
+        if chunk:
+            yield chunk
+
+
+async def _read_limited(request: Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_XML_BYTES:
+            raise MalformedXML("The XML document is too large.")
+    return bytes(body)
+
+
+def _check_length(headers: dict[str, str], grant: UploadGrant) -> None:
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > grant.max_bytes:
+        raise ObjectTooLarge()
+
+
+def _part_number(text: str) -> int:
+    if not text.isdigit():
+        raise InvalidParameter("partNumber", "must be a number")
+    return int(text)
+
+
+def _completed_parts(body: bytes) -> list[tuple[int, str]]:
+    try:
+        root = fromstring(body)
+        parts = [
+            (int(part.findtext("PartNumber", "")), part.findtext("ETag", ""))
+            for part in root.iter("Part")
+        ]
+    except Exception as exc:
+        raise MalformedXML() from exc
+    return parts
+
+
+def _xml(root: str, **fields: Any) -> Response:
+    element = Element(root)
+    for name, value in fields.items():
+        SubElement(element, name).text = str(value)
+    return Response(_document(element), media_type="application/xml")
+
+
+def _parts_listing(
+    grant: UploadGrant, upload_id: str, parts: list[tuple[int, int, str]]
+) -> Response:
+    element = Element("ListPartsResult")
+    for name, value in (
+        ("Bucket", grant.bucket),
+        ("Key", grant.object_key),
+        ("UploadId", upload_id),
+    ):
+        SubElement(element, name).text = value
+    for name, value in (("PartNumberMarker", "0"), ("MaxParts", "1000"), ("IsTruncated", "false")):
+        SubElement(element, name).text = value
+    SubElement(element, "NextPartNumberMarker").text = str(parts[-1][0] if parts else 0)
+    for number, size, md5 in parts:
+        part = SubElement(element, "Part")
+        SubElement(part, "PartNumber").text = str(number)
+        SubElement(part, "LastModified").text = "1970-01-01T00:00:00.000Z"
+        SubElement(part, "ETag").text = f'"{md5.upper()}"'
+        SubElement(part, "Size").text = str(size)
+    return Response(_document(element), media_type="application/xml")
+
+
+def _error(exc: Exception, request_id: str, host_id: str) -> Response:
+    error: DynimgError = exc if isinstance(exc, ClientError) else InternalError()
+    if not isinstance(exc, ClientError):
+        log.error("upload request %s failed", request_id, exc_info=exc)
+    code = "InvalidArgument" if error.code.startswith("InvalidParameter") else error.code
+    element = Element("Error")
+    for name, value in (
+        ("Code", code),
+        ("Message", error.message),
+        ("RequestId", request_id),
+        ("HostId", host_id),
+    ):
+        SubElement(element, name).text = value
+    return Response(_document(element), status_code=error.http_status, media_type="application/xml")
+
+
+def _document(element: Element) -> bytes:
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + bytes(tostring(element, encoding="utf-8"))

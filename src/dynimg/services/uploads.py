@@ -1,0 +1,175 @@
+"""CreateUploadVideo, RefreshUploadVideo, CreateUploadImage and CreateUploadAttachedMedia."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.fields import read_choice, read_int, read_text
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.media_files import MediaFile, MediaStatus
+from dynimg.domain.storage_keys import file_extension
+from dynimg.domain.uploads import (
+    UploadGrant,
+    UploadPolicy,
+    UploadTarget,
+    new_grant,
+    object_key,
+    upload_address,
+    upload_auth,
+)
+from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
+from dynimg.errors import IllegalStatus, InvalidParameter, VideoNotFound
+from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "gif", "webp", "apng", "bmp")
+BUSINESS_TYPES = ("watermark", "subtitle", "material")
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    """What the Create/Refresh Actions return: the target's id and where to upload it."""
+
+    target_id: str
+    upload_address: str
+    upload_auth: str
+    file_url: str
+
+
+def create_upload_video(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    params: dict[str, str | None],
+) -> UploadTicket:
+    """Register a video in ``Uploading`` and issue credentials for its file."""
+    extension = file_extension(read_text(params.get("FileName"), "FileName", max_bytes=255))
+    declared = _declared_size(params.get("FileSize"), policy)
+    now = clock.now()
+    video_id = new_resource_id()
+    video = Video(
+        id=video_id,
+        account_id=account.id,
+        app_id=params.get("AppId") or "app-1000000",
+        file_name=params["FileName"] or "",
+        storage_key=object_key(UploadTarget.VIDEO, video_id, extension),
+        status=VideoStatus.UPLOADING,
+        metadata=VideoMetadata(**parse_metadata(params, title_required=True)),
+        created_at=now,
+        modified_at=now,
+        declared_size=declared,
+    )
+    with uow_factory() as uow:
+        uow.videos.add(video)
+        ticket = _issue(
+            uow, clock, policy, account, UploadTarget.VIDEO, video_id, video.storage_key, declared
+        )
+        uow.commit()
+    return ticket
+
+
+def refresh_upload_video(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    video_id: str,
+) -> UploadTicket:
+    """Fresh credentials for a video still being uploaded; the upload address is unchanged."""
+    with uow_factory() as uow:
+        video = uow.videos.get(account.id, video_id)
+        if video is None:
+            raise VideoNotFound()
+        if video.status not in (VideoStatus.UPLOADING, VideoStatus.UPLOAD_FAIL):
+            raise IllegalStatus(
+                f"Status of the video is illegal. Current Status is {video.status}."
+            )
+        ticket = _issue(
+            uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
+            video.declared_size,
+        )  # fmt: skip
+        uow.commit()
+    return ticket
+
+
+def create_upload_media(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    kind: UploadTarget,
+    params: dict[str, str | None],
+) -> UploadTicket:
+    """Register an image (CreateUploadImage) or attached media and issue upload credentials."""
+    extension = (params.get("ImageExt") or params.get("MediaExt") or "").lower()
+    if kind is UploadTarget.ATTACHED:
+        business = read_choice(params.get("BusinessType"), "BusinessType", BUSINESS_TYPES)
+    else:
+        business = read_choice(
+            params.get("ImageType") or "default", "ImageType", ["default", "cover", "watermark"]
+        )
+    file_name = params.get("FileName") or f"upload.{extension or 'png'}"
+    extension = extension or file_extension(file_name)
+    if extension not in IMAGE_EXTENSIONS:
+        raise InvalidParameter("MediaExt", "must be one of " + ", ".join(IMAGE_EXTENSIONS))
+    media_id = new_resource_id()
+    media = MediaFile(
+        id=media_id,
+        account_id=account.id,
+        kind=kind,
+        business_type=business,
+        title=(params.get("Title") or file_name)[:128],
+        file_name=file_name,
+        storage_key=object_key(kind, media_id, extension),
+        status=MediaStatus.UPLOADING,
+        created_at=clock.now(),
+    )
+    with uow_factory() as uow:
+        uow.media_files.add(media)
+        ticket = _issue(uow, clock, policy, account, kind, media_id, media.storage_key, None)
+        uow.commit()
+    return replace(ticket, target_id=media_id)
+
+
+def _issue(
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    target: UploadTarget,
+    target_id: str,
+    key: str,
+    declared: int | None,
+) -> UploadTicket:
+    limit = min(declared, policy.max_upload_bytes) if declared else policy.max_upload_bytes
+    grant, token = new_grant(
+        account_id=account.id,
+        target=target,
+        target_id=target_id,
+        bucket=policy.bucket,
+        object_key=key,
+        max_bytes=limit,
+        now=clock.now(),
+    )
+    uow.upload_grants.add(grant)
+    return UploadTicket(
+        target_id=target_id,
+        upload_address=upload_address(policy.endpoint, grant),
+        upload_auth=upload_auth(grant, token, policy.region),
+        file_url=object_url(policy, grant),
+    )
+
+
+def object_url(policy: UploadPolicy, grant: UploadGrant) -> str:
+    """The OSS-style URL of an uploaded object (what AddWatermark's FileUrl refers to)."""
+    return f"{policy.endpoint.rstrip('/')}/{grant.bucket}/{grant.object_key}"
+
+
+def _declared_size(value: str | None, policy: UploadPolicy) -> int | None:
+    if value is None:
+        return None
+    size = read_int(value, "FileSize", 1, 2**62)
+    if size > policy.max_upload_bytes:
+        raise InvalidParameter("FileSize", f"must be at most {policy.max_upload_bytes} bytes")
+    return size

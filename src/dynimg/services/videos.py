@@ -1,0 +1,107 @@
+"""GetVideoInfo, GetVideoInfos, GetVideoList, UpdateVideoInfo and DeleteVideo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.fields import read_int
+from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
+from dynimg.errors import InvalidParameter, VideoNotFound
+from dynimg.ports import Clock, Storage, UnitOfWorkFactory
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class VideoPage:
+    """One page of an account's videos."""
+
+    total: int
+    videos: Sequence[Video]
+
+
+def get_video(uow_factory: UnitOfWorkFactory, account: Account, video_id: str) -> Video:
+    """One of the account's videos; another account's is reported as not existing."""
+    with uow_factory() as uow:
+        video = uow.videos.get(account.id, video_id)
+    if video is None:
+        raise VideoNotFound()
+    return video
+
+
+def get_videos(
+    uow_factory: UnitOfWorkFactory, account: Account, video_ids: list[str]
+) -> tuple[list[Video], list[str]]:
+    """The videos that exist in the account, and the ids that do not."""
+    found, missing = [], []
+    with uow_factory() as uow:
+        for video_id in video_ids:
+            video = uow.videos.get(account.id, video_id)
+            if video is None:
+                missing.append(video_id)
+            else:
+                found.append(video)
+    return found, missing
+
+
+def list_videos(
+    uow_factory: UnitOfWorkFactory, account: Account, params: dict[str, str | None]
+) -> VideoPage:
+    """A page of the account's videos, filtered by status, newest first by default."""
+    statuses = [s.strip() for s in (params.get("Status") or "").split(",") if s.strip()]
+    for status in statuses:
+        if status not in {s.value for s in VideoStatus}:
+            raise InvalidParameter("Status", f"{status!r} is not a video status")
+    page = read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6)
+    size = read_int(params.get("PageSize") or 10, "PageSize", 1, MAX_PAGE_SIZE)
+    sort = params.get("SortBy") or "CreationTime:Desc"
+    if sort not in ("CreationTime:Desc", "CreationTime:Asc"):
+        raise InvalidParameter("SortBy", "must be CreationTime:Desc or CreationTime:Asc")
+    with uow_factory() as uow:
+        total, videos = uow.videos.list(
+            account.id, statuses, (page - 1) * size, size, sort.endswith("Desc")
+        )
+    return VideoPage(total, videos)
+
+
+def update_video(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    account: Account,
+    video_id: str,
+    params: dict[str, str | None],
+) -> Video:
+    """Change the title, description, tags, cover, category or user data of a video."""
+    changes = parse_metadata(params, title_required=False)
+    with uow_factory() as uow:
+        video = uow.videos.get(account.id, video_id)
+        if video is None:
+            raise VideoNotFound()
+        metadata: VideoMetadata = replace(video.metadata, **changes)
+        updated = replace(video, metadata=metadata, modified_at=clock.now())
+        uow.videos.update(updated)
+        uow.commit()
+    return updated
+
+
+def delete_videos(
+    uow_factory: UnitOfWorkFactory, storage: Storage, account: Account, video_ids: list[str]
+) -> list[str]:
+    """Delete videos with their stored files; returns the ids that did not exist."""
+    missing, keys = [], []
+    with uow_factory() as uow:
+        for video_id in video_ids:
+            video = uow.videos.get(account.id, video_id)
+            if video is None:
+                missing.append(video_id)
+                continue
+            uow.upload_grants.delete_for(video.id)
+            uow.videos.delete(account.id, video.id)
+            keys.append(video.storage_key)
+        uow.commit()
+    # Files go after the rows: a crash in between leaves an orphan file, never a row without one.
+    for key in keys:
+        storage.delete(key)
+    return missing
