@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import oss2
 import pytest
 
 from tests.support.clients import ApiError, SdkApi, sdk_api
@@ -46,3 +48,41 @@ def test_foreign_template_looks_exactly_like_a_missing_one(owner: SdkApi, intrud
     assert mine not in [t["VodTemplateId"] for t in listed]
     info = owner.call("GetVodTemplate", VodTemplateId=mine)["VodTemplateInfo"]
     assert info["Name"] == "private"
+
+
+def test_foreign_videos_are_invisible_and_untouchable(
+    owner: SdkApi, intruder: SdkApi, tmp_path: Path
+) -> None:
+    from tests.support.media import make_clip
+    from tests.support.uploads import create_upload, oss_bucket, upload_file, wait_for_status
+
+    clip = make_clip(tmp_path / "c.mp4", seconds=1)
+    ticket = create_upload(owner)
+    upload_file(ticket, clip.path)
+    mine = ticket["VideoId"]
+    assert wait_for_status(owner, mine, "Normal")["Status"] == "Normal"
+    for action, extra in [
+        ("GetVideoInfo", {}),
+        ("GetMezzanineInfo", {}),
+        ("RefreshUploadVideo", {}),
+        ("UpdateVideoInfo", {"Title": "stolen"}),
+    ]:
+        with pytest.raises(ApiError) as caught:
+            intruder.call(action, VideoId=mine, **extra)
+        assert (caught.value.code, caught.value.status) == ("InvalidVideo.NotFound", 404)
+    assert intruder.call("GetVideoInfos", VideoIds=mine)["NonExistVideoIds"] == [mine]
+    assert intruder.call("DeleteVideo", VideoIds=mine)["NonExistVideoIds"] == [mine]
+    listed = intruder.call("GetVideoList")["VideoList"]["Video"]
+    assert mine not in [v["VideoId"] for v in listed]
+    # The intruder's own upload credential does not reach the owner's object.
+    theirs = create_upload(intruder)
+    bucket = oss_bucket(theirs["address"], theirs["auth"])
+    with pytest.raises(oss2.exceptions.OssError) as denied:
+        bucket.put_object(ticket["address"]["FileName"], b"overwrite")
+    assert denied.value.status == 403
+    video = owner.call("GetVideoInfo", VideoId=mine)["Video"]
+    assert (video["Title"], video["Status"], video["Size"]) == (
+        "clip",
+        "Normal",
+        clip.path.stat().st_size,
+    )

@@ -69,9 +69,11 @@ def make_clip(
     time_base: Fraction | None = None,
     options: dict[str, str] | None = None,
     marker: bool = False,
+    noise: bool = False,
 ) -> Clip:
     """Encode a clip; ``pts`` (in ``time_base`` units) makes it variable frame rate."""
     count = len(pts) if pts is not None else round(seconds * fps)
+    generator = np.random.default_rng(7)
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=fps, options=options or {})
         stream.width, stream.height = size
@@ -86,6 +88,9 @@ def make_clip(
             rgb = source_frame(i, *size)
             if marker:
                 rgb[: size[1] // 6, : size[0] // 6] = (255, 0, 0)
+            if noise:  # incompressible texture below the index bars, for big files
+                lower = rgb[size[1] // 2 :]
+                lower[...] = generator.integers(0, 256, lower.shape, dtype=np.uint8)
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
             frame.pts = pts[i] if pts is not None else i
             if time_base is not None:

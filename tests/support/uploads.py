@@ -1,0 +1,59 @@
+"""Uploading the Alibaba way in tests: CreateUploadVideo through an SDK, then oss2."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import oss2
+
+from tests.support.clients import SdkApi
+
+
+def decode(value: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(base64.b64decode(value))
+    return result
+
+
+def oss_bucket(address: dict[str, Any], auth: dict[str, Any]) -> oss2.Bucket:
+    credentials = oss2.StsAuth(auth["AccessKeyId"], auth["AccessKeySecret"], auth["SecurityToken"])
+    return oss2.Bucket(credentials, address["Endpoint"], address["Bucket"])
+
+
+def create_upload(api: SdkApi, file_name: str = "clip.mp4", **extra: Any) -> dict[str, Any]:
+    body = api.call("CreateUploadVideo", Title="clip", FileName=file_name, **extra)
+    return {
+        "VideoId": body["VideoId"],
+        "address": decode(body["UploadAddress"]),
+        "auth": decode(body["UploadAuth"]),
+    }
+
+
+def upload_file(ticket: dict[str, Any], path: Path, *, multipart: bool = False) -> None:
+    bucket = oss_bucket(ticket["address"], ticket["auth"])
+    key = ticket["address"]["FileName"]
+    if not multipart:
+        bucket.put_object_from_file(key, str(path))
+        return
+    data = path.read_bytes()
+    size = max(len(data) // 3, 100 * 1024)
+    upload = bucket.init_multipart_upload(key)
+    parts = []
+    for number, start in enumerate(range(0, len(data), size), start=1):
+        result = bucket.upload_part(key, upload.upload_id, number, data[start : start + size])
+        parts.append(oss2.models.PartInfo(number, result.etag))
+    bucket.complete_multipart_upload(key, upload.upload_id, parts)
+
+
+def wait_for_status(
+    api: SdkApi, video_id: str, *statuses: str, timeout: float = 20
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        video: dict[str, Any] = api.call("GetVideoInfo", VideoId=video_id)["Video"]
+        if video["Status"] in statuses or time.monotonic() > deadline:
+            return video
+        time.sleep(0.1)
