@@ -18,7 +18,8 @@ out of the response. Code never matches on message text: it catches classes.
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
-    │   │   InvalidDigest, VideoNotFound, MediaNotFound, IllegalStatus
+    │   │   InvalidDigest, VideoNotFound, MediaNotFound, WatermarkNotFound,
+    │   │   IllegalStatus
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
     │   │   SecurityTokenExpired
     │   └── MediaError
@@ -328,6 +329,12 @@ class MediaNotFound(ResourceNotFound):
     """The media does not exist."""
 
     code = "InvalidMedia.NotFound"
+
+
+class WatermarkNotFound(ResourceNotFound):
+    """The watermark does not exist."""
+
+    code = "InvalidWatermark.NotFound"
 
 
 class IllegalStatus(ClientError):

@@ -86,3 +86,36 @@ def test_foreign_videos_are_invisible_and_untouchable(
         "Normal",
         clip.path.stat().st_size,
     )
+
+
+def test_foreign_watermarks_and_files_are_out_of_reach(owner: SdkApi, intruder: SdkApi) -> None:
+    from tests.api.test_watermarks import IMAGE_CONFIG, TEXT_CONFIG, add, upload_png
+
+    file_url = upload_png(owner)
+    mark = add(owner, "Text", TEXT_CONFIG)["WatermarkId"]
+    for action, extra in [
+        ("GetWatermark", {}),
+        ("UpdateWatermark", {"WatermarkConfig": json.dumps(TEXT_CONFIG)}),
+        ("SetDefaultWatermark", {}),
+        ("DeleteWatermark", {}),
+    ]:
+        with pytest.raises(ApiError) as caught:
+            intruder.call(action, WatermarkId=mark, **extra)
+        assert (caught.value.code, caught.value.status) == ("InvalidWatermark.NotFound", 404)
+    listed = intruder.call("ListWatermark")["WatermarkInfos"]
+    assert mark not in [w["WatermarkId"] for w in listed]
+    with pytest.raises(ApiError) as caught:
+        add(intruder, "Image", IMAGE_CONFIG, file_url)
+    assert "FileUrl" in caught.value.message
+    template = {
+        "Container": {"Format": "gif"},
+        "Clip": {"TimeSpan": {"Seek": "0"}},
+        "WatermarkIds": [mark],
+    }
+    with pytest.raises(ApiError):
+        intruder.call(
+            "AddVodTemplate",
+            Name="x",
+            TemplateType="DynamicImage",
+            TemplateConfig=json.dumps(template),
+        )

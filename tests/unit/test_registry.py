@@ -18,6 +18,12 @@ SUPPORTED = {
     "UpdateVideoInfo",
     "DeleteVideo",
     "GetMezzanineInfo",
+    "AddWatermark",
+    "UpdateWatermark",
+    "GetWatermark",
+    "ListWatermark",
+    "DeleteWatermark",
+    "SetDefaultWatermark",
 }
 
 

@@ -23,9 +23,9 @@ class Action:
 
 def build_registry() -> dict[str, Action]:
     """Every supported Action by name."""
-    from dynimg.api.actions import templates, uploads, videos
+    from dynimg.api.actions import templates, uploads, videos, watermarks
 
-    actions = [*templates.ACTIONS, *uploads.ACTIONS, *videos.ACTIONS]
+    actions = [*templates.ACTIONS, *uploads.ACTIONS, *videos.ACTIONS, *watermarks.ACTIONS]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"
     return registry

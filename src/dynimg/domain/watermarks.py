@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -215,3 +216,19 @@ def _timeline(value: Any, path: str) -> Timeline:
     if length <= 0:
         raise InvalidParameter(f"{path}.Duration", "must be greater than 0 or ToEND")
     return Timeline(round(start * 1000), round(length * 1000))
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """An account's watermark as stored; ``config_json`` is the validated WatermarkConfig."""
+
+    id: str
+    account_id: str
+    name: str
+    type: WatermarkType
+    config_json: str
+    file_url: str
+    storage_key: str
+    app_id: str
+    is_default: bool
+    created_at: datetime

@@ -9,13 +9,14 @@ from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.templates import (
+    DEFAULT_WATERMARK,
     Template,
     TemplateType,
     parse_template_config,
     parse_template_name,
 )
 from dynimg.errors import InvalidParameter, TemplateNotFound
-from dynimg.ports import Clock, UnitOfWorkFactory
+from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_APP_ID = "app-1000000"
 
@@ -45,6 +46,7 @@ def add_template(
         modified_at=now,
     )
     with uow_factory() as uow:
+        _check_watermarks(uow, account, template.config_json)
         uow.templates.add(template)
         uow.commit()
     return template
@@ -92,6 +94,7 @@ def update_template(
             config_json=_validated_config(config_text) if config_text else template.config_json,
             modified_at=clock.now(),
         )
+        _check_watermarks(uow, account, updated.config_json)
         uow.templates.update(updated)
         uow.commit()
     return updated
@@ -110,6 +113,18 @@ def check_template_type(value: str) -> TemplateType:
     if value != TemplateType.DYNAMIC_IMAGE.value:
         raise InvalidParameter("TemplateType", "dynimg supports TemplateType=DynamicImage")
     return TemplateType.DYNAMIC_IMAGE
+
+
+def _check_watermarks(uow: UnitOfWork, account: Account, config_json: str) -> None:
+    config = parse_template_config(parse_json_object(config_json, "TemplateConfig"))
+    for watermark_id in config.watermark_ids:
+        if (
+            watermark_id != DEFAULT_WATERMARK
+            and uow.watermarks.get(account.id, watermark_id) is None
+        ):
+            raise InvalidParameter(
+                "TemplateConfig.WatermarkIds", f"watermark {watermark_id} does not exist"
+            )
 
 
 def _validated_config(text: str) -> str:

@@ -10,9 +10,16 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dynimg.adapters.db.tables import access_keys, accounts, request_nonces, templates
+from dynimg.adapters.db.tables import (
+    access_keys,
+    accounts,
+    request_nonces,
+    templates,
+    watermarks,
+)
 from dynimg.domain.accounts import AccessKey, Account
 from dynimg.domain.templates import Template, TemplateType
+from dynimg.domain.watermarks import Watermark, WatermarkType
 
 
 class SqlAccountRepository:
@@ -134,6 +141,74 @@ class SqlNonceRepository:
             delete(request_nonces).where(request_nonces.c.expires_at <= now)
         )
         return int(getattr(result, "rowcount", 0))
+
+
+class SqlWatermarkRepository:
+    """Watermarks, always filtered by account."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, watermark: Watermark) -> None:
+        self._session.execute(insert(watermarks).values(**_watermark_row(watermark)))
+
+    def get(self, account_id: str, watermark_id: str) -> Watermark | None:
+        row = self._session.execute(
+            select(watermarks).where(
+                watermarks.c.account_id == account_id, watermarks.c.id == watermark_id
+            )
+        ).first()
+        return _watermark(row._mapping) if row else None
+
+    def default(self, account_id: str) -> Watermark | None:
+        row = self._session.execute(
+            select(watermarks).where(
+                watermarks.c.account_id == account_id, watermarks.c.is_default.is_(True)
+            )
+        ).first()
+        return _watermark(row._mapping) if row else None
+
+    def list(self, account_id: str) -> Sequence[Watermark]:
+        rows = self._session.execute(
+            select(watermarks)
+            .where(watermarks.c.account_id == account_id)
+            .order_by(watermarks.c.created_at.desc(), watermarks.c.id)
+        )
+        return [_watermark(row._mapping) for row in rows]
+
+    def update(self, watermark: Watermark) -> None:
+        self._session.execute(
+            update(watermarks)
+            .where(watermarks.c.account_id == watermark.account_id, watermarks.c.id == watermark.id)
+            .values(**_watermark_row(watermark))
+        )
+
+    def set_default(self, account_id: str, watermark_id: str) -> None:
+        self._session.execute(
+            update(watermarks)
+            .where(watermarks.c.account_id == account_id)
+            .values(is_default=watermarks.c.id == watermark_id)
+        )
+
+    def delete(self, account_id: str, watermark_id: str) -> bool:
+        result = self._session.execute(
+            delete(watermarks).where(
+                watermarks.c.account_id == account_id, watermarks.c.id == watermark_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def _watermark_row(watermark: Watermark) -> dict[str, Any]:
+    row = vars(watermark).copy()
+    row["type"] = watermark.type.value
+    return row
+
+
+def _watermark(mapping: Any) -> Watermark:
+    values = dict(mapping)
+    values["type"] = WatermarkType(values["type"])
+    return Watermark(**values)
 
 
 def _template_row(template: Template) -> dict[str, Any]:

@@ -168,3 +168,19 @@ upload_parts = Table(
     Column("size", BigInteger, nullable=False),
     Column("md5_hex", String(32), nullable=False),
 )
+
+watermarks = Table(
+    "watermarks",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("config_json", Text, nullable=False),
+    Column("file_url", String(2048), nullable=False),
+    Column("storage_key", String(512), nullable=False),
+    Column("app_id", String(64), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_watermarks_account", "account_id", "created_at"),
+)

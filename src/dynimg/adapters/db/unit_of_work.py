@@ -18,6 +18,7 @@ from dynimg.adapters.db.repositories import (
     SqlAccountRepository,
     SqlNonceRepository,
     SqlTemplateRepository,
+    SqlWatermarkRepository,
 )
 
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
         self.templates = SqlTemplateRepository(self._session)
         self.nonces = SqlNonceRepository(self._session)
         self.videos = SqlVideoRepository(self._session)
+        self.watermarks = SqlWatermarkRepository(self._session)
         self.media_files = SqlMediaFileRepository(self._session)
         self.upload_grants = SqlUploadGrantRepository(self._session)
         self.multipart = SqlMultipartRepository(self._session)

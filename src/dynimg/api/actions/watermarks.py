@@ -1,0 +1,98 @@
+"""The watermark Actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+from dynimg.api.registry import Action
+from dynimg.domain.timestamps import format_utc
+from dynimg.domain.watermarks import Watermark
+from dynimg.services import watermarks
+
+
+def add_watermark(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    watermark = watermarks.add_watermark(
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.params
+    )
+    return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
+
+
+def update_watermark(ctx: ActionContext) -> dict[str, Any]:
+    watermark = watermarks.update_watermark(
+        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId"), ctx.params
+    )
+    return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
+
+
+def get_watermark(ctx: ActionContext) -> dict[str, Any]:
+    watermark = watermarks.get_watermark(
+        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId")
+    )
+    return {"WatermarkInfo": watermark_info(watermark)}
+
+
+def list_watermark(ctx: ActionContext) -> dict[str, Any]:
+    found = watermarks.list_watermarks(ctx.services.uow_factory, ctx.account, ctx.params["AppId"])
+    return {"WatermarkInfos": [watermark_info(w) for w in found]}
+
+
+def delete_watermark(ctx: ActionContext) -> dict[str, Any]:
+    watermarks.delete_watermark(ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId"))
+    return {}
+
+
+def set_default_watermark(ctx: ActionContext) -> dict[str, Any]:
+    watermarks.set_default_watermark(
+        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId")
+    )
+    return {}
+
+
+def watermark_info(watermark: Watermark, *, with_app: bool = True) -> dict[str, Any]:
+    """A ``WatermarkInfo``: every value a string, WatermarkConfig as JSON text."""
+    info = {
+        "WatermarkId": watermark.id,
+        "Name": watermark.name,
+        "Type": watermark.type.value,
+        "IsDefault": "Default" if watermark.is_default else "NotDefault",
+        "WatermarkConfig": watermark.config_json,
+        "CreationTime": format_utc(watermark.created_at),
+    }
+    if watermark.file_url:
+        info["FileUrl"] = watermark.file_url
+    if with_app:
+        info["AppId"] = watermark.app_id
+    return info
+
+
+_ID = Param("WatermarkId", required=True, max_bytes=64)
+_CONFIG = Param("WatermarkConfig", max_bytes=8192)
+ACTIONS = [
+    Action(
+        "AddWatermark",
+        add_watermark,
+        (
+            Param("Name", required=True, max_bytes=128),
+            Param("Type", max_bytes=16),
+            Param("WatermarkConfig", required=True, max_bytes=8192),
+            Param("FileUrl", max_bytes=2048),
+            Param("AppId", max_bytes=64),
+        ),
+    ),
+    Action(
+        "UpdateWatermark",
+        update_watermark,
+        (
+            _ID,
+            Param("Name", max_bytes=128),
+            Param("WatermarkConfig", required=True, max_bytes=8192),
+        ),
+    ),
+    Action("GetWatermark", get_watermark, (_ID,)),
+    Action("ListWatermark", list_watermark, (Param("AppId", max_bytes=64),)),
+    Action("DeleteWatermark", delete_watermark, (_ID,)),
+    Action("SetDefaultWatermark", set_default_watermark, (_ID,)),
+]
