@@ -31,14 +31,12 @@ out of the response. Code never matches on message text: it catches classes.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class DynimgError(Exception):
     """Base of every error dynimg reports; the docstring of a subclass is its default message."""
 
-    code: ClassVar[str] = "InternalError"
-    http_status: ClassVar[int] = 500
+    code: str = "InternalError"
+    http_status: int = 500
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or (self.__doc__ or self.code).strip()
@@ -341,6 +339,14 @@ class IllegalStatus(ClientError):
     """Status of the video is illegal."""
 
     code = "Forbidden.IllegalStatus"
+
+
+class RemoteError(DynimgError):
+    """An error a dynimg service answered to one of the client commands."""
+
+    def __init__(self, code: str, message: str, http_status: int) -> None:
+        super().__init__(message)
+        self.code, self.http_status = code, http_status
 
 
 class ConfigurationError(DynimgError):

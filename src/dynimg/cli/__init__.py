@@ -49,9 +49,17 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, render, server
+    from dynimg.cli import admin, render, server, video
 
-    _register(server.serve, render.render, admin.config, admin.migrate, admin.account, admin.keys)
+    _register(
+        server.serve,
+        render.render,
+        video.video,
+        admin.config,
+        admin.migrate,
+        admin.account,
+        admin.keys,
+    )
 
 
 _load()

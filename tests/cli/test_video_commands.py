@@ -1,0 +1,88 @@
+"""``dynimg video upload | list | info`` against a running service, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.media import make_clip
+from tests.support.server import ServerProcess, run_cli, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = start_server(tmp_path_factory.mktemp("cli-home"))
+    yield process
+    process.stop()
+
+
+def test_upload_list_and_info(server: ServerProcess, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "holiday.mp4", seconds=2, size=(640, 480), noise=True)
+    uploaded = run_cli(
+        server.home,
+        "video",
+        "upload",
+        str(clip.path),
+        "--title",
+        "Holiday",
+        "--endpoint",
+        server.url,
+    )
+    match = re.search(r"VideoId: ([0-9a-f]{32})  Status: Normal", uploaded.stdout)
+    assert match, uploaded.stdout + uploaded.stderr
+    video_id = match[1]
+    assert "uploading holiday.mp4" in uploaded.stderr
+    info = json.loads(
+        run_cli(server.home, "video", "info", video_id, "--endpoint", server.url).stdout
+    )
+    assert (info["Title"], info["Status"], info["Size"]) == (
+        "Holiday",
+        "Normal",
+        clip.path.stat().st_size,
+    )
+    assert info["Duration"] == pytest.approx(2.0, abs=0.05)
+    listing = run_cli(server.home, "video", "list", "--endpoint", server.url).stdout
+    assert video_id in listing and "Holiday" in listing
+
+
+def test_large_files_go_in_parts(server: ServerProcess, tmp_path: Path) -> None:
+    clip = make_clip(
+        tmp_path / "big.mp4",
+        seconds=6,
+        size=(1280, 720),
+        noise=True,
+        options={"preset": "ultrafast"},
+    )
+    assert clip.path.stat().st_size > 8 * 1024 * 1024
+    uploaded = run_cli(server.home, "video", "upload", str(clip.path), "--endpoint", server.url)
+    assert "Status: Normal" in uploaded.stdout
+
+
+def test_keys_from_the_environment(server: ServerProcess, tmp_path: Path) -> None:
+    creds = server.new_account("envuser")
+    listing = run_cli(
+        tmp_path,  # a home that knows no accounts: the environment's key is used
+        "video",
+        "list",
+        "--endpoint",
+        server.url,
+        DYNIMG_ACCESS_KEY_ID=creds.key_id,
+        DYNIMG_ACCESS_KEY_SECRET=creds.secret,
+    )
+    assert "0 video(s)" in listing.stdout
+
+
+def test_errors_are_one_line(server: ServerProcess) -> None:
+    missing = run_cli(server.home, "video", "info", "0" * 32, "--endpoint", server.url, check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error: InvalidVideo.NotFound: The video does not exist."
+    down = run_cli(server.home, "video", "list", "--endpoint", "http://127.0.0.1:9", check=False)
+    assert down.returncode == 1 and down.stderr.startswith(
+        "error: ServiceUnAvailable: cannot reach"
+    )
+    unknown = run_cli(server.home, "video", "list", "--account", "ghost", check=False)
+    assert unknown.returncode == 1 and "InvalidAccount.NotFound" in unknown.stderr
