@@ -52,6 +52,8 @@ def test_a_file_that_is_not_a_video_ends_in_upload_fail(api: SdkApi, tmp_path: P
     ticket = create_upload(api)
     upload_file(ticket, junk)
     assert wait_for_status(api, ticket["VideoId"], "UploadFail", "Normal")["Status"] == "UploadFail"
+    mezzanine = api.call("GetMezzanineInfo", VideoId=ticket["VideoId"])["Mezzanine"]
+    assert mezzanine["ErrorMessage"].startswith("InvalidMedia.Unreadable")
 
 
 def test_video_queries_and_updates(api: SdkApi, server: ServerProcess, tmp_path: Path) -> None:

@@ -50,6 +50,8 @@ def get_mezzanine_info(ctx: ActionContext) -> dict[str, Any]:
         "CreationTime": format_utc(video.created_at),
         "Size": str(video.size or 0),
     }
+    if video.failure_reason:
+        mezzanine["ErrorMessage"] = video.failure_reason
     if probe is not None:
         mezzanine.update(
             Width=probe.width,
