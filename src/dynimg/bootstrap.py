@@ -6,19 +6,33 @@ Nothing here runs at import time; entry points call :func:`build_services` once.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from dynimg.adapters.callbacks import HttpCallbackSender
 from dynimg.adapters.clock import SystemClock
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.queue.memory import InProcessQueue
 from dynimg.adapters.storage.local import LocalStorage
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.uploads import UploadPolicy
+from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.errors import ConfigurationError
-from dynimg.ports import Clock, MediaEngine, Storage, UnitOfWork, UnitOfWorkFactory
+from dynimg.ports import (
+    CallbackSender,
+    Clock,
+    JobQueue,
+    MediaEngine,
+    Storage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from dynimg.services.job_runner import JobDeps
 from dynimg.settings import Settings
 
 
@@ -32,9 +46,25 @@ class Services:
     storage: Storage
     engine: MediaEngine
     upload_policy: UploadPolicy
+    delivery: DeliveryPolicy
+    queue: JobQueue
+    sender: CallbackSender
     schedule: Callable[[Callable[[], None]], None]
     """Runs background work (post-upload processing) off the request path."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def job_deps(self) -> JobDeps:
+        """What job runs need, for workers in this process."""
+        return JobDeps(
+            uow_factory=self.uow_factory,
+            clock=self.clock,
+            storage=self.storage,
+            engine=self.engine,
+            queue=self.queue,
+            uploads=self.upload_policy,
+            delivery=self.delivery,
+        )
 
     def close(self) -> None:
         """Release connections and other resources."""
@@ -61,6 +91,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         return SqlUnitOfWork(session_factory)
 
     background = ThreadPoolExecutor(2, thread_name_prefix="dynimg-background")
+    sender = HttpCallbackSender(allow_private=settings.allow_private_callbacks)
 
     def schedule(work: Callable[[], None]) -> None:
         background.submit(_logged, work)
@@ -77,9 +108,28 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             region=settings.region_id,
             max_upload_bytes=settings.max_upload_bytes,
         ),
+        delivery=DeliveryPolicy(
+            base_url=settings.cdn_base_url or settings.effective_public_url,
+            keys=(url_signing_key(settings),),
+            lifetime_seconds=settings.url_lifetime_seconds,
+        ),
+        queue=InProcessQueue(),
+        sender=sender,
         schedule=schedule,
-        _closers=[engine.dispose, background.shutdown],
+        _closers=[engine.dispose, background.shutdown, sender.close],
     )
+
+
+def url_signing_key(settings: Settings) -> str:
+    """The configured signing key, or one generated once and kept in ``home``."""
+    if settings.url_signing_key:
+        return settings.url_signing_key.get_secret_value()
+    path = settings.home / "url-signing.key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def open_storage(url: str) -> Storage:

@@ -19,7 +19,7 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
     │   │   InvalidDigest, VideoNotFound, MediaNotFound, WatermarkNotFound,
-    │   │   IllegalStatus
+    │   │   JobNotFound, IllegalStatus
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
     │   │   SecurityTokenExpired
     │   └── MediaError
@@ -333,6 +333,12 @@ class WatermarkNotFound(ResourceNotFound):
     """The watermark does not exist."""
 
     code = "InvalidWatermark.NotFound"
+
+
+class JobNotFound(ResourceNotFound):
+    """The job does not exist."""
+
+    code = "InvalidJob.NotFound"
 
 
 class IllegalStatus(ClientError):

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.events import MessageCallback
+from dynimg.domain.jobs import DynamicImage, DynamicImageJob
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaFile
+from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import Template
 from dynimg.domain.uploads import UploadGrant
+from dynimg.domain.usage import UsageRow
 from dynimg.domain.videos import Video, VideoStatus
 from dynimg.domain.watermarks import Watermark
 
@@ -124,6 +128,53 @@ class WatermarkRepository(Protocol):
     def delete(self, account_id: str, watermark_id: str) -> bool: ...
 
 
+class JobRepository(Protocol):
+    """Animated-image jobs; claim and update_running are compare-and-set."""
+
+    def add(self, job: DynamicImageJob) -> None: ...
+    def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None: ...
+    def claim(self, job_id: str, now: datetime, lease_until: datetime) -> bool: ...
+    def update_running(self, job_id: str, attempt: int, **values: Any) -> bool: ...
+    def fail_queued(self, job_id: str, code: str, message: str, now: datetime) -> bool: ...
+    def due(self, now: datetime, limit: int) -> list[str]: ...
+    def expired(self, now: datetime) -> list[DynamicImageJob]: ...
+    def list(
+        self, account_id: str, video_id: str | None, status: str | None, offset: int, limit: int
+    ) -> tuple[int, Sequence[DynamicImageJob]]: ...
+
+
+class DynamicImageRepository(Protocol):
+    """Animated images."""
+
+    def add(self, image: DynamicImage) -> None: ...
+    def for_video(self, account_id: str, video_id: str) -> Sequence[DynamicImage]: ...
+    def get(self, image_id: str) -> DynamicImage | None: ...
+    def delete(self, image_id: str) -> None: ...
+
+
+class CallbackRepository(Protocol):
+    """Each account's HTTP callback."""
+
+    def get(self, account_id: str) -> MessageCallback | None: ...
+    def put(self, callback: MessageCallback) -> None: ...
+    def delete(self, account_id: str) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    """Events waiting for delivery."""
+
+    def add(self, message: OutboxMessage) -> None: ...
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
+    def record(self, message_id: str, **values: Any) -> None: ...
+
+
+class UsageRepository(Protocol):
+    """Daily usage counters."""
+
+    def add(self, account_id: str, row: UsageRow) -> None: ...
+    def between(self, account_id: str, first_day: str, last_day: str) -> list[UsageRow]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories; leaving without ``commit`` rolls back."""
 
@@ -139,6 +190,16 @@ class UnitOfWork(Protocol):
     def videos(self) -> VideoRepository: ...
     @property
     def watermarks(self) -> WatermarkRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
+    @property
+    def images(self) -> DynamicImageRepository: ...
+    @property
+    def callbacks(self) -> CallbackRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def usage(self) -> UsageRepository: ...
     @property
     def media_files(self) -> MediaFileRepository: ...
     @property
@@ -210,3 +271,21 @@ class Storage(Protocol):
     def local_path(self, key: str) -> Path:
         """A local file with the object's bytes, for the media engine to read."""
         ...
+
+
+class JobQueue(Protocol):
+    """Carries job ids only, as hints: the database decides who runs a job."""
+
+    def push(self, job_id: str) -> None:
+        """Announce a job that may be ready to run."""
+        ...
+
+    def pop(self, timeout: float) -> str | None:
+        """The next announced job id, or None after ``timeout`` seconds."""
+        ...
+
+
+class CallbackSender(Protocol):
+    """Delivers one event over HTTP; raises on anything but a 200 within the timeout."""
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> None: ...

@@ -43,6 +43,27 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=4 * 1024**3, ge=1024)
     """Largest file a client may upload."""
 
+    workers: int = Field(default=0, ge=0, le=64)
+    """Job worker threads inside `dynimg serve` (0: one per CPU core)."""
+
+    url_signing_key: SecretStr | None = None
+    """Private key for FileURL auth_key signing; default: generated once into `home`."""
+
+    url_lifetime_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+    """How long a listed FileURL stays valid."""
+
+    cdn_base_url: str | None = None
+    """Base of FileURLs when a CDN with the same signing key fronts dynimg; default: public_url."""
+
+    allow_private_callbacks: bool = False
+    """Admin: let callbacks target loopback and private addresses (tests, internal networks)."""
+
+    submit_rate_per_second: float = Field(default=30, gt=0)
+    """SubmitDynamicImageJob calls per second per account (Alibaba: 30)."""
+
+    list_rate_per_second: float = Field(default=100, gt=0)
+    """ListDynamicImage calls per second per account (Alibaba: 100)."""
+
     host: str = "127.0.0.1"
     """Address `dynimg serve` listens on."""
 

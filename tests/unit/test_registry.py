@@ -24,6 +24,15 @@ SUPPORTED = {
     "ListWatermark",
     "DeleteWatermark",
     "SetDefaultWatermark",
+    "SubmitDynamicImageJob",
+    "GetDynamicImageJob",
+    "ListDynamicImageJobs",
+    "ListDynamicImage",
+    "DeleteDynamicImage",
+    "SetMessageCallback",
+    "GetMessageCallback",
+    "DeleteMessageCallback",
+    "DescribeDynamicImageUsage",
 }
 
 

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dynimg.api.error_mapper import error_response
+from dynimg.api.files import ImageFiles
 from dynimg.api.gateway import RpcGateway
 from dynimg.api.oss import ObjectEndpoint
 from dynimg.bootstrap import Services
@@ -38,6 +39,10 @@ def create_app(services: Services) -> Starlette:
         return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
 
     object_endpoint = ObjectEndpoint(services)
+    image_files = ImageFiles(services)
+
+    async def files(request: Request) -> Response:
+        return await image_files(request)
 
     async def objects(request: Request) -> Response:
         return await object_endpoint(request)
@@ -49,6 +54,7 @@ def create_app(services: Services) -> Starlette:
         routes=[
             Route("/", rpc, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/{video_id}/image/dynamic/{name}", files, methods=["GET", "HEAD"]),
             Route(
                 "/{bucket}/{key:path}",
                 objects,

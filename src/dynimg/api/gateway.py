@@ -9,6 +9,7 @@ from dynimg.api.context import ActionContext
 from dynimg.api.envelopes import success_body
 from dynimg.api.error_mapper import error_response
 from dynimg.api.params import read_params
+from dynimg.api.rate_limits import RateLimiter
 from dynimg.api.registry import Action, build_registry
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
@@ -26,6 +27,12 @@ class RpcGateway:
         self._services = services
         self._actions = build_registry()
         self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
+        self._limits = RateLimiter(
+            {
+                "SubmitDynamicImageJob": services.settings.submit_rate_per_second,
+                "ListDynamicImage": services.settings.list_rate_per_second,
+            }
+        )
 
     @property
     def action_names(self) -> list[str]:
@@ -47,6 +54,7 @@ class RpcGateway:
         account = authenticate(
             request, self._services.uow_factory, self._services.clock, self._tolerance
         )
+        self._limits.check(account.id, action.name)
         context = ActionContext(
             services=self._services,
             account=account,

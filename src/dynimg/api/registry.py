@@ -23,9 +23,27 @@ class Action:
 
 def build_registry() -> dict[str, Action]:
     """Every supported Action by name."""
-    from dynimg.api.actions import templates, uploads, videos, watermarks
+    from dynimg.api.actions import (
+        callbacks,
+        images,
+        jobs,
+        templates,
+        uploads,
+        usage,
+        videos,
+        watermarks,
+    )
 
-    actions = [*templates.ACTIONS, *uploads.ACTIONS, *videos.ACTIONS, *watermarks.ACTIONS]
+    actions = [
+        *templates.ACTIONS,
+        *uploads.ACTIONS,
+        *videos.ACTIONS,
+        *watermarks.ACTIONS,
+        *jobs.ACTIONS,
+        *images.ACTIONS,
+        *callbacks.ACTIONS,
+        *usage.ACTIONS,
+    ]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"
     return registry

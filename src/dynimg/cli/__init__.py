@@ -49,12 +49,16 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, render, server, video
+    from dynimg.cli import admin, jobs, render, server, video
 
     _register(
         server.serve,
+        server.worker,
         render.render,
         video.video,
+        jobs.submit,
+        jobs.images,
+        jobs.usage,
         admin.config,
         admin.migrate,
         admin.account,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 
 import click
@@ -13,6 +15,7 @@ from dynimg.bootstrap import Services, build_services
 from dynimg.services.accounts import ensure_default_key
 from dynimg.services.housekeeping import purge_expired_nonces
 from dynimg.services.processing import resume_processing
+from dynimg.worker import WorkerPool
 
 HOUSEKEEPING_SECONDS = 300
 
@@ -41,10 +44,13 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
     stop = threading.Event()
     threading.Thread(target=_housekeeping, args=(services, stop), daemon=True).start()
+    pool = WorkerPool(services.job_deps, services.sender, settings.workers or os.cpu_count() or 1)
+    pool.start()
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_level=settings.log_level)
     finally:
         stop.set()
+        pool.stop()
         services.close()
 
 
@@ -60,3 +66,32 @@ def _version() -> str:
     from dynimg import __version__
 
     return __version__
+
+
+@click.command()
+@click.option(
+    "--concurrency", type=int, help="Job threads (default: DYNIMG_WORKERS or one per core)."
+)
+def worker(concurrency: int | None) -> None:
+    """Run job workers against the configured database and storage, until SIGTERM or Ctrl-C."""
+    from dynimg.cli import settings_from_env
+
+    settings = settings_from_env()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    services = build_services(settings)
+    count = concurrency or settings.workers or os.cpu_count() or 1
+    pool = WorkerPool(services.job_deps, services.sender, count)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    pool.start()
+    click.echo(
+        f"dynimg worker: {count} job thread(s) on {settings.effective_database_url.split('://')[0]}"
+    )
+    try:
+        stop.wait()
+    finally:
+        pool.stop()
+        services.close()

@@ -9,7 +9,7 @@ compatibility; dynimg itself does not transcode or review.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -87,7 +87,8 @@ class Video:
     size: int | None = None
     probe: ProbeFacts | None = None
     failure_reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    cover_image_id: str | None = None
+    """An animated image made the cover by a SetDefaultCover template."""
 
     def can_become(self, status: VideoStatus) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())

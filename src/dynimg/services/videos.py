@@ -89,7 +89,7 @@ def update_video(
 def delete_videos(
     uow_factory: UnitOfWorkFactory, storage: Storage, account: Account, video_ids: list[str]
 ) -> list[str]:
-    """Delete videos with their stored files; returns the ids that did not exist."""
+    """Delete videos with their files and animated images; returns the ids that did not exist."""
     missing, keys = [], []
     with uow_factory() as uow:
         for video_id in video_ids:
@@ -97,6 +97,9 @@ def delete_videos(
             if video is None:
                 missing.append(video_id)
                 continue
+            for image in uow.images.for_video(account.id, video.id):
+                uow.images.delete(image.id)
+                keys.append(image.storage_key)
             uow.upload_grants.delete_for(video.id)
             uow.videos.delete(account.id, video.id)
             keys.append(video.storage_key)

@@ -40,7 +40,7 @@ def add_watermark(
         file_url, key = "", ""
         if kind is WatermarkType.IMAGE:
             file_url = read_text(params.get("FileUrl"), "FileUrl", max_bytes=2048)
-            key = _uploaded_key(uow, policy, account, file_url)
+            key = uploaded_key(uow, policy, account.id, file_url)
         watermark = Watermark(
             id=new_resource_id(),
             account_id=account.id,
@@ -126,10 +126,11 @@ def _validated_config(kind: WatermarkType, text: str | None) -> str:
     return dump_compact(document)
 
 
-def _uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account: Account, url: str) -> str:
+def uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account_id: str, url: str) -> str:
+    """The object key of an image the account uploaded, from its FileURL."""
     path = unquote(urlparse(url).path).lstrip("/")
     bucket, _, key = path.partition("/")
-    media = uow.media_files.get_by_key(account.id, key) if bucket == policy.bucket else None
+    media = uow.media_files.get_by_key(account_id, key) if bucket == policy.bucket else None
     if media is None or media.size is None or media.status is MediaStatus.UPLOAD_FAIL:
         raise InvalidParameter(
             "FileUrl", "must be the FileURL of an image uploaded to this account"

@@ -206,6 +206,7 @@ def _video_row(video: Video) -> dict[str, Any]:
         "declared_size": video.declared_size,
         "size": video.size,
         "failure_reason": video.failure_reason,
+        "cover_image_id": video.cover_image_id,
         "created_at": video.created_at,
         "modified_at": video.modified_at,
     }
@@ -240,6 +241,7 @@ def _video(mapping: Any) -> Video:
         size=row["size"],
         probe=probe,
         failure_reason=row["failure_reason"],
+        cover_image_id=row["cover_image_id"],
     )
 
 

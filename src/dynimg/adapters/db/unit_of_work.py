@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dynimg.adapters.db.job_repositories import (
+    SqlCallbackRepository,
+    SqlDynamicImageRepository,
+    SqlJobRepository,
+    SqlOutboxRepository,
+    SqlUsageRepository,
+)
 from dynimg.adapters.db.media_repositories import (
     SqlMediaFileRepository,
     SqlMultipartRepository,
@@ -35,6 +42,11 @@ class SqlUnitOfWork:
         self.templates = SqlTemplateRepository(self._session)
         self.nonces = SqlNonceRepository(self._session)
         self.videos = SqlVideoRepository(self._session)
+        self.jobs = SqlJobRepository(self._session)
+        self.images = SqlDynamicImageRepository(self._session)
+        self.callbacks = SqlCallbackRepository(self._session)
+        self.outbox = SqlOutboxRepository(self._session)
+        self.usage = SqlUsageRepository(self._session)
         self.watermarks = SqlWatermarkRepository(self._session)
         self.media_files = SqlMediaFileRepository(self._session)
         self.upload_grants = SqlUploadGrantRepository(self._session)

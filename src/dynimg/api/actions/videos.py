@@ -10,6 +10,7 @@ from dynimg.api.registry import Action
 from dynimg.domain.timestamps import format_utc
 from dynimg.domain.videos import Video, dump_tags, parse_video_ids
 from dynimg.services import videos
+from dynimg.services.images import cover_url
 
 
 def get_video_info(ctx: ActionContext) -> dict[str, Any]:
@@ -97,6 +98,9 @@ def video_info(ctx: ActionContext, video: Video) -> dict[str, Any]:
         "UserData": meta.user_data,
         "Snapshots": {"Snapshot": []},
     }
+    if video.cover_image_id:
+        s = ctx.services
+        info["CoverURL"] = cover_url(s.uow_factory, s.clock, s.delivery, video.cover_image_id)
     if meta.cate_id is not None:
         info["CateId"] = meta.cate_id
     if video.probe is not None:

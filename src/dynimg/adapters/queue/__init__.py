@@ -1,0 +1,1 @@
+"""Job queues: carriers of job ids only (the database holds job state)."""

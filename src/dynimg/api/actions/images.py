@@ -1,0 +1,62 @@
+"""ListDynamicImage and DeleteDynamicImage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+from dynimg.api.registry import Action
+from dynimg.domain.timestamps import format_utc
+from dynimg.services import images
+from dynimg.services.images import ImageView
+
+
+def list_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    found = images.list_images(
+        s.uow_factory, s.clock, s.delivery, ctx.account, ctx.require("VideoId")
+    )
+    return {"DynamicImageList": [image_info(view) for view in found]}
+
+
+def delete_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
+    images.delete_images(
+        ctx.services.uow_factory,
+        ctx.services.storage,
+        ctx.account,
+        ctx.require("VideoId"),
+        ctx.params["DynamicImageIds"],
+    )
+    return {}
+
+
+def image_info(view: ImageView) -> dict[str, Any]:
+    """One DynamicImageList item: every value a string, as the seed document shows."""
+    image = view.image
+    seconds = image.duration_ms / 1000
+    return {
+        "DynamicImageId": image.id,
+        "JobId": image.job_id,
+        "VideoId": image.video_id,
+        "Format": image.format,
+        "Fps": image.fps,
+        "Width": str(image.width),
+        "Height": str(image.height),
+        "Duration": f"{seconds:g}" if seconds == int(seconds) else f"{seconds:.3f}".rstrip("0"),
+        "FileSize": str(image.file_size),
+        "FileURL": view.file_url,
+        "CreationTime": format_utc(image.created_at),
+    }
+
+
+ACTIONS = [
+    Action(
+        "ListDynamicImage", list_dynamic_image, (Param("VideoId", required=True, max_bytes=64),)
+    ),
+    Action(
+        "DeleteDynamicImage",
+        delete_dynamic_image,
+        (Param("VideoId", required=True, max_bytes=64), Param("DynamicImageIds", max_bytes=400)),
+    ),
+]

@@ -1,0 +1,80 @@
+"""SubmitDynamicImageJob, GetDynamicImageJob and ListDynamicImageJobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynimg.api.context import ActionContext
+from dynimg.api.params import Param
+from dynimg.api.registry import Action
+from dynimg.domain.jobs import DynamicImageJob
+from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
+from dynimg.domain.timestamps import format_utc
+from dynimg.services import jobs
+
+
+def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    job = jobs.submit_job(
+        s.uow_factory,
+        s.clock,
+        s.queue,
+        ctx.account,
+        video_id=ctx.require("VideoId"),
+        template_id=ctx.require("DynamicImageTemplateId"),
+        override_params=ctx.params["OverrideParams"],
+    )
+    return {"DynamicImageJob": {"JobId": job.id}}
+
+
+def get_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
+    job = jobs.get_job(ctx.services.uow_factory, ctx.account, ctx.require("JobId"))
+    return {"DynamicImageJob": job_info(job)}
+
+
+def list_dynamic_image_jobs(ctx: ActionContext) -> dict[str, Any]:
+    total, found = jobs.list_jobs(ctx.services.uow_factory, ctx.account, ctx.params)
+    return {"Total": total, "DynamicImageJobList": [job_info(job) for job in found]}
+
+
+def job_info(job: DynamicImageJob) -> dict[str, Any]:
+    """A job's state, progress, error, timings and output (a dynimg extension to Alibaba's API)."""
+    info: dict[str, Any] = {
+        "JobId": job.id,
+        "VideoId": job.video_id,
+        "DynamicImageTemplateId": job.template_id,
+        "Status": job.status.value,
+        "Progress": job.progress,
+        "Attempts": job.attempt,
+        "CreationTime": format_utc(job.created_at),
+    }
+    if job.started_at:
+        info["StartTime"] = format_utc(job.started_at)
+    if job.finished_at:
+        info["CompleteTime"] = format_utc(job.finished_at)
+    if job.error_code:
+        info["ErrorCode"], info["ErrorMessage"] = job.error_code, job.error_message
+    if job.status.value == "Success":
+        info["DynamicImageId"] = job.dynamic_image_id
+    return info
+
+
+ACTIONS = [
+    Action(
+        "SubmitDynamicImageJob",
+        submit_dynamic_image_job,
+        (
+            Param("VideoId", required=True, max_bytes=64),
+            Param("DynamicImageTemplateId", required=True, max_bytes=64),
+            Param("OverrideParams", max_bytes=MAX_DOCUMENT_BYTES),
+        ),
+    ),
+    Action(
+        "GetDynamicImageJob", get_dynamic_image_job, (Param("JobId", required=True, max_bytes=64),)
+    ),
+    Action(
+        "ListDynamicImageJobs",
+        list_dynamic_image_jobs,
+        tuple(Param(n, max_bytes=64) for n in ("VideoId", "Status", "PageNo", "PageSize")),
+    ),
+]

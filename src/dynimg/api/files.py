@@ -1,0 +1,94 @@
+"""Serving animated images at their signed URLs: ``/{VideoId}/image/dynamic/{id}.{ext}``."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from dynimg.bootstrap import Services
+from dynimg.domain.jobs import DynamicImage
+from dynimg.domain.url_signing import verify
+from dynimg.errors import ObjectNotFound
+
+CONTENT_TYPES = {"gif": "image/gif", "webp": "image/webp"}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class ImageFiles:
+    """GET and HEAD with auth_key checks (403), ranges (206/416), ETag and cache headers."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def __call__(self, request: Request) -> Response:
+        path = request.url.path
+        auth_key = request.query_params.get("auth_key", "")
+        now = int(time.time())
+        if not verify(path, auth_key, list(self._services.delivery.keys), now):
+            return Response("Forbidden", status_code=403, media_type="text/plain")
+        image = await run_in_threadpool(self._image, request.path_params["name"], path)
+        if image is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        expires = int(auth_key.split("-", 1)[0])
+        headers = {
+            "Accept-Ranges": "bytes",
+            "ETag": f'"{image.id}"',
+            "Cache-Control": f"private, max-age={max(expires - now, 0)}",
+            "Last-Modified": image.created_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        }
+        if request.headers.get("if-none-match") == headers["ETag"]:
+            return Response(status_code=304, headers=headers)
+        return self._body(request, image, headers)
+
+    def _image(self, name: str, path: str) -> DynamicImage | None:
+        image_id = name.rsplit(".", 1)[0]
+        with self._services.uow_factory() as uow:
+            image = uow.images.get(image_id)
+        if image is None or "/" + image.storage_key != path:
+            return None
+        return image
+
+    def _body(self, request: Request, image: DynamicImage, headers: dict[str, str]) -> Response:
+        size, media_type = (
+            image.file_size,
+            CONTENT_TYPES.get(image.format, "application/octet-stream"),
+        )
+        start, end, status = 0, size, 200
+        wanted = request.headers.get("range")
+        if wanted:
+            parsed = _parse_range(wanted, size)
+            if parsed is None:
+                return Response(
+                    status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"}
+                )
+            start, end, status = *parsed, 206
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+        headers["Content-Length"] = str(end - start)
+        if request.method == "HEAD":
+            return Response(status_code=status, headers=headers, media_type=media_type)
+        try:
+            chunks = self._services.storage.open_range(image.storage_key, start, end)
+        except ObjectNotFound:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return StreamingResponse(
+            iterate_in_threadpool(chunks),
+            status_code=status,
+            headers=headers,
+            media_type=media_type,
+        )
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    match = _RANGE.match(header.strip())
+    if not match or not (match[1] or match[2]):
+        return None
+    if not match[1]:
+        length = int(match[2])
+        return (max(size - length, 0), size) if length else None
+    start = int(match[1])
+    end = min(int(match[2]) + 1, size) if match[2] else size
+    return (start, end) if start < end else None

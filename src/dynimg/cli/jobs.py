@@ -1,0 +1,102 @@
+"""``dynimg submit``, ``dynimg images`` and ``dynimg usage``: client commands for jobs."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import click
+
+from dynimg.adapters.vod_client import VodClient
+from dynimg.cli.video import client_options, open_client
+
+
+@click.command()
+@click.argument("video_id")
+@click.argument("template_id")
+@click.option("--override", help="OverrideParams JSON.")
+@click.option("--wait", is_flag=True, help="Show progress until the job ends.")
+@client_options
+def submit(
+    video_id: str,
+    template_id: str,
+    override: str | None,
+    wait: bool,
+    endpoint: str | None,
+    account_name: str | None,
+) -> None:
+    """Submit an animated-image job and print its JobId."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call(
+        "SubmitDynamicImageJob",
+        VideoId=video_id,
+        DynamicImageTemplateId=template_id,
+        OverrideParams=override,
+    )
+    job_id = body["DynamicImageJob"]["JobId"]
+    click.echo(f"JobId: {job_id}")
+    if wait:
+        job = _follow(client, job_id)
+        click.echo(f"Status: {job['Status']}" + _outcome(job))
+        if job["Status"] != "Success":
+            sys.exit(1)
+
+
+@click.command()
+@click.argument("video_id")
+@client_options
+def images(video_id: str, endpoint: str | None, account_name: str | None) -> None:
+    """List a video's animated images with their signed FileURLs."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    for item in client.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]:
+        click.echo(
+            f"{item['DynamicImageId']}  {item['Format']}  {item['Width']}x{item['Height']}  "
+            f"{item['Fps']} fps  {item['Duration']} s  {item['FileSize']} bytes"
+        )
+        click.echo(f"  {item['FileURL']}")
+
+
+@click.command()
+@click.option("--start", help="UTC start, yyyy-MM-ddTHH:mm:ssZ (default: 7 days ago).")
+@click.option("--end", help="UTC end (default: now).")
+@client_options
+def usage(
+    start: str | None, end: str | None, endpoint: str | None, account_name: str | None
+) -> None:
+    """Animated-image output per day, resolution class and format."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call("DescribeDynamicImageUsage", StartTime=start, EndTime=end)
+    click.echo(f"{'Date':<12}{'Resolution':<12}{'Format':<8}{'Seconds':>10}{'Images':>8}")
+    for row in body["DynamicImageUsageData"]:
+        click.echo(
+            f"{row['Date']:<12}{row['Resolution']:<12}{row['Format']:<8}"
+            f"{row['Duration']:>10}{row['Count']:>8}"
+        )
+
+
+def _follow(client: VodClient, job_id: str, timeout: float = 600) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    with click.progressbar(length=100, label="rendering", file=sys.stderr) as bar:
+        shown = 0
+        while True:
+            job: dict[str, Any] = client.call("GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]
+            progress = 100 if job["Status"] in ("Success", "Fail") else int(job["Progress"])
+            bar.update(progress - shown)
+            shown = progress
+            if job["Status"] in ("Success", "Fail") or time.monotonic() > deadline:
+                return job
+            time.sleep(0.2)
+
+
+def _outcome(job: dict[str, Any]) -> str:
+    if job["Status"] == "Success":
+        return f"  DynamicImageId: {job['DynamicImageId']}"
+    return f"  {job.get('ErrorCode', '')}: {json.dumps(job.get('ErrorMessage', ''))}"

@@ -1,0 +1,102 @@
+"""Animated-image jobs: an explicit state machine, retries with backoff, and leases.
+
+::
+
+    Queued ──claim──▶ Processing ──▶ Success
+      ▲                  │  │
+      └──retry / lease───┘  └──▶ Fail
+
+A worker claims a job by moving it from Queued to Processing in one compare-and-set, which
+bumps ``attempt`` and sets a lease it renews while it works. A job whose lease runs out (its
+worker died) goes back to Queued, or to Fail once its attempts are used up. Only the claim
+that holds the current ``attempt`` may finish the job, so a job run twice still ends once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+MAX_ATTEMPTS = 3
+LEASE = timedelta(seconds=60)
+BACKOFF_BASE = timedelta(seconds=2)
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life."""
+
+    QUEUED = "Queued"
+    """Waiting for a worker (new, retrying, or recovered from a dead worker)."""
+    PROCESSING = "Processing"
+    """A worker holds the lease and is rendering."""
+    SUCCESS = "Success"
+    """The animated image exists."""
+    FAIL = "Fail"
+    """Gave up: ``error_code`` says why."""
+
+
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAIL}),
+    JobStatus.PROCESSING: frozenset({JobStatus.SUCCESS, JobStatus.FAIL, JobStatus.QUEUED}),
+    JobStatus.SUCCESS: frozenset(),
+    JobStatus.FAIL: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class DynamicImageJob:
+    """A SubmitDynamicImageJob request and its progress."""
+
+    id: str
+    account_id: str
+    video_id: str
+    template_id: str
+    template_config: str
+    """The template's config when the job was submitted (later edits do not change it)."""
+    override_params: str
+    dynamic_image_id: str
+    """Chosen at submit, so every attempt writes the same file and row."""
+    status: JobStatus
+    attempt: int
+    progress: int
+    error_code: str
+    error_message: str
+    created_at: datetime
+    next_attempt_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    lease_until: datetime | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in (JobStatus.SUCCESS, JobStatus.FAIL)
+
+
+def backoff(attempt: int) -> timedelta:
+    """Delay before retry number ``attempt`` (2 s, 4 s, 8 s, ...)."""
+    factor: int = 2 ** max(attempt - 1, 0)
+    return BACKOFF_BASE * factor
+
+
+@dataclass(frozen=True)
+class DynamicImage:
+    """An animated image as written: every value measured from the file."""
+
+    id: str
+    account_id: str
+    video_id: str
+    job_id: str
+    format: str
+    width: int
+    height: int
+    fps: str
+    duration_ms: int
+    file_size: int
+    storage_key: str
+    created_at: datetime
+
+
+def image_key(video_id: str, image_id: str, fmt: str) -> str:
+    """Where an animated image is stored; also its URL path, as Alibaba lays it out."""
+    return f"{video_id}/image/dynamic/{image_id}.{fmt}"

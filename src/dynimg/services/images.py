@@ -1,0 +1,86 @@
+"""ListDynamicImage and DeleteDynamicImage, and the signed URLs animated images are served at."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.jobs import DynamicImage
+from dynimg.domain.url_signing import DeliveryPolicy
+from dynimg.domain.videos import parse_video_ids
+from dynimg.errors import InvalidParameter, VideoNotFound
+from dynimg.ports import Clock, Storage, UnitOfWorkFactory
+
+MAX_DELETE = 10
+
+
+@dataclass(frozen=True)
+class ImageView:
+    """An animated image with a freshly signed FileURL."""
+
+    image: DynamicImage
+    file_url: str
+
+
+def list_images(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    delivery: DeliveryPolicy,
+    account: Account,
+    video_id: str,
+) -> list[ImageView]:
+    """The video's animated images, oldest first, each with a signed, expiring URL."""
+    with uow_factory() as uow:
+        if uow.videos.get(account.id, video_id) is None:
+            raise VideoNotFound()
+        images = uow.images.for_video(account.id, video_id)
+    now = int(clock.now().timestamp())
+    return [ImageView(image, delivery.file_url("/" + image.storage_key, now)) for image in images]
+
+
+def delete_images(
+    uow_factory: UnitOfWorkFactory,
+    storage: Storage,
+    account: Account,
+    video_id: str,
+    image_ids: str | None,
+) -> None:
+    """Delete some (at most 10) or all of a video's animated images, files included."""
+    with uow_factory() as uow:
+        if uow.videos.get(account.id, video_id) is None:
+            raise VideoNotFound()
+        existing = {image.id: image for image in uow.images.for_video(account.id, video_id)}
+        if image_ids:
+            wanted = parse_video_ids(image_ids, "DynamicImageIds", MAX_DELETE)
+        elif len(existing) > MAX_DELETE:
+            raise InvalidParameter(
+                "DynamicImageIds", "name at most 10 ids when a video has more than 10"
+            )
+        else:
+            wanted = list(existing)
+        doomed = [existing[i] for i in wanted if i in existing]
+        for image in doomed:
+            uow.images.delete(image.id)
+        video = uow.videos.get(account.id, video_id)
+        if video is not None and video.cover_image_id in {i.id for i in doomed}:
+            uow.videos.update(replace(video, cover_image_id=None))
+        uow.commit()
+    remove_files(storage, doomed)
+
+
+def remove_files(storage: Storage, images: Sequence[DynamicImage]) -> None:
+    """Files go after their rows: a crash in between leaves an orphan file, never a dead row."""
+    for image in images:
+        storage.delete(image.storage_key)
+
+
+def cover_url(
+    uow_factory: UnitOfWorkFactory, clock: Clock, delivery: DeliveryPolicy, image_id: str
+) -> str:
+    """A signed URL of the animated image a video uses as its cover."""
+    with uow_factory() as uow:
+        image = uow.images.get(image_id)
+    if image is None:
+        return ""
+    return delivery.file_url("/" + image.storage_key, int(clock.now().timestamp()))

@@ -1,0 +1,311 @@
+"""Running animated-image jobs: idempotent, with leases, retries and exactly one result.
+
+A run claims the job (compare-and-set), renders outside any transaction while a heartbeat
+renews the lease, stores the file under the job's own key, and then, in one short
+transaction that only succeeds while this run still holds the job, records the image, the
+job's success, the cover, the usage and the completion event.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+
+from dynimg.domain.events import EVENT_DYNAMIC_IMAGE_COMPLETE, dynamic_image_complete
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.jobs import (
+    LEASE,
+    MAX_ATTEMPTS,
+    DynamicImage,
+    DynamicImageJob,
+    JobStatus,
+    backoff,
+    image_key,
+)
+from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.outbox import OutboxMessage
+from dynimg.domain.rendering import (
+    RenderResult,
+    RenderSpec,
+    WatermarkLayer,
+    WatermarkOverride,
+    apply_override,
+    parse_overrides,
+)
+from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
+from dynimg.domain.uploads import UploadPolicy
+from dynimg.domain.url_signing import DeliveryPolicy
+from dynimg.domain.usage import UsageRow, resolution_class
+from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
+from dynimg.errors import ClientError, DynimgError, InternalError, VideoNotFound, WatermarkNotFound
+from dynimg.ports import Clock, JobQueue, MediaEngine, Storage, UnitOfWork, UnitOfWorkFactory
+from dynimg.services.watermarks import uploaded_key
+
+log = logging.getLogger("dynimg.jobs")
+
+
+@dataclass(frozen=True)
+class JobDeps:
+    """What running jobs needs."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    storage: Storage
+    engine: MediaEngine
+    queue: JobQueue
+    uploads: UploadPolicy
+    delivery: DeliveryPolicy
+
+
+def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
+    """Run a job if it can be claimed; returns its resulting status, None if not claimed."""
+    now = deps.clock.now()
+    with deps.uow_factory() as uow:
+        claimed = uow.jobs.claim(job_id, now, now + LEASE)
+        uow.commit()
+        job = uow.jobs.get(None, job_id) if claimed else None
+    if job is None:
+        return None
+    with _Heartbeat(deps, job):
+        try:
+            spec, source = _prepare(deps, job)
+            result = _render(deps, job, spec, source)
+            return _succeed(deps, job, spec, result)
+        except ClientError as exc:
+            return _finish_failed(deps, job, exc)
+        except Exception as exc:
+            log.exception("job %s attempt %s failed", job.id, job.attempt)
+            return _retry_or_fail(deps, job, exc)
+
+
+def sweep(deps: JobDeps, limit: int = 100) -> int:
+    """Recover jobs whose worker died (lease expired) and announce the jobs that are due."""
+    now = deps.clock.now()
+    with deps.uow_factory() as uow:
+        expired = uow.jobs.expired(now)
+    for job in expired:
+        if job.attempt < MAX_ATTEMPTS:
+            with deps.uow_factory() as uow:
+                uow.jobs.update_running(
+                    job.id,
+                    job.attempt,
+                    status=JobStatus.QUEUED,
+                    next_attempt_at=now,
+                    lease_until=None,
+                )
+                uow.commit()
+        else:
+            _finish_failed(
+                deps, job, InternalError("The job was abandoned by its worker too often.")
+            )
+    with deps.uow_factory() as uow:
+        due = uow.jobs.due(now, limit)
+    for job_id in due:
+        deps.queue.push(job_id)
+    return len(due)
+
+
+def _prepare(deps: JobDeps, job: DynamicImageJob) -> tuple[RenderSpec, Path]:
+    template = parse_template_config(parse_json_object(job.template_config, "TemplateConfig"))
+    overrides = (
+        parse_overrides(parse_json_object(job.override_params, "OverrideParams"))
+        if job.override_params
+        else {}
+    )
+    with deps.uow_factory() as uow:
+        video = uow.videos.get(job.account_id, job.video_id)
+        if video is None:
+            raise VideoNotFound()
+        layers = tuple(
+            apply_override(layer, overrides.get(layer.watermark_id))
+            for layer in _layers(deps, uow, job, template.watermark_ids, overrides)
+        )
+    return RenderSpec(template, layers), deps.storage.local_path(video.storage_key)
+
+
+def _layers(
+    deps: JobDeps,
+    uow: UnitOfWork,
+    job: DynamicImageJob,
+    ids: tuple[str, ...],
+    overrides: dict[str, WatermarkOverride],
+) -> Iterator[WatermarkLayer]:
+    for watermark_id in ids:
+        watermark = (
+            uow.watermarks.default(job.account_id)
+            if watermark_id == DEFAULT_WATERMARK
+            else uow.watermarks.get(job.account_id, watermark_id)
+        )
+        if watermark is None:
+            if watermark_id == DEFAULT_WATERMARK:
+                continue  # no default watermark set: nothing to draw
+            raise WatermarkNotFound(f"Watermark {watermark_id} no longer exists.")
+        config = parse_watermark_config(
+            watermark.type, parse_json_object(watermark.config_json, "WatermarkConfig")
+        )
+        image = None
+        if watermark.type is WatermarkType.IMAGE:
+            override = overrides.get(watermark.id)
+            key = watermark.storage_key
+            if override is not None and override.file_url:
+                key = uploaded_key(uow, deps.uploads, job.account_id, override.file_url)
+            image = deps.storage.local_path(key)
+        yield WatermarkLayer(watermark.id, config, image)
+
+
+def _render(
+    deps: JobDeps, job: DynamicImageJob, spec: RenderSpec, source: Path
+) -> tuple[RenderResult, str]:
+    fmt = spec.template.format.value
+    key = image_key(job.video_id, job.dynamic_image_id, fmt)
+    with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
+        output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
+        result = deps.engine.render(source, spec, output)
+        with output.open("rb") as rendered:
+            deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
+    return result, key
+
+
+def _succeed(
+    deps: JobDeps, job: DynamicImageJob, spec: RenderSpec, rendered: tuple[RenderResult, str]
+) -> JobStatus | None:
+    result, key = rendered
+    now = deps.clock.now()
+    image = DynamicImage(
+        id=job.dynamic_image_id,
+        account_id=job.account_id,
+        video_id=job.video_id,
+        job_id=job.id,
+        format=result.format.value,
+        width=result.width,
+        height=result.height,
+        fps=_fps_text(result.fps),
+        duration_ms=result.duration_ms,
+        file_size=deps.storage.size(key),
+        storage_key=key,
+        created_at=now,
+    )
+    done = replace(job, status=JobStatus.SUCCESS, progress=100, finished_at=now)
+    with deps.uow_factory() as uow:
+        if not uow.jobs.update_running(
+            job.id, job.attempt, status=JobStatus.SUCCESS, progress=100, finished_at=now,
+            lease_until=None, error_code="", error_message="",
+        ):  # fmt: skip
+            return None  # this run lost the job; the run that holds it records the result
+        if uow.images.get(image.id) is None:
+            uow.images.add(image)
+        if spec.template.set_default_cover:
+            video = uow.videos.get(job.account_id, job.video_id)
+            if video is not None:
+                uow.videos.update(replace(video, cover_image_id=image.id, modified_at=now))
+        uow.usage.add(
+            job.account_id,
+            UsageRow(
+                now.strftime("%Y-%m-%d"),
+                resolution_class(image.width, image.height),
+                image.format,
+                image.duration_ms,
+                1,
+            ),
+        )
+        _announce(deps, uow, done, image, now)
+        uow.commit()
+    return JobStatus.SUCCESS
+
+
+def _finish_failed(deps: JobDeps, job: DynamicImageJob, error: DynimgError) -> JobStatus | None:
+    now = deps.clock.now()
+    failed = replace(job, status=JobStatus.FAIL, error_code=error.code, error_message=error.message)
+    with deps.uow_factory() as uow:
+        if not uow.jobs.update_running(
+            job.id, job.attempt, status=JobStatus.FAIL, finished_at=now, lease_until=None,
+            error_code=error.code, error_message=error.message[:500],
+        ):  # fmt: skip
+            return None
+        _announce(deps, uow, failed, None, now)
+        uow.commit()
+    return JobStatus.FAIL
+
+
+def _retry_or_fail(deps: JobDeps, job: DynamicImageJob, exc: Exception) -> JobStatus | None:
+    if job.attempt >= MAX_ATTEMPTS:
+        return _finish_failed(deps, job, InternalError())
+    now = deps.clock.now()
+    with deps.uow_factory() as uow:
+        uow.jobs.update_running(
+            job.id,
+            job.attempt,
+            status=JobStatus.QUEUED,
+            next_attempt_at=now + backoff(job.attempt),
+            lease_until=None,
+            error_code=InternalError.code,
+            error_message=InternalError().message,
+        )
+        uow.commit()
+    return JobStatus.QUEUED
+
+
+def _announce(
+    deps: JobDeps, uow: UnitOfWork, job: DynamicImageJob, image: DynamicImage | None, now: datetime
+) -> None:
+    callback = uow.callbacks.get(job.account_id)
+    if callback is None or not callback.wants(EVENT_DYNAMIC_IMAGE_COMPLETE):
+        return
+    file_url = (
+        deps.delivery.file_url("/" + image.storage_key, int(now.timestamp())) if image else ""
+    )
+    uow.outbox.add(
+        OutboxMessage(
+            id=new_resource_id(),
+            account_id=job.account_id,
+            event_type=EVENT_DYNAMIC_IMAGE_COMPLETE,
+            url=callback.callback_url,
+            auth_key=callback.auth_key if callback.auth_switch else "",
+            payload=dump_compact(dynamic_image_complete(job, image, file_url, now)),
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _fps_text(fps: float) -> str:
+    value = Fraction(fps).limit_denominator(1001)
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.3f}".rstrip("0")
+
+
+class _Heartbeat:
+    """Renews a running job's lease while the work goes on, so no sweeper takes it away."""
+
+    def __init__(self, deps: JobDeps, job: DynamicImageJob) -> None:
+        self._deps, self._job = deps, job
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"dynimg-lease-{job.id[:8]}", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(LEASE.total_seconds() / 4):
+            try:
+                with self._deps.uow_factory() as uow:
+                    now = self._deps.clock.now()
+                    uow.jobs.update_running(
+                        self._job.id, self._job.attempt, lease_until=now + LEASE, progress=50
+                    )
+                    uow.commit()
+            except Exception:
+                log.exception("could not renew the lease of job %s", self._job.id)

@@ -1,0 +1,118 @@
+"""SubmitDynamicImageJob, and reading jobs back (GetDynamicImageJob, ListDynamicImageJobs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.fields import read_int
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.jobs import DynamicImageJob, JobStatus
+from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.rendering import parse_overrides
+from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
+from dynimg.domain.videos import VideoStatus
+from dynimg.errors import (
+    IllegalStatus,
+    InvalidParameter,
+    JobNotFound,
+    TemplateNotFound,
+    VideoNotFound,
+)
+from dynimg.ports import Clock, JobQueue, UnitOfWork, UnitOfWorkFactory
+
+SUBMITTABLE = frozenset(
+    {
+        VideoStatus.UPLOAD_SUCC,
+        VideoStatus.TRANSCODING,
+        VideoStatus.NORMAL,
+        VideoStatus.CHECKING,
+        VideoStatus.BLOCKED,
+    }
+)
+"""The seed's list: Uploaded, Transcoding, Normal, Reviewing (Checking) or Flagged (Blocked)."""
+
+
+def submit_job(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    queue: JobQueue,
+    account: Account,
+    *,
+    video_id: str,
+    template_id: str,
+    override_params: str | None,
+) -> DynamicImageJob:
+    """Check the request, store a Queued job, then announce it; the work happens later."""
+    overrides = (
+        parse_overrides(parse_json_object(override_params, "OverrideParams"))
+        if override_params
+        else {}
+    )
+    now = clock.now()
+    with uow_factory() as uow:
+        video = uow.videos.get(account.id, video_id)
+        if video is None:
+            raise VideoNotFound()
+        if video.status not in SUBMITTABLE:
+            raise IllegalStatus(
+                f"Status of the video is illegal. Current Status is {video.status}."
+            )
+        template = uow.templates.get(account.id, template_id)
+        if template is None:
+            raise TemplateNotFound(f"The DynamicImageTemplateId {template_id!r} does not exist.")
+        _check_overrides(uow, account, template.config_json, set(overrides))
+        job = DynamicImageJob(
+            id=new_resource_id(),
+            account_id=account.id,
+            video_id=video.id,
+            template_id=template.id,
+            template_config=template.config_json,
+            override_params=dump_compact(parse_json_object(override_params, "OverrideParams"))
+            if override_params
+            else "",
+            dynamic_image_id=new_resource_id(),
+            status=JobStatus.QUEUED,
+            attempt=0,
+            progress=0,
+            error_code="",
+            error_message="",
+            created_at=now,
+            next_attempt_at=now,
+        )
+        uow.jobs.add(job)
+        uow.commit()
+    queue.push(job.id)
+    return job
+
+
+def get_job(uow_factory: UnitOfWorkFactory, account: Account, job_id: str) -> DynamicImageJob:
+    with uow_factory() as uow:
+        job = uow.jobs.get(account.id, job_id)
+    if job is None:
+        raise JobNotFound()
+    return job
+
+
+def list_jobs(
+    uow_factory: UnitOfWorkFactory, account: Account, params: dict[str, str | None]
+) -> tuple[int, Sequence[DynamicImageJob]]:
+    status = params.get("Status")
+    if status and status not in {s.value for s in JobStatus}:
+        raise InvalidParameter("Status", "must be Queued, Processing, Success or Fail")
+    page = read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6)
+    size = read_int(params.get("PageSize") or 10, "PageSize", 1, 100)
+    with uow_factory() as uow:
+        return uow.jobs.list(account.id, params.get("VideoId"), status, (page - 1) * size, size)
+
+
+def _check_overrides(uow: UnitOfWork, account: Account, config_json: str, ids: set[str]) -> None:
+    config = parse_template_config(parse_json_object(config_json, "TemplateConfig"))
+    applied = set(config.watermark_ids)
+    if DEFAULT_WATERMARK in applied:
+        default = uow.watermarks.default(account.id)
+        applied |= {default.id} if default else set()
+    for watermark_id in sorted(ids - applied):
+        raise InvalidParameter(
+            "OverrideParams.Watermarks", f"watermark {watermark_id} is not applied by the template"
+        )

@@ -1,0 +1,27 @@
+"""Reading usage back: per account and UTC day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.timestamps import parse_utc
+from dynimg.domain.usage import UsageRow
+from dynimg.errors import InvalidParameter
+from dynimg.ports import Clock, UnitOfWorkFactory
+
+MAX_DAYS = 366
+
+
+def describe(
+    uow_factory: UnitOfWorkFactory, clock: Clock, account: Account, params: dict[str, str | None]
+) -> tuple[str, str, list[UsageRow]]:
+    """Usage between StartTime and EndTime (UTC, ``yyyy-MM-ddTHH:mm:ssZ``); default: 7 days."""
+    end_text, start_text = params.get("EndTime"), params.get("StartTime")
+    end = parse_utc(end_text) if end_text else clock.now()
+    start = parse_utc(start_text) if start_text else end - timedelta(days=6)
+    if start > end or end - start > timedelta(days=MAX_DAYS):
+        raise InvalidParameter("StartTime", "must be before EndTime, at most 366 days apart")
+    first, last = start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
+    with uow_factory() as uow:
+        return first, last, uow.usage.between(account.id, first, last)
