@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -64,6 +65,7 @@ class Services:
             queue=self.queue,
             uploads=self.upload_policy,
             delivery=self.delivery,
+            lease=timedelta(seconds=self.settings.job_lease_seconds),
         )
 
     def close(self) -> None:

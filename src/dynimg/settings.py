@@ -43,8 +43,11 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=4 * 1024**3, ge=1024)
     """Largest file a client may upload."""
 
-    workers: int = Field(default=0, ge=0, le=64)
-    """Job worker threads inside `dynimg serve` (0: one per CPU core)."""
+    workers: int | None = Field(default=None, ge=0, le=64)
+    """Job worker threads inside `dynimg serve`; default one per CPU core, 0 for none."""
+
+    job_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    """How long a worker may go silent before its job is given to another worker."""
 
     url_signing_key: SecretStr | None = None
     """Private key for FileURL auth_key signing; default: generated once into `home`."""

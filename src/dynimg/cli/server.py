@@ -44,7 +44,8 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
     stop = threading.Event()
     threading.Thread(target=_housekeeping, args=(services, stop), daemon=True).start()
-    pool = WorkerPool(services.job_deps, services.sender, settings.workers or os.cpu_count() or 1)
+    count = (os.cpu_count() or 1) if settings.workers is None else settings.workers
+    pool = WorkerPool(services.job_deps, services.sender, count)
     pool.start()
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_level=settings.log_level)

@@ -13,7 +13,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -61,13 +61,14 @@ class JobDeps:
     queue: JobQueue
     uploads: UploadPolicy
     delivery: DeliveryPolicy
+    lease: timedelta = LEASE
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
     """Run a job if it can be claimed; returns its resulting status, None if not claimed."""
     now = deps.clock.now()
     with deps.uow_factory() as uow:
-        claimed = uow.jobs.claim(job_id, now, now + LEASE)
+        claimed = uow.jobs.claim(job_id, now, now + deps.lease)
         uow.commit()
         job = uow.jobs.get(None, job_id) if claimed else None
     if job is None:
@@ -299,7 +300,7 @@ class _Heartbeat:
         self._thread.join()
 
     def _beat(self) -> None:
-        while not self._stop.wait(LEASE.total_seconds() / 4):
+        while not self._stop.wait(self._deps.lease.total_seconds() / 4):
             try:
                 with self._deps.uow_factory() as uow:
                     now = self._deps.clock.now()

@@ -1,0 +1,203 @@
+"""Callbacks (signature, retry, validation), throttling and isolation of the job Actions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.clients import ApiError, sdk_api
+from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
+from tests.support.media import make_clip
+from tests.support.rpc import raw_call
+from tests.support.server import Credentials, ServerProcess, start_server
+
+AUTH_KEY = "Dyn1mgCallbackKey"
+
+
+class Receiver:
+    """A callback endpoint on loopback that fails its first ``failures`` requests with 500."""
+
+    def __init__(self, failures: int) -> None:
+        self.requests: list[tuple[dict[str, str], dict[str, Any], float]] = []
+        self._failures = failures
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                receiver.requests.append((dict(self.headers), body, time.monotonic()))
+                failed = len(receiver.requests) <= receiver._failures
+                self.send_response(500 if failed else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/vod/events"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def wait(self, count: int, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server that may call loopback URLs and throttles at 5 requests per second."""
+    process = start_server(
+        tmp_path_factory.mktemp("events"),
+        DYNIMG_ALLOW_PRIVATE_CALLBACKS="true",
+        DYNIMG_SUBMIT_RATE_PER_SECOND="5",
+        DYNIMG_LIST_RATE_PER_SECOND="5",
+    )
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clips") / "c.mp4", seconds=2).path
+
+
+def test_completion_event_is_signed_and_retried(open_server: ServerProcess, clip: Path) -> None:
+    creds = open_server.default_credentials()
+    api = sdk_api("tea-v3", open_server.endpoint, creds)
+    receiver = Receiver(failures=1)
+    try:
+        api.call(
+            "SetMessageCallback",
+            CallbackType="HTTP",
+            CallbackURL=receiver.url,
+            EventTypeList="DynamicImageComplete",
+            AuthSwitch="on",
+            AuthKey=AUTH_KEY,
+        )
+        got = api.call("GetMessageCallback")["MessageCallback"]
+        assert (got["CallbackURL"], got["AuthSwitch"]) == (receiver.url, "on")
+        video_id = uploaded_video(api, clip)
+        job_id = api.call(
+            "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api)
+        )["DynamicImageJob"]["JobId"]
+        receiver.wait(2)
+        assert len(receiver.requests) == 2, "a failed delivery is retried"
+        (_, first, first_at), (headers, event, at) = receiver.requests
+        assert first == event and at - first_at >= 0.9
+        stamp = headers["X-VOD-TIMESTAMP"]
+        expected = hashlib.md5(f"{receiver.url}|{stamp}|{AUTH_KEY}".encode()).hexdigest()
+        assert headers["X-VOD-SIGNATURE"] == expected and len(stamp) == 10
+        assert (event["EventType"], event["Status"], event["JobId"], event["VideoId"]) == (
+            "DynamicImageComplete", "success", job_id, video_id
+        )  # fmt: skip
+        info = event["DynamicImageJobInfo"]
+        [image] = wait_for_images(api, video_id)
+        assert info["FileURL"].split("?")[0] == image["FileURL"].split("?")[0]
+        assert (info["Width"], info["Height"], info["Fps"]) == ("160", "120", "10")
+        assert info["FileSize"] == image["FileSize"]
+        assert event["EventTime"].endswith("Z")
+    finally:
+        api.call("DeleteMessageCallback")
+        receiver.close()
+
+
+def test_failed_jobs_are_announced_too(open_server: ServerProcess, clip: Path) -> None:
+    creds = open_server.default_credentials()
+    api = sdk_api("core-v1", open_server.endpoint, creds)
+    receiver = Receiver(failures=0)
+    try:
+        api.call("SetMessageCallback", CallbackURL=receiver.url)
+        video_id = uploaded_video(api, clip)
+        next((open_server.home / "storage" / "video" / video_id).iterdir()).write_bytes(b"x" * 99)
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api))
+        receiver.wait(1)
+        headers, event, _ = receiver.requests[0]
+        assert (event["Status"], event["ErrorCode"]) == ("fail", "InvalidMedia.Unreadable")
+        assert "DynamicImageJobInfo" not in event and "X-VOD-SIGNATURE" not in headers
+    finally:
+        api.call("DeleteMessageCallback")
+        receiver.close()
+
+
+def test_callback_urls_are_validated(server: ServerProcess, creds: Credentials) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://10.1.2.3/x",
+        "http://localhost/x",
+        "ftp://example.com/x",
+        "http://[::1]/x",
+    ):
+        with pytest.raises(ApiError) as caught:
+            api.call("SetMessageCallback", CallbackURL=url)
+        assert caught.value.code == "InvalidParameter" and "CallbackURL" in caught.value.message
+    with pytest.raises(ApiError) as caught:
+        api.call(
+            "SetMessageCallback",
+            CallbackURL="https://example.com/x",
+            AuthSwitch="on",
+            AuthKey="weak",
+        )
+    assert "AuthKey" in caught.value.message
+    api.call("SetMessageCallback", CallbackURL="https://example.com/hook")
+    assert (
+        api.call("GetMessageCallback")["MessageCallback"]["CallbackURL"]
+        == "https://example.com/hook"
+    )
+    api.call("DeleteMessageCallback")
+
+
+@pytest.mark.parametrize("action", ["SubmitDynamicImageJob", "ListDynamicImage"])
+def test_throttling(open_server: ServerProcess, action: str) -> None:
+    creds = open_server.new_account(f"busy-{action.lower()}")
+    codes = []
+    for _ in range(12):
+        body = raw_call(
+            open_server, creds, action, VideoId="0" * 32, DynamicImageTemplateId="0" * 32
+        )
+        codes.append((body["_status"], body["Code"]))
+    assert ("400", "Throttling.User") in {(str(s), c) for s, c in codes}
+    assert codes[0] == (404, "InvalidVideo.NotFound")
+    other = open_server.new_account(f"calm-{action.lower()}")
+    assert raw_call(open_server, other, action, VideoId="0" * 32)["Code"] != "Throttling.User"
+
+
+def test_jobs_and_images_are_isolated(
+    server: ServerProcess, creds: Credentials, other_creds: Credentials, clip: Path
+) -> None:
+    owner = sdk_api("tea-v3", server.endpoint, creds)
+    intruder = sdk_api("core-v1", server.endpoint, other_creds)
+    video_id, template_id = uploaded_video(owner, clip), template(owner)
+    job_id = owner.call(
+        "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id
+    )["DynamicImageJob"]["JobId"]
+    assert wait_for_job(server, creds, job_id)["Status"] == "Success"
+    mine = template(intruder)
+    for params in (
+        {"VideoId": video_id, "DynamicImageTemplateId": mine},
+        {"VideoId": uploaded_video(intruder, clip), "DynamicImageTemplateId": template_id},
+    ):
+        with pytest.raises(ApiError) as caught:
+            intruder.call("SubmitDynamicImageJob", **params)
+        assert caught.value.status == 404
+    for action in ("ListDynamicImage", "DeleteDynamicImage"):
+        with pytest.raises(ApiError) as caught:
+            intruder.call(action, VideoId=video_id)
+        assert (caught.value.code, caught.value.status) == ("InvalidVideo.NotFound", 404)
+    foreign_job = raw_call(server, other_creds, "GetDynamicImageJob", JobId=job_id)
+    assert (foreign_job["_status"], foreign_job["Code"]) == (404, "InvalidJob.NotFound")
+    assert raw_call(server, other_creds, "ListDynamicImageJobs", VideoId=video_id)["Total"] == 0
+    assert len(owner.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]) == 1

@@ -1,0 +1,231 @@
+"""SubmitDynamicImageJob and ListDynamicImage end to end, through both SDKs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from dynimg.domain.url_signing import sign_path
+from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
+from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
+from tests.support.media import frame_index, make_clip, read_animation
+from tests.support.rpc import raw_call
+from tests.support.server import Credentials, ServerProcess
+
+TEXT = {"Content": "placeholder", "FontSize": 28, "FontColor": "white", "Top": 70, "Left": 4}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("jobs") / "clip.mp4", seconds=2).path
+
+
+@pytest.fixture(params=SDK_MODES)
+def api(request: pytest.FixtureRequest, server: ServerProcess, creds: Credentials) -> SdkApi:
+    return sdk_api(request.param, server.endpoint, creds)
+
+
+def download(url: str, tmp_path: Path, name: str) -> Path:
+    response = httpx.get(url, timeout=30)
+    assert response.status_code == 200, response.text
+    path = tmp_path / name
+    path.write_bytes(response.content)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_whole_flow_with_a_text_watermark_override(
+    api: SdkApi, clip: Path, tmp_path: Path, fmt: str
+) -> None:
+    video_id = uploaded_video(api, clip)
+    mark = api.call("AddWatermark", Name="user", Type="Text", WatermarkConfig=json.dumps(TEXT))
+    watermark_id = mark["WatermarkInfo"]["WatermarkId"]
+    template_id = template(api, fmt, WatermarkIds=[watermark_id])
+    override = {"Watermarks": [{"WatermarkId": watermark_id, "Content": "UserID: 666"}]}
+    body = api.call(
+        "SubmitDynamicImageJob",
+        VideoId=video_id,
+        DynamicImageTemplateId=template_id,
+        OverrideParams=json.dumps(override),
+    )
+    job_id = body["DynamicImageJob"]["JobId"]
+    assert body["RequestId"] and len(job_id) == 32
+    [image] = wait_for_images(api, video_id)
+    assert all(isinstance(value, str) for value in image.values())
+    assert (image["JobId"], image["VideoId"], image["Format"]) == (job_id, video_id, fmt)
+    assert (image["Width"], image["Height"], image["Fps"], image["Duration"]) == (
+        "160",
+        "120",
+        "10",
+        "1",
+    )
+    assert image["CreationTime"].endswith("Z") and len(image["CreationTime"]) == 20
+    assert (
+        f"/{video_id}/image/dynamic/{image['DynamicImageId']}.{fmt}?auth_key=" in image["FileURL"]
+    )
+    path = download(image["FileURL"], tmp_path, f"out.{fmt}")
+    assert int(image["FileSize"]) == path.stat().st_size
+    animation = read_animation(path)
+    assert animation.format == fmt.upper() and animation.size == (160, 120)
+    assert len(animation.frames) == 10 and sum(animation.delays_ms) == 1000 and animation.loop == 0
+    assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]
+    text_box = animation.frames[0][70:105, 4:156].astype(int)
+    white = np.all(text_box > 200, axis=2).sum()
+    assert white > 150, "the overridden watermark text is drawn"
+
+
+def test_job_status_extension(server: ServerProcess, creds: Credentials, clip: Path) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    job_id = api.call(
+        "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api)
+    )["DynamicImageJob"]["JobId"]
+    job = wait_for_job(server, creds, job_id)
+    assert (job["Status"], job["Progress"], job["Attempts"]) == ("Success", 100, 1)
+    assert job["CompleteTime"] >= job["StartTime"] >= job["CreationTime"]
+    listed = raw_call(server, creds, "ListDynamicImageJobs", VideoId=video_id)
+    assert listed["Total"] == 1 and listed["DynamicImageJobList"][0]["JobId"] == job_id
+    assert listed["DynamicImageJobList"][0]["DynamicImageId"] == job["DynamicImageId"]
+
+
+def test_signed_urls(server: ServerProcess, creds: Credentials, clip: Path, tmp_path: Path) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    api.call(
+        "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api, "webp")
+    )
+    [image] = wait_for_images(api, video_id)
+    url, size = image["FileURL"], int(image["FileSize"])
+    base, auth_key = url.split("?auth_key=")
+    path = "/" + base.split("/", 3)[3]
+    ok = httpx.get(url)
+    assert ok.headers["content-type"] == "image/webp" and int(ok.headers["content-length"]) == size
+    assert ok.headers["etag"] and "max-age=" in ok.headers["cache-control"]
+    assert httpx.get(url, headers={"If-None-Match": ok.headers["etag"]}).status_code == 304
+    ranged = httpx.get(url, headers={"Range": "bytes=10-19"})
+    assert ranged.status_code == 206 and ranged.content == ok.content[10:20]
+    assert ranged.headers["content-range"] == f"bytes 10-19/{size}"
+    assert httpx.get(url, headers={"Range": f"bytes={size + 5}-"}).status_code == 416
+    assert httpx.head(url).status_code == 200
+    tampered = auth_key[:-1] + ("0" if auth_key[-1] != "0" else "1")
+    assert httpx.get(f"{base}?auth_key={tampered}").status_code == 403
+    assert httpx.get(base).status_code == 403
+    key = (server.home / "url-signing.key").read_text().strip()
+    expired = sign_path(path, key, int(time.time()) - 5)
+    assert httpx.get(f"{base}?auth_key={expired}").status_code == 403
+    fresh = sign_path(path, key, int(time.time()) + 60)
+    assert httpx.get(f"{base}?auth_key={fresh}").status_code == 200
+    other = sign_path(path.replace(".webp", ".gif"), key, int(time.time()) + 60)
+    assert httpx.get(f"{base}?auth_key={other}").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        ("Uploading", False),
+        ("UploadFail", False),
+        ("TranscodeFail", False),
+        ("ProduceFail", False),
+        ("UploadSucc", True),
+        ("Transcoding", True),
+        ("Checking", True),
+        ("Blocked", True),
+    ],
+)
+def test_video_states(
+    server: ServerProcess, creds: Credentials, clip: Path, status: str, allowed: bool
+) -> None:
+    api = sdk_api("core-v1", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    with sqlite3.connect(server.home / "dynimg.db") as db:
+        db.execute("UPDATE videos SET status = ? WHERE id = ?", (status, video_id))
+    template_id = template(api)
+    if allowed:
+        body = api.call(
+            "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id
+        )
+        assert body["DynamicImageJob"]["JobId"]
+        return
+    with pytest.raises(ApiError) as caught:
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)
+    assert (caught.value.code, caught.value.status) == ("Forbidden.IllegalStatus", 400)
+
+
+def test_submit_errors_name_the_problem(
+    server: ServerProcess, creds: Credentials, clip: Path
+) -> None:
+    api = sdk_api("tea-v2", server.endpoint, creds)
+    video_id, template_id = uploaded_video(api, clip), template(api)
+    good = {"VideoId": video_id, "DynamicImageTemplateId": template_id}
+    foreign_mark = '{"Watermarks":[{"WatermarkId":"x","Content":"y"}]}'
+    cases = [
+        ({**good, "VideoId": "0" * 32}, "InvalidVideo.NotFound", 404, ""),
+        (
+            {**good, "DynamicImageTemplateId": "0" * 32},
+            "InvalidTemplate.NotFound",
+            404,
+            "DynamicImageTemplateId",
+        ),
+        ({**good, "OverrideParams": "{not json"}, "InvalidParameter", 400, "OverrideParams"),
+        ({**good, "OverrideParams": foreign_mark}, "InvalidParameter", 400, "OverrideParams"),
+        ({"VideoId": video_id}, "MissingParameter", 400, "DynamicImageTemplateId"),
+    ]
+    for params, code, status, named in cases:
+        with pytest.raises(ApiError) as caught:
+            api.call("SubmitDynamicImageJob", **params)
+        assert (caught.value.code, caught.value.status) == (code, status)
+        assert named in caught.value.message
+    with pytest.raises(ApiError) as caught:
+        api.call("ListDynamicImage", VideoId="0" * 32)
+    assert caught.value.code == "InvalidVideo.NotFound"
+
+
+def test_a_broken_source_fails_the_job(
+    server: ServerProcess, creds: Credentials, clip: Path
+) -> None:
+    api = sdk_api("core-v1", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    stored = next((server.home / "storage" / "video" / video_id).iterdir())
+    stored.write_bytes(b"garbage" * 100)
+    body = api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api))
+    job = wait_for_job(server, creds, body["DynamicImageJob"]["JobId"])
+    assert (job["Status"], job["ErrorCode"], job["Attempts"]) == (
+        "Fail",
+        "InvalidMedia.Unreadable",
+        1,
+    )
+    assert api.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"] == []
+
+
+def test_delete_images_cover_and_usage(
+    server: ServerProcess, creds: Credentials, clip: Path, tmp_path: Path
+) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    cover_template = template(api, "gif", SetDefaultCover="true")
+    api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=cover_template)
+    api.call(
+        "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api, "webp")
+    )
+    images = wait_for_images(api, video_id, 2)
+    cover = api.call("GetVideoInfo", VideoId=video_id)["Video"]["CoverURL"]
+    gif = next(i for i in images if i["Format"] == "gif")
+    assert cover.split("?")[0] == gif["FileURL"].split("?")[0]
+    assert httpx.get(cover).status_code == 200
+    usage = raw_call(server, creds, "DescribeDynamicImageUsage")["DynamicImageUsageData"]
+    formats = {(row["Resolution"], row["Format"]) for row in usage}
+    assert {("SD", "gif"), ("SD", "webp")} <= formats
+    api.call("DeleteDynamicImage", VideoId=video_id, DynamicImageIds=gif["DynamicImageId"])
+    left = api.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]
+    assert [i["Format"] for i in left] == ["webp"]
+    assert httpx.get(gif["FileURL"]).status_code == 404
+    assert api.call("GetVideoInfo", VideoId=video_id)["Video"]["CoverURL"] == ""
+    api.call("DeleteVideo", VideoIds=video_id)
+    assert httpx.get(left[0]["FileURL"]).status_code == 404
+    assert not list((server.home / "storage" / video_id).rglob("*.webp"))
