@@ -86,3 +86,28 @@ def test_errors_are_one_line(server: ServerProcess) -> None:
     )
     unknown = run_cli(server.home, "video", "list", "--account", "ghost", check=False)
     assert unknown.returncode == 1 and "InvalidAccount.NotFound" in unknown.stderr
+
+
+def test_submit_wait_images_and_usage(server: ServerProcess, tmp_path: Path) -> None:
+    from tests.support.clients import sdk_api
+    from tests.support.jobs import template
+
+    clip = make_clip(tmp_path / "c.mp4", seconds=2)
+    uploaded = run_cli(server.home, "video", "upload", str(clip.path), "--endpoint", server.url)
+    video_id = re.findall(r"VideoId: ([0-9a-f]{32})", uploaded.stdout)[0]
+    template_id = template(sdk_api("tea-v3", server.endpoint, server.default_credentials()), "webp")
+    submitted = run_cli(
+        server.home, "submit", video_id, template_id, "--wait", "--endpoint", server.url
+    )
+    assert re.search(r"JobId: [0-9a-f]{32}", submitted.stdout)
+    assert (
+        "Status: Success  DynamicImageId:" in submitted.stdout and "rendering" in submitted.stderr
+    )
+    listing = run_cli(server.home, "images", video_id, "--endpoint", server.url).stdout
+    assert "webp  160x120  10 fps  1 s" in listing and "?auth_key=" in listing
+    usage = run_cli(server.home, "usage", "--endpoint", server.url).stdout
+    assert re.search(r"SD\s+webp\s+1\.000\s+1", usage)
+    failed = run_cli(
+        server.home, "submit", "0" * 32, template_id, "--endpoint", server.url, check=False
+    )
+    assert failed.returncode == 1 and failed.stderr.startswith("error: InvalidVideo.NotFound")
