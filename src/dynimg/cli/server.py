@@ -13,7 +13,11 @@ import uvicorn
 from dynimg.api.app import create_app
 from dynimg.bootstrap import Services, build_services
 from dynimg.services.accounts import ensure_default_key
-from dynimg.services.housekeeping import purge_expired_nonces
+from dynimg.services.housekeeping import (
+    purge_abandoned_uploads,
+    purge_expired_grants,
+    purge_expired_nonces,
+)
 from dynimg.services.processing import resume_processing
 from dynimg.worker import WorkerPool
 
@@ -59,6 +63,8 @@ def _housekeeping(services: Services, stop: threading.Event) -> None:
     while not stop.wait(HOUSEKEEPING_SECONDS):
         try:
             purge_expired_nonces(services.uow_factory, services.clock)
+            purge_expired_grants(services.uow_factory, services.clock)
+            purge_abandoned_uploads(services.uow_factory, services.clock, services.storage)
         except Exception:
             logging.getLogger("dynimg.housekeeping").exception("housekeeping failed")
 

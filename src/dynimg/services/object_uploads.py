@@ -92,7 +92,7 @@ def upload_part(
     _owned_upload(ctx, upload_id)
     if not 1 <= number <= MAX_PARTS:
         raise InvalidPart("partNumber must be between 1 and 10000.")
-    stored = ctx.storage.put(_part_key(upload_id, number), chunks, max_bytes=ctx.grant.max_bytes)
+    stored = ctx.storage.put(part_key(upload_id, number), chunks, max_bytes=ctx.grant.max_bytes)
     _check_md5(ctx, stored, content_md5)
     with ctx.uow_factory() as uow:
         uow.multipart.put_part(upload_id, number, stored.size, stored.md5_hex)
@@ -120,11 +120,11 @@ def complete_multipart(
     for number, etag in requested:
         if stored_parts.get(number, "").upper() != etag.strip('"').upper():
             raise InvalidPart()
-    total = sum(ctx.storage.size(_part_key(upload_id, n)) for n in numbers)
+    total = sum(ctx.storage.size(part_key(upload_id, n)) for n in numbers)
     if total > ctx.grant.max_bytes:
         raise ObjectTooLarge()
     body = itertools.chain.from_iterable(
-        ctx.storage.open_range(_part_key(upload_id, n)) for n in numbers
+        ctx.storage.open_range(part_key(upload_id, n)) for n in numbers
     )
     stored = ctx.storage.put(ctx.grant.object_key, body, max_bytes=ctx.grant.max_bytes)
     _discard(ctx, upload_id, list(stored_parts))
@@ -147,7 +147,7 @@ def object_etag(stored: StoredObject) -> str:
 
 def _discard(ctx: ObjectContext, upload_id: str, numbers: list[int]) -> None:
     for number in numbers:
-        ctx.storage.delete(_part_key(upload_id, number))
+        ctx.storage.delete(part_key(upload_id, number))
     with ctx.uow_factory() as uow:
         uow.multipart.delete(upload_id)
         uow.commit()
@@ -160,7 +160,8 @@ def _owned_upload(ctx: ObjectContext, upload_id: str) -> None:
         raise NoSuchUpload()
 
 
-def _part_key(upload_id: str, number: int) -> str:
+def part_key(upload_id: str, number: int) -> str:
+    """Where one part of a multipart upload is kept until the upload completes."""
     return f"multipart/{upload_id}/{number:05d}"
 
 

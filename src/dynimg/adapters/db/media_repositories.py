@@ -183,6 +183,12 @@ class SqlMultipartRepository:
         )
         return [(row.part_number, row.size, row.md5_hex) for row in rows]
 
+    def stale(self, before: datetime) -> list[tuple[str, list[int]]]:
+        rows = self._session.execute(
+            select(multipart_uploads.c.id).where(multipart_uploads.c.created_at < before)
+        )
+        return [(row.id, [n for n, _, _ in self.parts(row.id)]) for row in rows]
+
     def delete(self, upload_id: str) -> None:
         self._session.execute(delete(upload_parts).where(upload_parts.c.upload_id == upload_id))
         self._session.execute(delete(multipart_uploads).where(multipart_uploads.c.id == upload_id))

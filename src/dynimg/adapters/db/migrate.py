@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x64796E696D67  # "dynimg"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -20,5 +21,18 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``; a no-op when it is there already."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database schema up to ``revision``; a no-op when it is there already.
+
+    Servers and workers starting together must not both migrate: PostgreSQL serialises them
+    with an advisory lock; on SQLite the migration's BEGIN IMMEDIATE already does.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()
