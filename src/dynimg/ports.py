@@ -232,8 +232,17 @@ class MediaEngine(Protocol):
         """Width and height of an image file (UnreadableWatermark if it is not one)."""
         ...
 
-    def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
-        """Render ``spec`` from ``source`` into ``output``, written atomically."""
+    def render(
+        self,
+        source: Path,
+        spec: RenderSpec,
+        output: Path,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> RenderResult:
+        """Render ``spec`` from ``source`` into ``output``, written atomically.
+
+        ``on_progress`` is called with the fraction done (0 to 1) as frames are processed.
+        """
         ...
 
 

@@ -63,12 +63,11 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
         )
         job_id = body["DynamicImageJob"]["JobId"]
 
-        def processing() -> bool:
+        def rendering() -> bool:
             job = raw_call(server, creds, "GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]
-            return bool(job["Status"] == "Processing")
+            return bool(job["Status"] == "Processing" and 5 <= job["Progress"] < 90)
 
-        wait_until(processing)
-        time.sleep(0.5)
+        wait_until(rendering)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         after_kill = raw_call(server, creds, "GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]

@@ -138,3 +138,18 @@ def test_variable_frame_rate_is_timed_by_timestamps(
     shown = [frame_index(f) for f in animation.frames]
     expected = [max(i for i, p in enumerate(pts) if p <= t) for t in range(0, 1000, 100)]
     assert shown == expected
+
+
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_progress_is_reported(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str
+) -> None:
+    import json
+
+    from dynimg.domain.rendering import RenderSpec
+    from dynimg.domain.templates import parse_template_config
+
+    seen: list[float] = []
+    spec = RenderSpec(parse_template_config(json.loads(json.dumps(config(fmt)))))
+    engine.render(clip.path, spec, tmp_path / f"o.{fmt}", seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 11

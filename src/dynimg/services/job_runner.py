@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -167,7 +168,7 @@ def _render(
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
     with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
-        result = deps.engine.render(source, spec, output)
+        result = deps.engine.render(source, spec, output, _ProgressReporter(deps, job))
         with output.open("rb") as rendered:
             deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
     return result, key
@@ -279,6 +280,27 @@ def _announce(
 def _fps_text(fps: float) -> str:
     value = Fraction(fps).limit_denominator(1001)
     return str(value.numerator) if value.denominator == 1 else f"{float(value):.3f}".rstrip("0")
+
+
+class _ProgressReporter:
+    """Records a running job's progress, at most twice a second, each in its own transaction."""
+
+    def __init__(self, deps: JobDeps, job: DynamicImageJob) -> None:
+        self._deps, self._job = deps, job
+        self._shown, self._at = 0, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        percent = min(int(fraction * 100), 99)  # 100 is recorded with the result
+        now = time.monotonic()
+        if percent - self._shown < 5 or now - self._at < 0.5:
+            return
+        self._shown, self._at = percent, now
+        try:
+            with self._deps.uow_factory() as uow:
+                uow.jobs.update_running(self._job.id, self._job.attempt, progress=percent)
+                uow.commit()
+        except Exception:
+            log.exception("could not record the progress of job %s", self._job.id)
 
 
 class _Heartbeat:

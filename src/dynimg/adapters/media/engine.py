@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,14 +35,21 @@ class PyAvMediaEngine:
     def image_size(self, path: Path) -> tuple[int, int]:
         return image_size(path)
 
-    def render(self, source: Path, spec: RenderSpec, output: Path) -> RenderResult:
+    def render(
+        self,
+        source: Path,
+        spec: RenderSpec,
+        output: Path,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> RenderResult:
         started = time.monotonic()
+        report = on_progress or (lambda _fraction: None)
         info = probe(source)
         plan, fps = self._plan(info, spec.template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays = self._write(source, plan, spec.template, sprites, partial)
+            delays = self._write(source, plan, spec.template, sprites, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -77,6 +85,7 @@ class PyAvMediaEngine:
         template: DynamicImageTemplateConfig,
         sprites: list[Sprite],
         path: Path,
+        report: Callable[[float], None],
     ) -> list[int]:
         decoder = ClipDecoder(source, plan)
         writer: GifWriter | WebpWriter
@@ -92,10 +101,14 @@ class PyAvMediaEngine:
                 start = plan.times[index]
                 writer.add(composite(frame, sprites, float(start) * 1000), start)
                 added += 1
+                # Decoding is most of the work for WebP; GIF still has to quantize and encode.
+                report(0.9 * added / len(plan.times))
             if not added:
                 raise ClipOutOfRange("The video ends before the clip starts.")
             end = min(plan.window.length, decoder.source_end or plan.window.length)
-            return writer.finish(end, path)
+            delays = writer.finish(end, path)
+            report(1.0)
+            return delays
         except BaseException:
             writer.abort()
             raise
