@@ -1,6 +1,8 @@
 """The composition root: builds every collaborator from one Settings object, and nothing else does.
 
-Nothing here runs at import time; entry points call :func:`build_services` once.
+Nothing here runs at import time; entry points call :func:`build_services` once. Backends are
+imported when they are built, so a command that only renders does not load the database,
+storage or HTTP stacks.
 """
 
 from __future__ import annotations
@@ -9,32 +11,29 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from dynimg.adapters.callbacks import HttpCallbackSender
-from dynimg.adapters.clock import SystemClock
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.adapters.queue.memory import InProcessQueue
-from dynimg.adapters.storage.local import LocalStorage
 from dynimg.domain.limits import MediaLimits
-from dynimg.domain.uploads import UploadPolicy
-from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.errors import ConfigurationError
-from dynimg.ports import (
-    CallbackSender,
-    Clock,
-    JobQueue,
-    MediaEngine,
-    Storage,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
-from dynimg.services.job_runner import JobDeps
 from dynimg.settings import Settings
+
+if TYPE_CHECKING:
+    from dynimg.domain.uploads import UploadPolicy
+    from dynimg.domain.url_signing import DeliveryPolicy
+    from dynimg.ports import (
+        CallbackSender,
+        Clock,
+        JobQueue,
+        MediaEngine,
+        Storage,
+        UnitOfWork,
+        UnitOfWorkFactory,
+    )
+    from dynimg.services.job_runner import JobDeps
 
 
 @dataclass
@@ -57,6 +56,10 @@ class Services:
     @property
     def job_deps(self) -> JobDeps:
         """What job runs need, for workers in this process."""
+        from datetime import timedelta
+
+        from dynimg.services.job_runner import JobDeps
+
         return JobDeps(
             uow_factory=self.uow_factory,
             clock=self.clock,
@@ -77,12 +80,18 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Wire dynimg for ``settings``: database (migrated to the latest schema), clock, ..."""
-    # Imported here so that commands which need no database (render) do not pay for it.
+    from concurrent.futures import ThreadPoolExecutor
+
     from sqlalchemy.orm import sessionmaker
 
+    from dynimg.adapters.callbacks import HttpCallbackSender
+    from dynimg.adapters.clock import SystemClock
     from dynimg.adapters.db.engine import make_engine
     from dynimg.adapters.db.migrate import upgrade
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+    from dynimg.adapters.queue.memory import InProcessQueue
+    from dynimg.domain.uploads import UploadPolicy
+    from dynimg.domain.url_signing import DeliveryPolicy
 
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
@@ -136,6 +145,8 @@ def url_signing_key(settings: Settings) -> str:
 
 def open_storage(url: str) -> Storage:
     """The storage backend for a URL: ``file:///path`` (``s3://`` is planned)."""
+    from dynimg.adapters.storage.local import LocalStorage
+
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalStorage(Path(unquote(parsed.path)))
