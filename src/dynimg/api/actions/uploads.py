@@ -36,27 +36,23 @@ def refresh_upload_video(ctx: ActionContext) -> dict[str, Any]:
 
 
 def create_upload_image(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
-    ticket = uploads.create_upload_media(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, UploadTarget.IMAGE, ctx.params
-    )
-    return {
-        "ImageId": ticket.target_id,
-        "ImageURL": ticket.file_url,
-        "FileURL": ticket.file_url,
-        "UploadAddress": ticket.upload_address,
-        "UploadAuth": ticket.upload_auth,
-    }
+    return _media_ticket(ctx, UploadTarget.IMAGE, "ImageId", "ImageURL")
 
 
 def create_upload_attached_media(ctx: ActionContext) -> dict[str, Any]:
+    return _media_ticket(ctx, UploadTarget.ATTACHED, "MediaId", "MediaURL")
+
+
+def _media_ticket(
+    ctx: ActionContext, kind: UploadTarget, id_field: str, url_field: str
+) -> dict[str, Any]:
     s = ctx.services
     ticket = uploads.create_upload_media(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, UploadTarget.ATTACHED, ctx.params
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, kind, ctx.params
     )
     return {
-        "MediaId": ticket.target_id,
-        "MediaURL": ticket.file_url,
+        id_field: ticket.target_id,
+        url_field: ticket.file_url,
         "FileURL": ticket.file_url,
         "UploadAddress": ticket.upload_address,
         "UploadAuth": ticket.upload_auth,
