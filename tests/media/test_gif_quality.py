@@ -1,0 +1,73 @@
+"""What the GIF quantizer promises: adaptive dithering and temporal stabilisation."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from tests.media.conftest import render
+from tests.support.media import source_frame
+
+WIDTH, HEIGHT = 320, 240
+
+
+@pytest.fixture(scope="module")
+def textured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Moving index bars on top; below, a still gradient with a little per-frame noise (left)
+    and a still, busy texture (right)."""
+    path = tmp_path_factory.mktemp("gifq") / "textured.mp4"
+    rng = np.random.default_rng(3)
+    texture = np.kron(rng.integers(0, 256, (HEIGHT // 8, WIDTH // 8, 3)), np.ones((4, 4, 1)))
+    gradient = np.linspace(40, 215, WIDTH // 2)[None, :, None] * np.ones((HEIGHT // 2, 1, 3))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"crf": "12"})
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for i in range(20):
+            frame = source_frame(i, WIDTH, HEIGHT)
+            noise = rng.integers(-2, 3, gradient.shape)
+            frame[HEIGHT // 2 :, : WIDTH // 2] = np.clip(gradient + noise, 0, 255)
+            frame[HEIGHT // 2 :, WIDTH // 2 :] = texture[: HEIGHT // 2, : WIDTH // 2]
+            picture = av.VideoFrame.from_ndarray(frame.astype(np.uint8), format="rgb24")
+            picture.pts = i
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
+    return path
+
+
+def gif(engine: PyAvMediaEngine, source: Path, tmp_path: Path, **extra: Any) -> list[np.ndarray]:
+    template = {
+        "Container": {"Format": "gif"},
+        "Video": {"Width": str(WIDTH), "Fps": "10"},
+        "Clip": {"TimeSpan": {"Seek": "0", "Duration": "2"}},
+        **extra,
+    }
+    name = json.dumps(extra, sort_keys=True).encode().hex()[:16] or "default"
+    _, animation = render(engine, source, tmp_path / f"{name}.gif", template)
+    return [frame.astype(int) for frame in animation.frames]
+
+
+def test_still_areas_stay_still(engine: PyAvMediaEngine, textured: Path, tmp_path: Path) -> None:
+    frames = gif(engine, textured, tmp_path)
+    still = [f[HEIGHT // 2 + 4 : -4, 4 : WIDTH // 2 - 4] for f in frames]
+    unchanged = [np.mean(np.all(a == b, axis=2)) for a, b in itertools.pairwise(still)]
+    assert min(unchanged) > 0.9, "sensor-level noise must not make the dither shimmer"
+    moving = [f[: HEIGHT // 2] for f in frames]
+    assert not np.array_equal(moving[0], moving[1]), "real motion still shows"
+
+
+def test_dithering_is_adaptive(engine: PyAvMediaEngine, textured: Path, tmp_path: Path) -> None:
+    adaptive = gif(engine, textured, tmp_path)[0]
+    plain = gif(engine, textured, tmp_path, Dither="none")[0]
+    busy = (slice(HEIGHT // 2 + 4, HEIGHT - 4), slice(WIDTH // 2 + 4, WIDTH - 4))
+    smooth = (slice(HEIGHT // 2 + 4, HEIGHT - 4), slice(4, WIDTH // 2 - 4))
+    same_busy = np.mean(np.all(adaptive[busy] == plain[busy], axis=2))
+    same_smooth = np.mean(np.all(adaptive[smooth] == plain[smooth], axis=2))
+    assert same_busy > 0.9, "busy texture gets the nearest colour, without dither noise"
+    assert same_smooth < 0.9, "smooth gradients are error-diffused"
