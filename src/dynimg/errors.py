@@ -18,7 +18,7 @@ out of the response. Code never matches on message text: it catches classes.
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
-    │   │   InvalidDigest, VideoNotFound, MediaNotFound, WatermarkNotFound,
+    │   │   InvalidDigest, VideoNotFound, WatermarkNotFound,
     │   │   JobNotFound, IllegalStatus
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
     │   │   SecurityTokenExpired
@@ -321,12 +321,6 @@ class VideoNotFound(ResourceNotFound):
     """The video does not exist."""
 
     code = "InvalidVideo.NotFound"
-
-
-class MediaNotFound(ResourceNotFound):
-    """The media does not exist."""
-
-    code = "InvalidMedia.NotFound"
 
 
 class WatermarkNotFound(ResourceNotFound):

@@ -13,6 +13,7 @@ from dynimg.bootstrap import Services
 from dynimg.domain.jobs import DynamicImage
 from dynimg.domain.url_signing import verify
 from dynimg.errors import ObjectNotFound
+from dynimg.services.images import image_at
 
 CONTENT_TYPES = {"gif": "image/gif", "webp": "image/webp"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -30,7 +31,7 @@ class ImageFiles:
         now = int(time.time())
         if not verify(path, auth_key, list(self._services.delivery.keys), now):
             return Response("Forbidden", status_code=403, media_type="text/plain")
-        image = await run_in_threadpool(self._image, request.path_params["name"], path)
+        image = await run_in_threadpool(image_at, self._services.uow_factory, path)
         if image is None:
             return Response("Not Found", status_code=404, media_type="text/plain")
         expires = int(auth_key.split("-", 1)[0])
@@ -43,14 +44,6 @@ class ImageFiles:
         if request.headers.get("if-none-match") == headers["ETag"]:
             return Response(status_code=304, headers=headers)
         return self._body(request, image, headers)
-
-    def _image(self, name: str, path: str) -> DynamicImage | None:
-        image_id = name.rsplit(".", 1)[0]
-        with self._services.uow_factory() as uow:
-            image = uow.images.get(image_id)
-        if image is None or "/" + image.storage_key != path:
-            return None
-        return image
 
     def _body(self, request: Request, image: DynamicImage, headers: dict[str, str]) -> Response:
         size, media_type = (

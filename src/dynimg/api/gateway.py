@@ -34,11 +34,6 @@ class RpcGateway:
             }
         )
 
-    @property
-    def action_names(self) -> list[str]:
-        """The names of all registered Actions."""
-        return sorted(self._actions)
-
     def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
         """Answer one request: HTTP status, JSON body and its RequestId."""
         request_id = new_request_id()

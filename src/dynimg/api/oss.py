@@ -33,7 +33,7 @@ from dynimg.errors import (
 )
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
-from dynimg.services.processing import mark_uploaded, process_upload
+from dynimg.services.processing import finish_upload
 
 MAX_XML_BYTES = 1 << 20
 log = logging.getLogger("dynimg.oss")
@@ -123,18 +123,8 @@ class ObjectEndpoint:
         raise InvalidParameter("Operation", "is not supported by this endpoint")
 
     def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
-        services = self._services
-        mark_uploaded(services.uow_factory, services.clock, grant, stored)
-        services.schedule(
-            lambda: process_upload(
-                services.uow_factory,
-                services.clock,
-                services.storage,
-                services.engine,
-                grant.target,
-                grant.target_id,
-            )
-        )
+        s = self._services
+        finish_upload(s.uow_factory, s.clock, s.storage, s.engine, s.schedule, grant, stored)
 
 
 def _sync_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
@@ -219,7 +209,7 @@ def _error(exc: Exception, request_id: str, host_id: str) -> Response:
     error: DynimgError = exc if isinstance(exc, ClientError) else InternalError()
     if not isinstance(exc, ClientError):
         log.error("upload request %s failed", request_id, exc_info=exc)
-    code = "InvalidArgument" if error.code.startswith("InvalidParameter") else error.code
+    code = "InvalidArgument" if isinstance(error, InvalidParameter) else error.code
     element = Element("Error")
     for name, value in (
         ("Code", code),

@@ -33,3 +33,13 @@ def read_params(specs: tuple[Param, ...], params: Mapping[str, str]) -> dict[str
             raise InvalidParameter(spec.name, f"must be at most {spec.max_bytes} bytes")
         values[spec.name] = value
     return values
+
+
+VIDEO_METADATA = (
+    Param("Description", max_bytes=3072),
+    Param("CoverURL", max_bytes=1024),
+    Param("CateId", max_bytes=20),
+    Param("Tags", max_bytes=1024),
+    Param("UserData", max_bytes=1024),
+)
+"""What a client may say about a video, at upload and in UpdateVideoInfo."""

@@ -68,10 +68,6 @@ class DynamicImageJob:
     finished_at: datetime | None = None
     lease_until: datetime | None = None
 
-    @property
-    def terminal(self) -> bool:
-        return self.status in (JobStatus.SUCCESS, JobStatus.FAIL)
-
 
 def backoff(attempt: int) -> timedelta:
     """Delay before retry number ``attempt`` (2 s, 4 s, 8 s, ...)."""

@@ -8,7 +8,6 @@ compatibility; dynimg itself does not transcode or review.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -140,8 +139,3 @@ def dump_tags(tags: tuple[str, ...]) -> str:
 
 def load_tags(text: str) -> tuple[str, ...]:
     return tuple(t for t in text.split(",") if t)
-
-
-def user_data_dict(text: str) -> dict[str, Any]:
-    loaded = json.loads(text) if text else {}
-    return loaded if isinstance(loaded, dict) else {}

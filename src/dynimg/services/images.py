@@ -48,7 +48,8 @@ def delete_images(
 ) -> None:
     """Delete some (at most 10) or all of a video's animated images, files included."""
     with uow_factory() as uow:
-        if uow.videos.get(account.id, video_id) is None:
+        video = uow.videos.get(account.id, video_id)
+        if video is None:
             raise VideoNotFound()
         existing = {image.id: image for image in uow.images.for_video(account.id, video_id)}
         if image_ids:
@@ -62,8 +63,7 @@ def delete_images(
         doomed = [existing[i] for i in wanted if i in existing]
         for image in doomed:
             uow.images.delete(image.id)
-        video = uow.videos.get(account.id, video_id)
-        if video is not None and video.cover_image_id in {i.id for i in doomed}:
+        if video.cover_image_id in {i.id for i in doomed}:
             uow.videos.update(replace(video, cover_image_id=None))
         uow.commit()
     remove_files(storage, doomed)
@@ -73,6 +73,14 @@ def remove_files(storage: Storage, images: Sequence[DynamicImage]) -> None:
     """Files go after their rows: a crash in between leaves an orphan file, never a dead row."""
     for image in images:
         storage.delete(image.storage_key)
+
+
+def image_at(uow_factory: UnitOfWorkFactory, path: str) -> DynamicImage | None:
+    """The animated image a URL path names (``/{VideoId}/image/dynamic/{id}.{ext}``), if any."""
+    image_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    with uow_factory() as uow:
+        image = uow.images.get(image_id)
+    return image if image is not None and "/" + image.storage_key == path else None
 
 
 def cover_url(

@@ -45,7 +45,15 @@ from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.usage import UsageRow, resolution_class
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.errors import ClientError, DynimgError, InternalError, VideoNotFound, WatermarkNotFound
-from dynimg.ports import Clock, JobQueue, MediaEngine, Storage, UnitOfWork, UnitOfWorkFactory
+from dynimg.ports import (
+    Clock,
+    JobQueue,
+    MediaEngine,
+    Storage,
+    StoredObject,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from dynimg.services.watermarks import uploaded_key
 
 log = logging.getLogger("dynimg.jobs")
@@ -163,21 +171,24 @@ def _layers(
 
 def _render(
     deps: JobDeps, job: DynamicImageJob, spec: RenderSpec, source: Path
-) -> tuple[RenderResult, str]:
+) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
     with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
         result = deps.engine.render(source, spec, output, _ProgressReporter(deps, job))
         with output.open("rb") as rendered:
-            deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
-    return result, key
+            stored = deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
+    return result, stored
 
 
 def _succeed(
-    deps: JobDeps, job: DynamicImageJob, spec: RenderSpec, rendered: tuple[RenderResult, str]
+    deps: JobDeps,
+    job: DynamicImageJob,
+    spec: RenderSpec,
+    rendered: tuple[RenderResult, StoredObject],
 ) -> JobStatus | None:
-    result, key = rendered
+    result, stored = rendered
     now = deps.clock.now()
     image = DynamicImage(
         id=job.dynamic_image_id,
@@ -189,8 +200,8 @@ def _succeed(
         height=result.height,
         fps=_fps_text(result.fps),
         duration_ms=result.duration_ms,
-        file_size=deps.storage.size(key),
-        storage_key=key,
+        file_size=stored.size,
+        storage_key=stored.key,
         created_at=now,
     )
     done = replace(job, status=JobStatus.SUCCESS, progress=100, finished_at=now)

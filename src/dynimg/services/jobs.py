@@ -44,11 +44,8 @@ def submit_job(
     override_params: str | None,
 ) -> DynamicImageJob:
     """Check the request, store a Queued job, then announce it; the work happens later."""
-    overrides = (
-        parse_overrides(parse_json_object(override_params, "OverrideParams"))
-        if override_params
-        else {}
-    )
+    document = parse_json_object(override_params, "OverrideParams") if override_params else None
+    overrides = parse_overrides(document) if document is not None else {}
     now = clock.now()
     with uow_factory() as uow:
         video = uow.videos.get(account.id, video_id)
@@ -68,9 +65,7 @@ def submit_job(
             video_id=video.id,
             template_id=template.id,
             template_config=template.config_json,
-            override_params=dump_compact(parse_json_object(override_params, "OverrideParams"))
-            if override_params
-            else "",
+            override_params=dump_compact(document) if document is not None else "",
             dynamic_image_id=new_resource_id(),
             status=JobStatus.QUEUED,
             attempt=0,

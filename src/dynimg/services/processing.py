@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -44,6 +45,24 @@ def mark_uploaded(
         uow.commit()
 
 
+def finish_upload(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    storage: Storage,
+    engine: MediaEngine,
+    schedule: Schedule,
+    grant: UploadGrant,
+    stored: StoredObject,
+) -> None:
+    """A whole object arrived: record it now, probe it off the request path."""
+    mark_uploaded(uow_factory, clock, grant, stored)
+    schedule(
+        functools.partial(
+            process_upload, uow_factory, clock, storage, engine, grant.target, grant.target_id
+        )
+    )
+
+
 def process_upload(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -71,8 +90,8 @@ def resume_processing(
         pending = [video.id for video in uow.videos.with_status(VideoStatus.UPLOAD_SUCC)]
     for video_id in pending:
         schedule(
-            lambda v=video_id: process_upload(  # type: ignore[misc]
-                uow_factory, clock, storage, engine, UploadTarget.VIDEO, v
+            functools.partial(
+                process_upload, uow_factory, clock, storage, engine, UploadTarget.VIDEO, video_id
             )
         )
     return len(pending)

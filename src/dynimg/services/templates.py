@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -116,7 +117,7 @@ def check_template_type(value: str) -> TemplateType:
 
 
 def _check_watermarks(uow: UnitOfWork, account: Account, config_json: str) -> None:
-    config = parse_template_config(parse_json_object(config_json, "TemplateConfig"))
+    config = parse_template_config(json.loads(config_json))  # validated just before
     for watermark_id in config.watermark_ids:
         if (
             watermark_id != DEFAULT_WATERMARK

@@ -21,7 +21,7 @@ from dynimg.adapters.db.tables import (
     usage_daily,
 )
 from dynimg.domain.events import MessageCallback
-from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobStatus
+from dynimg.domain.jobs import TRANSITIONS, DynamicImage, DynamicImageJob, JobStatus
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.usage import UsageRow
 
@@ -64,22 +64,14 @@ class SqlJobRepository:
     def update_running(self, job_id: str, attempt: int, **values: Any) -> bool:
         """Change a Processing job, only while ``attempt`` still holds it."""
         if "status" in values:
-            values["status"] = JobStatus(values["status"]).value
+            target = JobStatus(values["status"])
+            assert target in TRANSITIONS[JobStatus.PROCESSING], f"Processing -> {target}"
+            values["status"] = target.value
         result = self._session.execute(
             update(jobs)
             .where(jobs.c.id == job_id, jobs.c.attempt == attempt)
             .where(jobs.c.status == JobStatus.PROCESSING.value)
             .values(**values)
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    def fail_queued(self, job_id: str, code: str, message: str, now: datetime) -> bool:
-        result = self._session.execute(
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == JobStatus.QUEUED.value)
-            .values(
-                status=JobStatus.FAIL.value, error_code=code, error_message=message, finished_at=now
-            )
         )
         return bool(getattr(result, "rowcount", 0))
 

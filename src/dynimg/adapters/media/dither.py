@@ -46,12 +46,19 @@ _BAYER_8 = np.array(
 class FrameAnalyzer:
     """Per frame, where it is busy and which pixels really changed since they were last drawn."""
 
-    def __init__(self) -> None:
+    def __init__(self, dither: Dither) -> None:
+        self._adaptive = dither is Dither.FLOYD_STEINBERG
         self._reference: Frame | None = None
 
     def __call__(self, frame: Frame) -> Frame:
-        """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W)."""
-        plane = np.where(busy_mask(frame), BUSY, 0).astype(np.uint8)
+        """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W).
+
+        ``BUSY`` is only worked out for adaptive error diffusion, the one mode that uses it.
+        """
+        if self._adaptive:
+            plane = np.where(busy_mask(frame), BUSY, 0).astype(np.uint8)
+        else:
+            plane = np.zeros(frame.shape[:2], dtype=np.uint8)
         if self._reference is None:
             self._reference = frame.copy()
             return (plane | MOVED).astype(np.uint8)

@@ -38,7 +38,7 @@ class GifWriter:
         self._store = FrameStore(memory)
         colors = min(config.max_colors, 255)  # one entry stays free for transparency
         self._palette = PaletteBuilder(colors, frames, size[0] * size[1])
-        self._analyze = FrameAnalyzer()
+        self._analyze = FrameAnalyzer(config.dither)
         self._starts: list[Fraction] = []
 
     def add(self, picture: Picture, start: Fraction) -> None:

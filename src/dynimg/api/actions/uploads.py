@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dynimg.api.context import ActionContext
-from dynimg.api.params import Param
+from dynimg.api.params import VIDEO_METADATA, Param
 from dynimg.api.registry import Action
 from dynimg.domain.uploads import UploadTarget
 from dynimg.services import uploads
@@ -59,15 +59,6 @@ def _media_ticket(
     }
 
 
-_METADATA = (
-    Param("Title", max_bytes=384),
-    Param("Description", max_bytes=3072),
-    Param("CoverURL", max_bytes=1024),
-    Param("CateId", max_bytes=20),
-    Param("Tags", max_bytes=1024),
-    Param("UserData", max_bytes=1024),
-    Param("AppId", max_bytes=64),
-)
 ACTIONS = [
     Action(
         "CreateUploadVideo",
@@ -76,7 +67,8 @@ ACTIONS = [
             Param("Title", required=True, max_bytes=384),
             Param("FileName", required=True, max_bytes=255),
             Param("FileSize", max_bytes=20),
-            *_METADATA[1:],
+            *VIDEO_METADATA,
+            Param("AppId", max_bytes=64),
             Param("TemplateGroupId", max_bytes=64),
             Param("StorageLocation", max_bytes=128),
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dynimg.api.context import ActionContext
-from dynimg.api.params import Param
+from dynimg.api.params import VIDEO_METADATA, Param
 from dynimg.api.registry import Action
 from dynimg.domain.timestamps import format_utc
 from dynimg.domain.videos import Video, dump_tags, parse_video_ids
@@ -124,11 +124,7 @@ ACTIONS = [
         (
             _VIDEO_ID,
             Param("Title", max_bytes=384),
-            Param("Description", max_bytes=3072),
-            Param("CoverURL", max_bytes=1024),
-            Param("CateId", max_bytes=20),
-            Param("Tags", max_bytes=1024),
-            Param("UserData", max_bytes=1024),
+            *VIDEO_METADATA,
         ),
     ),
     Action("DeleteVideo", delete_video, (_IDS,)),
