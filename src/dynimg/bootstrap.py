@@ -7,7 +7,6 @@ storage or HTTP stacks.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from collections.abc import Callable
@@ -22,18 +21,22 @@ from dynimg.errors import ConfigurationError
 from dynimg.settings import Settings
 
 if TYPE_CHECKING:
+    from celery import Celery
+
+    from dynimg.domain.tasks import TaskKind
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
     from dynimg.ports import (
         CallbackSender,
         Clock,
-        JobQueue,
+        Dispatcher,
         MediaEngine,
         Storage,
         UnitOfWork,
         UnitOfWorkFactory,
     )
     from dynimg.services.job_runner import JobDeps
+    from dynimg.services.tasks import TaskDeps
 
 
 @dataclass
@@ -47,11 +50,15 @@ class Services:
     engine: MediaEngine
     upload_policy: UploadPolicy
     delivery: DeliveryPolicy
-    queue: JobQueue
+    dispatcher: Dispatcher
+    """Announces background work after the transaction that made it due commits."""
     sender: CallbackSender
-    schedule: Callable[[Callable[[], None]], None]
-    """Runs background work (post-upload processing) off the request path."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
+    _forget: Callable[[], None] = lambda: None
+
+    def forget_inherited(self) -> None:
+        """In a forked child: drop the parent's database connections without closing them."""
+        self._forget()
 
     @property
     def job_deps(self) -> JobDeps:
@@ -65,11 +72,19 @@ class Services:
             clock=self.clock,
             storage=self.storage,
             engine=self.engine,
-            queue=self.queue,
+            dispatcher=self.dispatcher,
             uploads=self.upload_policy,
             delivery=self.delivery,
             lease=timedelta(seconds=self.settings.job_lease_seconds),
+            render_seconds=self.settings.max_render_seconds,
         )
+
+    @property
+    def task_deps(self) -> TaskDeps:
+        """What every background task handler needs, for workers in this process."""
+        from dynimg.services.tasks import TaskDeps
+
+        return TaskDeps(jobs=self.job_deps, sender=self.sender)
 
     def close(self) -> None:
         """Release connections and other resources."""
@@ -80,8 +95,6 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Wire dynimg for ``settings``: database (migrated to the latest schema), clock, ..."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from sqlalchemy.orm import sessionmaker
 
     from dynimg.adapters.callbacks import HttpCallbackSender
@@ -89,7 +102,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.db.engine import make_engine
     from dynimg.adapters.db.migrate import upgrade
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
-    from dynimg.adapters.queue.memory import InProcessQueue
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
 
@@ -101,12 +113,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(session_factory)
 
-    background = ThreadPoolExecutor(2, thread_name_prefix="dynimg-background")
     sender = HttpCallbackSender(allow_private=settings.allow_private_callbacks)
-
-    def schedule(work: Callable[[], None]) -> None:
-        background.submit(_logged, work)
-
+    dispatcher, close_dispatcher = open_dispatcher(settings)
     return Services(
         settings=settings,
         uow_factory=uow_factory,
@@ -124,10 +132,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             keys=(url_signing_key(settings),),
             lifetime_seconds=settings.url_lifetime_seconds,
         ),
-        queue=InProcessQueue(),
+        dispatcher=dispatcher,
         sender=sender,
-        schedule=schedule,
-        _closers=[engine.dispose, background.shutdown, sender.close],
+        _closers=[engine.dispose, close_dispatcher, sender.close],
+        _forget=lambda: engine.dispose(close=False),
     )
 
 
@@ -153,11 +161,51 @@ def open_storage(url: str) -> Storage:
     raise ConfigurationError(f"unsupported storage URL scheme {parsed.scheme!r} (use file://)")
 
 
-def _logged(work: Callable[[], None]) -> None:
-    try:
-        work()
-    except Exception:
-        logging.getLogger("dynimg.background").exception("background work failed")
+def open_dispatcher(settings: Settings) -> tuple[Dispatcher, Callable[[], None]]:
+    """The dispatcher for ``DYNIMG_QUEUE_URL`` and how to close it."""
+    from dynimg.adapters.dispatch.memory import InProcessDispatcher
+
+    scheme = urlparse(settings.queue_url).scheme
+    if scheme == "memory":
+        return InProcessDispatcher(), lambda: None
+    if scheme in ("amqp", "amqps", "pyamqp", "redis", "rediss"):
+        from dynimg.adapters.dispatch.celery_broker import CeleryDispatcher
+
+        dispatcher = CeleryDispatcher(celery_app(settings), settings.queue_name)
+        return dispatcher, dispatcher.close
+    raise ConfigurationError(
+        f"unsupported queue URL scheme {scheme!r} (use memory://, amqp:// or redis://)"
+    )
+
+
+def celery_app(settings: Settings) -> Celery:
+    """dynimg's Celery app; its task builds this process's services on first use."""
+    from dynimg.adapters.dispatch.celery_broker import CeleryConfig, make_app
+
+    config = CeleryConfig(
+        broker_url=settings.queue_url,
+        queue=settings.queue_name,
+        render_seconds=settings.max_render_seconds,
+        max_memory_mb=settings.worker_max_memory_mb,
+        heartbeat_seconds=settings.broker_heartbeat_seconds,
+    )
+    return make_app(config, _ProcessRunner(settings))
+
+
+class _ProcessRunner:
+    """Runs tasks with services built once per process (a forked child must not share a pool)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._services: Services | None = None
+        self._pid = 0
+
+    def __call__(self, kind: TaskKind, ref: str) -> None:
+        from dynimg.services.tasks import run_task
+
+        if self._services is None or self._pid != os.getpid():
+            self._services, self._pid = build_services(self._settings), os.getpid()
+        run_task(self._services.task_deps, kind, ref)
 
 
 def build_media_engine(settings: Settings) -> MediaEngine:

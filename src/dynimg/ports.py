@@ -20,6 +20,7 @@ from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaFile
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.tasks import Task, TaskKind
 from dynimg.domain.templates import Template
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.usage import UsageRow
@@ -136,7 +137,11 @@ class JobRepository(Protocol):
     def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None: ...
     def claim(self, job_id: str, now: datetime, lease_until: datetime) -> bool: ...
     def update_running(self, job_id: str, attempt: int, **values: Any) -> bool: ...
-    def due(self, now: datetime, limit: int) -> list[str]: ...
+    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
+        """Queued jobs due by ``now``; with ``announced_before``, only those not announced since."""
+        ...
+
+    def mark_announced(self, job_ids: Sequence[str], now: datetime) -> None: ...
     def expired(self, now: datetime) -> list[DynamicImageJob]: ...
     def list(
         self, account_id: str, video_id: str | None, status: str | None, offset: int, limit: int
@@ -161,11 +166,60 @@ class CallbackRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    """Events waiting for delivery."""
+    """Events waiting for delivery; ``claim`` and ``record`` are compare-and-set on attempts."""
 
     def add(self, message: OutboxMessage) -> None: ...
-    def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
-    def record(self, message_id: str, **values: Any) -> None: ...
+    def get(self, account_id: str | None, message_id: str) -> OutboxMessage | None: ...
+    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
+        """Ids of pending events due by ``now`` (not announced since ``announced_before``)."""
+        ...
+
+    def mark_announced(self, message_ids: Sequence[str], now: datetime) -> None: ...
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> OutboxMessage | None:
+        """Take a due event for one delivery attempt (attempts + 1), held until ``lease_until``."""
+        ...
+
+    def record(self, message_id: str, attempts: int, **values: Any) -> bool:
+        """Record the outcome of attempt ``attempts``, only if no later attempt took over."""
+        ...
+
+    def list(
+        self, account_id: str, state: str | None, offset: int, limit: int
+    ) -> tuple[int, Sequence[OutboxMessage]]:
+        """An account's events, newest first; ``state``: pending, delivered or failed."""
+        ...
+
+    def redeliver(self, account_id: str, message_id: str, now: datetime) -> bool:
+        """Make a given-up event pending again with a fresh attempt budget."""
+        ...
+
+
+class TaskRepository(Protocol):
+    """Durable background tasks that have no table of their own (probing uploads)."""
+
+    def add(self, task: Task) -> None: ...
+    def get(self, kind: TaskKind, ref: str) -> Task | None: ...
+    def claim(self, kind: TaskKind, ref: str, now: datetime, lease_until: datetime) -> Task | None:
+        """Queued and due -> Running with attempt + 1; None when not claimable."""
+        ...
+
+    def update_running(self, kind: TaskKind, ref: str, attempt: int, **values: Any) -> bool:
+        """Change a Running task, only while ``attempt`` still holds it."""
+        ...
+
+    def due(
+        self, now: datetime, limit: int, announced_before: datetime | None = None
+    ) -> list[tuple[TaskKind, str]]: ...
+    def mark_announced(self, keys: Sequence[tuple[TaskKind, str]], now: datetime) -> None: ...
+    def expired(self, now: datetime) -> list[Task]: ...
+
+
+class PeriodicRepository(Protocol):
+    """When each periodic kind runs next, shared by the whole cluster."""
+
+    def claim(self, name: str, now: datetime, next_run_at: datetime) -> bool:
+        """Take the run that is due at ``now``; only one caller per slot gets True."""
+        ...
 
 
 class UsageRepository(Protocol):
@@ -200,6 +254,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def usage(self) -> UsageRepository: ...
+    @property
+    def tasks(self) -> TaskRepository: ...
+    @property
+    def periodic(self) -> PeriodicRepository: ...
     @property
     def media_files(self) -> MediaFileRepository: ...
     @property
@@ -282,16 +340,15 @@ class Storage(Protocol):
         ...
 
 
-class JobQueue(Protocol):
-    """Carries job ids only, as hints: the database decides who runs a job."""
+class Dispatcher(Protocol):
+    """A doorbell for background work: carries ``(kind, ref)`` only, never state.
 
-    def push(self, job_id: str) -> None:
-        """Announce a job that may be ready to run."""
-        ...
+    The database decides who runs what, so an announcement may be lost (the sweeper announces
+    due work again) or delivered twice (the second claim fails). Call it after the commit that
+    made the work due, and never let it raise into the caller: work is already safe.
+    """
 
-    def pop(self, timeout: float) -> str | None:
-        """The next announced job id, or None after ``timeout`` seconds."""
-        ...
+    def announce(self, kind: TaskKind, ref: str) -> None: ...
 
 
 class CallbackSender(Protocol):

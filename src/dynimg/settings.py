@@ -44,7 +44,20 @@ class Settings(BaseModel):
     """Largest file a client may upload."""
 
     workers: int | None = Field(default=None, ge=0, le=64)
-    """Job worker threads inside `dynimg serve`; default one per CPU core, 0 for none."""
+    """Worker processes `dynimg serve` starts beside itself; default one per core, 0 for none."""
+
+    queue_url: str = "memory://"
+    """How background work is announced: `memory://` (workers poll the database) or a Celery
+    broker, `amqp://user:pass@host:5672/vhost` (RabbitMQ, recommended) or `redis://...`."""
+
+    queue_name: str = Field(default="dynimg", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    """The broker queue dynimg's tasks go through (one per deployment sharing a broker)."""
+
+    worker_max_memory_mb: int = Field(default=1024, ge=128)
+    """A Celery worker child whose memory grows past this is replaced after its task."""
+
+    broker_heartbeat_seconds: int = Field(default=30, ge=0, le=600)
+    """AMQP heartbeat, so a dead connection is noticed within about twice this time."""
 
     job_lease_seconds: int = Field(default=60, ge=2, le=3600)
     """How long a worker may go silent before its job is given to another worker."""
@@ -140,6 +153,8 @@ class Settings(BaseModel):
                 shown = "********"
             elif name == "database_url":
                 shown = _mask_url_password(self.effective_database_url)
+            elif name == "queue_url":
+                shown = _mask_url_password(self.queue_url)
             else:
                 shown = "" if value is None else str(value)
             yield ENV_PREFIX + name.upper(), shown, field.description or ""

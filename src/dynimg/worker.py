@@ -1,8 +1,9 @@
-"""Job workers: threads that run jobs, recover stalled ones and deliver events.
+"""The embedded worker pool: threads that run announced tasks, fed by polling the database.
 
-``dynimg serve`` runs a pool inside the server process; ``dynimg worker`` runs one on its own,
-against the same database and storage. Pools in several processes cooperate through the
-database: claiming a job is a compare-and-set, so each job runs once at a time.
+``dynimg worker`` runs one per process when the queue URL is ``memory://`` (``dynimg serve``
+starts such processes itself). Nothing carries announcements between processes in this mode,
+so each pool asks the database for due work twice a second; the claim on each row decides who
+runs it, so pools in several processes cooperate without running anything twice.
 """
 
 from __future__ import annotations
@@ -11,56 +12,76 @@ import logging
 import threading
 import time
 
-from dynimg.ports import CallbackSender
-from dynimg.services.job_runner import JobDeps, run_job, sweep
-from dynimg.services.notifications import deliver_due
+from dynimg.adapters.dispatch.memory import InProcessDispatcher
+from dynimg.services.tasks import TaskDeps, due_work, run_task, tick
 
 log = logging.getLogger("dynimg.worker")
-SWEEP_SECONDS = 1.0
+POLL_SECONDS = 0.5
+TICK_SECONDS = 1.0
 
 
 class WorkerPool:
-    """``concurrency`` job threads plus one thread for sweeping and event delivery."""
+    """``concurrency`` task threads plus one thread that polls for due work and ticks."""
 
-    def __init__(self, deps: JobDeps, sender: CallbackSender, concurrency: int) -> None:
-        self._deps, self._sender = deps, sender
+    def __init__(self, deps: TaskDeps, dispatcher: InProcessDispatcher, concurrency: int) -> None:
+        self._deps, self._dispatcher = deps, dispatcher
+        dispatcher.attach()
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._work, name=f"dynimg-worker-{n}", daemon=True)
             for n in range(concurrency)
         ]
-        self._threads.append(
-            threading.Thread(target=self._maintain, name="dynimg-sweeper", daemon=True)
-        )
+        self._threads.append(threading.Thread(target=self._poll, name="dynimg-poll", daemon=True))
 
     def start(self) -> None:
         for thread in self._threads:
             thread.start()
 
     def stop(self, timeout: float = 30) -> None:
-        """Let running jobs finish (up to ``timeout``); unfinished ones are recovered later."""
+        """Let running tasks finish (up to ``timeout``); unfinished ones are recovered later."""
         self._stop.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0))
 
-    def wait(self) -> None:
-        self._stop.wait()
-
     def _work(self) -> None:
         while not self._stop.is_set():
-            job_id = self._deps.queue.pop(timeout=0.5)
-            if job_id is None:
+            item = self._dispatcher.take(timeout=0.5)
+            if item is None:
                 continue
             try:
-                run_job(self._deps, job_id)
+                run_task(self._deps, *item)
             except Exception:
-                log.exception("job %s could not be run", job_id)
+                log.exception("task %s %s could not be run", *item)
 
-    def _maintain(self) -> None:
-        while not self._stop.wait(SWEEP_SECONDS):
+    def _poll(self) -> None:
+        next_tick = 0.0
+        while not self._stop.wait(POLL_SECONDS):
             try:
-                sweep(self._deps)
-                deliver_due(self._deps.uow_factory, self._deps.clock, self._sender)
+                if time.monotonic() >= next_tick:
+                    tick(self._deps)
+                    next_tick = time.monotonic() + TICK_SECONDS
+                for kind, ref in due_work(self._deps):
+                    self._dispatcher.announce(kind, ref)
             except Exception:
-                log.exception("sweeping failed")
+                log.exception("polling for due work failed")
+
+
+class Ticker:
+    """Runs the periodic kinds from a worker process whose tasks come from a broker."""
+
+    def __init__(self, deps: TaskDeps) -> None:
+        self._deps = deps
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dynimg-ticker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            tick(self._deps)

@@ -90,10 +90,13 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
 def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "c.mp4", seconds=2).path
     idle = start_server(tmp_path, DYNIMG_WORKERS="0")
+    prober = start_worker(tmp_path)  # an API-only node does no background work at all
     try:
         creds = idle.default_credentials()
         api = sdk_api("core-v1", idle.endpoint, creds)
         video_id, template_id = uploaded_video(api, clip), template(api)
+        prober.terminate()
+        prober.wait()
         jobs = [
             api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)[
                 "DynamicImageJob"
@@ -106,6 +109,9 @@ def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
             for j in jobs
         } == {"Queued"}
     finally:
+        if prober.poll() is None:
+            prober.kill()
+            prober.wait()
         idle.stop()
     busy = start_server(tmp_path)
     try:

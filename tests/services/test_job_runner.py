@@ -15,7 +15,7 @@ from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import ImageFormat
 from dynimg.errors import UnreadableMedia
 from dynimg.services import accounts, jobs, templates
-from dynimg.services.job_runner import JobDeps, run_job, sweep
+from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
 from dynimg.settings import load_settings
 from tests.support.media import make_clip
 
@@ -69,7 +69,7 @@ def setup(tmp_path: Path) -> tuple[Services, FixedClock, str, str, str]:
         uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
         uow.commit()
     job = jobs.submit_job(
-        services.uow_factory, clock, services.queue, account,
+        services.uow_factory, clock, services.dispatcher, account,
         video_id=video.id, template_id=template.id, override_params=None,
     )  # fmt: skip
     yield services, clock, account.id, job.id, video.id
@@ -139,7 +139,7 @@ def test_a_run_that_lost_its_lease_records_nothing(setup: Any) -> None:
             # While this run renders, its lease runs out, the sweeper requeues the job and
             # another worker claims it: this run must not record anything any more.
             clock.moment += timedelta(minutes=5)
-            sweep(deps_with(services, FlakyEngine(0, RuntimeError())))
+            recover_jobs(deps_with(services, FlakyEngine(0, RuntimeError())))
             with services.uow_factory() as uow:
                 assert uow.jobs.claim(job_id, clock.moment, clock.moment + timedelta(seconds=10))
                 uow.commit()
@@ -154,7 +154,103 @@ def test_a_run_that_lost_its_lease_records_nothing(setup: Any) -> None:
     with services.uow_factory() as uow:
         assert uow.images.for_video(job.account_id, video_id) == []
     clock.moment += timedelta(minutes=5)  # the other worker dies too
-    sweep(deps_with(services, FlakyEngine(0, RuntimeError())))
+    recover_jobs(deps_with(services, FlakyEngine(0, RuntimeError())))
     assert run_job(deps_with(services, FlakyEngine(0, RuntimeError())), job_id) is JobStatus.SUCCESS
     with services.uow_factory() as uow:
         assert len(uow.images.for_video(job.account_id, video_id)) == 1
+
+
+class BlockingEngine(FlakyEngine):
+    """Renders for ``seconds`` of real time while the fixed clock runs 20x faster.
+
+    With ``report``, it reports progress every step, as a healthy render does; without, it
+    stays silent, as a render stuck in native code does.
+    """
+
+    def __init__(self, clock: FixedClock, seconds: float, report: float | None) -> None:
+        super().__init__(0, RuntimeError())
+        self.clock, self.seconds, self.report = clock, seconds, report
+
+    def render(
+        self, source: Path, spec: RenderSpec, output: Path, on_progress: Any = None
+    ) -> RenderResult:
+        import time
+
+        end = time.monotonic() + self.seconds
+        while time.monotonic() < end:
+            time.sleep(0.05)
+            self.clock.moment += timedelta(seconds=1)
+            if self.report is not None and on_progress is not None:
+                on_progress(self.report)
+        return super().render(source, spec, output)
+
+
+def heartbeat_deps(services: Services, engine: Any, **values: Any) -> JobDeps:
+    return dataclasses.replace(deps_with(services, engine), **values)
+
+
+def watch_job(services: Services, job_id: str, engine: Any, deps: JobDeps) -> list[Any]:
+    """Run the job in a thread; sample the job's row while it renders."""
+    import threading
+
+    runner = threading.Thread(target=run_job, args=(deps, job_id))
+    runner.start()
+    samples = []
+    while runner.is_alive():
+        samples.append(job_state(services, job_id))
+        runner.join(0.1)
+    return samples
+
+
+def test_the_heartbeat_renews_by_the_configured_lease_and_keeps_progress(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    engine = BlockingEngine(clock, 1.5, report=0.8)
+    lease = timedelta(seconds=0.4)  # beats every 0.1 s
+    samples = watch_job(services, job_id, engine, heartbeat_deps(services, engine, lease=lease))
+    running = [job for job in samples if job.status is JobStatus.PROCESSING]
+    assert len(running) >= 5
+    late = running[-3:]
+    for job in late:
+        # Renewed from the (fast) clock by the configured lease, not by a fixed minute.
+        assert job.lease_until - job.started_at < timedelta(seconds=60)
+        assert job.progress == 80, "a beat must not reset the progress the render reported"
+    assert max(job.lease_until for job in running) > running[0].lease_until, "renewed"
+    assert job_state(services, job_id).status is JobStatus.SUCCESS
+
+
+def test_a_beat_extends_the_lease_from_its_own_clock(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    engine = BlockingEngine(clock, 1.0, report=0.5)
+    deps = heartbeat_deps(services, engine, lease=timedelta(seconds=0.4))
+    samples = watch_job(services, job_id, engine, deps)
+    renewed = [job for job in samples if job.status is JobStatus.PROCESSING][-1]
+    # The lease of a beat ends one lease after the clock of that beat; the clock moves 1 s per
+    # 50 ms, so a beat's lease (0.4 s) is behind the sampled clock, never a minute ahead.
+    assert renewed.lease_until <= clock.moment
+
+
+def test_a_stuck_render_stops_renewing_its_lease(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    engine = BlockingEngine(clock, 1.5, report=None)  # silent: stuck in native code
+    deps = heartbeat_deps(
+        services, engine, lease=timedelta(seconds=0.2), render_grace=timedelta(seconds=0.2)
+    )
+    samples = watch_job(services, job_id, engine, deps)
+    running = [job for job in samples if job.status is JobStatus.PROCESSING]
+    leases = {job.lease_until for job in running}
+    # After the stall window the lease stays where it was while the (fast) clock runs on,
+    # so a sweeper would hand the job to another attempt.
+    assert running[-1].lease_until < clock.moment - timedelta(seconds=10)
+    assert len(leases) < len(running)
+
+
+def test_a_render_past_its_deadline_stops_renewing_even_while_reporting(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    engine = BlockingEngine(clock, 1.5, report=0.3)
+    deps = heartbeat_deps(
+        services, engine, lease=timedelta(seconds=0.2), render_seconds=0.2,
+        render_grace=timedelta(seconds=0.2),
+    )  # fmt: skip
+    samples = watch_job(services, job_id, engine, deps)
+    running = [job for job in samples if job.status is JobStatus.PROCESSING]
+    assert running[-1].lease_until < clock.moment - timedelta(seconds=10)

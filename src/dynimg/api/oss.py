@@ -124,7 +124,7 @@ class ObjectEndpoint:
 
     def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
         s = self._services
-        finish_upload(s.uow_factory, s.clock, s.storage, s.engine, s.schedule, grant, stored)
+        finish_upload(s.uow_factory, s.clock, s.dispatcher, grant, stored)
 
 
 def _sync_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:

@@ -1,4 +1,4 @@
-"""``dynimg serve``: the service on its embedded default or on the configured backends."""
+"""``dynimg serve`` and ``dynimg worker``: the service and its background workers."""
 
 from __future__ import annotations
 
@@ -11,94 +11,129 @@ import click
 import uvicorn
 
 from dynimg.api.app import create_app
-from dynimg.bootstrap import Services, build_services
+from dynimg.bootstrap import build_services
+from dynimg.cli.supervisor import WorkerSupervisor
 from dynimg.services.accounts import ensure_default_key
-from dynimg.services.housekeeping import (
-    purge_abandoned_uploads,
-    purge_expired_grants,
-    purge_expired_nonces,
-)
-from dynimg.services.processing import resume_processing
-from dynimg.worker import WorkerPool
-
-HOUSEKEEPING_SECONDS = 300
+from dynimg.settings import Settings
 
 
 @click.command()
 @click.option("--host", help="Address to listen on (default: DYNIMG_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: DYNIMG_PORT or 8080).")
 def serve(host: str | None, port: int | None) -> None:
-    """Run the service: creates and migrates its database on first start."""
+    """Run the service and its workers: creates and migrates its database on first start.
+
+    Workers run as separate processes (DYNIMG_WORKERS, default one per core; 0 for none), so
+    rendering never shares the API's interpreter.
+    """
     from dynimg.cli import settings_from_env
 
     settings = settings_from_env()
     settings = settings.model_copy(
         update={"host": host or settings.host, "port": port or settings.port}
     )
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
+    _configure_logging(settings)
     services = build_services(settings)
     account, key = ensure_default_key(services.uow_factory, services.clock)
-    host, port = settings.host, settings.port
-    resume_processing(
-        services.uow_factory, services.clock, services.storage, services.engine, services.schedule
+    click.echo(
+        f"dynimg {_version()} on http://{settings.host}:{settings.port}"
+        f"  (data in {settings.home.resolve()})"
     )
-    click.echo(f"dynimg {_version()} on http://{host}:{port}  (data in {settings.home.resolve()})")
     click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
-    stop = threading.Event()
-    threading.Thread(target=_housekeeping, args=(services, stop), daemon=True).start()
-    count = (os.cpu_count() or 1) if settings.workers is None else settings.workers
-    pool = WorkerPool(services.job_deps, services.sender, count)
-    pool.start()
+    supervisor = WorkerSupervisor(
+        _worker_processes(settings),
+        settings.queue_url,
+        {"DYNIMG_HOST": settings.host, "DYNIMG_PORT": str(settings.port)},
+    )
+    supervisor.start()
     try:
-        uvicorn.run(create_app(services), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(services), host=settings.host, port=settings.port,
+            log_level=settings.log_level,
+        )  # fmt: skip
     finally:
-        stop.set()
+        supervisor.stop()
+        services.close()
+
+
+def _worker_processes(settings: Settings) -> int:
+    return (os.cpu_count() or 1) if settings.workers is None else settings.workers
+
+
+@click.command()
+@click.option(
+    "--concurrency", type=int, help="Tasks at a time (default: DYNIMG_WORKERS or one per core)."
+)
+def worker(concurrency: int | None) -> None:
+    """Run background workers until SIGTERM or Ctrl-C.
+
+    With DYNIMG_QUEUE_URL=memory:// (the default) a pool of threads polls the database; with
+    an amqp:// or redis:// URL, a Celery worker with one child process per task slot.
+    """
+    from dynimg.cli import settings_from_env
+
+    settings = settings_from_env()
+    _configure_logging(settings)
+    count = concurrency or settings.workers or os.cpu_count() or 1
+    if settings.queue_url.startswith("memory:"):
+        _run_pool(settings, count)
+    else:
+        _run_celery(settings, count)
+
+
+def _run_pool(settings: Settings, count: int) -> None:
+    from dynimg.adapters.dispatch.memory import InProcessDispatcher
+    from dynimg.worker import WorkerPool
+
+    services = build_services(settings)
+    assert isinstance(services.dispatcher, InProcessDispatcher)
+    pool = WorkerPool(services.task_deps, services.dispatcher, count)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    pool.start()
+    click.echo(f"dynimg worker: {count} thread(s), polling {_scheme(settings)}")
+    try:
+        stop.wait()
+    finally:
         pool.stop()
         services.close()
 
 
-def _housekeeping(services: Services, stop: threading.Event) -> None:
-    while not stop.wait(HOUSEKEEPING_SECONDS):
-        try:
-            purge_expired_nonces(services.uow_factory, services.clock)
-            purge_expired_grants(services.uow_factory, services.clock)
-            purge_abandoned_uploads(services.uow_factory, services.clock, services.storage)
-        except Exception:
-            logging.getLogger("dynimg.housekeeping").exception("housekeeping failed")
+def _run_celery(settings: Settings, count: int) -> None:
+    from dynimg.adapters.dispatch.celery_broker import on_child_start
+    from dynimg.bootstrap import celery_app
+    from dynimg.worker import Ticker
+
+    services = build_services(settings)  # for the ticker, in this (the parent) process
+    on_child_start(services.forget_inherited)
+    ticker = Ticker(services.task_deps)
+    ticker.start()
+    click.echo(f"dynimg worker: Celery, {count} process(es), queue {settings.queue_name!r}")
+    try:
+        celery_app(settings).worker_main(
+            [
+                "worker", f"--concurrency={count}", "--pool=prefork",
+                f"--queues={settings.queue_name}", "--without-gossip", "--without-mingle",
+                f"--loglevel={settings.log_level.upper()}",
+            ]
+        )  # fmt: skip
+    finally:
+        ticker.stop()
+        services.close()
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+
+
+def _scheme(settings: Settings) -> str:
+    return settings.effective_database_url.split("://")[0]
 
 
 def _version() -> str:
     from dynimg import __version__
 
     return __version__
-
-
-@click.command()
-@click.option(
-    "--concurrency", type=int, help="Job threads (default: DYNIMG_WORKERS or one per core)."
-)
-def worker(concurrency: int | None) -> None:
-    """Run job workers against the configured database and storage, until SIGTERM or Ctrl-C."""
-    from dynimg.cli import settings_from_env
-
-    settings = settings_from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
-    services = build_services(settings)
-    count = concurrency or settings.workers or os.cpu_count() or 1
-    pool = WorkerPool(services.job_deps, services.sender, count)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    pool.start()
-    click.echo(
-        f"dynimg worker: {count} job thread(s) on {settings.effective_database_url.split('://')[0]}"
-    )
-    try:
-        stop.wait()
-    finally:
-        pool.stop()
-        services.close()

@@ -21,6 +21,8 @@ from enum import StrEnum
 MAX_ATTEMPTS = 3
 LEASE = timedelta(seconds=60)
 BACKOFF_BASE = timedelta(seconds=2)
+RENDER_GRACE = timedelta(seconds=60)
+"""Beyond the render deadline, time for preparing and storing; also the shortest stall window."""
 
 
 class JobStatus(StrEnum):
@@ -67,6 +69,8 @@ class DynamicImageJob:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     lease_until: datetime | None = None
+    announced_at: datetime | None = None
+    """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
 
 
 def backoff(attempt: int) -> timedelta:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-MAX_DELIVERY_ATTEMPTS = 6
-"""Alibaba tries 3 times; dynimg tries 6 times with backoff (1, 2, 4, 8, 16 s between)."""
+MAX_DELIVERY_ATTEMPTS = 36
+"""Alibaba tries 3 times. dynimg retries as webhook providers do: 1, 2, 4, ... s doubling up to
+an hour between attempts, then hourly, about 25 hours in all, before it gives up; an event it
+gave up on stays listed (ListCallbackEvents) and can be sent again (RedeliverCallbackEvent)."""
+MAX_RETRY_DELAY = timedelta(hours=1)
 DELIVERY_TIMEOUT_SECONDS = 5.0
+DELIVERY_LEASE = timedelta(seconds=30)
+"""How long one delivery attempt holds its event; far beyond the HTTP timeout."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,9 @@ class OutboxMessage:
     delivered_at: datetime | None = None
     gave_up: bool = False
     last_error: str = ""
+    announced_at: datetime | None = None
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=2 ** max(attempts - 1, 0))
+    """The wait after failed attempt number ``attempts``: doubling from 1 s, capped at 1 h."""
+    return min(timedelta(seconds=2 ** min(max(attempts - 1, 0), 12)), MAX_RETRY_DELAY)

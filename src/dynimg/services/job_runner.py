@@ -23,6 +23,7 @@ from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import (
     LEASE,
     MAX_ATTEMPTS,
+    RENDER_GRACE,
     DynamicImage,
     DynamicImageJob,
     JobStatus,
@@ -39,6 +40,7 @@ from dynimg.domain.rendering import (
     apply_override,
     parse_overrides,
 )
+from dynimg.domain.tasks import TaskKind
 from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
 from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.url_signing import DeliveryPolicy
@@ -47,7 +49,7 @@ from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.errors import ClientError, DynimgError, InternalError, VideoNotFound, WatermarkNotFound
 from dynimg.ports import (
     Clock,
-    JobQueue,
+    Dispatcher,
     MediaEngine,
     Storage,
     StoredObject,
@@ -67,10 +69,14 @@ class JobDeps:
     clock: Clock
     storage: Storage
     engine: MediaEngine
-    queue: JobQueue
+    dispatcher: Dispatcher
     uploads: UploadPolicy
     delivery: DeliveryPolicy
     lease: timedelta = LEASE
+    render_seconds: float = 300.0
+    """The engine's render deadline; past it (plus a grace) the heartbeat stops renewing."""
+    render_grace: timedelta = RENDER_GRACE
+    """Time for preparing and storing beyond the render deadline; the shortest stall window."""
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
@@ -82,10 +88,11 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
         job = uow.jobs.get(None, job_id) if claimed else None
     if job is None:
         return None
-    with _Heartbeat(deps, job):
+    progress = _ProgressReporter(deps, job)
+    with _Heartbeat(deps, job, progress):
         try:
             spec, source = _prepare(deps, job)
-            result = _render(deps, job, spec, source)
+            result = _render(deps, job, spec, source, progress)
             return _succeed(deps, job, spec, result)
         except ClientError as exc:
             return _finish_failed(deps, job, exc)
@@ -94,31 +101,25 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
             return _retry_or_fail(deps, job, exc)
 
 
-def sweep(deps: JobDeps, limit: int = 100) -> int:
-    """Recover jobs whose worker died (lease expired) and announce the jobs that are due."""
+def recover_jobs(deps: JobDeps) -> int:
+    """Requeue jobs whose worker died (lease expired), or fail them once attempts run out."""
     now = deps.clock.now()
     with deps.uow_factory() as uow:
         expired = uow.jobs.expired(now)
     for job in expired:
-        if job.attempt < MAX_ATTEMPTS:
-            with deps.uow_factory() as uow:
-                uow.jobs.update_running(
-                    job.id,
-                    job.attempt,
-                    status=JobStatus.QUEUED,
-                    next_attempt_at=now,
-                    lease_until=None,
-                )
-                uow.commit()
-        else:
+        if job.attempt >= MAX_ATTEMPTS:
             _finish_failed(
                 deps, job, InternalError("The job was abandoned by its worker too often.")
             )
-    with deps.uow_factory() as uow:
-        due = uow.jobs.due(now, limit)
-    for job_id in due:
-        deps.queue.push(job_id)
-    return len(due)
+            continue
+        with deps.uow_factory() as uow:
+            uow.jobs.update_running(
+                job.id, job.attempt, status=JobStatus.QUEUED, next_attempt_at=now,
+                lease_until=None, announced_at=None,
+            )  # fmt: skip
+            uow.commit()
+        deps.dispatcher.announce(TaskKind.RENDER, job.id)
+    return len(expired)
 
 
 def _prepare(deps: JobDeps, job: DynamicImageJob) -> tuple[RenderSpec, Path]:
@@ -170,13 +171,17 @@ def _layers(
 
 
 def _render(
-    deps: JobDeps, job: DynamicImageJob, spec: RenderSpec, source: Path
+    deps: JobDeps,
+    job: DynamicImageJob,
+    spec: RenderSpec,
+    source: Path,
+    progress: _ProgressReporter,
 ) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
     with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
-        result = deps.engine.render(source, spec, output, _ProgressReporter(deps, job))
+        result = deps.engine.render(source, spec, output, progress)
         with output.open("rb") as rendered:
             stored = deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
     return result, stored
@@ -227,8 +232,9 @@ def _succeed(
                 1,
             ),
         )
-        _announce(deps, uow, done, image, now)
+        event = _announce(deps, uow, done, image, now)
         uow.commit()
+    _ring(deps, event)
     return JobStatus.SUCCESS
 
 
@@ -241,8 +247,9 @@ def _finish_failed(deps: JobDeps, job: DynamicImageJob, error: DynimgError) -> J
             error_code=error.code, error_message=error.message[:500],
         ):  # fmt: skip
             return None
-        _announce(deps, uow, failed, None, now)
+        event = _announce(deps, uow, failed, None, now)
         uow.commit()
+    _ring(deps, event)
     return JobStatus.FAIL
 
 
@@ -257,6 +264,7 @@ def _retry_or_fail(deps: JobDeps, job: DynamicImageJob, exc: Exception) -> JobSt
             status=JobStatus.QUEUED,
             next_attempt_at=now + backoff(job.attempt),
             lease_until=None,
+            announced_at=None,  # the sweeper announces it when it is due
             error_code=InternalError.code,
             error_message=InternalError().message,
         )
@@ -266,16 +274,18 @@ def _retry_or_fail(deps: JobDeps, job: DynamicImageJob, exc: Exception) -> JobSt
 
 def _announce(
     deps: JobDeps, uow: UnitOfWork, job: DynamicImageJob, image: DynamicImage | None, now: datetime
-) -> None:
+) -> str | None:
+    """Store the completion event in the job's own transaction; returns its id, if any."""
     callback = uow.callbacks.get(job.account_id)
     if callback is None or not callback.wants(EVENT_DYNAMIC_IMAGE_COMPLETE):
-        return
+        return None
     file_url = (
         deps.delivery.file_url("/" + image.storage_key, int(now.timestamp())) if image else ""
     )
+    event_id = new_resource_id()
     uow.outbox.add(
         OutboxMessage(
-            id=new_resource_id(),
+            id=event_id,
             account_id=job.account_id,
             event_type=EVENT_DYNAMIC_IMAGE_COMPLETE,
             url=callback.callback_url,
@@ -284,8 +294,15 @@ def _announce(
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            announced_at=now,
         )
     )
+    return event_id
+
+
+def _ring(deps: JobDeps, event_id: str | None) -> None:
+    if event_id is not None:
+        deps.dispatcher.announce(TaskKind.DELIVER, event_id)
 
 
 def _fps_text(fps: float) -> str:
@@ -294,15 +311,21 @@ def _fps_text(fps: float) -> str:
 
 
 class _ProgressReporter:
-    """Records a running job's progress, at most twice a second, each in its own transaction."""
+    """Records a running job's progress, at most twice a second, each in its own transaction.
+
+    It also remembers when the engine last reported anything, so the heartbeat can tell a
+    render that is working from one that is stuck.
+    """
 
     def __init__(self, deps: JobDeps, job: DynamicImageJob) -> None:
         self._deps, self._job = deps, job
         self._shown, self._at = 0, 0.0
+        self.last_report = time.monotonic()
 
     def __call__(self, fraction: float) -> None:
-        percent = min(int(fraction * 100), 99)  # 100 is recorded with the result
         now = time.monotonic()
+        self.last_report = now
+        percent = min(int(fraction * 100), 99)  # 100 is recorded with the result
         if percent - self._shown < 5 or now - self._at < 0.5:
             return
         self._shown, self._at = percent, now
@@ -315,11 +338,19 @@ class _ProgressReporter:
 
 
 class _Heartbeat:
-    """Renews a running job's lease while the work goes on, so no sweeper takes it away."""
+    """Renews a running job's lease while the work goes on, so no sweeper takes it away.
 
-    def __init__(self, deps: JobDeps, job: DynamicImageJob) -> None:
-        self._deps, self._job = deps, job
+    Each beat extends the lease by the configured lease (a quarter of it between beats), and
+    touches nothing else: progress is the reporter's business. It stops renewing once the
+    render is past the engine's deadline plus a grace, or the engine has reported nothing for
+    a whole stall window: such a render is stuck (in native code, where the engine's own
+    deadline cannot reach it), and letting the lease lapse hands the job to another attempt.
+    """
+
+    def __init__(self, deps: JobDeps, job: DynamicImageJob, progress: _ProgressReporter) -> None:
+        self._deps, self._job, self._progress = deps, job, progress
         self._stop = threading.Event()
+        self._started = time.monotonic()
         self._thread = threading.Thread(
             target=self._beat, name=f"dynimg-lease-{job.id[:8]}", daemon=True
         )
@@ -332,13 +363,25 @@ class _Heartbeat:
         self._stop.set()
         self._thread.join()
 
+    def stuck(self) -> bool:
+        """Whether the render has outlived its deadline or stopped reporting progress."""
+        now = time.monotonic()
+        grace = self._deps.render_grace.total_seconds()
+        deadline = self._deps.render_seconds + grace
+        stall = max(self._deps.lease.total_seconds(), grace)
+        return now - self._started > deadline or now - self._progress.last_report > stall
+
     def _beat(self) -> None:
         while not self._stop.wait(self._deps.lease.total_seconds() / 4):
+            if self.stuck():
+                log.error("job %s attempt %s is stuck; letting its lease lapse",
+                          self._job.id, self._job.attempt)  # fmt: skip
+                return
             try:
                 with self._deps.uow_factory() as uow:
-                    now = self._deps.clock.now()
+                    lease_until = self._deps.clock.now() + self._deps.lease
                     uow.jobs.update_running(
-                        self._job.id, self._job.attempt, lease_until=now + LEASE, progress=50
+                        self._job.id, self._job.attempt, lease_until=lease_until
                     )
                     uow.commit()
             except Exception:

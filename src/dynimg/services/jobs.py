@@ -10,6 +10,7 @@ from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import DynamicImageJob, JobStatus
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.rendering import parse_overrides
+from dynimg.domain.tasks import TaskKind
 from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
 from dynimg.domain.videos import VideoStatus
 from dynimg.errors import (
@@ -19,7 +20,7 @@ from dynimg.errors import (
     TemplateNotFound,
     VideoNotFound,
 )
-from dynimg.ports import Clock, JobQueue, UnitOfWork, UnitOfWorkFactory
+from dynimg.ports import Clock, Dispatcher, UnitOfWork, UnitOfWorkFactory
 
 SUBMITTABLE = frozenset(
     {
@@ -36,7 +37,7 @@ SUBMITTABLE = frozenset(
 def submit_job(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
-    queue: JobQueue,
+    dispatcher: Dispatcher,
     account: Account,
     *,
     video_id: str,
@@ -74,10 +75,11 @@ def submit_job(
             error_message="",
             created_at=now,
             next_attempt_at=now,
+            announced_at=now,  # announced right after the commit; else the sweeper does
         )
         uow.jobs.add(job)
         uow.commit()
-    queue.push(job.id)
+    dispatcher.announce(TaskKind.RENDER, job.id)
     return job
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Sequence
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.events import (
@@ -14,9 +14,23 @@ from dynimg.domain.events import (
     validate_callback_url,
 )
 from dynimg.domain.fields import read_choice
-from dynimg.domain.outbox import MAX_DELIVERY_ATTEMPTS, OutboxMessage, retry_delay
-from dynimg.errors import InvalidParameter, MissingParameter, ResourceNotFound
-from dynimg.ports import CallbackSender, Clock, UnitOfWorkFactory
+from dynimg.domain.outbox import (
+    DELIVERY_LEASE,
+    MAX_DELIVERY_ATTEMPTS,
+    OutboxMessage,
+    retry_delay,
+)
+from dynimg.domain.tasks import TaskKind
+from dynimg.errors import (
+    DynimgError,
+    IllegalStatus,
+    InvalidParameter,
+    MissingParameter,
+    ResourceNotFound,
+)
+from dynimg.ports import CallbackSender, Clock, Dispatcher, UnitOfWorkFactory
+
+EVENT_STATES = ("pending", "delivered", "failed")
 
 log = logging.getLogger("dynimg.events")
 
@@ -68,43 +82,82 @@ def delete_callback(uow_factory: UnitOfWorkFactory, account: Account) -> None:
         uow.commit()
 
 
-def deliver_due(uow_factory: UnitOfWorkFactory, clock: Clock, sender: CallbackSender) -> int:
-    """Send every event that is due; failures are retried with backoff, then given up on."""
+def deliver_event(
+    uow_factory: UnitOfWorkFactory, clock: Clock, sender: CallbackSender, message_id: str
+) -> bool | None:
+    """Send one due event if this worker can claim it; True when it was delivered.
+
+    None when it was not claimable (not due, delivered, given up, or another worker has it).
+    """
     now = clock.now()
     with uow_factory() as uow:
-        due = uow.outbox.due(now, 50)
-    for message in due:
-        _deliver(uow_factory, clock, sender, message)
-    return len(due)
+        message = uow.outbox.claim(message_id, now, now + DELIVERY_LEASE)
+        uow.commit()
+    if message is None:
+        return None
+    try:
+        sender.post(message.url, message.payload.encode(), _headers(clock, message))
+    except Exception as exc:
+        _record_failure(uow_factory, clock, message, exc)
+        return False
+    with uow_factory() as uow:
+        uow.outbox.record(message.id, message.attempts, delivered_at=clock.now(), last_error="")
+        uow.commit()
+    return True
 
 
-def _deliver(
-    uow_factory: UnitOfWorkFactory, clock: Clock, sender: CallbackSender, message: OutboxMessage
+def list_events(
+    uow_factory: UnitOfWorkFactory, account: Account, state: str | None, page: int, size: int
+) -> tuple[int, Sequence[OutboxMessage]]:
+    """An account's callback events, newest first, optionally only one state."""
+    if state is not None and state not in EVENT_STATES:
+        raise InvalidParameter("State", f"must be one of {', '.join(EVENT_STATES)}")
+    with uow_factory() as uow:
+        return uow.outbox.list(account.id, state, (page - 1) * size, size)
+
+
+def redeliver_event(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    dispatcher: Dispatcher,
+    account: Account,
+    event_id: str,
 ) -> None:
+    """Send a given-up event again, with a fresh attempt budget."""
+    with uow_factory() as uow:
+        message = uow.outbox.get(account.id, event_id)
+        if message is None:
+            raise ResourceNotFound("The callback event does not exist.")
+        if not message.gave_up:
+            raise IllegalStatus("Only events that were given up on can be redelivered.")
+        uow.outbox.redeliver(account.id, event_id, clock.now())
+        uow.commit()
+    dispatcher.announce(TaskKind.DELIVER, event_id)
+
+
+def _headers(clock: Clock, message: OutboxMessage) -> dict[str, str]:
     headers = {"Content-Type": "application/json"}
     if message.auth_key:
         timestamp = int(clock.now().timestamp())
         headers["X-VOD-TIMESTAMP"] = str(timestamp)
         headers["X-VOD-SIGNATURE"] = callback_signature(message.url, timestamp, message.auth_key)
-    attempts = message.attempts + 1
-    try:
-        sender.post(message.url, message.payload.encode(), headers)
-    except Exception as exc:
-        done = replace(message, attempts=attempts)
-        give_up = attempts >= MAX_DELIVERY_ATTEMPTS
-        log.warning(
-            "event %s to %s failed (attempt %s): %s", message.id, message.url, attempts, exc
-        )
-        with uow_factory() as uow:
-            uow.outbox.record(
-                done.id,
-                attempts=attempts,
-                gave_up=give_up,
-                last_error=str(exc)[:500],
-                next_attempt_at=clock.now() + retry_delay(attempts),
-            )
-            uow.commit()
-        return
+    return headers
+
+
+def _record_failure(
+    uow_factory: UnitOfWorkFactory, clock: Clock, message: OutboxMessage, exc: Exception
+) -> None:
+    give_up = message.attempts >= MAX_DELIVERY_ATTEMPTS
+    # The error names the failure's kind only: a receiver's reply may carry anything.
+    error = type(exc).__name__ if not isinstance(exc, DynimgError) else exc.message
+    log.warning("event %s failed (attempt %s): %s", message.id, message.attempts, error)
     with uow_factory() as uow:
-        uow.outbox.record(message.id, attempts=attempts, delivered_at=clock.now(), last_error="")
+        uow.outbox.record(
+            message.id,
+            message.attempts,
+            gave_up=give_up,
+            last_error=error[:500],
+            next_attempt_at=clock.now() + retry_delay(message.attempts),
+            announced_at=None,  # the sweeper announces the retry when it is due
+        )
         uow.commit()

@@ -1,21 +1,30 @@
-"""What happens after a file has been uploaded: probe it and settle its status."""
+"""What happens after a file has been uploaded: probe it and settle its status.
+
+The probe is a durable task, stored in the same transaction that records the upload, so a
+crash between the upload and the probe only delays the probe until a worker claims it.
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaStatus
+from dynimg.domain.tasks import (
+    PROBE_LEASE,
+    PROBE_MAX_ATTEMPTS,
+    Task,
+    TaskKind,
+    TaskState,
+    task_backoff,
+)
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import ProbeFacts, VideoStatus
 from dynimg.errors import MediaError
-from dynimg.ports import Clock, MediaEngine, Storage, StoredObject, UnitOfWorkFactory
+from dynimg.ports import Clock, Dispatcher, MediaEngine, Storage, StoredObject, UnitOfWorkFactory
 
 log = logging.getLogger("dynimg.processing")
-Schedule = Callable[[Callable[[], None]], None]
 
 
 def mark_uploaded(
@@ -24,7 +33,7 @@ def mark_uploaded(
     grant: UploadGrant,
     stored: StoredObject,
 ) -> None:
-    """Record that the whole file arrived: a video becomes ``UploadSucc``."""
+    """Record that the whole file arrived (a video becomes ``UploadSucc``) and queue its probe."""
     with uow_factory() as uow:
         if grant.target is UploadTarget.VIDEO:
             video = uow.videos.get(grant.account_id, grant.target_id)
@@ -42,59 +51,116 @@ def mark_uploaded(
             media = uow.media_files.get(grant.account_id, grant.target_id)
             if media is not None:
                 uow.media_files.update(replace(media, size=stored.size))
+        now = clock.now()
+        uow.tasks.add(
+            Task(TaskKind.PROBE, grant.target_id, grant.target.value, TaskState.QUEUED, 0,
+                 next_run_at=now, created_at=now)
+        )  # fmt: skip
         uow.commit()
 
 
 def finish_upload(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
-    storage: Storage,
-    engine: MediaEngine,
-    schedule: Schedule,
+    dispatcher: Dispatcher,
     grant: UploadGrant,
     stored: StoredObject,
 ) -> None:
-    """A whole object arrived: record it now, probe it off the request path."""
+    """A whole object arrived: record it and its probe task in one transaction, then announce."""
     mark_uploaded(uow_factory, clock, grant, stored)
-    schedule(
-        functools.partial(
-            process_upload, uow_factory, clock, storage, engine, grant.target, grant.target_id
-        )
-    )
+    dispatcher.announce(TaskKind.PROBE, grant.target_id)
 
 
-def process_upload(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    storage: Storage,
-    engine: MediaEngine,
-    target: UploadTarget,
-    target_id: str,
-) -> None:
+@dataclass(frozen=True)
+class ProbeDeps:
+    """What probing an upload needs."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    storage: Storage
+    engine: MediaEngine
+
+
+def run_probe(deps: ProbeDeps, ref: str) -> TaskState | None:
+    """Probe an upload if its task can be claimed; returns the task's new state, None if not."""
+    now = deps.clock.now()
+    with deps.uow_factory() as uow:
+        task = uow.tasks.claim(TaskKind.PROBE, ref, now, now + PROBE_LEASE)
+        uow.commit()
+    if task is None:
+        return None
+    try:
+        process_upload(deps, UploadTarget(task.target), ref)
+    except Exception as exc:
+        log.exception("probing %s %s failed (attempt %s)", task.target, ref, task.attempt)
+        return _retry_or_give_up(deps, task, exc)
+    return _finish(deps, task, TaskState.DONE)
+
+
+def recover_probes(deps: ProbeDeps) -> int:
+    """Requeue probes whose worker died, or give up on them once attempts run out."""
+    now = deps.clock.now()
+    with deps.uow_factory() as uow:
+        expired = uow.tasks.expired(now)
+    for task in expired:
+        if task.attempt >= PROBE_MAX_ATTEMPTS:
+            _settle_unprobed(deps, task, "the file could not be probed")
+            continue
+        with deps.uow_factory() as uow:
+            uow.tasks.update_running(
+                task.kind, task.ref, task.attempt, state=TaskState.QUEUED, next_run_at=now,
+                lease_until=None, announced_at=None,
+            )  # fmt: skip
+            uow.commit()
+    return len(expired)
+
+
+def process_upload(deps: ProbeDeps, target: UploadTarget, target_id: str) -> None:
     """Probe an uploaded file (outside any transaction), then record what was found."""
     if target is UploadTarget.VIDEO:
-        _settle_video(uow_factory, clock, storage, engine, target_id)
+        _settle_video(deps.uow_factory, deps.clock, deps.storage, deps.engine, target_id)
     else:
-        _settle_media(uow_factory, storage, engine, target_id)
+        _settle_media(deps.uow_factory, deps.storage, deps.engine, target_id)
 
 
-def resume_processing(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    storage: Storage,
-    engine: MediaEngine,
-    schedule: Schedule,
-) -> int:
-    """After a restart: probe again every video that was uploaded but never settled."""
-    with uow_factory() as uow:
-        pending = [video.id for video in uow.videos.with_status(VideoStatus.UPLOAD_SUCC)]
-    for video_id in pending:
-        schedule(
-            functools.partial(
-                process_upload, uow_factory, clock, storage, engine, UploadTarget.VIDEO, video_id
-            )
-        )
-    return len(pending)
+def _retry_or_give_up(deps: ProbeDeps, task: Task, exc: Exception) -> TaskState | None:
+    if task.attempt >= PROBE_MAX_ATTEMPTS:
+        return _settle_unprobed(deps, task, "the file could not be probed")
+    with deps.uow_factory() as uow:
+        held = uow.tasks.update_running(
+            task.kind, task.ref, task.attempt, state=TaskState.QUEUED,
+            next_run_at=deps.clock.now() + task_backoff(task.attempt), lease_until=None,
+            announced_at=None, last_error=type(exc).__name__,
+        )  # fmt: skip
+        uow.commit()
+    return TaskState.QUEUED if held else None
+
+
+def _finish(deps: ProbeDeps, task: Task, state: TaskState) -> TaskState | None:
+    with deps.uow_factory() as uow:
+        held = uow.tasks.update_running(task.kind, task.ref, task.attempt, state=state,
+                                        lease_until=None)  # fmt: skip
+        uow.commit()
+    return state if held else None
+
+
+def _settle_unprobed(deps: ProbeDeps, task: Task, reason: str) -> TaskState | None:
+    """Out of attempts: the upload fails visibly instead of staying half-processed forever."""
+    with deps.uow_factory() as uow:
+        if not uow.tasks.update_running(task.kind, task.ref, task.attempt,
+                                        state=TaskState.FAILED, lease_until=None):  # fmt: skip
+            return None
+        if task.target == UploadTarget.VIDEO.value:
+            video = uow.videos.get(None, task.ref)
+            if video is not None and video.status is VideoStatus.UPLOAD_SUCC:
+                failed = replace(video, status=VideoStatus.UPLOAD_FAIL, failure_reason=reason)
+                uow.videos.update(replace(failed, modified_at=deps.clock.now()))
+        else:
+            media = uow.media_files.get(None, task.ref)
+            if media is not None and media.status is MediaStatus.UPLOADING:
+                uow.media_files.update(replace(media, status=MediaStatus.UPLOAD_FAIL))
+        uow.commit()
+    return TaskState.FAILED
 
 
 def _settle_video(

@@ -1,4 +1,4 @@
-"""SQL repositories for jobs, animated images, callbacks, the outbox and usage.
+"""SQL repositories for jobs, animated images, callbacks and usage.
 
 Claiming and finishing a job are single compare-and-set UPDATEs, correct on SQLite (one writer
 at a time) and on PostgreSQL (row locks) alike.
@@ -10,19 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from dynimg.adapters.db.tables import (
     dynamic_image_jobs,
     dynamic_images,
     message_callbacks,
-    outbox,
     usage_daily,
 )
 from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import TRANSITIONS, DynamicImage, DynamicImageJob, JobStatus
-from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.usage import UsageRow
 
 jobs = dynamic_image_jobs
@@ -75,14 +73,22 @@ class SqlJobRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    def due(self, now: datetime, limit: int) -> list[str]:
-        rows = self._session.execute(
-            select(jobs.c.id)
-            .where(jobs.c.status == JobStatus.QUEUED.value, jobs.c.next_attempt_at <= now)
-            .order_by(jobs.c.next_attempt_at)
-            .limit(limit)
+    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
+        query = select(jobs.c.id).where(
+            jobs.c.status == JobStatus.QUEUED.value, jobs.c.next_attempt_at <= now
         )
+        if announced_before is not None:
+            query = query.where(
+                or_(jobs.c.announced_at.is_(None), jobs.c.announced_at <= announced_before)
+            )
+        rows = self._session.execute(query.order_by(jobs.c.next_attempt_at).limit(limit))
         return [row.id for row in rows]
+
+    def mark_announced(self, job_ids: Sequence[str], now: datetime) -> None:
+        if job_ids:
+            self._session.execute(
+                update(jobs).where(jobs.c.id.in_(job_ids)).values(announced_at=now)
+            )
 
     def expired(self, now: datetime) -> list[DynamicImageJob]:
         rows = self._session.execute(
@@ -168,29 +174,6 @@ class SqlCallbackRepository:
         self._session.execute(
             delete(message_callbacks).where(message_callbacks.c.account_id == account_id)
         )
-
-
-class SqlOutboxRepository:
-    """Events waiting to be delivered."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, message: OutboxMessage) -> None:
-        self._session.execute(insert(outbox).values(**vars(message)))
-
-    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        rows = self._session.execute(
-            select(outbox)
-            .where(outbox.c.delivered_at.is_(None), outbox.c.gave_up.is_(False))
-            .where(outbox.c.next_attempt_at <= now)
-            .order_by(outbox.c.next_attempt_at)
-            .limit(limit)
-        )
-        return [OutboxMessage(**row._mapping) for row in rows]
-
-    def record(self, message_id: str, **values: Any) -> None:
-        self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
 
 class SqlUsageRepository:

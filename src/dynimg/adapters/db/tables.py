@@ -206,6 +206,7 @@ dynamic_image_jobs = Table(
     Column("started_at", UtcDateTime, nullable=True),
     Column("finished_at", UtcDateTime, nullable=True),
     Column("lease_until", UtcDateTime, nullable=True),
+    Column("announced_at", UtcDateTime, nullable=True),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
 )
@@ -254,7 +255,32 @@ outbox = Table(
     Column("gave_up", Boolean, nullable=False),
     Column("last_error", String(512), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("announced_at", UtcDateTime, nullable=True),
     Index("ix_outbox_pending", "delivered_at", "gave_up", "next_attempt_at"),
+    Index("ix_outbox_account_created", "account_id", "created_at"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("ref", String(32), primary_key=True),
+    Column("target", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("next_run_at", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("announced_at", UtcDateTime, nullable=True),
+    Column("last_error", String(512), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_tasks_state_due", "state", "next_run_at"),
+)
+
+periodic_runs = Table(
+    "periodic_runs",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("next_run_at", UtcDateTime, nullable=False),
 )
 
 usage_daily = Table(

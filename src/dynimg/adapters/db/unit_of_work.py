@@ -11,7 +11,6 @@ from dynimg.adapters.db.job_repositories import (
     SqlCallbackRepository,
     SqlDynamicImageRepository,
     SqlJobRepository,
-    SqlOutboxRepository,
     SqlUsageRepository,
 )
 from dynimg.adapters.db.media_repositories import (
@@ -20,6 +19,7 @@ from dynimg.adapters.db.media_repositories import (
     SqlUploadGrantRepository,
     SqlVideoRepository,
 )
+from dynimg.adapters.db.outbox_repository import SqlOutboxRepository
 from dynimg.adapters.db.repositories import (
     SqlAccessKeyRepository,
     SqlAccountRepository,
@@ -27,6 +27,7 @@ from dynimg.adapters.db.repositories import (
     SqlTemplateRepository,
     SqlWatermarkRepository,
 )
+from dynimg.adapters.db.task_repositories import SqlPeriodicRepository, SqlTaskRepository
 
 
 class SqlUnitOfWork:
@@ -51,6 +52,8 @@ class SqlUnitOfWork:
         self.media_files = SqlMediaFileRepository(self._session)
         self.upload_grants = SqlUploadGrantRepository(self._session)
         self.multipart = SqlMultipartRepository(self._session)
+        self.tasks = SqlTaskRepository(self._session)
+        self.periodic = SqlPeriodicRepository(self._session)
         return self
 
     def __exit__(

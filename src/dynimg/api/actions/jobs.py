@@ -18,7 +18,7 @@ def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
     job = jobs.submit_job(
         s.uow_factory,
         s.clock,
-        s.queue,
+        s.dispatcher,
         ctx.account,
         video_id=ctx.require("VideoId"),
         template_id=ctx.require("DynamicImageTemplateId"),

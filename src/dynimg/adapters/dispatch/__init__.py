@@ -1,0 +1,1 @@
+"""Dispatchers: doorbells that announce ``(kind, ref)``; the database holds every task's state."""

@@ -1,0 +1,117 @@
+"""Celery as dynimg's distributed doorbell: one task, ``dynimg.run(kind, ref)``.
+
+The message carries ids only; the handler claims the task's row in the database before doing
+anything, so a redelivered message is a no-op and a lost one is announced again by the sweep.
+Each setting below is there because renders take minutes and can hang in native code:
+
+- ``task_acks_late`` + ``task_reject_on_worker_lost``: the message is acknowledged after the
+  task, and a child killed mid-task (SIGKILL, OOM) puts the message back instead of losing it.
+- ``worker_prefetch_multiplier=1``: a busy child does not hoard messages another could run.
+- soft and hard time limits above the engine's render deadline: a render hung in native code,
+  which no Python deadline reaches, has its child killed; the job's lease then lapses.
+- ``worker_max_memory_per_child``: a child that grew (fragmentation, a large frame) is replaced.
+- durable queue and persistent messages, publisher confirms: an announcement the broker
+  acknowledged survives a broker restart.
+- broker heartbeat: a dead connection is noticed in about two heartbeats.
+
+With a Redis broker, an unacknowledged message comes back only after the visibility timeout,
+which must exceed the longest task; it is set above the hard limit. RabbitMQ needs no such
+timeout (it redelivers when the consumer's connection drops), which is why it is recommended.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from celery import Celery
+from celery.signals import worker_process_init
+from kombu import Queue
+
+from dynimg.domain.tasks import TaskKind
+
+log = logging.getLogger("dynimg.dispatch")
+TASK_NAME = "dynimg.run"
+
+
+@dataclass(frozen=True)
+class CeleryConfig:
+    """What the Celery app is built from (a slice of the settings)."""
+
+    broker_url: str
+    queue: str
+    render_seconds: float
+    max_memory_mb: int
+    heartbeat_seconds: int
+
+    @property
+    def soft_limit(self) -> float:
+        """Above the render deadline plus time to fetch the source and store the result."""
+        return self.render_seconds + 120
+
+    @property
+    def hard_limit(self) -> float:
+        return self.soft_limit + 30
+
+
+def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Celery:
+    """The Celery app, with ``dynimg.run`` calling ``run`` in the worker's child process."""
+    app = Celery("dynimg", broker=config.broker_url, set_as_current=False)
+    transport: dict[str, object] = {"confirm_publish": True}
+    if config.broker_url.startswith(("redis://", "rediss://")):
+        transport = {"visibility_timeout": int(config.hard_limit * 2)}
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=config.soft_limit,
+        task_time_limit=config.hard_limit,
+        worker_max_memory_per_child=config.max_memory_mb * 1024,
+        task_default_queue=config.queue,
+        task_queues=[Queue(config.queue, durable=True)],
+        task_default_delivery_mode="persistent",
+        broker_transport_options=transport,
+        broker_heartbeat=config.heartbeat_seconds,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+
+    @app.task(name=TASK_NAME)
+    def _run(kind: str, ref: str) -> None:
+        run(TaskKind(kind), ref)
+
+    return app
+
+
+def on_child_start(callback: Callable[[], None]) -> None:
+    """Call ``callback`` in each worker child as it starts (release what the parent opened)."""
+
+    def _handler(**_: object) -> None:
+        callback()
+
+    worker_process_init.connect(_handler, weak=False)
+
+
+class CeleryDispatcher:
+    """Implements ``ports.Dispatcher`` by publishing ``dynimg.run(kind, ref)``."""
+
+    def __init__(self, app: Celery, queue: str) -> None:
+        self._app, self._queue = app, queue
+
+    def announce(self, kind: TaskKind, ref: str) -> None:
+        try:
+            self._app.send_task(
+                TASK_NAME, (kind.value, ref), queue=self._queue, retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            )  # fmt: skip
+        except Exception as exc:  # the work is safe in the database; the sweep announces it
+            log.warning("could not announce %s %s: %s", kind, ref, type(exc).__name__)
+
+    def close(self) -> None:
+        """Release the broker connections of this process."""
+        self._app.close()

@@ -1,1 +1,0 @@
-"""Job queues: carriers of job ids only (the database holds job state)."""
