@@ -38,3 +38,45 @@ def postgres_url() -> Iterator[str]:
             yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+RABBITMQ_URL = os.environ.get("DYNIMG_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (a cluster's shared state), dropped after."""
+    import psycopg
+
+    name = f"dynimg_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        _services.unreachable("PostgreSQL", POSTGRES_ADMIN_URL, exc)
+        raise AssertionError("unreachable") from exc
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def rabbitmq_queue() -> Iterator[tuple[str, str]]:
+    """The RabbitMQ URL and a queue name of this test's own, deleted afterwards."""
+    from kombu import Connection
+
+    name = f"dynimg-test-{uuid.uuid4().hex[:12]}"
+    connection = Connection(RABBITMQ_URL, connect_timeout=3)
+    try:
+        connection.ensure_connection(max_retries=1)
+    except Exception as exc:
+        _services.unreachable("RabbitMQ", RABBITMQ_URL, exc)
+        raise AssertionError("unreachable") from exc
+    try:
+        yield RABBITMQ_URL, name
+    finally:
+        with connection:
+            channel = connection.channel()
+            channel.queue_delete(name)
