@@ -17,7 +17,7 @@ from tests.support.clients import ApiError, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import make_clip
 from tests.support.rpc import raw_call
-from tests.support.server import Credentials, ServerProcess, start_server
+from tests.support.server import Credentials, ServerProcess, run_cli, start_server
 
 AUTH_KEY = "Dyn1mgCallbackKey"
 
@@ -109,6 +109,21 @@ def test_completion_event_is_signed_and_retried(open_server: ServerProcess, clip
         assert (info["Width"], info["Height"], info["Fps"]) == ("160", "120", "10")
         assert info["FileSize"] == image["FileSize"]
         assert event["EventTime"].endswith("Z")
+        # dynimg's event log (an extension, so raw signed requests rather than the SDKs).
+        listed = raw_call(open_server, creds, "ListCallbackEvents", State="delivered")
+        [logged] = [e for e in listed["EventList"] if e["CallbackURL"] == receiver.url]
+        assert (logged["State"], logged["Attempts"], logged["EventType"]) == (
+            "delivered", 2, "DynamicImageComplete"
+        )  # fmt: skip
+        refused = raw_call(open_server, creds, "RedeliverCallbackEvent", EventId=logged["EventId"])
+        assert refused["Code"] == "Forbidden.IllegalStatus", "only given-up events"
+        invalid = raw_call(open_server, creds, "ListCallbackEvents", State="lost")
+        assert (invalid["_status"], invalid["Code"]) == (400, "InvalidParameter")
+        shown = run_cli(
+            open_server.home, "events", "list", "--state", "delivered", "--endpoint",
+            open_server.url,
+        ).stdout  # fmt: skip
+        assert f"{logged['EventId']}  delivered" in shown and "2 attempt(s)" in shown
     finally:
         api.call("DeleteMessageCallback")
         receiver.close()

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from dynimg.bootstrap import Services, build_services
-from dynimg.domain.outbox import OutboxMessage
+from dynimg.domain.outbox import MAX_DELIVERY_ATTEMPTS, OutboxMessage
 from dynimg.domain.tasks import REANNOUNCE_AFTER, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import VideoStatus
+from dynimg.errors import IllegalStatus
 from dynimg.services import accounts, jobs, templates
-from dynimg.services.notifications import deliver_event
+from dynimg.services.notifications import deliver_event, list_events, redeliver_event
 from dynimg.services.processing import finish_upload, recover_probes, run_probe
 from dynimg.services.tasks import TaskDeps, due_work, run_periodic, run_task, sweep
 from dynimg.services.uploads import create_upload_video
@@ -228,3 +229,33 @@ def test_an_event_is_sent_by_one_worker_at_a_time(world: World) -> None:
         and message.delivered_at is not None
         and sender.posts == ["http://receiver.example/cb"]
     )
+
+
+class FailingSender:
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        raise ConnectionRefusedError("receiver down")
+
+
+def test_events_are_retried_for_about_a_day_then_kept_and_redeliverable(world: World) -> None:
+    event_id = event(world)
+    started, factory = world.clock.moment, world.services.uow_factory
+    attempts = 0
+    while deliver_event(factory, world.clock, FailingSender(), event_id) is False:
+        attempts += 1
+        with factory() as uow:
+            message = uow.outbox.get(None, event_id)
+        assert message is not None
+        if message.gave_up:
+            break
+        world.clock.moment = message.next_attempt_at
+    assert attempts == MAX_DELIVERY_ATTEMPTS
+    assert timedelta(hours=20) < world.clock.moment - started < timedelta(hours=30)
+    total, failed = list_events(factory, world.account, "failed", 1, 10)
+    assert total == 1 and failed[0].id == event_id and failed[0].last_error
+    assert list_events(factory, world.account, "pending", 1, 10)[0] == 0
+    redeliver_event(factory, world.clock, world.dispatcher, world.account, event_id)
+    assert world.dispatcher.announced[-1] == (TaskKind.DELIVER, event_id)
+    assert deliver_event(factory, world.clock, RecordingSender(), event_id) is True
+    assert list_events(factory, world.account, "delivered", 1, 10)[0] == 1
+    with pytest.raises(IllegalStatus):
+        redeliver_event(factory, world.clock, world.dispatcher, world.account, event_id)

@@ -59,6 +59,7 @@ def _load() -> None:
         jobs.submit,
         jobs.images,
         jobs.usage,
+        jobs.events,
         admin.config,
         admin.migrate,
         admin.account,

@@ -1,4 +1,4 @@
-"""``dynimg submit``, ``dynimg images`` and ``dynimg usage``: client commands for jobs."""
+"""``dynimg submit``, ``images``, ``usage`` and ``events``: client commands for jobs and events."""
 
 from __future__ import annotations
 
@@ -80,6 +80,43 @@ def usage(
             f"{row['Date']:<12}{row['Resolution']:<12}{row['Format']:<8}"
             f"{row['Duration']:>10}{row['Count']:>8}"
         )
+
+
+@click.group()
+def events() -> None:
+    """Callback events: list them with their delivery state, send one again."""
+
+
+@events.command("list")
+@click.option("--state", type=click.Choice(["pending", "delivered", "failed"]))
+@click.option("--page", type=int, default=1, show_default=True)
+@client_options
+def list_events(
+    state: str | None, page: int, endpoint: str | None, account_name: str | None
+) -> None:
+    """Callback events, newest first, 50 per page."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call("ListCallbackEvents", State=state, PageNo=str(page), PageSize="50")
+    click.echo(f"{body['Total']} event(s)")
+    for event in body["EventList"]:
+        click.echo(
+            f"{event['EventId']}  {event['State']:<9}  {event['Attempts']:>2} attempt(s)  "
+            f"{event['CreationTime']}  {event['EventType']}  {event.get('LastError', '')}"
+        )
+
+
+@events.command("redeliver")
+@click.argument("event_id")
+@client_options
+def redeliver(event_id: str, endpoint: str | None, account_name: str | None) -> None:
+    """Send an event that was given up on again, with a fresh set of attempts."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    client.call("RedeliverCallbackEvent", EventId=event_id)
+    click.echo(f"event {event_id} is pending again")
 
 
 def _follow(client: VodClient, job_id: str, timeout: float = 600) -> dict[str, Any]:

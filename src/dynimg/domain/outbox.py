@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 MAX_DELIVERY_ATTEMPTS = 36
 """Alibaba tries 3 times. dynimg retries as webhook providers do: 1, 2, 4, ... s doubling up to
-an hour between attempts, then hourly, about 25 hours in all, before it gives up; an event it
+an hour between attempts, then hourly, about a day in all, before it gives up; an event it
 gave up on stays listed (ListCallbackEvents) and can be sent again (RedeliverCallbackEvent)."""
 MAX_RETRY_DELAY = timedelta(hours=1)
 DELIVERY_TIMEOUT_SECONDS = 5.0

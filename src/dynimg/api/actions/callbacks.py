@@ -1,4 +1,8 @@
-"""SetMessageCallback, GetMessageCallback and DeleteMessageCallback (HTTP callbacks)."""
+"""SetMessageCallback, GetMessageCallback, DeleteMessageCallback, and the event log.
+
+ListCallbackEvents and RedeliverCallbackEvent are dynimg extensions: Alibaba gives up on an
+event silently; dynimg keeps every event with its delivery state and can send one again.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from typing import Any
 from dynimg.api.context import ActionContext
 from dynimg.api.params import Param
 from dynimg.api.registry import Action
+from dynimg.domain.fields import read_int
+from dynimg.domain.outbox import OutboxMessage
+from dynimg.domain.timestamps import format_utc
 from dynimg.services import notifications
 
 
@@ -37,6 +44,43 @@ def delete_message_callback(ctx: ActionContext) -> dict[str, Any]:
     return {}
 
 
+def list_callback_events(ctx: ActionContext) -> dict[str, Any]:
+    page = read_int(ctx.params.get("PageNo") or 1, "PageNo", 1, 10**6)
+    size = read_int(ctx.params.get("PageSize") or 20, "PageSize", 1, 100)
+    total, events = notifications.list_events(
+        ctx.services.uow_factory, ctx.account, ctx.params.get("State"), page, size
+    )
+    return {"Total": total, "EventList": [event_info(event) for event in events]}
+
+
+def redeliver_callback_event(ctx: ActionContext) -> dict[str, Any]:
+    s = ctx.services
+    notifications.redeliver_event(
+        s.uow_factory, s.clock, s.dispatcher, ctx.account, ctx.require("EventId")
+    )
+    return {}
+
+
+def event_info(event: OutboxMessage) -> dict[str, Any]:
+    """One event and where its delivery stands."""
+    state = "delivered" if event.delivered_at else "failed" if event.gave_up else "pending"
+    info: dict[str, Any] = {
+        "EventId": event.id,
+        "EventType": event.event_type,
+        "CallbackURL": event.url,
+        "State": state,
+        "Attempts": event.attempts,
+        "CreationTime": format_utc(event.created_at),
+    }
+    if event.delivered_at:
+        info["DeliveryTime"] = format_utc(event.delivered_at)
+    elif not event.gave_up:
+        info["NextAttemptTime"] = format_utc(event.next_attempt_at)
+    if event.last_error:
+        info["LastError"] = event.last_error
+    return info
+
+
 ACTIONS = [
     Action(
         "SetMessageCallback",
@@ -54,4 +98,14 @@ ACTIONS = [
     ),
     Action("GetMessageCallback", get_message_callback, (Param("AppId", max_bytes=64),)),
     Action("DeleteMessageCallback", delete_message_callback, (Param("AppId", max_bytes=64),)),
+    Action(
+        "ListCallbackEvents",
+        list_callback_events,
+        tuple(Param(n, max_bytes=16) for n in ("State", "PageNo", "PageSize")),
+    ),
+    Action(
+        "RedeliverCallbackEvent",
+        redeliver_callback_event,
+        (Param("EventId", required=True, max_bytes=64),),
+    ),
 ]
