@@ -80,3 +80,26 @@ def rabbitmq_queue() -> Iterator[tuple[str, str]]:
         with connection:
             channel = connection.channel()
             channel.queue_delete(name)
+
+
+REDIS_URL = os.environ.get("DYNIMG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[str, str]]:
+    """The Redis URL and a key prefix of this test's own; its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _services.unreachable("Redis", REDIS_URL, exc)
+        raise AssertionError("unreachable") from exc
+    prefix = f"dynimg-test-{uuid.uuid4().hex[:12]}"
+    try:
+        yield REDIS_URL, prefix
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()

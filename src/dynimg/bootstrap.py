@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Clock,
         Dispatcher,
         MediaEngine,
+        RateLimiter,
         Storage,
         UnitOfWork,
         UnitOfWorkFactory,
@@ -53,6 +54,8 @@ class Services:
     dispatcher: Dispatcher
     """Announces background work after the transaction that made it due commits."""
     sender: CallbackSender
+    rate_limiter: RateLimiter
+    """Per-account request rates (shared through Redis when DYNIMG_REDIS_URL is set)."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
 
@@ -134,6 +137,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         dispatcher=dispatcher,
         sender=sender,
+        rate_limiter=build_rate_limiter(settings),
         _closers=[engine.dispose, close_dispatcher, sender.close],
         _forget=lambda: engine.dispose(close=False),
     )
@@ -159,6 +163,17 @@ def open_storage(url: str) -> Storage:
     if parsed.scheme == "file":
         return LocalStorage(Path(unquote(parsed.path)))
     raise ConfigurationError(f"unsupported storage URL scheme {parsed.scheme!r} (use file://)")
+
+
+def build_rate_limiter(settings: Settings) -> RateLimiter:
+    """The limiter for the Actions Alibaba rate-limits, in Redis when one is configured."""
+    from dynimg.adapters.rate_limits import SlidingWindowLimiter
+
+    rates = {
+        "SubmitDynamicImageJob": settings.submit_rate_per_second,
+        "ListDynamicImage": settings.list_rate_per_second,
+    }
+    return SlidingWindowLimiter(rates, settings.redis_url, settings.redis_key_prefix)
 
 
 def open_dispatcher(settings: Settings) -> tuple[Dispatcher, Callable[[], None]]:

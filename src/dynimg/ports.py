@@ -351,6 +351,14 @@ class Dispatcher(Protocol):
     def announce(self, kind: TaskKind, ref: str) -> None: ...
 
 
+class RateLimiter(Protocol):
+    """Counts requests per account and Action; shared by every API process when configured."""
+
+    def allow(self, account_id: str, action: str) -> bool:
+        """Count one request; False when it is over the Action's rate."""
+        ...
+
+
 class CallbackSender(Protocol):
     """Delivers one event over HTTP; raises on anything but a 200 within the timeout."""
 

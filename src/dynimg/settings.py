@@ -50,6 +50,13 @@ class Settings(BaseModel):
     """How background work is announced: `memory://` (workers poll the database) or a Celery
     broker, `amqp://user:pass@host:5672/vhost` (RabbitMQ, recommended) or `redis://...`."""
 
+    redis_url: str | None = None
+    """Redis for state every API process shares (the per-account rate limits); without it,
+    each process counts on its own, so N API processes allow N times the configured rates."""
+
+    redis_key_prefix: str = Field(default="dynimg", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    """Prefix of every key dynimg writes to Redis (one per deployment sharing a Redis)."""
+
     queue_name: str = Field(default="dynimg", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     """The broker queue dynimg's tasks go through (one per deployment sharing a broker)."""
 
@@ -153,8 +160,8 @@ class Settings(BaseModel):
                 shown = "********"
             elif name == "database_url":
                 shown = _mask_url_password(self.effective_database_url)
-            elif name == "queue_url":
-                shown = _mask_url_password(self.queue_url)
+            elif name in ("queue_url", "redis_url") and value:
+                shown = _mask_url_password(str(value))
             else:
                 shown = "" if value is None else str(value)
             yield ENV_PREFIX + name.upper(), shown, field.description or ""

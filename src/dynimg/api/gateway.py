@@ -9,12 +9,11 @@ from dynimg.api.context import ActionContext
 from dynimg.api.envelopes import success_body
 from dynimg.api.error_mapper import error_response
 from dynimg.api.params import read_params
-from dynimg.api.rate_limits import RateLimiter
 from dynimg.api.registry import Action, build_registry
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
-from dynimg.errors import ActionNotFound, InvalidVersion, MissingParameter
+from dynimg.errors import ActionNotFound, InvalidVersion, MissingParameter, Throttled
 from dynimg.services.authentication import authenticate
 
 API_VERSION = "2017-03-21"
@@ -27,12 +26,6 @@ class RpcGateway:
         self._services = services
         self._actions = build_registry()
         self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
-        self._limits = RateLimiter(
-            {
-                "SubmitDynamicImageJob": services.settings.submit_rate_per_second,
-                "ListDynamicImage": services.settings.list_rate_per_second,
-            }
-        )
 
     def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
         """Answer one request: HTTP status, JSON body and its RequestId."""
@@ -49,7 +42,8 @@ class RpcGateway:
         account = authenticate(
             request, self._services.uow_factory, self._services.clock, self._tolerance
         )
-        self._limits.check(account.id, action.name)
+        if not self._services.rate_limiter.allow(account.id, action.name):
+            raise Throttled()
         context = ActionContext(
             services=self._services,
             account=account,
