@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from dynimg.adapters.rate_limits import SlidingWindowLimiter
+from tests.support import signer
 from tests.support.rpc import raw_call
 from tests.support.server import start_server
 
 
 def list_codes(tmp_path: Path, database: str, **env: str) -> list[str]:
-    """One ListDynamicImage call on node A, then one on node B, right after."""
+    """One ListDynamicImage call on node A, then one on node B, right after; then a replay."""
     common = {"DYNIMG_DATABASE_URL": database, "DYNIMG_WORKERS": "0",
               "DYNIMG_LIST_RATE_PER_SECOND": "0.1", **env}  # fmt: skip  # 1 call per 10 s
     nodes = [start_server(tmp_path / name, **common) for name in ("a", "b")]
     try:
         creds = nodes[0].default_credentials()
-        return [
+        codes = [
             raw_call(node, creds, "ListDynamicImage", VideoId="0" * 32)["Code"] for node in nodes
         ]
+        # A signed request replayed to the other node is refused there: nonces are shared.
+        signed = signer.v1_params({"Action": "GetMessageCallback"}, creds.key_id, creds.secret)
+        replies = [
+            httpx.post(f"{node.url}/?{signer.query_string(signed)}", timeout=30).json()["Code"]
+            for node in nodes
+        ]
+        assert replies == ["NoSuchResource", "SignatureNonceUsed"], replies
+        return codes
     finally:
         for node in nodes:
             node.stop()
