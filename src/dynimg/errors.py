@@ -19,9 +19,9 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
     │   │   InvalidDigest, VideoNotFound, WatermarkNotFound,
-    │   │   JobNotFound, IllegalStatus
+    │   │   JobNotFound, IllegalStatus, OssNotImplemented (501)
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
-    │   │   SecurityTokenExpired
+    │   │   SecurityTokenExpired, UploadComplete
     │   └── MediaError
     │       ├── UnreadableMedia, NoVideoStream, ClipOutOfRange, EmptyClip
     │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark
@@ -262,6 +262,13 @@ class ObjectNotFound(ResourceNotFound):
     code = "NoSuchKey"
 
 
+class OssNotImplemented(ClientError):
+    """A request this OSS-compatible endpoint does not implement (ACLs, tagging, GetObject...)."""
+
+    code = "NotImplemented"
+    http_status = 501
+
+
 class ObjectTooLarge(ClientError):
     """The upload is larger than declared or than this service accepts."""
 
@@ -273,6 +280,10 @@ class OssAccessDenied(AuthenticationError):
 
     code = "AccessDenied"
     http_status = 403
+
+
+class UploadComplete(OssAccessDenied):
+    """The upload these credentials were issued for is complete; they cannot write again."""
 
 
 class OssSignatureDoesNotMatch(OssAccessDenied):

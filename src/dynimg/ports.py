@@ -103,6 +103,10 @@ class UploadGrantRepository(Protocol):
 
     def add(self, grant: UploadGrant) -> None: ...
     def get(self, key_id: str) -> UploadGrant | None: ...
+    def complete(self, key_id: str, now: datetime) -> bool:
+        """Mark the grant's upload complete (its credentials stop writing); False if it was."""
+        ...
+
     def delete_for(self, target_id: str) -> None: ...
     def purge(self, now: datetime) -> int: ...
 
@@ -316,9 +320,18 @@ class Storage(Protocol):
     """Object storage for videos, images and animated images, addressed by validated keys."""
 
     def put(
-        self, key: str, chunks: Iterator[bytes], *, max_bytes: int | None = None
+        self,
+        key: str,
+        chunks: Iterator[bytes],
+        *,
+        max_bytes: int | None = None,
+        md5_hex: str | None = None,
     ) -> StoredObject:
-        """Store ``chunks`` under ``key`` atomically; ObjectTooLarge past ``max_bytes``."""
+        """Store ``chunks`` under ``key`` atomically; ObjectTooLarge past ``max_bytes``.
+
+        With ``md5_hex``, bytes with another MD5 are InvalidDigest. On any error, what was stored
+        under ``key`` before stays as it was.
+        """
         ...
 
     def open_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import oss2
 import pytest
@@ -175,6 +176,78 @@ def test_bad_content_md5_stores_nothing(tea: SdkApi, server: ServerProcess) -> N
     )
     assert (error.status, error.code) == (400, "InvalidDigest")
     assert not (server.home / "storage" / ticket["address"]["FileName"]).exists()
+
+
+# --- a stored source is never destroyed or swapped ---------------------------------------
+
+
+@pytest.fixture
+def stored_video(tea: SdkApi, server: ServerProcess, tmp_path: Path) -> tuple[dict[str, Any], Path]:
+    """A video uploaded and Normal, with the credentials that uploaded it (still unexpired)."""
+    clip = make_clip(tmp_path / "c.mp4", seconds=1).path
+    ticket = create_upload(tea)
+    upload_file(ticket, clip)
+    assert wait_for_status(tea, ticket["VideoId"], "Normal")["Status"] == "Normal"
+    stored = server.home / "storage" / ticket["address"]["FileName"]
+    assert stored.read_bytes() == clip.read_bytes()
+    return ticket, stored
+
+
+def test_finished_upload_credentials_cannot_write_again(
+    tea: SdkApi,
+    stored_video: tuple[dict[str, Any], Path],
+) -> None:
+    ticket, stored = stored_video
+    before = stored.read_bytes()
+    bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
+    for attempt in (
+        lambda: bucket.put_object(key, b"a different video"),
+        lambda: bucket.put_object(key, b"x", headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}),
+        lambda: bucket.init_multipart_upload(key),
+    ):
+        error = oss_error(attempt)
+        assert (error.status, error.code) == (403, "AccessDenied")
+    assert stored.read_bytes() == before
+    assert bucket.head_object(key).content_length == len(before), "reading is still allowed"
+    assert wait_for_status(tea, ticket["VideoId"], "Normal")["Size"] == len(before)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        lambda b, k: b.put_object_acl(k, oss2.OBJECT_ACL_PUBLIC_READ),
+        lambda b, k: b.put_object_tagging(k, oss2.models.Tagging()),
+        lambda b, k: b.get_object(k).read(),
+        lambda b, k: b.delete_object(k),
+        lambda b, k: b.append_object(k, 0, b"more"),
+    ],
+    ids=["acl", "tagging", "get", "delete", "append"],
+)
+def test_unsupported_requests_are_refused_not_treated_as_a_put(
+    tea: SdkApi, server: ServerProcess, request_: object
+) -> None:
+    ticket = create_upload(tea)
+    bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
+    assert callable(request_)
+    error = oss_error(lambda: request_(bucket, key))
+    assert (error.status, error.code) == (501, "NotImplemented")
+    assert not (server.home / "storage" / key).exists(), "nothing was written"
+
+
+def test_a_bad_part_digest_keeps_the_part_it_would_replace(
+    tea: SdkApi, server: ServerProcess
+) -> None:
+    ticket = create_upload(tea)
+    bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
+    upload = bucket.init_multipart_upload(key)
+    first = bucket.upload_part(key, upload.upload_id, 1, b"p" * 1000)
+    headers = {"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}
+    error = oss_error(
+        lambda: bucket.upload_part(key, upload.upload_id, 1, b"q" * 10, headers=headers)
+    )
+    assert (error.status, error.code) == (400, "InvalidDigest")
+    bucket.complete_multipart_upload(key, upload.upload_id, [oss2.models.PartInfo(1, first.etag)])
+    assert (server.home / "storage" / key).read_bytes() == b"p" * 1000
 
 
 def test_abort_multipart_removes_parts(tea: SdkApi, server: ServerProcess) -> None:

@@ -7,6 +7,7 @@ OSS's XML ``<Error>`` documents.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -30,6 +31,7 @@ from dynimg.errors import (
     InvalidParameter,
     MalformedXML,
     ObjectTooLarge,
+    OssNotImplemented,
 )
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
@@ -60,11 +62,15 @@ class ObjectEndpoint:
             request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
         )
         headers = {k.lower(): v for k, v in request.headers.items()}
+        _refuse_unsupported(request.method, {name for name, _ in query})
         claim = oss_claim(request.method, headers, bucket, key, query)
         services = self._services
         grant = await run_in_threadpool(
-            objects.authorize, services.uow_factory, services.clock, claim, bucket, key
-        )
+            functools.partial(
+                objects.authorize, services.uow_factory, services.clock, claim, bucket, key,
+                write=request.method not in ("GET", "HEAD"),
+            )
+        )  # fmt: skip
         ctx = objects.ObjectContext(
             grant, services.uow_factory, services.clock, services.storage, self._stored
         )
@@ -125,6 +131,29 @@ class ObjectEndpoint:
     def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
         s = self._services
         finish_upload(s.uow_factory, s.clock, s.dispatcher, grant, stored)
+
+
+_SUPPORTED: dict[tuple[str, frozenset[str]], str] = {
+    ("PUT", frozenset()): "PutObject",
+    ("PUT", frozenset({"uploadId", "partNumber"})): "UploadPart",
+    ("POST", frozenset({"uploads"})): "InitiateMultipartUpload",
+    ("POST", frozenset({"uploadId"})): "CompleteMultipartUpload",
+    ("DELETE", frozenset({"uploadId"})): "AbortMultipartUpload",
+    ("GET", frozenset({"uploadId"})): "ListParts",
+    ("HEAD", frozenset()): "HeadObject",
+}
+_HARMLESS = frozenset({"max-parts", "part-number-marker", "encoding-type"})
+"""Query parameters that only shape a response (ListParts paging), not the operation."""
+
+
+def _refuse_unsupported(method: str, names: set[str]) -> None:
+    """Anything but the operations above (``?acl``, ``?tagging``, GetObject...) is refused.
+
+    Treating an unknown sub-resource as a plain PUT once let ``put_object_acl`` replace a
+    stored video with zero bytes.
+    """
+    if (method, frozenset(names - _HARMLESS)) not in _SUPPORTED:
+        raise OssNotImplemented("This endpoint accepts uploads only; the request is not supported.")
 
 
 def _sync_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:

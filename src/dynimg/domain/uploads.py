@@ -44,6 +44,8 @@ class UploadGrant:
     object_key: str
     max_bytes: int
     expires_at: datetime
+    completed_at: datetime | None = None
+    """When the upload finished; from then on these credentials may read but not write."""
 
     def token_matches(self, token: str) -> bool:
         digest = hashlib.sha256(token.encode()).hexdigest()

@@ -25,6 +25,7 @@ from dynimg.errors import (
     OssInvalidAccessKeyId,
     OssSignatureDoesNotMatch,
     SecurityTokenExpired,
+    UploadComplete,
 )
 from dynimg.ports import Clock, Storage, StoredObject, UnitOfWorkFactory
 
@@ -44,9 +45,19 @@ class ObjectContext:
 
 
 def authorize(
-    uow_factory: UnitOfWorkFactory, clock: Clock, claim: OssClaim, bucket: str, key: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    claim: OssClaim,
+    bucket: str,
+    key: str,
+    *,
+    write: bool,
 ) -> UploadGrant:
-    """The grant a signed OSS request acts under, or the OSS error that refuses it."""
+    """The grant a signed OSS request acts under, or the OSS error that refuses it.
+
+    Once its upload is complete, a grant may still read (HeadObject) but never write again:
+    a stored video's source must not be replaced behind the service's back.
+    """
     with uow_factory() as uow:
         grant = uow.upload_grants.get(claim.access_key_id)
     if grant is None:
@@ -59,6 +70,8 @@ def authorize(
         raise OssSignatureDoesNotMatch()
     if not grant.covers(bucket, key):
         raise OssAccessDenied("The credential does not allow access to this object.")
+    if write and grant.completed_at is not None:
+        raise UploadComplete("This upload is complete; its credentials cannot write again.")
     return grant
 
 
@@ -66,8 +79,9 @@ def put_object(
     ctx: ObjectContext, chunks: Iterator[bytes], content_md5: str | None
 ) -> StoredObject:
     """Store a whole object (PutObject)."""
-    stored = ctx.storage.put(ctx.grant.object_key, chunks, max_bytes=ctx.grant.max_bytes)
-    _check_md5(ctx, stored, content_md5)
+    stored = ctx.storage.put(
+        ctx.grant.object_key, chunks, max_bytes=ctx.grant.max_bytes, md5_hex=_md5_hex(content_md5)
+    )
     ctx.on_stored(ctx.grant, stored)
     return stored
 
@@ -92,8 +106,10 @@ def upload_part(
     _owned_upload(ctx, upload_id)
     if not 1 <= number <= MAX_PARTS:
         raise InvalidPart("partNumber must be between 1 and 10000.")
-    stored = ctx.storage.put(part_key(upload_id, number), chunks, max_bytes=ctx.grant.max_bytes)
-    _check_md5(ctx, stored, content_md5)
+    stored = ctx.storage.put(
+        part_key(upload_id, number), chunks, max_bytes=ctx.grant.max_bytes,
+        md5_hex=_md5_hex(content_md5),
+    )  # fmt: skip
     with ctx.uow_factory() as uow:
         uow.multipart.put_part(upload_id, number, stored.size, stored.md5_hex)
         uow.commit()
@@ -165,13 +181,14 @@ def part_key(upload_id: str, number: int) -> str:
     return f"multipart/{upload_id}/{number:05d}"
 
 
-def _check_md5(ctx: ObjectContext, stored: StoredObject, content_md5: str | None) -> None:
+def _md5_hex(content_md5: str | None) -> str | None:
+    """The MD5 a Content-MD5 header promises, checked by storage before anything is replaced."""
     if content_md5 is None:
-        return
+        return None
     try:
-        expected = base64.b64decode(content_md5, validate=True).hex()
+        digest = base64.b64decode(content_md5, validate=True)
     except ValueError:
-        expected = ""
-    if expected != stored.md5_hex:
-        ctx.storage.delete(stored.key)
+        raise InvalidDigest() from None
+    if len(digest) != 16:
         raise InvalidDigest()
+    return digest.hex()

@@ -33,8 +33,12 @@ def mark_uploaded(
     grant: UploadGrant,
     stored: StoredObject,
 ) -> None:
-    """Record that the whole file arrived (a video becomes ``UploadSucc``) and queue its probe."""
+    """Record that the whole file arrived (a video becomes ``UploadSucc``) and queue its probe.
+
+    The grant is spent in the same transaction: its credentials cannot write again.
+    """
     with uow_factory() as uow:
+        uow.upload_grants.complete(grant.key_id, clock.now())
         if grant.target is UploadTarget.VIDEO:
             video = uow.videos.get(grant.account_id, grant.target_id)
             if video is not None and video.can_become(VideoStatus.UPLOAD_SUCC):

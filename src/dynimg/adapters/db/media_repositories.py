@@ -137,6 +137,14 @@ class SqlUploadGrantRepository:
         values["target"] = UploadTarget(values["target"])
         return UploadGrant(**values)
 
+    def complete(self, key_id: str, now: datetime) -> bool:
+        result = self._session.execute(
+            update(upload_grants)
+            .where(upload_grants.c.key_id == key_id, upload_grants.c.completed_at.is_(None))
+            .values(completed_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     def delete_for(self, target_id: str) -> None:
         self._session.execute(delete(upload_grants).where(upload_grants.c.target_id == target_id))
 

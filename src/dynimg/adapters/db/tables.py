@@ -86,6 +86,7 @@ request_nonces = Table(
     Column("key_id", String(32), primary_key=True),
     Column("nonce", String(128), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("completed_at", UtcDateTime, nullable=True),
 )
 
 videos = Table(
@@ -150,6 +151,7 @@ upload_grants = Table(
     Column("object_key", String(512), nullable=False),
     Column("max_bytes", BigInteger, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("completed_at", UtcDateTime, nullable=True),
 )
 
 multipart_uploads = Table(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dynimg.domain.storage_keys import validate_key
-from dynimg.errors import ObjectNotFound, ObjectTooLarge, StorageError
+from dynimg.errors import InvalidDigest, ObjectNotFound, ObjectTooLarge, StorageError
 from dynimg.ports import StoredObject
 
 CHUNK = 1024 * 1024
@@ -23,7 +23,12 @@ class LocalStorage:
         self._root.mkdir(parents=True, exist_ok=True)
 
     def put(
-        self, key: str, chunks: Iterator[bytes], *, max_bytes: int | None = None
+        self,
+        key: str,
+        chunks: Iterator[bytes],
+        *,
+        max_bytes: int | None = None,
+        md5_hex: str | None = None,
     ) -> StoredObject:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +42,8 @@ class LocalStorage:
                         raise ObjectTooLarge()
                     digest.update(chunk)
                     out.write(chunk)
+            if md5_hex is not None and digest.hexdigest() != md5_hex:
+                raise InvalidDigest()  # before the rename: the stored object is untouched
             os.replace(temporary, path)
         except OSError as exc:
             raise StorageError() from exc

@@ -1,4 +1,4 @@
-"""durable tasks, cluster-wide periodic runs, announcement times
+"""durable tasks, cluster-wide periodic runs, announcement times, completed upload grants
 
 Revision ID: 0005
 Revises: 0004
@@ -45,6 +45,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("dynamic_image_jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("announced_at", _TIME(), nullable=True))
+    with op.batch_alter_table("upload_grants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("completed_at", _TIME(), nullable=True))
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("announced_at", _TIME(), nullable=True))
         batch_op.create_index(
@@ -63,6 +65,8 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_account_created")
         batch_op.drop_column("announced_at")
+    with op.batch_alter_table("upload_grants", schema=None) as batch_op:
+        batch_op.drop_column("completed_at")
     with op.batch_alter_table("dynamic_image_jobs", schema=None) as batch_op:
         batch_op.drop_column("announced_at")
     op.drop_table("periodic_runs")
