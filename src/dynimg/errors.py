@@ -252,8 +252,8 @@ class UnreadableWatermark(MediaError):
     code = "InvalidWatermark.File"
 
 
-class StorageError(ServerError):
-    """The storage backend failed."""
+class StorageError(ServiceUnavailable):
+    """Storage is not writable right now (full or failing); try again later."""
 
 
 class ObjectNotFound(ResourceNotFound):

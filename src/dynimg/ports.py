@@ -371,6 +371,15 @@ class RateLimiter(Protocol):
         """Count one request; False when it is over the Action's rate."""
         ...
 
+    @property
+    def shared(self) -> bool:
+        """Whether the counts are shared with other processes (through Redis)."""
+        ...
+
+    def healthy(self) -> bool:
+        """Whether the counts' storage answers."""
+        ...
+
 
 class CallbackSender(Protocol):
     """Delivers one event over HTTP; raises on anything but a 200 within the timeout."""

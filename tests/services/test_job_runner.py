@@ -13,7 +13,7 @@ from dynimg.bootstrap import Services, build_services
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import ImageFormat
-from dynimg.errors import UnreadableMedia
+from dynimg.errors import StorageError, UnreadableMedia
 from dynimg.services import accounts, jobs, templates
 from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
 from dynimg.settings import load_settings
@@ -254,3 +254,50 @@ def test_a_render_past_its_deadline_stops_renewing_even_while_reporting(setup: A
     samples = watch_job(services, job_id, engine, deps)
     running = [job for job in samples if job.status is JobStatus.PROCESSING]
     assert running[-1].lease_until < clock.moment - timedelta(seconds=10)
+
+
+class FullStorage:
+    """Storage whose disk is full: every write fails; reads still work."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.full = inner, True
+
+    def put(self, key: str, chunks: Any, **options: Any) -> Any:
+        if self.full:
+            raise StorageError()
+        return self.inner.put(key, chunks, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_full_disk_is_reported_and_waited_out(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    storage = FullStorage(services.storage)
+    deps = dataclasses.replace(deps_with(services, FlakyEngine(0, RuntimeError())), storage=storage)
+    assert run_job(deps, job_id) is JobStatus.QUEUED
+    job = job_state(services, job_id)
+    assert (job.error_code, job.next_attempt_at - clock.moment) == (
+        "ServiceUnAvailable", timedelta(seconds=15)
+    )  # fmt: skip
+    assert "not writable" in job.error_message, "the job says why it waits"
+    for _ in range(4):  # more attempts than any other failure gets
+        clock.moment = job_state(services, job_id).next_attempt_at
+        assert run_job(deps, job_id) is JobStatus.QUEUED
+    storage.full = False  # an operator freed space
+    clock.moment = job_state(services, job_id).next_attempt_at
+    assert run_job(deps, job_id) is JobStatus.SUCCESS
+    assert job_state(services, job_id).error_code == ""
+
+
+def test_a_disk_that_stays_full_fails_the_job_clearly(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    deps = dataclasses.replace(
+        deps_with(services, FlakyEngine(0, RuntimeError())), storage=FullStorage(services.storage)
+    )
+    outcomes = []
+    for _ in range(10):
+        outcomes.append(run_job(deps, job_id))
+        clock.moment += timedelta(hours=1)
+    assert outcomes == [JobStatus.QUEUED] * 9 + [JobStatus.FAIL]
+    assert job_state(services, job_id).error_code == "ServiceUnAvailable"

@@ -32,6 +32,8 @@ SUPPORTED = {
     "SetMessageCallback",
     "GetMessageCallback",
     "DeleteMessageCallback",
+    "ListCallbackEvents",
+    "RedeliverCallbackEvent",
     "DescribeDynamicImageUsage",
 }
 

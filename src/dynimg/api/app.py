@@ -18,6 +18,7 @@ from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
 from dynimg.errors import ClientError, RequestTooLarge
+from dynimg.services.health import check_health
 
 MAX_PARAMETERS = 256
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -48,7 +49,14 @@ def create_app(services: Services) -> Starlette:
         return await object_endpoint(request)
 
     async def healthz(_request: Request) -> Response:
-        return JSONResponse({"Status": "ok"})
+        limiter = services.rate_limiter if services.rate_limiter.shared else None
+        health = await run_in_threadpool(
+            check_health, services.uow_factory, services.storage, limiter
+        )
+        status = "ok" if health.healthy else "unavailable"
+        return JSONResponse(
+            {"Status": status, "Checks": health.checks}, status_code=200 if health.healthy else 503
+        )
 
     return Starlette(
         routes=[

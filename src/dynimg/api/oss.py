@@ -32,6 +32,7 @@ from dynimg.errors import (
     MalformedXML,
     ObjectTooLarge,
     OssNotImplemented,
+    ServiceUnavailable,
 )
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
@@ -236,6 +237,8 @@ def _parts_listing(
 
 def _error(exc: Exception, request_id: str, host_id: str) -> Response:
     error: DynimgError = exc if isinstance(exc, ClientError) else InternalError()
+    if isinstance(exc, ServiceUnavailable):  # storage full: clients retry a 503
+        error = ServiceUnavailable(exc.message)
     if not isinstance(exc, ClientError):
         log.error("upload request %s failed", request_id, exc_info=exc)
     code = "InvalidArgument" if isinstance(error, InvalidParameter) else error.code

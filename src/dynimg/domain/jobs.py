@@ -73,6 +73,17 @@ class DynamicImageJob:
     """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
 
 
+STORAGE_MAX_ATTEMPTS = 10
+"""Storage that is full or failing is an outage, not the job's fault: it gets more attempts."""
+STORAGE_BACKOFF_CAP = timedelta(minutes=10)
+
+
+def storage_backoff(attempt: int) -> timedelta:
+    """Delay before retrying a job that failed on storage: 15 s doubling, capped at 10 min
+    (ten attempts span about 45 minutes, time for an operator to free space)."""
+    return min(timedelta(seconds=15 * 2 ** max(attempt - 1, 0)), STORAGE_BACKOFF_CAP)
+
+
 def backoff(attempt: int) -> timedelta:
     """Delay before retry number ``attempt`` (2 s, 4 s, 8 s, ...)."""
     factor: int = 2 ** max(attempt - 1, 0)

@@ -24,11 +24,13 @@ from dynimg.domain.jobs import (
     LEASE,
     MAX_ATTEMPTS,
     RENDER_GRACE,
+    STORAGE_MAX_ATTEMPTS,
     DynamicImage,
     DynamicImageJob,
     JobStatus,
     backoff,
     image_key,
+    storage_backoff,
 )
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.outbox import OutboxMessage
@@ -46,7 +48,14 @@ from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.usage import UsageRow, resolution_class
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
-from dynimg.errors import ClientError, DynimgError, InternalError, VideoNotFound, WatermarkNotFound
+from dynimg.errors import (
+    ClientError,
+    DynimgError,
+    InternalError,
+    StorageError,
+    VideoNotFound,
+    WatermarkNotFound,
+)
 from dynimg.ports import (
     Clock,
     Dispatcher,
@@ -96,6 +105,9 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
             return _succeed(deps, job, spec, result)
         except ClientError as exc:
             return _finish_failed(deps, job, exc)
+        except StorageError as exc:
+            log.warning("job %s attempt %s: storage failed", job.id, job.attempt)
+            return _wait_for_storage(deps, job, exc)
         except Exception as exc:
             log.exception("job %s attempt %s failed", job.id, job.attempt)
             return _retry_or_fail(deps, job, exc)
@@ -268,6 +280,20 @@ def _retry_or_fail(deps: JobDeps, job: DynamicImageJob, exc: Exception) -> JobSt
             error_code=InternalError.code,
             error_message=InternalError().message,
         )
+        uow.commit()
+    return JobStatus.QUEUED
+
+
+def _wait_for_storage(deps: JobDeps, job: DynamicImageJob, exc: StorageError) -> JobStatus | None:
+    """Requeue for later, saying why, while storage is full or failing; fail after many tries."""
+    if job.attempt >= STORAGE_MAX_ATTEMPTS:
+        return _finish_failed(deps, job, exc)
+    with deps.uow_factory() as uow:
+        uow.jobs.update_running(
+            job.id, job.attempt, status=JobStatus.QUEUED, lease_until=None, announced_at=None,
+            next_attempt_at=deps.clock.now() + storage_backoff(job.attempt),
+            error_code=exc.code, error_message=exc.message,
+        )  # fmt: skip
         uow.commit()
     return JobStatus.QUEUED
 

@@ -86,7 +86,6 @@ request_nonces = Table(
     Column("key_id", String(32), primary_key=True),
     Column("nonce", String(128), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
-    Column("completed_at", UtcDateTime, nullable=True),
 )
 
 videos = Table(

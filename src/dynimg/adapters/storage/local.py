@@ -31,9 +31,12 @@ class LocalStorage:
         md5_hex: str | None = None,
     ) -> StoredObject:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=".upload-", dir=path.parent)
+        except OSError as exc:  # full, read-only, or not a directory: nothing was written
+            raise StorageError() from exc
         digest, size = hashlib.md5(usedforsecurity=False), 0
-        descriptor, temporary = tempfile.mkstemp(prefix=".upload-", dir=path.parent)
         try:
             with os.fdopen(descriptor, "wb") as out:
                 for chunk in chunks:
