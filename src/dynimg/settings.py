@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -28,8 +28,21 @@ class Settings(BaseModel):
     database_url: str | None = None
     """SQLAlchemy URL (`sqlite:///...` or `postgresql://...`); default: SQLite in `home`."""
 
-    storage_url: str | None = None
-    """Where files are stored: `file:///path`; default: `home`/storage."""
+    storage_url: str | None = Field(
+        default=None, pattern=r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$"
+    )
+    """Where files are stored: `file:///path` or a path, or `s3://bucket/prefix`; default:
+    `home`/storage."""
+
+    s3_endpoint_url: str | None = None
+    """S3-compatible endpoint for `s3://` storage (MinIO, Ceph...); empty: AWS S3."""
+
+    s3_region: str | None = None
+    """Region of the S3 bucket; empty: boto3's default (AWS_REGION, profile)."""
+
+    file_delivery: Literal["stream", "redirect"] = "stream"
+    """Signed FileURLs: `stream` the bytes through dynimg (default), or `redirect` to a presigned
+    S3 URL valid for at most 300 s (S3 storage only; local files are always streamed)."""
 
     public_url: str | None = None
     """Base URL clients reach this service at (upload endpoint, file URLs); default: host/port."""
@@ -121,8 +134,12 @@ class Settings(BaseModel):
 
     @property
     def effective_storage_url(self) -> str:
-        """The storage URL with the embedded default filled in."""
-        return self.storage_url or f"file://{(self.home / 'storage').resolve()}"
+        """The storage URL with the embedded default filled in; a plain path becomes `file://`."""
+        if not self.storage_url:
+            return f"file://{(self.home / 'storage').resolve()}"
+        if "://" not in self.storage_url:
+            return f"file://{Path(self.storage_url).resolve()}"
+        return self.storage_url
 
     @property
     def effective_public_url(self) -> str:
