@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -35,6 +35,7 @@ MIN_PART_SIZE = 5 * 1024 * 1024
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 MAX_PRESIGN_SECONDS = 300
 CHUNK = 1024 * 1024
+MAX_CONNECTIONS = 64
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _BAD_RANGE = "InvalidRange"
 
@@ -42,13 +43,22 @@ _BAD_RANGE = "InvalidRange"
 def s3_client(endpoint_url: str | None, region: str | None) -> S3Client:
     """A thread-safe S3 client using boto3's default credential chain (env, profile, role).
 
-    A custom endpoint gets path-style addressing: S3-compatible servers on an IP address or
-    without wildcard DNS cannot answer virtual-host requests.
+    A custom endpoint gets path-style addressing (S3-compatible servers on an IP address or
+    without wildcard DNS cannot answer virtual-host requests) and checksums only where S3
+    requires them: several S3-compatible servers refuse the CRC headers boto3 sends by default.
+    The pool is larger than boto's default of 10 because worker threads and streamed FileURL
+    downloads share this one client.
     """
+    checksums: Literal["when_supported", "when_required"] = (
+        "when_required" if endpoint_url else "when_supported"
+    )
     config = Config(
         signature_version="s3v4",
         retries={"mode": "standard", "max_attempts": 5},
+        max_pool_connections=MAX_CONNECTIONS,
         s3={"addressing_style": "path" if endpoint_url else "auto"},
+        request_checksum_calculation=checksums,
+        response_checksum_validation=checksums,
     )
     session = boto3.session.Session()
     return session.client(
