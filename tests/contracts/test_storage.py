@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +150,14 @@ def test_s3_aborts_leave_no_uploads(
         assert path.parent == tmp_path
     assert leftovers(s3_server, s3_bucket, prefix) == ([f"{prefix}/small"], [])
     assert [p.name for p in tmp_path.iterdir()] == [], "downloads are removed"
+
+
+def test_s3_removes_stale_downloads(
+    s3_server: S3Server, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale, fresh = tmp_path / ".download-old", tmp_path / ".download-new"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(stale, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    s3_server.storage(monkeypatch, s3_bucket, "stale", tmp_path)
+    assert (stale.exists(), fresh.exists()) == (False, True)

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +37,7 @@ DEFAULT_PART_SIZE = 8 * 1024 * 1024
 MAX_PRESIGN_SECONDS = 300
 CHUNK = 1024 * 1024
 MAX_CONNECTIONS = 64
+STALE_DOWNLOAD_SECONDS = 24 * 3600
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _BAD_RANGE = "InvalidRange"
 
@@ -85,6 +87,7 @@ class S3Storage:
         self._prefix = prefix.strip("/")
         self._scratch = scratch
         self._part_size = part_size
+        self._remove_stale_downloads()
 
     def put(
         self, key: str, chunks: Iterator[bytes], *, max_bytes: int | None = None
@@ -181,6 +184,17 @@ class S3Storage:
                 Params={"Bucket": self._bucket, "Key": self._name(key)},
                 ExpiresIn=seconds,
             )
+
+    def _remove_stale_downloads(self) -> None:
+        """Delete downloads a killed process left behind.
+
+        Only old ones: another process on the same home may be reading a fresh one right now.
+        """
+        cutoff = time.time() - STALE_DOWNLOAD_SECONDS
+        for path in self._scratch.glob(".download-*"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
 
     def _name(self, key: str) -> str:
         validate_key(key)
