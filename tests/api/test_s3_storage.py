@@ -6,6 +6,7 @@ verified request is answered with a short-lived presigned S3 URL.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from tests.support.jobs import template, wait_for_images
 from tests.support.media import make_clip, read_animation
 from tests.support.s3 import S3Server, leftovers
 from tests.support.server import ServerProcess, start_server
-from tests.support.uploads import create_upload, upload_file, wait_for_status
+from tests.support.uploads import create_upload, upload_file, upload_png, wait_for_status
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +52,15 @@ def test_upload_render_list_and_download_on_s3(
     assert wait_for_status(api, ticket["VideoId"], "Normal")["Status"] == "Normal"
     video_id = ticket["VideoId"]
 
-    api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api))
+    mark = api.call(
+        "AddWatermark",
+        Name="logo",
+        Type="Image",
+        FileUrl=upload_png(api),  # an image watermark: read from S3 too while rendering
+        WatermarkConfig=json.dumps({"Dx": "0", "Dy": "0", "Width": "0.4", "ReferPos": "TopLeft"}),
+    )["WatermarkInfo"]["WatermarkId"]
+    template_id = template(api, WatermarkIds=[mark])
+    api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)
     [image] = wait_for_images(api, video_id)
     url, size = image["FileURL"], int(image["FileSize"])
 
@@ -64,7 +73,10 @@ def test_upload_render_list_and_download_on_s3(
     body = httpx.get(url, timeout=30, follow_redirects=True)
     assert body.status_code == 200 and len(body.content) == size
     (tmp_path / "out.gif").write_bytes(body.content)
-    assert read_animation(tmp_path / "out.gif").size == (160, 120)
+    animation = read_animation(tmp_path / "out.gif")
+    assert animation.size == (160, 120)
+    red, green = animation.frames[0][5:20, 5:50, 0], animation.frames[0][5:20, 5:50, 1]
+    assert red.mean() > 150 and green.mean() < 100, "the watermark from S3 is drawn"
     ranged = httpx.get(url, headers={"Range": "bytes=10-19"}, follow_redirects=True)
     assert ranged.status_code == 206 and ranged.content == body.content[10:20]
     assert httpx.get(url.split("?")[0], follow_redirects=True).status_code == 403
