@@ -6,15 +6,17 @@ errors (a typo must not silently fall back to a default), and every problem is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from dynimg.errors import ConfigurationError
 
 ENV_PREFIX = "DYNIMG_"
+_STORAGE_URL = re.compile(r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$")
 
 
 class Settings(BaseModel):
@@ -28,11 +30,8 @@ class Settings(BaseModel):
     database_url: str | None = None
     """SQLAlchemy URL (`sqlite:///...` or `postgresql://...`); default: SQLite in `home`."""
 
-    storage_url: str | None = Field(
-        default=None, pattern=r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$"
-    )
-    """Where files are stored: `file:///path` or a path, or `s3://bucket/prefix`; default:
-    `home`/storage."""
+    storage_url: str | None = None
+    """Where files are stored: a path or `file:///path` (default home/storage), `s3://bucket/prefix`."""
 
     s3_endpoint_url: str | None = None
     """S3-compatible endpoint for `s3://` storage (MinIO, Ceph...); empty: AWS S3."""
@@ -41,8 +40,7 @@ class Settings(BaseModel):
     """Region of the S3 bucket; empty: boto3's default (AWS_REGION, profile)."""
 
     file_delivery: Literal["stream", "redirect"] = "stream"
-    """Signed FileURLs: `stream` the bytes through dynimg (default), or `redirect` to a presigned
-    S3 URL valid for at most 300 s (S3 storage only; local files are always streamed)."""
+    """FileURLs: `stream` bytes through dynimg, or (S3) `redirect` to a presigned URL (<=300 s)."""
 
     public_url: str | None = None
     """Base URL clients reach this service at (upload endpoint, file URLs); default: host/port."""
@@ -125,6 +123,14 @@ class Settings(BaseModel):
     access_key_secret: SecretStr | None = None
     """Client commands: AccessKeySecret that goes with `access_key_id`."""
 
+    @field_validator("storage_url")
+    @classmethod
+    def _supported_storage_url(cls, url: str | None) -> str | None:
+        # Checked here, not when storage opens, so a typo is reported with every other problem.
+        if url is not None and not _STORAGE_URL.match(url):
+            raise ValueError("must be file:///path, a path, or s3://bucket[/prefix]")
+        return url
+
     @property
     def effective_database_url(self) -> str:
         """The database URL with the embedded default filled in."""
@@ -157,6 +163,8 @@ class Settings(BaseModel):
                 shown = "********"
             elif name == "database_url":
                 shown = _mask_url_password(self.effective_database_url)
+            elif name == "storage_url":
+                shown = self.effective_storage_url
             else:
                 shown = "" if value is None else str(value)
             yield ENV_PREFIX + name.upper(), shown, field.description or ""
