@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.s3 import S3Server, new_bucket, start_s3_server
 from tests.support.services import ServiceRegistry
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -38,6 +39,20 @@ def postgres_url() -> Iterator[str]:
             yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A ``moto_server`` process on a free loopback port for this run (see tests/support/s3.py)."""
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server: S3Server) -> str:
+    """A fresh bucket for this run; tests keep apart by prefix."""
+    return new_bucket(s3_server)
 
 
 RABBITMQ_URL = os.environ.get("DYNIMG_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")

@@ -122,7 +122,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings=settings,
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
-        storage=open_storage(settings.effective_storage_url),
+        storage=open_storage(settings),
         engine=build_media_engine(settings),
         upload_policy=UploadPolicy(
             endpoint=settings.effective_public_url,
@@ -155,14 +155,25 @@ def url_signing_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def open_storage(url: str) -> Storage:
-    """The storage backend for a URL: ``file:///path`` (``s3://`` is planned)."""
-    from dynimg.adapters.storage.local import LocalStorage
+def open_storage(settings: Settings) -> Storage:
+    """The storage backend for ``settings.storage_url``: ``file:///path`` or ``s3://bucket/prefix``.
 
-    parsed = urlparse(url)
+    S3 downloads for the media engine go to a scratch directory in ``home``, on local disk.
+    """
+    parsed = urlparse(settings.effective_storage_url)
     if parsed.scheme == "file":
+        from dynimg.adapters.storage.local import LocalStorage
+
         return LocalStorage(Path(unquote(parsed.path)))
-    raise ConfigurationError(f"unsupported storage URL scheme {parsed.scheme!r} (use file://)")
+    if parsed.scheme == "s3" and parsed.netloc:
+        from dynimg.adapters.storage.s3 import S3Storage, s3_client
+
+        client = s3_client(settings.s3_endpoint_url, settings.s3_region)
+        scratch = (settings.home / "s3-scratch").resolve()
+        return S3Storage(client, parsed.netloc, unquote(parsed.path), scratch)
+    raise ConfigurationError(
+        f"unsupported storage URL {settings.effective_storage_url!r} (use file:// or s3://bucket)"
+    )
 
 
 def build_rate_limiter(settings: Settings) -> RateLimiter:

@@ -7,6 +7,7 @@ or job step.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -348,8 +349,27 @@ class Storage(Protocol):
         """The object's size in bytes; ObjectNotFound if absent."""
         ...
 
+    def readable(self, key: str) -> AbstractContextManager[Path]:
+        """A local file with the object's bytes while the ``with`` block runs.
+
+        For the media engine and Pillow, which read files. Local disk yields the stored file
+        itself; a remote backend downloads a temporary copy and removes it on exit.
+        ObjectNotFound if absent.
+        """
+        ...
+
     def local_path(self, key: str) -> Path:
-        """A local file with the object's bytes, for the media engine to read."""
+        """A local file with the object's bytes; prefer ``readable``, which cleans up.
+
+        A remote backend keeps a cached copy here until the object is deleted.
+        """
+        ...
+
+    def presigned_get(self, key: str, expires_seconds: int) -> str | None:
+        """A URL anyone may GET the object at for at most ``min(expires_seconds, 300)`` s.
+
+        None when the backend has no such URLs (local disk): then dynimg streams the bytes.
+        """
         ...
 
 

@@ -6,15 +6,17 @@ errors (a typo must not silently fall back to a default), and every problem is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from dynimg.errors import ConfigurationError
 
 ENV_PREFIX = "DYNIMG_"
+_STORAGE_URL = re.compile(r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$")
 
 
 class Settings(BaseModel):
@@ -29,7 +31,16 @@ class Settings(BaseModel):
     """SQLAlchemy URL (`sqlite:///...` or `postgresql://...`); default: SQLite in `home`."""
 
     storage_url: str | None = None
-    """Where files are stored: `file:///path`; default: `home`/storage."""
+    """Where files are stored: a path or `file:///path` (default home/storage), `s3://bucket/prefix`."""
+
+    s3_endpoint_url: str | None = None
+    """S3-compatible endpoint for `s3://` storage (MinIO, Ceph...); empty: AWS S3."""
+
+    s3_region: str | None = None
+    """Region of the S3 bucket; empty: boto3's default (AWS_REGION, profile)."""
+
+    file_delivery: Literal["stream", "redirect"] = "stream"
+    """FileURLs: `stream` bytes through dynimg, or (S3) `redirect` to a presigned URL (<=300 s)."""
 
     public_url: str | None = None
     """Base URL clients reach this service at (upload endpoint, file URLs); default: host/port."""
@@ -132,6 +143,14 @@ class Settings(BaseModel):
     access_key_secret: SecretStr | None = None
     """Client commands: AccessKeySecret that goes with `access_key_id`."""
 
+    @field_validator("storage_url")
+    @classmethod
+    def _supported_storage_url(cls, url: str | None) -> str | None:
+        # Checked here, not when storage opens, so a typo is reported with every other problem.
+        if url is not None and not _STORAGE_URL.match(url):
+            raise ValueError("must be file:///path, a path, or s3://bucket[/prefix]")
+        return url
+
     @property
     def effective_database_url(self) -> str:
         """The database URL with the embedded default filled in."""
@@ -141,8 +160,12 @@ class Settings(BaseModel):
 
     @property
     def effective_storage_url(self) -> str:
-        """The storage URL with the embedded default filled in."""
-        return self.storage_url or f"file://{(self.home / 'storage').resolve()}"
+        """The storage URL with the embedded default filled in; a plain path becomes `file://`."""
+        if not self.storage_url:
+            return f"file://{(self.home / 'storage').resolve()}"
+        if "://" not in self.storage_url:
+            return f"file://{Path(self.storage_url).resolve()}"
+        return self.storage_url
 
     @property
     def effective_public_url(self) -> str:
@@ -162,6 +185,8 @@ class Settings(BaseModel):
                 shown = _mask_url_password(self.effective_database_url)
             elif name in ("queue_url", "redis_url") and value:
                 shown = _mask_url_password(str(value))
+            elif name == "storage_url":
+                shown = self.effective_storage_url
             else:
                 shown = "" if value is None else str(value)
             yield ENV_PREFIX + name.upper(), shown, field.description or ""

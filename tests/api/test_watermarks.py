@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
-from PIL import Image
 
 from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
 from tests.support.server import Credentials, ServerProcess
-from tests.support.uploads import decode, oss_bucket
+from tests.support.uploads import upload_png
 
 IMAGE_CONFIG = {"Dx": "10", "Dy": "10", "Width": "0.2", "ReferPos": "BottonRight"}
 TEXT_CONFIG = {"Content": "水印", "FontSize": 24, "FontColor": "Blue", "Top": 10, "Left": 10}
@@ -20,16 +18,6 @@ TEXT_CONFIG = {"Content": "水印", "FontSize": 24, "FontColor": "Blue", "Top": 
 @pytest.fixture(params=SDK_MODES)
 def api(request: pytest.FixtureRequest, server: ServerProcess, creds: Credentials) -> SdkApi:
     return sdk_api(request.param, server.endpoint, creds)
-
-
-def upload_png(api: SdkApi) -> str:
-    body = api.call("CreateUploadAttachedMedia", BusinessType="watermark", MediaExt="png")
-    address, auth = decode(body["UploadAddress"]), decode(body["UploadAuth"])
-    png = io.BytesIO()
-    Image.new("RGBA", (64, 32), (255, 0, 0, 200)).save(png, "PNG")
-    oss_bucket(address, auth).put_object(address["FileName"], png.getvalue())
-    assert body["MediaId"] and body["FileURL"].endswith(address["FileName"])
-    return str(body["FileURL"])
 
 
 def add(

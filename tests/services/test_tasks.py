@@ -130,7 +130,7 @@ def test_probing_gives_up_visibly(world: World, tmp_path: Path) -> None:
     video_id = uploaded(world, tmp_path)
 
     class BrokenStorage:
-        def local_path(self, key: str) -> Path:
+        def readable(self, key: str) -> Any:
             raise OSError("disk gone")
 
     probes = dataclasses.replace(world.deps.probes, storage=BrokenStorage())  # type: ignore[arg-type]

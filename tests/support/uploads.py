@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 import oss2
+from PIL import Image
 
 from tests.support.clients import SdkApi
 
@@ -57,3 +59,14 @@ def wait_for_status(
         if video["Status"] in statuses or time.monotonic() > deadline:
             return video
         time.sleep(0.1)
+
+
+def upload_png(api: SdkApi) -> str:
+    """Upload a 64x32 half-transparent red PNG as attached media; returns its FileURL."""
+    body = api.call("CreateUploadAttachedMedia", BusinessType="watermark", MediaExt="png")
+    address, auth = decode(body["UploadAddress"]), decode(body["UploadAuth"])
+    png = io.BytesIO()
+    Image.new("RGBA", (64, 32), (255, 0, 0, 200)).save(png, "PNG")
+    oss_bucket(address, auth).put_object(address["FileName"], png.getvalue())
+    assert body["MediaId"] and body["FileURL"].endswith(address["FileName"])
+    return str(body["FileURL"])

@@ -34,3 +34,49 @@ def test_secrets_are_masked() -> None:
     assert shown["DYNIMG_ACCESS_KEY_SECRET"] == "********"
     assert shown["DYNIMG_DATABASE_URL"] == "postgresql://dyn:********@db:5432/dynimg"
     assert all(description for _, _, description in settings.describe())
+
+
+def test_storage_urls(tmp_path: Path) -> None:
+    assert load_settings({}).effective_storage_url.endswith("/var/storage")
+    plain = load_settings({"DYNIMG_STORAGE_URL": str(tmp_path / "files")})
+    assert plain.effective_storage_url == f"file://{tmp_path / 'files'}"
+    s3 = load_settings(
+        {
+            "DYNIMG_STORAGE_URL": "s3://media-bucket/dynimg/prod",
+            "DYNIMG_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "DYNIMG_S3_REGION": "eu-west-1",
+            "DYNIMG_FILE_DELIVERY": "redirect",
+        }
+    )
+    assert s3.effective_storage_url == "s3://media-bucket/dynimg/prod"
+    assert (s3.s3_endpoint_url, s3.s3_region, s3.file_delivery) == (
+        "http://127.0.0.1:9000",
+        "eu-west-1",
+        "redirect",
+    )
+    assert load_settings({}).file_delivery == "stream"
+
+
+@pytest.mark.parametrize("url", ["gs://bucket", "s3://", "s3://UPPER", "ftp://x/y"])
+def test_unsupported_storage_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="DYNIMG_STORAGE_URL"):
+        load_settings({"DYNIMG_STORAGE_URL": url})
+
+
+def test_open_storage_picks_the_backend_by_url(tmp_path: Path) -> None:
+    from dynimg.adapters.storage.local import LocalStorage
+    from dynimg.adapters.storage.s3 import S3Storage
+    from dynimg.bootstrap import open_storage
+
+    local = open_storage(load_settings({"DYNIMG_HOME": str(tmp_path)}))
+    assert isinstance(local, LocalStorage)
+    remote = open_storage(
+        load_settings(
+            {
+                "DYNIMG_HOME": str(tmp_path),
+                "DYNIMG_STORAGE_URL": "s3://bucket/prefix",
+                "DYNIMG_S3_REGION": "us-east-1",
+            }
+        )
+    )
+    assert isinstance(remote, S3Storage)

@@ -7,7 +7,7 @@ import time
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from dynimg.bootstrap import Services
 from dynimg.domain.jobs import DynamicImage
@@ -43,7 +43,22 @@ class ImageFiles:
         }
         if request.headers.get("if-none-match") == headers["ETag"]:
             return Response(status_code=304, headers=headers)
+        if self._services.settings.file_delivery == "redirect":
+            redirect = await run_in_threadpool(self._redirect, image, expires - now)
+            if redirect is not None:
+                return redirect
         return self._body(request, image, headers)
+
+    def _redirect(self, image: DynamicImage, remaining: int) -> Response | None:
+        """A 302 to a presigned storage URL, or None when the backend has none (local disk).
+
+        The presigned URL lives at most 300 s and never longer than the signed FileURL, so a
+        redirect cannot extend what the auth_key allowed. It must not be cached: it expires.
+        """
+        url = self._services.storage.presigned_get(image.storage_key, max(remaining, 1))
+        if url is None:
+            return None
+        return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
     def _body(self, request: Request, image: DynamicImage, headers: dict[str, str]) -> Response:
         size, media_type = (

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -98,9 +99,9 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
     if job is None:
         return None
     progress = _ProgressReporter(deps, job)
-    with _Heartbeat(deps, job, progress):
+    with _Heartbeat(deps, job, progress), ExitStack() as files:
         try:
-            spec, source = _prepare(deps, job)
+            spec, source = _prepare(deps, job, files)
             result = _render(deps, job, spec, source, progress)
             return _succeed(deps, job, spec, result)
         except ClientError as exc:
@@ -134,7 +135,8 @@ def recover_jobs(deps: JobDeps) -> int:
     return len(expired)
 
 
-def _prepare(deps: JobDeps, job: DynamicImageJob) -> tuple[RenderSpec, Path]:
+def _prepare(deps: JobDeps, job: DynamicImageJob, files: ExitStack) -> tuple[RenderSpec, Path]:
+    """The render spec and the source file; files stay readable until ``files`` closes."""
     template = parse_template_config(parse_json_object(job.template_config, "TemplateConfig"))
     overrides = (
         parse_overrides(parse_json_object(job.override_params, "OverrideParams"))
@@ -147,9 +149,11 @@ def _prepare(deps: JobDeps, job: DynamicImageJob) -> tuple[RenderSpec, Path]:
             raise VideoNotFound()
         layers = tuple(
             apply_override(layer, overrides.get(layer.watermark_id))
-            for layer in _layers(deps, uow, job, template.watermark_ids, overrides)
+            for layer in _layers(deps, uow, job, template.watermark_ids, overrides, files)
         )
-    return RenderSpec(template, layers), deps.storage.local_path(video.storage_key)
+    return RenderSpec(template, layers), files.enter_context(
+        deps.storage.readable(video.storage_key)
+    )
 
 
 def _layers(
@@ -158,6 +162,7 @@ def _layers(
     job: DynamicImageJob,
     ids: tuple[str, ...],
     overrides: dict[str, WatermarkOverride],
+    files: ExitStack,
 ) -> Iterator[WatermarkLayer]:
     for watermark_id in ids:
         watermark = (
@@ -178,7 +183,7 @@ def _layers(
             key = watermark.storage_key
             if override is not None and override.file_url:
                 key = uploaded_key(uow, deps.uploads, job.account_id, override.file_url)
-            image = deps.storage.local_path(key)
+            image = files.enter_context(deps.storage.readable(key))
         yield WatermarkLayer(watermark.id, config, image)
 
 

@@ -179,11 +179,8 @@ def _settle_video(
     if video is None or video.status is not VideoStatus.UPLOAD_SUCC:
         return  # deleted, or settled by an earlier delivery
     try:
-        facts, status, reason = (
-            _facts(engine.probe(storage.local_path(video.storage_key))),
-            VideoStatus.NORMAL,
-            "",
-        )
+        with storage.readable(video.storage_key) as source:
+            facts, status, reason = _facts(engine.probe(source)), VideoStatus.NORMAL, ""
     except MediaError as exc:
         facts, status, reason = None, VideoStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
     with uow_factory() as uow:
@@ -210,7 +207,8 @@ def _settle_media(
     if media is None or media.status is not MediaStatus.UPLOADING:
         return
     try:
-        engine.image_size(storage.local_path(media.storage_key))
+        with storage.readable(media.storage_key) as image:
+            engine.image_size(image)
         status = MediaStatus.NORMAL
     except MediaError:
         status = MediaStatus.UPLOAD_FAIL

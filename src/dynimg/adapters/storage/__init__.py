@@ -1,1 +1,1 @@
-"""Object storage backends, chosen by URL (``file://`` now; ``s3://`` comes later)."""
+"""Object storage backends, chosen by URL: ``file://`` (local disk) or ``s3://`` (boto3)."""

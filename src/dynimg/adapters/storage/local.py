@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from dynimg.domain.storage_keys import validate_key
@@ -74,8 +76,16 @@ class LocalStorage:
     def size(self, key: str) -> int:
         return self._existing(key).stat().st_size
 
+    def readable(self, key: str) -> AbstractContextManager[Path]:
+        # The stored file itself: nothing to fetch, nothing to clean up.
+        return contextlib.nullcontext(self._existing(key))
+
     def local_path(self, key: str) -> Path:
         return self._existing(key)
+
+    def presigned_get(self, key: str, expires_seconds: int) -> str | None:
+        # Local files have no URL of their own: dynimg streams them.
+        return None
 
     def _path(self, key: str) -> Path:
         path = (self._root / validate_key(key)).resolve()
