@@ -1,4 +1,4 @@
-"""A real cluster: two API nodes and two Celery workers on PostgreSQL and RabbitMQ.
+"""A real cluster: two API nodes and two Celery workers on PostgreSQL, RabbitMQ and S3.
 
 Jobs submitted to either node run on either worker and end exactly once, also when a worker's
 child process is SIGKILLed in the middle of a render.
@@ -11,7 +11,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.support.clients import sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_job
 from tests.support.media import make_clip
 from tests.support.rpc import raw_call
+from tests.support.s3 import S3Server
 from tests.support.server import ServerProcess, dynimg_env, start_server
 
 
@@ -31,6 +33,8 @@ class Cluster:
     workers: list[subprocess.Popen[bytes]]
     env: dict[str, str]
     root: Path
+    stored: Callable[[str], list[str]]
+    """The keys stored under a key prefix (in the cluster's S3 bucket)."""
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
         worker = subprocess.Popen(
@@ -45,18 +49,28 @@ class Cluster:
 
 @pytest.fixture
 def cluster(
-    tmp_path: Path, postgres_database: str, rabbitmq_queue: tuple[str, str]
+    tmp_path: Path,
+    postgres_database: str,
+    rabbitmq_queue: tuple[str, str],
+    s3_server: S3Server,
+    s3_bucket: str,
 ) -> Iterator[Cluster]:
     broker, queue = rabbitmq_queue
+    prefix = f"cluster-{uuid.uuid4().hex[:8]}"
     env = {
+        **s3_server.env(s3_bucket, prefix),
         "DYNIMG_DATABASE_URL": postgres_database,
-        "DYNIMG_STORAGE_URL": f"file://{tmp_path / 'shared-storage'}",
         "DYNIMG_QUEUE_URL": broker,
         "DYNIMG_QUEUE_NAME": queue,
         "DYNIMG_URL_SIGNING_KEY": "cluster-test-signing-key-0123456789",
         "DYNIMG_JOB_LEASE_SECONDS": "3",
     }
-    cluster = Cluster([], [], env, tmp_path)
+
+    def stored(under: str) -> list[str]:
+        listed = s3_server.client().list_objects_v2(Bucket=s3_bucket, Prefix=f"{prefix}/{under}")
+        return [item["Key"] for item in listed.get("Contents", [])]
+
+    cluster = Cluster([], [], env, tmp_path, stored)
     try:
         for name in ("node-a", "node-b"):
             cluster.nodes.append(start_server(tmp_path / name, DYNIMG_WORKERS="0", **env))
@@ -137,8 +151,8 @@ def test_jobs_from_either_node_end_exactly_once_through_a_killed_worker(
         [long_image] = api.call("ListDynamicImage", VideoId=long_video)["DynamicImageList"]
         assert long_image["JobId"] == long_job
         assert httpx.get(long_image["FileURL"], timeout=10).content[:6] == b"GIF89a"
-    stored = list((tmp_path / "shared-storage" / long_video / "image" / "dynamic").iterdir())
-    assert len(stored) == 1, "a killed attempt leaves no second file"
+    assert len(cluster.stored(f"{long_video}/image/dynamic/")) == 1, "no second file"
+    assert len(cluster.stored(f"{video_id}/image/dynamic/")) == 6
 
 
 def _cpu_seconds(pid: int) -> float:
