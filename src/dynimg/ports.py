@@ -358,13 +358,6 @@ class Storage(Protocol):
         """
         ...
 
-    def local_path(self, key: str) -> Path:
-        """A local file with the object's bytes; prefer ``readable``, which cleans up.
-
-        A remote backend keeps a cached copy here until the object is deleted.
-        """
-        ...
-
     def presigned_get(self, key: str, expires_seconds: int) -> str | None:
         """A URL anyone may GET the object at for at most ``min(expires_seconds, 300)`` s.
 

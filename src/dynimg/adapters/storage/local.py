@@ -80,9 +80,6 @@ class LocalStorage:
         # The stored file itself: nothing to fetch, nothing to clean up.
         return contextlib.nullcontext(self._existing(key))
 
-    def local_path(self, key: str) -> Path:
-        return self._existing(key)
-
     def presigned_get(self, key: str, expires_seconds: int) -> str | None:
         # Local files have no URL of their own: dynimg streams them.
         return None

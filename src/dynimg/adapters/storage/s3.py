@@ -140,7 +140,6 @@ class S3Storage:
             return False
         with _mapped():
             self._client.delete_object(Bucket=self._bucket, Key=name)
-        self._cached(key).unlink(missing_ok=True)
         return True
 
     def exists(self, key: str) -> bool:
@@ -169,19 +168,6 @@ class S3Storage:
         finally:
             path.unlink(missing_ok=True)
 
-    def local_path(self, key: str) -> Path:
-        """A cached copy for callers not yet using ``readable``; refreshed when sizes differ.
-
-        The copy stays until ``delete`` removes the object (or the cache directory is cleared).
-        """
-        cached = self._cached(key)
-        if cached.is_file() and cached.stat().st_size == self.size(key):
-            return cached
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with self.readable(key) as downloaded:
-            os.replace(downloaded, cached)
-        return cached
-
     def presigned_get(self, key: str, expires_seconds: int) -> str | None:
         seconds = max(1, min(expires_seconds, MAX_PRESIGN_SECONDS))
         with _mapped():
@@ -205,9 +191,6 @@ class S3Storage:
     def _name(self, key: str) -> str:
         validate_key(key)
         return f"{self._prefix}/{key}" if self._prefix else key
-
-    def _cached(self, key: str) -> Path:
-        return self._scratch / "cache" / validate_key(key)
 
     def _download(self, name: str, out: Any) -> None:
         with _mapped():
