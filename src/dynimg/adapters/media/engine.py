@@ -11,7 +11,8 @@ from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.gif import GifWriter
-from dynimg.adapters.media.overlay import Sprite, composite, image_size, prepare_sprites
+from dynimg.adapters.media.images import image_size
+from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
 from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
@@ -33,7 +34,7 @@ class PyAvMediaEngine:
         return probe(path)
 
     def image_size(self, path: Path) -> tuple[int, int]:
-        return image_size(path)
+        return image_size(path, self._limits)
 
     def render(
         self,
@@ -46,7 +47,7 @@ class PyAvMediaEngine:
         report = on_progress or (lambda _fraction: None)
         info = probe(source)
         plan, fps = self._plan(info, spec.template, started)
-        sprites = prepare_sprites(spec.watermarks, plan.size)
+        sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
             delays = self._write(source, plan, spec.template, sprites, partial, report)
