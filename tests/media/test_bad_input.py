@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -138,6 +140,35 @@ def test_image_limits_bound_frames_times_pixels(clip: Clip, tmp_path: Path) -> N
     fits = MediaLimits(max_image_pixel_frames=40 * 40 * 10)
     result, _ = render(PyAvMediaEngine(fits), clip.path, tmp_path / "o.gif", config(), [watermark])
     assert result.frames == 10
+
+
+def test_an_image_bomb_as_a_video_is_refused_before_its_frame_is_decoded(
+    engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    # 8000 x 8000 RGBA is 256 MB decoded, over the 8K limit; FFmpeg decodes a PNG's frame
+    # while opening it unless told the limit.
+    bomb = png_bomb(tmp_path / "bomb.png", 8000, 8000, rgba=True)
+    with pytest.raises((MediaLimitExceeded, UnreadableMedia)):
+        engine.probe(bomb)
+    # Peak memory of a process that only probes it, against one that probes a small image.
+    small = png_bomb(tmp_path / "small.png", 64, 64, rgba=True)
+    assert peak_kb_probing(bomb) < peak_kb_probing(small) + 100 * 1024
+
+
+def peak_kb_probing(path: Path) -> int:
+    # VmHWM, not ru_maxrss: a child's ru_maxrss starts from its parent's at fork.
+    script = (
+        "import re, sys\n"
+        "from pathlib import Path\n"
+        "from dynimg.adapters.media.engine import PyAvMediaEngine\n"
+        "try:\n    PyAvMediaEngine().probe(Path(sys.argv[1]))\n"
+        "except Exception:\n    pass\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text())[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
 
 
 @pytest.mark.parametrize(

@@ -115,17 +115,20 @@ def make_audio_only(path: Path) -> None:
         container.mux(stream.encode(None))
 
 
-def png_bomb(path: Path, width: int, height: int) -> Path:
-    """A black 1-bit PNG of some KB whose ``width * height`` pixels fill gigabytes as RGBA."""
+def png_bomb(path: Path, width: int, height: int, *, rgba: bool = False) -> Path:
+    """A black PNG of some KB whose ``width * height`` pixels fill gigabytes as RGBA.
+
+    1-bit grey unless ``rgba``, which FFmpeg decodes to 4 bytes a pixel.
+    """
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data))
         return struct.pack(">I", len(data)) + kind + data + crc
 
-    row = b"\x00" + bytes((width + 7) // 8)
+    row = b"\x00" + bytes(width * 4 if rgba else (width + 7) // 8)
     packer = zlib.compressobj(9)
     data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, *((8, 6) if rgba else (1, 0)), 0, 0, 0)
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
     path.write_bytes(png + chunk(b"IEND", b""))
     return path

@@ -31,7 +31,7 @@ class PyAvMediaEngine:
         self._limits = limits or MediaLimits()
 
     def probe(self, path: Path) -> MediaInfo:
-        return probe(path)
+        return probe(path, self._limits)
 
     def image_size(self, path: Path) -> tuple[int, int]:
         return image_size(path, self._limits)
@@ -45,7 +45,7 @@ class PyAvMediaEngine:
     ) -> RenderResult:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
-        info = probe(source)
+        info = probe(source, self._limits)
         plan, fps = self._plan(info, spec.template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
@@ -77,7 +77,8 @@ class PyAvMediaEngine:
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
         yuv = template.format is ImageFormat.WEBP
-        return DecodePlan(window, times, size, info.rotation, deadline, yuv=yuv), fps
+        plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
+        return plan, fps
 
     def _write(
         self,
