@@ -48,9 +48,11 @@ def as_animation(data: bytes, size: tuple[int, int], duration_ms: int, loop: int
     parts = list(chunks(data))
     if any(c.fourcc == b"ANIM" for c in parts):
         return data
-    flags = next((c.payload[0] for c in parts if c.fourcc == b"VP8X"), 0)
-    if any(c.fourcc == b"ALPH" for c in parts):
-        flags |= ALPHA_FLAG
+    # Only the frame is kept (no ICC, EXIF or XMP chunks), so only the alpha flag may stay.
+    alpha = any(
+        c.fourcc == b"ALPH" or (c.fourcc == b"VP8X" and c.payload[0] & ALPHA_FLAG) for c in parts
+    )
+    flags = ALPHA_FLAG if alpha else 0
     width, height = size
     canvas = _uint24(width - 1) + _uint24(height - 1)
     frame = (
