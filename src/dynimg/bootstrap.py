@@ -242,6 +242,9 @@ def build_media_engine(settings: Settings) -> MediaEngine:
         max_output_frames=settings.max_output_frames,
         max_output_pixel_frames=settings.max_output_pixel_frames,
         max_render_seconds=settings.max_render_seconds,
+        max_image_pixels=settings.max_image_pixels,
+        max_image_frames=settings.max_image_frames,
+        max_image_pixel_frames=settings.max_image_pixel_frames,
         frame_memory_bytes=settings.frame_memory_mb * 1024 * 1024,
     )
     return PyAvMediaEngine(limits)

@@ -291,7 +291,10 @@ class MediaEngine(Protocol):
         ...
 
     def image_size(self, path: Path) -> tuple[int, int]:
-        """Width and height of an image file (UnreadableWatermark if it is not one)."""
+        """Width and height of an image file, read from its header without decoding it.
+
+        UnreadableWatermark if it is not an image, MediaLimitExceeded over the image limits.
+        """
         ...
 
     def render(

@@ -131,6 +131,15 @@ class Settings(BaseModel):
     max_render_seconds: float = Field(default=300.0, gt=0)
     """Deadline for rendering one animated image, decoding included."""
 
+    max_image_pixels: int = Field(default=4096 * 4096, ge=64 * 64)
+    """Largest image (watermark) frame, width x height, checked from its header."""
+
+    max_image_frames: int = Field(default=500, ge=1)
+    """Most frames of an animated image (watermark)."""
+
+    max_image_pixel_frames: int = Field(default=100_000_000, ge=64 * 64)
+    """Image width x height x frames: bounds decoding one image; checked from its header."""
+
     frame_memory_mb: int = Field(default=64, ge=16)
     """Decoded GIF frames held in memory before they spill to a temporary file."""
 

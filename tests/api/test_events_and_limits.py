@@ -159,6 +159,21 @@ def test_callback_urls_are_validated(server: ServerProcess, creds: Credentials) 
         with pytest.raises(ApiError) as caught:
             api.call("SetMessageCallback", CallbackURL=url)
         assert caught.value.code == "InvalidParameter" and "CallbackURL" in caught.value.message
+    for url in (  # what the resolver also reads as loopback or private addresses
+        "http://127.1/x",
+        "http://0x7f000001/x",
+        "http://2130706433/x",
+        "http://0177.0.0.1/x",
+        "http://0x7f.1:8080/x",
+        "http://[::ffff:127.0.0.1]/x",
+        "http://0/x",
+        "http://10.1/x",
+        "http://0xa9.0xfe.0xa9.0xfe/latest/meta-data",
+    ):
+        with pytest.raises(ApiError) as caught:
+            api.call("SetMessageCallback", CallbackURL=url)
+        assert caught.value.code == "InvalidParameter" and "CallbackURL" in caught.value.message
+    assert "DYNIMG_ALLOW_PRIVATE_CALLBACKS" in caught.value.message
     with pytest.raises(ApiError) as caught:
         api.call(
             "SetMessageCallback",

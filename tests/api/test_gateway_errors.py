@@ -241,3 +241,44 @@ def test_unsigned_request_names_the_signature(server: ServerProcess) -> None:
     response = httpx.get(server.url + "/?Action=ListVodTemplate&Version=2017-03-21")
     body = assert_error(response, 400, "MissingParameter")
     assert "Signature" in body["Message"] or "AccessKeyId" in body["Message"]
+
+
+BEYOND_FLOAT = "1" + "0" * 400  # a JSON integer that float() cannot hold
+IMAGE_MARK = {"Dx": "10", "Dy": "10", "Width": "0.2"}
+TEXT_MARK = {"Content": "x"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "field"),
+    [
+        ("Image", {**IMAGE_MARK, "Dx": BEYOND_FLOAT}, "WatermarkConfig.Dx"),
+        ("Image", {**IMAGE_MARK, "Width": BEYOND_FLOAT}, "WatermarkConfig.Width"),
+        ("Image", {**IMAGE_MARK, "Timeline": {"Start": BEYOND_FLOAT}}, "Timeline.Start"),
+        ("Image", {**IMAGE_MARK, "Timeline": {"Start": 1e308}}, "Timeline.Start"),
+        ("Image", {**IMAGE_MARK, "Timeline": {"Duration": 1e308}}, "Timeline.Duration"),
+        ("Text", {**TEXT_MARK, "FontAlpha": BEYOND_FLOAT}, "WatermarkConfig.FontAlpha"),
+    ],
+)
+def test_numbers_beyond_float_range_are_named(
+    server: ServerProcess, creds: Credentials, kind: str, config: dict[str, Any], field: str
+) -> None:
+    text = json.dumps(config).replace(f'"{BEYOND_FLOAT}"', BEYOND_FLOAT)
+    params = {"Action": "AddWatermark", "Name": "n", "Type": kind, "WatermarkConfig": text}
+    if kind == "Image":
+        params["FileUrl"] = "http://127.0.0.1/dynimg/attached/x/file.png"
+    response = post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
+    body = assert_error(response, 400, "InvalidParameter")
+    assert field in body["Message"]
+
+
+def test_fps_beyond_float_range_is_named(server: ServerProcess, creds: Credentials) -> None:
+    config = '{"Container":{"Format":"gif"},"Video":{"Fps":%s},"Clip":{"TimeSpan":{"Seek":"0"}}}'
+    body = assert_error(add_template(server, creds, config % BEYOND_FLOAT), 400, "InvalidParameter")
+    assert "TemplateConfig.Video.Fps" in body["Message"]
+
+
+def test_usage_ending_at_the_first_day_is_named(server: ServerProcess, creds: Credentials) -> None:
+    params = {"Action": "DescribeDynamicImageUsage", "EndTime": "0001-01-01T00:00:00Z"}
+    response = post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
+    body = assert_error(response, 400, "InvalidParameter")
+    assert "'EndTime'" in body["Message"]

@@ -261,6 +261,16 @@ def test_abort_multipart_removes_parts(tea: SdkApi, server: ServerProcess) -> No
     assert (error.status, error.code) == (404, "NoSuchUpload")
 
 
+@pytest.mark.parametrize("number", ["9" * 5000, "0", "10001", "1x", "²"])
+def test_part_numbers_out_of_range_are_named(tea: SdkApi, number: str) -> None:
+    ticket = create_upload(tea)
+    bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
+    upload = bucket.init_multipart_upload(key)
+    error = oss_error(lambda: bucket.upload_part(key, upload.upload_id, number, b"x"))
+    assert (error.status, error.code) == (400, "InvalidArgument")
+    assert "partNumber" in error.message
+
+
 def test_unknown_video_ids(tea: SdkApi) -> None:
     for action in ("GetVideoInfo", "RefreshUploadVideo", "GetMezzanineInfo"):
         with pytest.raises(ApiError) as caught:

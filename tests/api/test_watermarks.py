@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
+from tests.support.media import png_bomb
 from tests.support.server import Credentials, ServerProcess
-from tests.support.uploads import upload_png
+from tests.support.uploads import decode, oss_bucket, upload_png
 
 IMAGE_CONFIG = {"Dx": "10", "Dy": "10", "Width": "0.2", "ReferPos": "BottonRight"}
 TEXT_CONFIG = {"Content": "水印", "FontSize": 24, "FontColor": "Blue", "Top": 10, "Left": 10}
@@ -104,6 +107,23 @@ def test_image_watermark_needs_an_uploaded_file(api: SdkApi) -> None:
             add(api, "Image", IMAGE_CONFIG, url)
         assert caught.value.code in ("InvalidParameter", "MissingParameter")
         assert "FileUrl" in caught.value.message
+
+
+def test_an_image_bomb_upload_fails_with_its_reason(api: SdkApi, tmp_path: Path) -> None:
+    body = api.call("CreateUploadAttachedMedia", BusinessType="watermark", MediaExt="png")
+    address, auth = decode(body["UploadAddress"]), decode(body["UploadAuth"])
+    bomb = png_bomb(tmp_path / "bomb.png", 15000, 15000)
+    oss_bucket(address, auth).put_object(address["FileName"], bomb.read_bytes())
+    deadline = time.monotonic() + 20
+    while True:  # accepted while it is probed, refused with the reason once it failed
+        try:
+            add(api, "Image", IMAGE_CONFIG, body["FileURL"])
+        except ApiError as error:
+            assert error.code == "InvalidParameter"
+            assert "FileUrl" in error.message and "MediaLimit.Exceeded" in error.message
+            break
+        assert time.monotonic() < deadline, "the upload never failed"
+        time.sleep(0.2)
 
 
 def test_templates_may_only_name_existing_watermarks(api: SdkApi) -> None:

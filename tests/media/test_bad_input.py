@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from PIL import ImageFile
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.limits import MediaLimits
@@ -18,7 +21,13 @@ from dynimg.errors import (
     UnreadableWatermark,
 )
 from tests.media.conftest import config, render
-from tests.support.media import Clip, make_audio_only, read_animation
+from tests.support.media import (
+    Clip,
+    gif_frame_bomb,
+    make_audio_only,
+    png_bomb,
+    read_animation,
+)
 
 
 def broken_files(tmp_path: Path, clip: Clip) -> dict[str, Path]:
@@ -79,6 +88,87 @@ def test_unreadable_watermark(engine: PyAvMediaEngine, clip: Clip, tmp_path: Pat
     watermark = {"Type": "Image", "FileUrl": str(bogus), "WatermarkConfig": {}}
     with pytest.raises(UnreadableWatermark):
         render(engine, clip.path, tmp_path / "out.gif", config("gif"), [watermark])
+
+
+def image_bombs(tmp_path: Path) -> dict[str, Path]:
+    return {
+        # 225 M pixels: past Pillow's own limit (2 x MAX_IMAGE_PIXELS), a DecompressionBombError.
+        "png-bomb": png_bomb(tmp_path / "bomb.png", 15000, 15000),
+        # 60 frames of 4096 x 4096 in 0.8 MB: 4 GB once decoded.
+        "gif-frame-bomb": gif_frame_bomb(tmp_path / "frames.gif", 4096, 60),
+    }
+
+
+@pytest.mark.parametrize("name", ["png-bomb", "gif-frame-bomb"])
+def test_image_bombs_are_refused_from_their_headers(
+    engine: PyAvMediaEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    bomb = image_bombs(tmp_path)[name]
+
+    def no_decoding(*_: object) -> None:
+        raise AssertionError("probing an image decoded its pixels")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(MediaLimitExceeded):
+        engine.image_size(bomb)
+
+
+@pytest.mark.parametrize("name", ["png-bomb", "gif-frame-bomb"])
+def test_image_bomb_watermarks_fail_naming_the_watermark(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, name: str
+) -> None:
+    bomb = image_bombs(tmp_path)[name]
+    watermark = {"WatermarkId": "logo7", "Type": "Image", "FileUrl": str(bomb)}
+    started = time.monotonic()
+    with pytest.raises(UnreadableWatermark, match="Watermark logo7: ") as raised:
+        render(engine, clip.path, tmp_path / "out.gif", config("gif"), [watermark])
+    assert "pixels" in raised.value.message
+    assert time.monotonic() - started < 5
+    assert not list(tmp_path.glob("*out.gif*"))
+
+
+def test_image_limits_bound_frames_times_pixels(clip: Clip, tmp_path: Path) -> None:
+    animated = gif_frame_bomb(tmp_path / "blink.gif", 40, 10)
+    watermark = {"WatermarkId": "w", "Type": "Image", "FileUrl": str(animated)}
+    for limits in (
+        MediaLimits(max_image_pixels=40 * 39),
+        MediaLimits(max_image_frames=9),
+        MediaLimits(max_image_pixel_frames=40 * 40 * 9),
+    ):
+        with pytest.raises(UnreadableWatermark, match="Watermark w: "):
+            render(PyAvMediaEngine(limits), clip.path, tmp_path / "o.gif", config(), [watermark])
+    fits = MediaLimits(max_image_pixel_frames=40 * 40 * 10)
+    result, _ = render(PyAvMediaEngine(fits), clip.path, tmp_path / "o.gif", config(), [watermark])
+    assert result.frames == 10
+
+
+def test_an_image_bomb_as_a_video_is_refused_before_its_frame_is_decoded(
+    engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    # 8000 x 8000 RGBA is 256 MB decoded, over the 8K limit; FFmpeg decodes a PNG's frame
+    # while opening it unless told the limit.
+    bomb = png_bomb(tmp_path / "bomb.png", 8000, 8000, rgba=True)
+    with pytest.raises((MediaLimitExceeded, UnreadableMedia)):
+        engine.probe(bomb)
+    # Peak memory of a process that only probes it, against one that probes a small image.
+    small = png_bomb(tmp_path / "small.png", 64, 64, rgba=True)
+    assert peak_kb_probing(bomb) < peak_kb_probing(small) + 100 * 1024
+
+
+def peak_kb_probing(path: Path) -> int:
+    # VmHWM, not ru_maxrss: a child's ru_maxrss starts from its parent's at fork.
+    script = (
+        "import re, sys\n"
+        "from pathlib import Path\n"
+        "from dynimg.adapters.media.engine import PyAvMediaEngine\n"
+        "try:\n    PyAvMediaEngine().probe(Path(sys.argv[1]))\n"
+        "except Exception:\n    pass\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text())[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,20 @@ def test_each_output_frame_is_the_source_frame_shown_at_its_time(
     assert shown == expected == [31, 34, 37, 40, 43]
 
 
+@pytest.mark.parametrize("duration", ["0.1", "0.9", "1.7"])
+def test_webp_of_one_frame_and_with_a_one_frame_last_segment(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, duration: str
+) -> None:
+    # 1 frame is a still for libwebp; 9 and 17 frames leave one frame in the last segment.
+    template = config("webp", Seek="0", Duration=duration)
+    result, animation = render(engine, clip.path, tmp_path / "out.webp", template)
+    frames = round(float(duration) * 10)
+    assert result.frames == len(animation.frames) == frames
+    assert animation.delays_ms == [100] * frames
+    assert animation.loop == 0
+    assert [frame_index(f) for f in animation.frames] == [3 * k for k in range(frames)]
+
+
 def test_frames_look_like_the_source(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path) -> None:
     _, animation = render(engine, clip.path, tmp_path / "out.gif", config("gif"))
     for k, frame in enumerate(animation.frames):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.media import Clip, read_animation
+from tests.support.media import Clip, png_bomb, read_animation
 from tests.support.server import run_cli
 
 TEMPLATE = json.dumps(
@@ -69,3 +69,23 @@ def test_render_errors_are_one_line(tmp_path: Path) -> None:
     assert bad_config.returncode == 1
     assert "error: InvalidParameter:" in bad_config.stderr
     assert "TemplateConfig.Container" in bad_config.stderr
+
+
+def test_a_decompression_bomb_watermark_is_a_one_line_error(clip: Clip, tmp_path: Path) -> None:
+    bomb = png_bomb(tmp_path / "bomb.png", 15000, 15000)
+    watermark = json.dumps({"WatermarkId": "w1", "Type": "Image", "FileUrl": str(bomb)})
+    result = run_cli(
+        tmp_path,
+        "render",
+        str(clip.path),
+        str(tmp_path / "o.gif"),
+        "--template-config",
+        TEMPLATE,
+        "--watermark",
+        watermark,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: InvalidWatermark.File: Watermark w1: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -113,6 +113,18 @@ def test_animated_watermark_animates(engine: PyAvMediaEngine, clip: Clip, tmp_pa
     assert colors == ["red", "green"] * 5
 
 
+def test_one_frame_animated_webp_watermark(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    # A one-frame animated WebP, as dynimg itself writes one, is a still watermark.
+    one = tmp_path / "one.webp"
+    render(engine, clip.path, one, config("webp", Seek="0", Duration="0.1"))
+    assert engine.image_size(one) == (160, 120)
+    watermark = {"Type": "Image", "FileUrl": str(one), "WatermarkConfig": {"Width": "40"}}
+    result, animation = render(engine, clip.path, tmp_path / "o.gif", config("gif"), [watermark])
+    assert result.frames == len(animation.frames) == 10
+
+
 def text_pixels(frame: np.ndarray, box: tuple[int, int, int, int], color: tuple[int, ...]) -> int:
     x, y, w, h = box
     region = frame[y : y + h, x : x + w].astype(int)

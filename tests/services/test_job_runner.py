@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,17 @@ import pytest
 
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.jobs import JobStatus
+from dynimg.domain.media_files import MediaStatus
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.templates import ImageFormat
-from dynimg.errors import StorageError, UnreadableMedia
-from dynimg.services import accounts, jobs, templates
+from dynimg.domain.uploads import UploadTarget
+from dynimg.errors import InvalidParameter, StorageError, UnreadableMedia
+from dynimg.services import accounts, jobs, templates, watermarks
 from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
+from dynimg.services.processing import ProbeDeps, process_upload
+from dynimg.services.uploads import create_upload_media
 from dynimg.settings import load_settings
-from tests.support.media import make_clip
+from tests.support.media import make_clip, png_bomb
 
 
 class FixedClock:
@@ -301,3 +306,53 @@ def test_a_disk_that_stays_full_fails_the_job_clearly(setup: Any) -> None:
         clock.moment += timedelta(hours=1)
     assert outcomes == [JobStatus.QUEUED] * 9 + [JobStatus.FAIL]
     assert job_state(services, job_id).error_code == "ServiceUnAvailable"
+
+
+def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
+    setup: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, clock, account_id, _, video_id = setup
+    with services.uow_factory() as uow:
+        account = uow.accounts.get(account_id)
+    ticket = create_upload_media(
+        services.uow_factory, clock, services.upload_policy, account, UploadTarget.ATTACHED,
+        {"BusinessType": "watermark", "MediaExt": "png"},
+    )  # fmt: skip
+    bomb = png_bomb(tmp_path / "bomb.png", 15000, 15000)
+    with services.uow_factory() as uow:
+        media = uow.media_files.get(account_id, ticket.target_id)
+        stored = services.storage.put(media.storage_key, iter([bomb.read_bytes()]))
+        uow.media_files.update(dataclasses.replace(media, size=stored.size))
+        uow.commit()
+    # A watermark added while the upload is still being probed.
+    mark = watermarks.add_watermark(
+        services.uow_factory, clock, services.upload_policy, account,
+        {"Name": "bomb", "Type": "Image", "FileUrl": ticket.file_url, "WatermarkConfig": "{}"},
+    )  # fmt: skip
+    probe = ProbeDeps(services.uow_factory, clock, services.storage, services.engine)
+    process_upload(probe, UploadTarget.ATTACHED, ticket.target_id)
+    with services.uow_factory() as uow:
+        media = uow.media_files.get(account_id, ticket.target_id)
+    assert media.status is MediaStatus.UPLOAD_FAIL
+    assert media.failure_reason.startswith("MediaLimit.Exceeded: ")
+    with pytest.raises(InvalidParameter, match=r"FileUrl.*MediaLimit\.Exceeded"):
+        watermarks.add_watermark(
+            services.uow_factory, clock, services.upload_policy, account,
+            {"Name": "again", "Type": "Image", "FileUrl": ticket.file_url, "WatermarkConfig": "{}"},
+        )  # fmt: skip
+
+    template = templates.add_template(
+        services.uow_factory, clock, account, name="marked", template_type="DynamicImage",
+        config_text=json.dumps({
+            "Container": {"Format": "gif"}, "Video": {"Width": "160"},
+            "Clip": {"TimeSpan": {"Seek": "0", "Duration": "0.5"}}, "WatermarkIds": [mark.id],
+        }),
+    )  # fmt: skip
+    job = jobs.submit_job(
+        services.uow_factory, clock, services.dispatcher, account,
+        video_id=video_id, template_id=template.id, override_params=None,
+    )  # fmt: skip
+    assert run_job(services.job_deps, job.id) is JobStatus.FAIL
+    failed = job_state(services, job.id)
+    assert (failed.attempt, failed.error_code) == (1, "InvalidWatermark.File")
+    assert failed.error_message.startswith(f"Watermark {mark.id}: ")

@@ -7,6 +7,9 @@ even after lossy encoding, scaling and palette reduction.
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -110,6 +113,38 @@ def make_audio_only(path: Path) -> None:
             frame.pts = i * 1024
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
+
+
+def png_bomb(path: Path, width: int, height: int, *, rgba: bool = False) -> Path:
+    """A black PNG of some KB whose ``width * height`` pixels fill gigabytes as RGBA.
+
+    1-bit grey unless ``rgba``, which FFmpeg decodes to 4 bytes a pixel.
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    row = b"\x00" + bytes(width * 4 if rgba else (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, *((8, 6) if rgba else (1, 0)), 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+    path.write_bytes(png + chunk(b"IEND", b""))
+    return path
+
+
+def gif_frame_bomb(path: Path, size: int, frames: int) -> Path:
+    """A small GIF of ``frames`` solid ``size`` x ``size`` frames: one frame's data, repeated."""
+    still = io.BytesIO()
+    Image.new("P", (size, size), 1).save(still, "GIF")
+    data = still.getvalue()
+    table = 3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0
+    start = 13 + table
+    assert data[start : start + 1] == b"," and data.endswith(b";")
+    delay = b"\x21\xf9\x04\x00\x0a\x00\x00\x00"  # 100 ms, so no reader merges frames
+    path.write_bytes(data[:start] + (delay + data[start:-1]) * frames + b";")
+    return path
 
 
 @dataclass

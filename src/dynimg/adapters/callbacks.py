@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from dynimg.domain.events import is_internal_host
+from dynimg.domain.hosts import is_internal_host
 from dynimg.domain.outbox import DELIVERY_TIMEOUT_SECONDS
 
 

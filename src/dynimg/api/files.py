@@ -16,7 +16,8 @@ from dynimg.errors import ObjectNotFound
 from dynimg.services.images import image_at
 
 CONTENT_TYPES = {"gif": "image/gif", "webp": "image/webp"}
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
+"""One byte range; 19 digits pass any file size, and longer numbers are not parsed at all."""
 
 
 class ImageFiles:
@@ -71,7 +72,11 @@ class ImageFiles:
             parsed = _parse_range(wanted, size)
             if parsed is None:
                 return Response(
-                    status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"}
+                    "Requested Range Not Satisfiable: the Range header is not a byte range "
+                    "within the file.",
+                    status_code=416,
+                    headers={**headers, "Content-Range": f"bytes */{size}"},
+                    media_type="text/plain",
                 )
             start, end, status = *parsed, 206
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -39,6 +40,7 @@ from dynimg.services import object_uploads as objects
 from dynimg.services.processing import finish_upload
 
 MAX_XML_BYTES = 1 << 20
+_DIGITS = re.compile(r"[0-9]+")
 log = logging.getLogger("dynimg.oss")
 
 
@@ -184,13 +186,15 @@ async def _read_limited(request: Request) -> bytes:
 
 def _check_length(headers: dict[str, str], grant: UploadGrant) -> None:
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > grant.max_bytes:
+    # Longer than 18 digits is more than any grant allows; int() refuses over 4300 digits.
+    if _DIGITS.fullmatch(declared) and (len(declared) > 18 or int(declared) > grant.max_bytes):
         raise ObjectTooLarge()
 
 
 def _part_number(text: str) -> int:
-    if not text.isdigit():
-        raise InvalidParameter("partNumber", "must be a number")
+    # Digits only, and few of them: int() of thousands of digits raises (and takes time).
+    if not _DIGITS.fullmatch(text) or len(text) > 5 or not 1 <= int(text) <= objects.MAX_PARTS:
+        raise InvalidParameter("partNumber", f"must be an integer in [1, {objects.MAX_PARTS}]")
     return int(text)
 
 

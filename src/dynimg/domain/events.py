@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from dynimg.domain.hosts import is_internal_host
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob
 from dynimg.domain.timestamps import format_utc
 from dynimg.errors import InvalidParameter
@@ -43,19 +43,12 @@ def validate_callback_url(url: str, *, allow_private: bool) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 2048:
         raise InvalidParameter("CallbackURL", "must be an http or https URL")
     if not allow_private and is_internal_host(parsed.hostname):
-        raise InvalidParameter("CallbackURL", "must not point at a private or loopback address")
+        raise InvalidParameter(
+            "CallbackURL",
+            "must not point at a private or loopback address "
+            "(the service allows it with DYNIMG_ALLOW_PRIVATE_CALLBACKS=true)",
+        )
     return url
-
-
-def is_internal_host(host: str) -> bool:
-    """Whether a host name or literal address is loopback, private, link-local or reserved."""
-    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def validate_auth_key(key: str) -> str:

@@ -36,13 +36,15 @@ def read_float(value: Any, path: str) -> float:
     """A finite decimal number, given as a JSON number or a decimal string."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InvalidParameter(path, "must be a number")
-    if isinstance(value, str):
-        if not _FLOAT.match(value.strip()):
-            raise InvalidParameter(path, "must be a number")
-        value = float(value)
-    if not math.isfinite(value):
+    if isinstance(value, str) and not _FLOAT.match(value.strip()):
+        raise InvalidParameter(path, "must be a number")
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer beyond the float range
+        raise InvalidParameter(path, "must be a finite number") from None
+    if not math.isfinite(number):
         raise InvalidParameter(path, "must be a finite number")
-    return float(value)
+    return number
 
 
 def read_choice(value: Any, path: str, choices: Iterable[str]) -> str:

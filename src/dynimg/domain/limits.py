@@ -23,6 +23,14 @@ class MediaLimits:
     """Deadline for one render, decode included."""
     frame_memory_bytes: int = 64 * 1024 * 1024
     """Decoded output frames kept in memory before they spill to a temporary file."""
+    max_image_bytes: int = 20 * 1024 * 1024
+    """Largest image file (watermark) read."""
+    max_image_pixels: int = 4096 * 4096
+    """Largest image frame (width x height) decoded."""
+    max_image_frames: int = 500
+    """Most frames of an animated image."""
+    max_image_pixel_frames: int = 100_000_000
+    """Image width x height x frames: bounds the work and memory of decoding one image."""
 
     def check_source(self, width: int, height: int) -> None:
         if width * height > self.max_source_pixels:
@@ -45,4 +53,21 @@ class MediaLimits:
             raise MediaLimitExceeded(
                 f"The output would be {width}x{height} x {frames} frames; "
                 "lower the size, fps or duration."
+            )
+
+    def check_image(self, width: int, height: int, frames: int) -> None:
+        """Refuse an image whose header promises more than the image limits allow."""
+        if width * height > self.max_image_pixels:
+            raise MediaLimitExceeded(
+                f"The image is {width}x{height}; at most {self.max_image_pixels} pixels "
+                "are accepted."
+            )
+        if frames > self.max_image_frames:
+            raise MediaLimitExceeded(
+                f"The image has {frames} frames; at most {self.max_image_frames} are accepted."
+            )
+        if width * height * frames > self.max_image_pixel_frames:
+            raise MediaLimitExceeded(
+                f"The image is {width}x{height} x {frames} frames; at most "
+                f"{self.max_image_pixel_frames} pixels in all frames are accepted."
             )

@@ -31,3 +31,5 @@ class MediaFile:
     status: MediaStatus
     created_at: datetime
     size: int | None = None
+    failure_reason: str = ""
+    """Why the file is ``UploadFail``: an error code and message."""

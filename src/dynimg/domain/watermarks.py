@@ -5,7 +5,7 @@ Image watermarks (``Type=Image``): ``Dx``, ``Dy``, ``Width``, ``Height`` are pix
 also be 0, their default. Neither Width nor Height: width is 0.12 of the output width and height
 keeps the image's aspect ratio; one of them: the other keeps it. ``ReferPos`` is the corner the
 offsets are measured from. ``Timeline{Start, Duration}`` (seconds, from the start of the animated
-image; Duration ``ToEND`` or absent = to the end) limits when it shows.
+image, at most 86400; Duration ``ToEND`` or absent = to the end) limits when it shows.
 
 Text watermarks (``Type=Text``): ``Content``, ``FontName``, ``FontSize`` (4-120, default 16),
 ``FontColor`` and ``BorderColor`` (a colour name or ``#RRGGBB``), ``FontAlpha`` (0-1, default 1),
@@ -26,6 +26,8 @@ from dynimg.domain.geometry import Box, corner_box
 from dynimg.errors import InvalidParameter
 
 DEFAULT_WIDTH_RATIO = 0.12
+MAX_TIMELINE_SECONDS = 86400
+"""Timeline Start and Duration bound: far beyond any clip, and milliseconds stay exact."""
 REFER_POSITIONS = ("TopLeft", "TopRight", "BottomLeft", "BottomRight")
 FONT_NAMES = (
     "SimSun",
@@ -207,14 +209,16 @@ def _timeline(value: Any, path: str) -> Timeline:
         return Timeline()
     doc = read_object(value, path)
     start = read_float(doc.get("Start", 0), f"{path}.Start")
-    if start < 0:
-        raise InvalidParameter(f"{path}.Start", "must not be negative")
+    if not 0 <= start <= MAX_TIMELINE_SECONDS:
+        raise InvalidParameter(f"{path}.Start", f"must be in [0, {MAX_TIMELINE_SECONDS}]")
     duration = doc.get("Duration", "ToEND")
     if duration in (None, "", "ToEND"):
         return Timeline(round(start * 1000), None)
     length = read_float(duration, f"{path}.Duration")
-    if length <= 0:
-        raise InvalidParameter(f"{path}.Duration", "must be greater than 0 or ToEND")
+    if not 0 < length <= MAX_TIMELINE_SECONDS:
+        raise InvalidParameter(
+            f"{path}.Duration", f"must be in (0, {MAX_TIMELINE_SECONDS}] or ToEND"
+        )
     return Timeline(round(start * 1000), round(length * 1000))
 
 

@@ -162,7 +162,9 @@ def _settle_unprobed(deps: ProbeDeps, task: Task, reason: str) -> TaskState | No
         else:
             media = uow.media_files.get(None, task.ref)
             if media is not None and media.status is MediaStatus.UPLOADING:
-                uow.media_files.update(replace(media, status=MediaStatus.UPLOAD_FAIL))
+                uow.media_files.update(
+                    replace(media, status=MediaStatus.UPLOAD_FAIL, failure_reason=reason)
+                )
         uow.commit()
     return TaskState.FAILED
 
@@ -209,14 +211,15 @@ def _settle_media(
     try:
         with storage.readable(media.storage_key) as image:
             engine.image_size(image)
-        status = MediaStatus.NORMAL
-    except MediaError:
-        status = MediaStatus.UPLOAD_FAIL
+        status, reason = MediaStatus.NORMAL, ""
+    except MediaError as exc:
+        status, reason = MediaStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
     with uow_factory() as uow:
         current = uow.media_files.get(None, media_id)
         if current is not None and current.status is MediaStatus.UPLOADING:
-            uow.media_files.update(replace(current, status=status))
+            uow.media_files.update(replace(current, status=status, failure_reason=reason))
             uow.commit()
+    log.info("media file %s is %s %s", media_id, status, reason)
 
 
 def _facts(info: MediaInfo) -> ProbeFacts:

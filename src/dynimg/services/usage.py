@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.timestamps import parse_utc
@@ -19,9 +19,16 @@ def describe(
     """Usage between StartTime and EndTime (UTC, ``yyyy-MM-ddTHH:mm:ssZ``); default: 7 days."""
     end_text, start_text = params.get("EndTime"), params.get("StartTime")
     end = parse_utc(end_text) if end_text else clock.now()
-    start = parse_utc(start_text) if start_text else end - timedelta(days=6)
+    start = parse_utc(start_text) if start_text else _week_before(end)
     if start > end or end - start > timedelta(days=MAX_DAYS):
         raise InvalidParameter("StartTime", "must be before EndTime, at most 366 days apart")
-    first, last = start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
+    first, last = start.date().isoformat(), end.date().isoformat()  # strftime writes year 1 as "1"
     with uow_factory() as uow:
         return first, last, uow.usage.between(account.id, first, last)
+
+
+def _week_before(end: datetime) -> datetime:
+    """The default StartTime: 6 days before EndTime, which must leave room for them."""
+    if end - datetime.min.replace(tzinfo=end.tzinfo) < timedelta(days=6):
+        raise InvalidParameter("EndTime", "must be at least 6 days after 0001-01-01")
+    return end - timedelta(days=6)

@@ -131,8 +131,10 @@ def uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account_id: str, url: st
     path = unquote(urlparse(url).path).lstrip("/")
     bucket, _, key = path.partition("/")
     media = uow.media_files.get_by_key(account_id, key) if bucket == policy.bucket else None
-    if media is None or media.size is None or media.status is MediaStatus.UPLOAD_FAIL:
+    if media is None or media.size is None:
         raise InvalidParameter(
             "FileUrl", "must be the FileURL of an image uploaded to this account"
         )
+    if media.status is MediaStatus.UPLOAD_FAIL:
+        raise InvalidParameter("FileUrl", f"the image cannot be used: {media.failure_reason}")
     return media.storage_key

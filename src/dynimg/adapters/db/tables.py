@@ -134,6 +134,7 @@ media_files = Table(
     Column("status", String(32), nullable=False),
     Column("size", BigInteger, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("failure_reason", String(512), nullable=False, server_default=""),
     Index("ix_media_files_account", "account_id", "created_at"),
 )
 

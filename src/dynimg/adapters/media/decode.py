@@ -22,6 +22,7 @@ import numpy as np
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
 from dynimg.domain.clip import ClipWindow
+from dynimg.domain.limits import MediaLimits
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
 
 MAX_BAD_PACKETS = 50
@@ -41,6 +42,8 @@ class DecodePlan:
     """Clockwise degrees that turn decoded frames upright."""
     deadline: float
     """``time.monotonic()`` value after which decoding stops with RenderTimeout."""
+    limits: MediaLimits
+    """What the source may cost to decode."""
     yuv: bool = False
     """Hand over yuv420p VideoFrames instead of RGB arrays (WebP, when nothing is rotated)."""
 
@@ -64,8 +67,8 @@ class ClipDecoder:
         self.source_end: Fraction | None = None
 
     def __iter__(self) -> Iterator[tuple[int, Picture]]:
-        with open_input(self._path) as container:
-            stream = video_stream(container)
+        with open_input(self._path, self._plan.limits) as container:
+            stream = video_stream(container, self._plan.limits)
             stream.thread_type = "AUTO"
             if stream.codec_context.width * stream.codec_context.height > LARGE_FRAME:
                 stream.codec_context.thread_count = 2  # each frame thread holds its own frames

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.gif import GifWriter
-from dynimg.adapters.media.overlay import Sprite, composite, image_size, prepare_sprites
+from dynimg.adapters.media.images import image_size
+from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
 from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
@@ -30,10 +31,10 @@ class PyAvMediaEngine:
         self._limits = limits or MediaLimits()
 
     def probe(self, path: Path) -> MediaInfo:
-        return probe(path)
+        return probe(path, self._limits)
 
     def image_size(self, path: Path) -> tuple[int, int]:
-        return image_size(path)
+        return image_size(path, self._limits)
 
     def render(
         self,
@@ -44,9 +45,9 @@ class PyAvMediaEngine:
     ) -> RenderResult:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
-        info = probe(source)
+        info = probe(source, self._limits)
         plan, fps = self._plan(info, spec.template, started)
-        sprites = prepare_sprites(spec.watermarks, plan.size)
+        sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
             delays = self._write(source, plan, spec.template, sprites, partial, report)
@@ -76,7 +77,8 @@ class PyAvMediaEngine:
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
         yuv = template.format is ImageFormat.WEBP
-        return DecodePlan(window, times, size, info.rotation, deadline, yuv=yuv), fps
+        plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
+        return plan, fps
 
     def _write(
         self,

@@ -7,19 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageDraw
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.fonts import load_font
 from dynimg.adapters.media.frame_store import Frame
+from dynimg.adapters.media.images import decoded_frames, open_image
 from dynimg.domain.geometry import Box
+from dynimg.domain.limits import MediaLimits
 from dynimg.domain.rendering import WatermarkLayer
 from dynimg.domain.watermarks import ImageWatermarkConfig, TextWatermarkConfig, Timeline
-from dynimg.errors import UnreadableWatermark
+from dynimg.errors import MediaError, UnreadableWatermark
 
-MAX_WATERMARK_BYTES = 20 * 1024 * 1024
-MAX_WATERMARK_FRAMES = 500
-MAX_WATERMARK_PIXELS = 4096 * 4096
 Rgba = npt.NDArray[np.uint8]
 
 
@@ -47,14 +46,22 @@ class Sprite:
         return self.frames[-1]
 
 
-def prepare_sprites(layers: tuple[WatermarkLayer, ...], size: tuple[int, int]) -> list[Sprite]:
-    """Load, size and place every watermark for frames of ``size``."""
+def prepare_sprites(
+    layers: tuple[WatermarkLayer, ...], size: tuple[int, int], limits: MediaLimits
+) -> list[Sprite]:
+    """Load, size and place every watermark for frames of ``size``.
+
+    A watermark image that cannot be used is an UnreadableWatermark naming the watermark.
+    """
     sprites = []
     for layer in layers:
         if isinstance(layer.config, TextWatermarkConfig):
             sprites.append(_text_sprite(layer.config))
         elif layer.image is not None:
-            sprites.append(_image_sprite(layer.config, layer.image, size))
+            try:
+                sprites.append(_image_sprite(layer.config, layer.image, size, limits))
+            except MediaError as exc:
+                raise UnreadableWatermark(f"Watermark {layer.watermark_id}: {exc.message}") from exc
     return sprites
 
 
@@ -88,38 +95,17 @@ def _blend(frame: Frame, rgba: Rgba, box: Box) -> None:
     region[...] = blended.astype(np.uint8)
 
 
-def _image_sprite(config: ImageWatermarkConfig, path: Path, size: tuple[int, int]) -> Sprite:
-    images, durations = _load_image_frames(path)
-    box = config.box(size, images[0].size)
-    frames = tuple(
-        np.asarray(image.resize((box.width, box.height), Image.Resampling.LANCZOS))
-        for image in images
-    )
-    return Sprite(frames, durations, box, config.timeline)
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    """The size of an image file that watermarks can use."""
-    images, _ = _load_image_frames(path)
-    return images[0].size
-
-
-def _load_image_frames(path: Path) -> tuple[list[Image.Image], tuple[int, ...]]:
-    if not path.is_file() or path.stat().st_size > MAX_WATERMARK_BYTES:
-        raise UnreadableWatermark("The watermark file is missing or larger than 20 MB.")
-    try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_WATERMARK_PIXELS:
-                raise UnreadableWatermark("The watermark image is too large.")
-            frames, durations = [], []
-            for index, frame in enumerate(ImageSequence.Iterator(image)):
-                if index >= MAX_WATERMARK_FRAMES:
-                    break
-                frames.append(frame.convert("RGBA"))
-                durations.append(max(int(frame.info.get("duration") or 100), 20))
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise UnreadableWatermark() from exc
-    return frames, tuple(durations)
+def _image_sprite(
+    config: ImageWatermarkConfig, path: Path, size: tuple[int, int], limits: MediaLimits
+) -> Sprite:
+    with open_image(path, limits) as image:
+        box = config.box(size, image.size)
+        frames, durations = [], []
+        for frame, duration in decoded_frames(image, limits):
+            resized = frame.resize((box.width, box.height), Image.Resampling.LANCZOS)
+            frames.append(np.asarray(resized))
+            durations.append(duration)
+    return Sprite(tuple(frames), tuple(durations), box, config.timeline)
 
 
 def _text_sprite(config: TextWatermarkConfig) -> Sprite:

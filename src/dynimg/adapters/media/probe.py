@@ -10,38 +10,55 @@ import av.container
 import av.error
 import av.video.stream
 
+from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.errors import NoVideoStream, UnreadableMedia
 
 PROBE_TIMEOUT_SECONDS = 30.0
 
 
-def open_input(path: Path) -> av.container.InputContainer:
-    """Open a media file, translating FFmpeg's errors."""
+def open_input(path: Path, limits: MediaLimits) -> av.container.InputContainer:
+    """Open a media file, translating FFmpeg's errors.
+
+    To learn a stream's size FFmpeg decodes a frame while opening some files (a PNG as a
+    video, for one): ``max_pixels`` stops it from allocating a picture over the limit then.
+    """
     if not path.is_file() or path.stat().st_size == 0:
         raise UnreadableMedia("The file is empty or missing.")
+    options = {"max_pixels": str(limits.max_source_pixels)}
     try:
-        return av.open(str(path), mode="r", timeout=PROBE_TIMEOUT_SECONDS)
+        return av.open(str(path), mode="r", timeout=PROBE_TIMEOUT_SECONDS, options=options)
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise UnreadableMedia() from exc
 
 
-def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
-    """The first video stream that is not a cover picture."""
+def video_stream(
+    container: av.container.InputContainer, limits: MediaLimits
+) -> av.video.stream.VideoStream:
+    """The first video stream that is not a cover picture, within the source limits.
+
+    Its decoder refuses pictures over the limit even when the header did not tell their size.
+    """
     for stream in container.streams.video:
         if not stream.disposition & av.stream.Disposition.attached_pic:
+            context = stream.codec_context
+            limits.check_source(context.width, context.height)
+            context.options = {**context.options, "max_pixels": str(limits.max_source_pixels)}
             return stream
     raise NoVideoStream()
 
 
-def probe(path: Path) -> MediaInfo:
+def probe(path: Path, limits: MediaLimits) -> MediaInfo:
     """Container and video stream facts; the first frame is decoded to learn its rotation."""
-    with open_input(path) as container:
-        stream = video_stream(container)
+    with open_input(path, limits) as container:
+        stream = video_stream(container, limits)
         try:
             first = next(container.decode(stream), None)
         except av.error.FFmpegError as exc:
-            raise UnreadableMedia() from exc
+            raise UnreadableMedia(
+                "No video frame could be decoded: the file is damaged, or its frames are "
+                f"larger than the {limits.max_source_pixels} pixels accepted."
+            ) from exc
         if first is None:
             raise UnreadableMedia("No video frame could be decoded.")
         context = stream.codec_context

@@ -19,7 +19,7 @@ from pathlib import Path
 import av
 
 from dynimg.adapters.media.decode import Picture
-from dynimg.adapters.media.webp_container import join_animations
+from dynimg.adapters.media.webp_container import as_animation, join_animations
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig
 
@@ -57,6 +57,7 @@ class _Segment:
             stream.width, stream.height = self._size
             stream.pix_fmt = "yuv420p"
             stream.codec_context.time_base = MILLISECOND
+            duration = 0
             while (item := self.frames.get()) is not _END:
                 assert isinstance(item, tuple)
                 source, pts, duration = item
@@ -65,7 +66,8 @@ class _Segment:
                 container.mux(stream.encode(picture))
                 slots.release()
             container.mux(stream.encode(None))
-        return buffer.getvalue()
+        # A one-frame segment comes out as a still image: make it a frame again.
+        return as_animation(buffer.getvalue(), self._size, duration, self._config.loop)
 
 
 class WebpWriter:

@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 ANIMATION_FLAG = 0x02
+ALPHA_FLAG = 0x10
+NO_BLEND = 0x02
+"""ANMF flag: the frame replaces the canvas under it instead of being blended onto it."""
+WHITE_BACKGROUND = b"\xff\xff\xff\xff"
+"""The ANIM background libwebp writes (BGRA)."""
+_FRAME_DATA = (b"ALPH", b"VP8 ", b"VP8L")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,39 @@ def chunks(data: bytes) -> Iterator[Chunk]:
         (size,) = struct.unpack("<I", data[offset + 4 : offset + 8])
         yield Chunk(fourcc, data[offset + 8 : offset + 8 + size])
         offset += 8 + size + (size & 1)
+
+
+def as_animation(data: bytes, size: tuple[int, int], duration_ms: int, loop: int) -> bytes:
+    """``data`` if it is an animation; a still WebP becomes a one-frame animation.
+
+    libwebp's animation encoder writes a still image when it was given a single frame, which
+    carries no duration or loop count and could not be joined with other parts.
+    """
+    parts = list(chunks(data))
+    if any(c.fourcc == b"ANIM" for c in parts):
+        return data
+    # Only the frame is kept (no ICC, EXIF or XMP chunks), so only the alpha flag may stay.
+    alpha = any(
+        c.fourcc == b"ALPH" or (c.fourcc == b"VP8X" and c.payload[0] & ALPHA_FLAG) for c in parts
+    )
+    flags = ALPHA_FLAG if alpha else 0
+    width, height = size
+    canvas = _uint24(width - 1) + _uint24(height - 1)
+    frame = (
+        _uint24(0) + _uint24(0) + canvas + _uint24(duration_ms) + bytes([NO_BLEND])
+        + b"".join(c.encode() for c in parts if c.fourcc in _FRAME_DATA)
+    )  # fmt: skip
+    header = [
+        Chunk(b"VP8X", bytes([flags | ANIMATION_FLAG, 0, 0, 0]) + canvas),
+        Chunk(b"ANIM", WHITE_BACKGROUND + struct.pack("<H", loop)),
+        Chunk(b"ANMF", frame),
+    ]
+    body = b"WEBP" + b"".join(c.encode() for c in header)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _uint24(value: int) -> bytes:
+    return value.to_bytes(3, "little")
 
 
 def join_animations(parts: list[bytes]) -> bytes:
