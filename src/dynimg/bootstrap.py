@@ -240,6 +240,7 @@ def build_media_engine(settings: Settings) -> MediaEngine:
         max_source_pixels=settings.max_source_pixels,
         max_clip_seconds=settings.max_clip_seconds,
         max_output_frames=settings.max_output_frames,
+        max_output_pixels=settings.max_output_pixels,
         max_output_pixel_frames=settings.max_output_pixel_frames,
         max_render_seconds=settings.max_render_seconds,
         max_image_pixels=settings.max_image_pixels,

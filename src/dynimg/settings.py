@@ -125,6 +125,9 @@ class Settings(BaseModel):
     max_output_frames: int = Field(default=1800, ge=1)
     """Most frames in one animated image."""
 
+    max_output_pixels: int = Field(default=1920 * 1080, ge=128 * 128)
+    """Largest output frame in pixels (width x height); part of the per-job memory bound."""
+
     max_output_pixel_frames: int = Field(default=300_000_000, ge=1)
     """Output width x height x frames: bounds the work of one animated image."""
 

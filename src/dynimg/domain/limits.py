@@ -17,6 +17,11 @@ class MediaLimits:
     """Longest clip."""
     max_output_frames: int = 1800
     """Most frames in one animated image."""
+    max_output_pixels: int = 1920 * 1080
+    """Largest output frame (width x height): with the other limits, keeps a job's memory under
+    the documented per-job bound (512 MB; see docs/media.md for the measurements)."""
+    max_sprite_bytes: int = 64 * 1024 * 1024
+    """Decoded size (RGBA) of one watermark's frames at their drawn size, all frames together."""
     max_output_pixel_frames: int = 300_000_000
     """Output width x height x frames: bounds CPU time and the encoder's work."""
     max_render_seconds: float = 300.0
@@ -44,6 +49,11 @@ class MediaLimits:
             raise MediaLimitExceeded(
                 f"The clip is {clip_seconds:.3f}s; at most {self.max_clip_seconds:g}s is accepted."
             )
+        if width * height > self.max_output_pixels:
+            raise MediaLimitExceeded(
+                f"The output would be {width}x{height}; at most {self.max_output_pixels} pixels "
+                "per frame are accepted."
+            )
         if frames > self.max_output_frames:
             raise MediaLimitExceeded(
                 f"The output would have {frames} frames; "
@@ -53,6 +63,14 @@ class MediaLimits:
             raise MediaLimitExceeded(
                 f"The output would be {width}x{height} x {frames} frames; "
                 "lower the size, fps or duration."
+            )
+
+    def check_sprite(self, width: int, height: int, frames: int) -> None:
+        """Refuse a watermark whose frames, at the size they are drawn, would not fit."""
+        if width * height * 4 * frames > self.max_sprite_bytes:
+            raise MediaLimitExceeded(
+                f"{frames} frames of {width}x{height} are too large to draw; use a smaller "
+                "Width/Height or fewer frames."
             )
 
     def check_image(self, width: int, height: int, frames: int) -> None:

@@ -99,7 +99,7 @@ class PyAvMediaEngine:
             writer = WebpWriter(template, plan.size, len(plan.times))
         added = 0
         try:
-            for index, frame in decode_in_background(decoder):
+            for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
                 start = plan.times[index]
                 writer.add(composite(frame, sprites, float(start) * 1000), start)
                 added += 1
@@ -114,3 +114,12 @@ class PyAvMediaEngine:
         except BaseException:
             writer.abort()
             raise
+
+
+QUEUE_BYTES = 48 * 1024 * 1024
+"""Decoded frames waiting for the writer: up to six, but never more than this many bytes, so a
+4K output waits two frames deep instead of holding 170 MB of frames in the queue."""
+
+
+def _queue_depth(size: tuple[int, int]) -> int:
+    return max(2, min(6, QUEUE_BYTES // (size[0] * size[1] * 4)))

@@ -25,6 +25,9 @@ from dynimg.domain.templates import DynamicImageTemplateConfig
 CENTISECOND = Fraction(1, 100)
 REMAP_THREADS = 2
 REMAP_BATCH = 8
+REMAP_BATCH_BYTES = 48 * 1024 * 1024
+"""Frames mapped at once hold several full-size copies each (RGB, Pillow's, two index maps):
+a batch is bounded by bytes as well as by count, so 4K frames go two at a time, not eight."""
 
 
 class GifWriter:
@@ -87,11 +90,13 @@ class GifWriter:
 
     def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Any, Any]]:
         """Frames mapped to indices on a small thread pool, in order, a batch at a time."""
+        frame_bytes = self._size[0] * self._size[1] * 3
+        size = max(REMAP_THREADS, min(REMAP_BATCH, REMAP_BATCH_BYTES // frame_bytes))
         with ThreadPoolExecutor(REMAP_THREADS, thread_name_prefix="dynimg-remap") as pool:
             batch: list[Frame] = []
             for stored in self._store:
                 batch.append(stored)
-                if len(batch) == REMAP_BATCH:
+                if len(batch) == size:
                     yield from self._map_batch(pool, quantizer, batch)
                     batch = []
             yield from self._map_batch(pool, quantizer, batch)

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.fonts import load_font
 from dynimg.adapters.media.frame_store import Frame
-from dynimg.adapters.media.images import decoded_frames, open_image
+from dynimg.adapters.media.images import decoded_frames, frame_count, open_image
 from dynimg.domain.geometry import Box
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.rendering import WatermarkLayer
@@ -55,13 +55,13 @@ def prepare_sprites(
     """
     sprites = []
     for layer in layers:
-        if isinstance(layer.config, TextWatermarkConfig):
-            sprites.append(_text_sprite(layer.config))
-        elif layer.image is not None:
-            try:
+        try:
+            if isinstance(layer.config, TextWatermarkConfig):
+                sprites.append(_text_sprite(layer.config, limits))
+            elif layer.image is not None:
                 sprites.append(_image_sprite(layer.config, layer.image, size, limits))
-            except MediaError as exc:
-                raise UnreadableWatermark(f"Watermark {layer.watermark_id}: {exc.message}") from exc
+        except MediaError as exc:
+            raise UnreadableWatermark(f"Watermark {layer.watermark_id}: {exc.message}") from exc
     return sprites
 
 
@@ -100,6 +100,7 @@ def _image_sprite(
 ) -> Sprite:
     with open_image(path, limits) as image:
         box = config.box(size, image.size)
+        limits.check_sprite(box.width, box.height, frame_count(image))
         frames, durations = [], []
         for frame, duration in decoded_frames(image, limits):
             resized = frame.resize((box.width, box.height), Image.Resampling.LANCZOS)
@@ -108,14 +109,17 @@ def _image_sprite(
     return Sprite(tuple(frames), tuple(durations), box, config.timeline)
 
 
-def _text_sprite(config: TextWatermarkConfig) -> Sprite:
+def _text_sprite(config: TextWatermarkConfig, limits: MediaLimits) -> Sprite:
     font = load_font(config.font_name, config.font_size)
-    stroke = config.border_width
+    # Alibaba accepts BorderWidth up to 4096, but a border wider than the font size only turns
+    # glyphs into blobs, and one of 4096 took over 1 GB to draw: draw at most the font size.
+    stroke = min(config.border_width, config.font_size)
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
     left, top, right, bottom = probe.multiline_textbbox(
         (0, 0), config.content, font=font, stroke_width=stroke
     )
     size = (max(int(right - left), 1), max(int(bottom - top), 1))
+    limits.check_sprite(*size, 1)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     ImageDraw.Draw(canvas).multiline_text(
         (-left, -top),

@@ -31,6 +31,9 @@ SEGMENTS = 3
 MIN_SEGMENT_FRAMES = 8
 MAX_QUEUED_FRAMES = 48
 """Frames waiting for an encoder; beyond this, decoding waits (bounded memory)."""
+MAX_QUEUED_BYTES = 96 * 1024 * 1024
+"""...and never more than this many bytes of them: 48 watermarked 1080p frames (RGB) were
+300 MB, which took a job past its memory bound."""
 
 _END = object()
 
@@ -79,7 +82,10 @@ class WebpWriter:
         self._config, self._size = config, size
         self._segment_frames = max(math.ceil(frames / SEGMENTS), MIN_SEGMENT_FRAMES)
         self._pool = ThreadPoolExecutor(ENCODER_THREADS, thread_name_prefix="dynimg-webp")
-        self._slots = threading.Semaphore(MAX_QUEUED_FRAMES)
+        frame_bytes = size[0] * size[1] * 3  # RGB when watermarked; YUV frames are half
+        self._slots = threading.Semaphore(
+            max(ENCODER_THREADS * 2, min(MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES // frame_bytes))
+        )
         self._segments: list[tuple[_Segment, Future[bytes]]] = []
         self._starts: list[Fraction] = []
         self._pending: tuple[Picture, Fraction] | None = None

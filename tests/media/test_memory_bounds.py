@@ -1,0 +1,99 @@
+"""No valid request exceeds the per-job memory bound (docs/media.md): measured, not assumed."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.media.overlay import prepare_sprites
+from dynimg.adapters.media.palette import PaletteBuilder
+from dynimg.domain.limits import MediaLimits
+from dynimg.domain.rendering import WatermarkLayer
+from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
+from dynimg.errors import MediaLimitExceeded
+from tests.media.conftest import render
+from tests.support.media import make_clip
+
+JOB_MEMORY_BOUND_MB = 512
+
+
+def test_palette_samples_do_not_keep_frames_alive() -> None:
+    builder = PaletteBuilder(255, expected_frames=2, frame_pixels=64 * 64)
+    frame = np.zeros((64, 64, 3), dtype=np.uint8)
+    alive = weakref.ref(frame)
+    builder.add(frame)
+    del frame
+    gc.collect()
+    assert alive() is None, "a sample view held the whole decoded frame until the end"
+    assert len(builder.build()) >= 1
+
+
+def test_a_huge_border_is_drawn_no_wider_than_the_font() -> None:
+    config = parse_watermark_config(
+        WatermarkType.TEXT, {"Content": "Hi", "FontSize": 40, "BorderWidth": 4096}
+    )
+    [sprite] = prepare_sprites((WatermarkLayer("t", config),), (640, 360), MediaLimits())
+    height, width = sprite.frames[0].shape[:2]
+    assert width < 400 and height < 200, (width, height)
+
+
+def test_output_frames_beyond_the_pixel_limit_are_refused(
+    engine: PyAvMediaEngine, clip: object, tmp_path: Path
+) -> None:
+    source = make_clip(tmp_path / "c.mp4", seconds=1).path
+    template = {
+        "Container": {"Format": "gif"},
+        "Video": {"Width": "4096", "Fps": "5"},
+        "Clip": {"TimeSpan": {"Seek": "0"}},
+    }
+    with pytest.raises(MediaLimitExceeded) as refused:
+        render(engine, source, tmp_path / "big.gif", template)
+    assert "pixels per frame" in refused.value.message
+    banner = {**template, "Video": {"Width": "4096", "Height": "256", "Fps": "5"}}
+    result, _ = render(engine, source, tmp_path / "banner.gif", banner)
+    assert (result.width, result.height) == (4096, 256), "a wide banner is still fine"
+
+
+def peak_rss_mb(command: list[str]) -> float:
+    """Peak RSS of one child process (this process's own size does not count)."""
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 0, errors
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_the_largest_allowed_output_stays_under_the_job_memory_bound(
+    fmt: str, tmp_path: Path
+) -> None:
+    # The worst case the limits allow, but short: largest output frame, noisy (worst for the
+    # palette, the dither and the encoders), a long text with the widest border drawn.
+    source = make_clip(tmp_path / "noise.mp4", seconds=1.5, fps=30, size=(1920, 1080),
+                       noise=True, options={"preset": "ultrafast"}).path  # fmt: skip
+    mark = "0" * 32
+    template = {
+        "Container": {"Format": fmt},
+        "Video": {"Width": "1920", "Fps": "30"},
+        "Clip": {"TimeSpan": {"Seek": "0", "Duration": "1.4"}},
+        "WatermarkIds": [mark],
+    }
+    watermark = {"WatermarkId": mark, "Type": "Text", "WatermarkConfig": {
+        "Content": "水印 watermark " * 8, "FontSize": 120, "BorderWidth": 4096}}  # fmt: skip
+    output = str(tmp_path / f"o.{fmt}")
+    options = ["--template-config", json.dumps(template), "--watermark", json.dumps(watermark)]
+    command = [sys.executable, "-m", "dynimg", "render", str(source), output, *options]
+    peak = peak_rss_mb(command)
+    print(f"{fmt}: peak RSS {peak:.0f} MB for 1920x1080, 42 frames, noise, 4096 border")
+    assert peak < JOB_MEMORY_BOUND_MB
