@@ -80,6 +80,9 @@ def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Cele
         accept_content=["json"],
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        # No remote control: dynimg never uses it, and its queue is exclusive per node name
+        # (celery@host), so a second worker on the same machine died with RESOURCE_LOCKED.
+        worker_enable_remote_control=False,
     )
 
     @app.task(name=TASK_NAME)
