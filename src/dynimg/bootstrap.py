@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Clock,
         Dispatcher,
         MediaEngine,
+        Metrics,
         RateLimiter,
         Storage,
         UnitOfWork,
@@ -56,6 +57,8 @@ class Services:
     sender: CallbackSender
     rate_limiter: RateLimiter
     """Per-account request rates (shared through Redis when DYNIMG_REDIS_URL is set)."""
+    metrics: Metrics
+    """Where requests, jobs, callbacks, uploads and storage failures are counted."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
 
@@ -80,6 +83,7 @@ class Services:
             delivery=self.delivery,
             lease=timedelta(seconds=self.settings.job_lease_seconds),
             render_seconds=self.settings.max_render_seconds,
+            metrics=self.metrics,
         )
 
     @property
@@ -105,6 +109,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.db.engine import make_engine
     from dynimg.adapters.db.migrate import upgrade
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+    from dynimg.adapters.observability.prometheus import PrometheusMetrics
+    from dynimg.adapters.storage.observed import ObservedStorage
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
 
@@ -118,11 +124,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
 
     sender = HttpCallbackSender(allow_private=settings.allow_private_callbacks)
     dispatcher, close_dispatcher = open_dispatcher(settings)
+    metrics = PrometheusMetrics()
     return Services(
         settings=settings,
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
-        storage=open_storage(settings),
+        storage=ObservedStorage(open_storage(settings), metrics),
         engine=build_media_engine(settings),
         upload_policy=UploadPolicy(
             endpoint=settings.effective_public_url,
@@ -138,6 +145,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         dispatcher=dispatcher,
         sender=sender,
         rate_limiter=build_rate_limiter(settings),
+        metrics=metrics,
         _closers=[engine.dispose, close_dispatcher, sender.close],
         _forget=lambda: engine.dispose(close=False),
     )

@@ -148,6 +148,14 @@ class JobRepository(Protocol):
 
     def mark_announced(self, job_ids: Sequence[str], now: datetime) -> None: ...
     def expired(self, now: datetime) -> list[DynamicImageJob]: ...
+    def count_by_status(self) -> dict[str, int]:
+        """How many jobs are in each status (statuses with none are left out)."""
+        ...
+
+    def oldest_queued(self) -> datetime | None:
+        """When the longest-waiting Queued job was submitted; None when none is queued."""
+        ...
+
     def list(
         self, account_id: str, video_id: str | None, status: str | None, offset: int, limit: int
     ) -> tuple[int, Sequence[DynamicImageJob]]: ...
@@ -379,6 +387,10 @@ class Dispatcher(Protocol):
 
     def announce(self, kind: TaskKind, ref: str) -> None: ...
 
+    def reachable(self) -> bool:
+        """Whether announcements can reach the workers now (the broker answers)."""
+        ...
+
 
 class RateLimiter(Protocol):
     """Counts requests per account and Action; shared by every API process when configured."""
@@ -395,6 +407,60 @@ class RateLimiter(Protocol):
     def healthy(self) -> bool:
         """Whether the counts' storage answers."""
         ...
+
+
+class Metrics(Protocol):
+    """What use cases report for monitoring; the Prometheus adapter counts it.
+
+    Every method must be cheap and must never raise: observing is not worth failing work for.
+    Labels are small closed sets (Actions, formats, outcomes), never ids.
+    """
+
+    def request_served(self, action: str, code: int, seconds: float) -> None:
+        """An RPC request was answered with HTTP ``code`` after ``seconds``."""
+        ...
+
+    def job_finished(self, fmt: str, status: str, seconds: float) -> None:
+        """A job reached ``status`` (Success or Fail) ``seconds`` after it was submitted."""
+        ...
+
+    def rendered(self, fmt: str, seconds: float) -> None:
+        """The media engine rendered one animated image in ``seconds``."""
+        ...
+
+    def callback_attempted(self, delivered: bool, gave_up: bool) -> None:
+        """One callback delivery attempt ended; ``gave_up``: it was the event's last."""
+        ...
+
+    def uploaded(self, size: int) -> None:
+        """A client's upload stored ``size`` bytes."""
+        ...
+
+    def storage_failed(self, operation: str) -> None:
+        """A storage ``operation`` (put, delete, ...) failed with StorageError."""
+        ...
+
+
+class NullMetrics:
+    """Counts nothing: the default where no one scrapes (one-shot commands, tests)."""
+
+    def request_served(self, action: str, code: int, seconds: float) -> None:
+        pass
+
+    def job_finished(self, fmt: str, status: str, seconds: float) -> None:
+        pass
+
+    def rendered(self, fmt: str, seconds: float) -> None:
+        pass
+
+    def callback_attempted(self, delivered: bool, gave_up: bool) -> None:
+        pass
+
+    def uploaded(self, size: int) -> None:
+        pass
+
+    def storage_failed(self, operation: str) -> None:
+        pass
 
 
 class CallbackSender(Protocol):

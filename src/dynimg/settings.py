@@ -116,6 +116,9 @@ class Settings(BaseModel):
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     """Log level of the service: debug, info, warning or error."""
 
+    log_format: Literal["text", "json"] = "text"
+    """Log lines as `text` or `json` (one object a line, with request_id and job_id)."""
+
     max_source_pixels: int = Field(default=8192 * 4320, ge=64 * 64)
     """Largest source frame (width x height) the media engine decodes."""
 

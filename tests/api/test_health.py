@@ -1,4 +1,5 @@
-"""The health check says what is wrong, and storage that cannot be written is a clean 503."""
+"""Readiness says what is wrong, liveness only that the process answers, and storage that
+cannot be written is a clean 503."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from tests.support.server import start_server
 from tests.support.uploads import create_upload, oss_bucket
 
 
-def test_unwritable_storage_turns_health_red_and_uploads_into_503(tmp_path: Path) -> None:
+def test_unwritable_storage_turns_readiness_red_and_uploads_into_503(tmp_path: Path) -> None:
     server = start_server(tmp_path, DYNIMG_WORKERS="0")
     storage = tmp_path / "storage"
     try:
-        health = httpx.get(f"{server.url}/healthz", timeout=10)
-        assert (health.status_code, health.json()["Checks"]) == (
-            200, {"database": "ok", "storage": "ok"}
+        ready = httpx.get(f"{server.url}/readyz", timeout=10)
+        assert (ready.status_code, ready.json()) == (
+            200, {"Status": "ok", "Checks": {"database": "ok", "storage": "ok", "broker": "ok"}}
         )  # fmt: skip
         api = sdk_api("tea-v3", server.endpoint, server.default_credentials())
         ticket = create_upload(api)
@@ -28,12 +29,14 @@ def test_unwritable_storage_turns_health_red_and_uploads_into_503(tmp_path: Path
         # disk does to writes, and something even root cannot write through).
         shutil.rmtree(storage)
         storage.write_bytes(b"")
-        health = httpx.get(f"{server.url}/healthz", timeout=10)
-        assert health.status_code == 503
-        assert health.json() == {
+        ready = httpx.get(f"{server.url}/readyz", timeout=10)
+        assert ready.status_code == 503
+        assert ready.json() == {
             "Status": "unavailable",
-            "Checks": {"database": "ok", "storage": "not writable"},
+            "Checks": {"database": "ok", "storage": "not writable", "broker": "ok"},
         }
+        alive = httpx.get(f"{server.url}/healthz", timeout=10)  # alive all the same
+        assert (alive.status_code, alive.json()) == (200, {"Status": "ok"})
         bucket = oss_bucket(ticket["address"], ticket["auth"])
         with pytest.raises(oss2.exceptions.OssError) as caught:
             bucket.put_object(ticket["address"]["FileName"], b"video bytes")
@@ -41,6 +44,8 @@ def test_unwritable_storage_turns_health_red_and_uploads_into_503(tmp_path: Path
         assert "not writable" in caught.value.message
         storage.unlink()  # space is back: the same credentials can upload now
         bucket.put_object(ticket["address"]["FileName"], b"video bytes")
-        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+        assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
+        metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+        assert 'dynimg_storage_errors_total{operation="put"}' in metrics
     finally:
         server.stop()

@@ -18,27 +18,30 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.clients import sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_job
 from tests.support.media import make_clip
 from tests.support.rpc import raw_call
 from tests.support.s3 import S3Server
-from tests.support.server import ServerProcess, dynimg_env, start_server
+from tests.support.server import ServerProcess, dynimg_env, free_port, start_server
 
 
 @dataclass
 class Cluster:
     nodes: list[ServerProcess]
     workers: list[subprocess.Popen[bytes]]
+    metrics_ports: list[int]
+    """Where each worker started by the fixture serves its Prometheus metrics."""
     env: dict[str, str]
     root: Path
     stored: Callable[[str], list[str]]
     """The keys stored under a key prefix (in the cluster's S3 bucket)."""
 
-    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
+    def start_worker(self, name: str, *options: str) -> subprocess.Popen[bytes]:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "dynimg", "worker", "--concurrency", "1"],
+            [sys.executable, "-m", "dynimg", "worker", "--concurrency", "1", *options],
             env=dynimg_env(self.root / name, **self.env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -70,12 +73,13 @@ def cluster(
         listed = s3_server.client().list_objects_v2(Bucket=s3_bucket, Prefix=f"{prefix}/{under}")
         return [item["Key"] for item in listed.get("Contents", [])]
 
-    cluster = Cluster([], [], env, tmp_path, stored)
+    cluster = Cluster([], [], [], env, tmp_path, stored)
     try:
         for name in ("node-a", "node-b"):
             cluster.nodes.append(start_server(tmp_path / name, DYNIMG_WORKERS="0", **env))
         for name in ("worker-1", "worker-2"):
-            cluster.start_worker(name)
+            cluster.metrics_ports.append(free_port())
+            cluster.start_worker(name, "--metrics-port", str(cluster.metrics_ports[-1]))
         yield cluster
     finally:
         for worker in cluster.workers:
@@ -153,6 +157,22 @@ def test_jobs_from_either_node_end_exactly_once_through_a_killed_worker(
         assert httpx.get(long_image["FileURL"], timeout=10).content[:6] == b"GIF89a"
     assert len(cluster.stored(f"{long_video}/image/dynamic/")) == 1, "no second file"
     assert len(cluster.stored(f"{video_id}/image/dynamic/")) == 6
+
+    ready = httpx.get(f"{node_a.url}/readyz", timeout=10).json()
+    assert ready["Checks"]["broker"] == "ok"
+    # Each worker serves its Celery children's counts; together they saw all seven jobs.
+    assert sum(_finished_jobs(port) for port in cluster.metrics_ports) == 7
+
+
+def _finished_jobs(port: int) -> float:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "dynimg_job_duration_seconds_count"
+        and sample.labels == {"format": "gif", "status": "Success"}
+    )
 
 
 def _cpu_seconds(pid: int) -> float:

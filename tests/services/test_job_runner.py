@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dynimg.adapters.observability.logs import JsonFormatter
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.media_files import MediaStatus
@@ -356,3 +359,46 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     failed = job_state(services, job.id)
     assert (failed.attempt, failed.error_code) == (1, "InvalidWatermark.File")
     assert failed.error_message.startswith(f"Watermark {mark.id}: ")
+
+
+class RecordingJobMetrics:
+    """A Metrics port that keeps job and render times."""
+
+    def __init__(self) -> None:
+        self.finished: list[tuple[str, str, float]] = []
+        self.renders: list[str] = []
+
+    def request_served(self, action: str, code: int, seconds: float) -> None: ...
+    def callback_attempted(self, delivered: bool, gave_up: bool) -> None: ...
+    def uploaded(self, size: int) -> None: ...
+    def storage_failed(self, operation: str) -> None: ...
+
+    def job_finished(self, fmt: str, status: str, seconds: float) -> None:
+        self.finished.append((fmt, status, seconds))
+
+    def rendered(self, fmt: str, seconds: float) -> None:
+        self.renders.append(fmt)
+
+
+def test_a_finished_job_reports_its_times_and_its_log_lines_carry_its_id(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    metrics = RecordingJobMetrics()
+    engine = FlakyEngine(1, RuntimeError("hiccup"))
+    deps = dataclasses.replace(deps_with(services, engine), metrics=metrics)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("dynimg.jobs")
+    logger.addHandler(handler)
+    try:
+        clock.moment += timedelta(seconds=5)
+        assert run_job(deps, job_id) is JobStatus.QUEUED  # logged, and not finished
+        clock.moment += timedelta(seconds=2)
+        assert run_job(deps, job_id) is JobStatus.SUCCESS
+    finally:
+        logger.removeHandler(handler)
+    entry = json.loads(stream.getvalue().splitlines()[0])
+    assert (entry["level"], entry["job_id"]) == ("error", job_id)
+    assert "hiccup" in entry["exception"]
+    assert metrics.finished == [("gif", "Success", 7.0)], "from submission to the end"
+    assert metrics.renders == ["gif"], "only renders that produced an image"

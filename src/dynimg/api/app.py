@@ -1,4 +1,4 @@
-"""The ASGI application: the RPC gateway at ``/`` and a health check."""
+"""The ASGI application: the RPC gateway at ``/``, health and readiness, and metrics."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
 from dynimg.errors import ClientError, RequestTooLarge
-from dynimg.services.health import check_health
+from dynimg.services.health import check_readiness
+from dynimg.services.monitoring import JobsSnapshot, jobs_snapshot
 
 MAX_PARAMETERS = 256
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -49,19 +50,36 @@ def create_app(services: Services) -> Starlette:
         return await object_endpoint(request)
 
     async def healthz(_request: Request) -> Response:
+        # Alive is all this says: dependencies are /readyz's business (see services/health.py).
+        return JSONResponse({"Status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
         limiter = services.rate_limiter if services.rate_limiter.shared else None
         health = await run_in_threadpool(
-            check_health, services.uow_factory, services.storage, limiter
+            check_readiness, services.uow_factory, services.storage, services.dispatcher, limiter
         )
         status = "ok" if health.healthy else "unavailable"
         return JSONResponse(
             {"Status": status, "Checks": health.checks}, status_code=200 if health.healthy else 503
         )
 
+    def snapshot() -> JobsSnapshot:
+        return jobs_snapshot(services.uow_factory, services.clock)
+
+    async def metrics(_request: Request) -> Response:
+        # Imported here, not at the top: prometheus-client must not be imported before
+        # `dynimg serve` has chosen its multiprocess directory (adapters/observability).
+        from dynimg.adapters.observability.prometheus import exposition
+
+        body, content_type = await run_in_threadpool(exposition, snapshot)
+        return Response(body, media_type=content_type)
+
     return Starlette(
         routes=[
             Route("/", rpc, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/{video_id}/image/dynamic/{name}", files, methods=["GET", "HEAD"]),
             Route(
                 "/{bucket}/{key:path}",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
 from typing import Any
 
+from dynimg import log_context
 from dynimg.api.context import ActionContext
 from dynimg.api.envelopes import success_body
 from dynimg.api.error_mapper import error_response
@@ -17,6 +20,10 @@ from dynimg.errors import ActionNotFound, InvalidVersion, MissingParameter, Thro
 from dynimg.services.authentication import authenticate
 
 API_VERSION = "2017-03-21"
+UNKNOWN_ACTION = "unknown"
+"""The metric label of requests whose Action is missing or not one of dynimg's."""
+
+log = logging.getLogger("dynimg.api")
 
 
 class RpcGateway:
@@ -29,16 +36,25 @@ class RpcGateway:
 
     def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
         """Answer one request: HTTP status, JSON body and its RequestId."""
+        started = time.monotonic()
         request_id = new_request_id()
-        try:
-            return 200, self._dispatch(request, request_id), request_id
-        except Exception as exc:
-            status, body = error_response(exc, request_id, self._services.settings.host_id)
-            return status, body, request_id
+        action: Action | None = None
+        with log_context.bound(log_context.request_id, request_id):
+            try:
+                params = request.parameters()
+                action = self._resolve_action(params, request.headers)
+                status, body = 200, self._dispatch(request, request_id, params, action)
+            except Exception as exc:
+                status, body = error_response(exc, request_id, self._services.settings.host_id)
+            name = action.name if action is not None else UNKNOWN_ACTION
+            elapsed = time.monotonic() - started
+            log.info("%s answered %s in %.1f ms", name, status, elapsed * 1000)
+        self._services.metrics.request_served(name, status, elapsed)
+        return status, body, request_id
 
-    def _dispatch(self, request: RpcRequest, request_id: str) -> dict[str, Any]:
-        params = request.parameters()
-        action = self._resolve_action(params, request.headers)
+    def _dispatch(
+        self, request: RpcRequest, request_id: str, params: dict[str, str], action: Action
+    ) -> dict[str, Any]:
         account = authenticate(
             request, self._services.uow_factory, self._services.clock, self._tolerance
         )

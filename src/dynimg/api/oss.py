@@ -134,6 +134,7 @@ class ObjectEndpoint:
     def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
         s = self._services
         finish_upload(s.uow_factory, s.clock, s.dispatcher, grant, stored)
+        s.metrics.uploaded(stored.size)  # whole objects only: abandoned parts are not uploads
 
 
 _SUPPORTED: dict[tuple[str, frozenset[str]], str] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import threading
@@ -10,6 +9,8 @@ import threading
 import click
 import uvicorn
 
+from dynimg.adapters.observability.logs import configure_logging
+from dynimg.adapters.observability.multiproc import serve_worker_metrics, use_directory
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
 from dynimg.cli.supervisor import WorkerSupervisor
@@ -33,6 +34,8 @@ def serve(host: str | None, port: int | None) -> None:
         update={"host": host or settings.host, "port": port or settings.port}
     )
     _configure_logging(settings)
+    # Before build_services imports prometheus-client: it and the workers count into this.
+    use_directory(settings.home / "metrics")
     services = build_services(settings)
     account, key = ensure_default_key(services.uow_factory, services.clock)
     click.echo(
@@ -49,7 +52,7 @@ def serve(host: str | None, port: int | None) -> None:
     try:
         uvicorn.run(
             create_app(services), host=settings.host, port=settings.port,
-            log_level=settings.log_level,
+            log_level=settings.log_level, log_config=None,  # ours: redacted, text or JSON
         )  # fmt: skip
     finally:
         supervisor.stop()
@@ -64,7 +67,12 @@ def _worker_processes(settings: Settings) -> int:
 @click.option(
     "--concurrency", type=int, help="Tasks at a time (default: DYNIMG_WORKERS or one per core)."
 )
-def worker(concurrency: int | None) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve this worker's Prometheus metrics at http://DYNIMG_HOST:PORT/metrics.",
+)
+def worker(concurrency: int | None, metrics_port: int | None) -> None:
     """Run background workers until SIGTERM or Ctrl-C.
 
     With DYNIMG_QUEUE_URL=memory:// (the default) a pool of threads polls the database; with
@@ -74,6 +82,8 @@ def worker(concurrency: int | None) -> None:
 
     settings = settings_from_env()
     _configure_logging(settings)
+    if metrics_port is not None:
+        serve_worker_metrics(settings.home, settings.host, metrics_port)
     count = concurrency or settings.workers or os.cpu_count() or 1
     if settings.queue_url.startswith("memory:"):
         _run_pool(settings, count)
@@ -124,9 +134,7 @@ def _run_celery(settings: Settings, count: int) -> None:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _scheme(settings: Settings) -> str:

@@ -1,4 +1,8 @@
-"""What ``/healthz`` reports: whether this node can do its work, check by check."""
+"""What ``/readyz`` reports: whether this node can do its work, check by check.
+
+``/healthz`` only says the process answers; it runs none of these, so a load balancer that
+restarts unhealthy processes does not restart every node when the database blips.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from dynimg.ports import RateLimiter, Storage, UnitOfWorkFactory
+from dynimg.ports import Dispatcher, RateLimiter, Storage, UnitOfWorkFactory
 
 log = logging.getLogger("dynimg.health")
 PROBE_PREFIX = "health"
@@ -24,11 +28,19 @@ class Health:
         return all(outcome == "ok" for outcome in self.checks.values())
 
 
-def check_health(
-    uow_factory: UnitOfWorkFactory, storage: Storage, limiter: RateLimiter | None = None
+def check_readiness(
+    uow_factory: UnitOfWorkFactory,
+    storage: Storage,
+    dispatcher: Dispatcher,
+    limiter: RateLimiter | None = None,
 ) -> Health:
-    """The database answers, storage takes a write, and shared limits (if any) answer."""
-    checks = {"database": _database(uow_factory), "storage": _storage(storage)}
+    """The database answers, storage takes a write, the broker answers, and shared limits
+    (if any) answer."""
+    checks = {
+        "database": _database(uow_factory),
+        "storage": _storage(storage),
+        "broker": "ok" if dispatcher.reachable() else "not reachable",
+    }
     if limiter is not None:
         checks["redis"] = "ok" if limiter.healthy() else "not reachable"
     return Health(checks)

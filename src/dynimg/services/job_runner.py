@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from dynimg import log_context
 from dynimg.domain.events import EVENT_DYNAMIC_IMAGE_COMPLETE, dynamic_image_complete
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import (
@@ -61,6 +62,8 @@ from dynimg.ports import (
     Clock,
     Dispatcher,
     MediaEngine,
+    Metrics,
+    NullMetrics,
     Storage,
     StoredObject,
     UnitOfWork,
@@ -87,6 +90,8 @@ class JobDeps:
     """The engine's render deadline; past it (plus a grace) the heartbeat stops renewing."""
     render_grace: timedelta = RENDER_GRACE
     """Time for preparing and storing beyond the render deadline; the shortest stall window."""
+    metrics: Metrics = field(default_factory=NullMetrics)
+    """Where job durations and render times are reported."""
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
@@ -98,6 +103,21 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
         job = uow.jobs.get(None, job_id) if claimed else None
     if job is None:
         return None
+    with log_context.bound(log_context.job_id, job.id):
+        status = _attempt(deps, job)
+    _observe(deps, job, status)
+    return status
+
+
+def _observe(deps: JobDeps, job: DynamicImageJob, status: JobStatus | None) -> None:
+    """Report a job that ended (Success or Fail) with its time from submission."""
+    if status in (JobStatus.SUCCESS, JobStatus.FAIL):
+        waited = (deps.clock.now() - job.created_at).total_seconds()
+        deps.metrics.job_finished(_format_of(job), status.value, max(waited, 0.0))
+
+
+def _attempt(deps: JobDeps, job: DynamicImageJob) -> JobStatus | None:
+    """One claimed attempt at ``job``, whatever goes wrong: the status it leaves the job in."""
     progress = _ProgressReporter(deps, job)
     with _Heartbeat(deps, job, progress), ExitStack() as files:
         try:
@@ -114,6 +134,15 @@ def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
             return _retry_or_fail(deps, job, exc)
 
 
+def _format_of(job: DynamicImageJob) -> str:
+    """The job's output format as a metric label; ``unknown`` if its template does not parse."""
+    try:
+        config = parse_template_config(parse_json_object(job.template_config, "TemplateConfig"))
+    except Exception:  # a broken template already failed the job; the label must not fail too
+        return "unknown"
+    return config.format.value
+
+
 def recover_jobs(deps: JobDeps) -> int:
     """Requeue jobs whose worker died (lease expired), or fail them once attempts run out."""
     now = deps.clock.now()
@@ -121,9 +150,10 @@ def recover_jobs(deps: JobDeps) -> int:
         expired = uow.jobs.expired(now)
     for job in expired:
         if job.attempt >= MAX_ATTEMPTS:
-            _finish_failed(
+            status = _finish_failed(
                 deps, job, InternalError("The job was abandoned by its worker too often.")
             )
+            _observe(deps, job, status)
             continue
         with deps.uow_factory() as uow:
             uow.jobs.update_running(
@@ -198,7 +228,9 @@ def _render(
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
     with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
+        started = time.monotonic()
         result = deps.engine.render(source, spec, output, progress)
+        deps.metrics.rendered(fmt, time.monotonic() - started)
         with output.open("rb") as rendered:
             stored = deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
     return result, stored

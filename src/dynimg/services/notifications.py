@@ -28,7 +28,7 @@ from dynimg.errors import (
     MissingParameter,
     ResourceNotFound,
 )
-from dynimg.ports import CallbackSender, Clock, Dispatcher, UnitOfWorkFactory
+from dynimg.ports import CallbackSender, Clock, Dispatcher, Metrics, NullMetrics, UnitOfWorkFactory
 
 EVENT_STATES = ("pending", "delivered", "failed")
 
@@ -83,12 +83,18 @@ def delete_callback(uow_factory: UnitOfWorkFactory, account: Account) -> None:
 
 
 def deliver_event(
-    uow_factory: UnitOfWorkFactory, clock: Clock, sender: CallbackSender, message_id: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    sender: CallbackSender,
+    message_id: str,
+    metrics: Metrics | None = None,
 ) -> bool | None:
     """Send one due event if this worker can claim it; True when it was delivered.
 
     None when it was not claimable (not due, delivered, given up, or another worker has it).
+    Each attempt is reported to ``metrics``, with whether it was the event's last.
     """
+    metrics = metrics or NullMetrics()
     now = clock.now()
     with uow_factory() as uow:
         message = uow.outbox.claim(message_id, now, now + DELIVERY_LEASE)
@@ -98,11 +104,13 @@ def deliver_event(
     try:
         sender.post(message.url, message.payload.encode(), _headers(clock, message))
     except Exception as exc:
-        _record_failure(uow_factory, clock, message, exc)
+        gave_up = _record_failure(uow_factory, clock, message, exc)
+        metrics.callback_attempted(delivered=False, gave_up=gave_up)
         return False
     with uow_factory() as uow:
         uow.outbox.record(message.id, message.attempts, delivered_at=clock.now(), last_error="")
         uow.commit()
+    metrics.callback_attempted(delivered=True, gave_up=False)
     return True
 
 
@@ -146,7 +154,8 @@ def _headers(clock: Clock, message: OutboxMessage) -> dict[str, str]:
 
 def _record_failure(
     uow_factory: UnitOfWorkFactory, clock: Clock, message: OutboxMessage, exc: Exception
-) -> None:
+) -> bool:
+    """Record a failed attempt; True when it was the last one (the event is given up)."""
     give_up = message.attempts >= MAX_DELIVERY_ATTEMPTS
     # The error names the failure's kind only: a receiver's reply may carry anything.
     error = type(exc).__name__ if not isinstance(exc, DynimgError) else exc.message
@@ -161,3 +170,4 @@ def _record_failure(
             announced_at=None,  # the sweeper announces the retry when it is due
         )
         uow.commit()
+    return give_up

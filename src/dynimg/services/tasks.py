@@ -122,7 +122,7 @@ def _probe(deps: TaskDeps, ref: str) -> None:
 
 
 def _deliver(deps: TaskDeps, ref: str) -> None:
-    deliver_event(deps.jobs.uow_factory, deps.jobs.clock, deps.sender, ref)
+    deliver_event(deps.jobs.uow_factory, deps.jobs.clock, deps.sender, ref, deps.jobs.metrics)
 
 
 _HANDLERS: dict[TaskKind, Callable[[TaskDeps, str], None]] = {

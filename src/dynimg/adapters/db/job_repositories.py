@@ -98,6 +98,17 @@ class SqlJobRepository:
         )
         return [_job(row._mapping) for row in rows]
 
+    def count_by_status(self) -> dict[str, int]:
+        rows = self._session.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
+        return {str(status): int(count) for status, count in rows}
+
+    def oldest_queued(self) -> datetime | None:
+        # ix_jobs_status_due covers the status filter; created_at is read from the few rows.
+        oldest = self._session.execute(
+            select(func.min(jobs.c.created_at)).where(jobs.c.status == JobStatus.QUEUED.value)
+        ).scalar_one()
+        return oldest if isinstance(oldest, datetime) else None
+
     def list(
         self, account_id: str, video_id: str | None, status: str | None, offset: int, limit: int
     ) -> tuple[int, Sequence[DynamicImageJob]]:

@@ -33,6 +33,7 @@ from dynimg.domain.tasks import TaskKind
 
 log = logging.getLogger("dynimg.dispatch")
 TASK_NAME = "dynimg.run"
+PROBE_TIMEOUT = 3
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Cele
         accept_content=["json"],
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        # No remote control: dynimg never uses it, and its queue is exclusive per node name
+        # (celery@host), so a second worker on the same machine died with RESOURCE_LOCKED.
+        worker_enable_remote_control=False,
     )
 
     @app.task(name=TASK_NAME)
@@ -111,6 +115,18 @@ class CeleryDispatcher:
             )  # fmt: skip
         except Exception as exc:  # the work is safe in the database; the sweep announces it
             log.warning("could not announce %s %s: %s", kind, ref, type(exc).__name__)
+
+    def reachable(self) -> bool:
+        """Whether a fresh connection to the broker opens within a few seconds."""
+        try:
+            # A connection of its own, not the publisher pool's: a readiness probe must not
+            # wait behind (or spoil) the connections announcements use.
+            with self._app.connection_for_write(connect_timeout=PROBE_TIMEOUT) as connection:
+                connection.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT)
+        except Exception as exc:
+            log.warning("broker not reachable: %s", type(exc).__name__)
+            return False
+        return True
 
     def close(self) -> None:
         """Release the broker connections of this process."""

@@ -37,6 +37,10 @@ class InProcessDispatcher:
             self._waiting.add(item)
         self._items.put(item)
 
+    def reachable(self) -> bool:
+        """Always: there is no broker, workers find their work in the database."""
+        return True
+
     def take(self, timeout: float) -> Announcement | None:
         """The next announcement, or None after ``timeout`` seconds."""
         try:

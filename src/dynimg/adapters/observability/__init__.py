@@ -1,0 +1,1 @@
+"""Metrics and logs: the Prometheus adapter, its multiprocess directory, structured logging."""
