@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 from PIL import ImageFile
 
@@ -201,3 +203,37 @@ def test_frames_spill_to_disk_beyond_the_memory_budget(clip: Clip, tmp_path: Pat
     result, animation = render(engine, clip.path, tmp_path / "out.gif", template)
     assert result.frames == len(animation.frames) == 15
     assert read_animation(tmp_path / "out.gif").delays_ms == [100] * 15
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("list.mp4", "ffconcat version 1.0\nfile 'segment.ts'\n"),
+        (
+            "list.m3u8",
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nsegment.ts\n#EXT-X-ENDLIST\n",
+        ),
+        (
+            "remote.m3u8",
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nhttp://169.254.169.254/latest\n"
+            "#EXT-X-ENDLIST\n",
+        ),
+    ],
+    ids=["concat", "hls", "hls-remote"],
+)
+def test_playlists_never_make_ffmpeg_open_other_inputs(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, name: str, text: str
+) -> None:
+    # A real segment next to the "video": without the whitelists FFmpeg reads it (or the URL)
+    # and the playlist probes as a playable video.
+    with av.open(str(tmp_path / "segment.ts"), "w") as container:
+        stream = container.add_stream("mpeg2video", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for _ in range(10):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    playlist = tmp_path / name
+    playlist.write_text(text)
+    with pytest.raises(UnreadableMedia):
+        engine.probe(playlist)

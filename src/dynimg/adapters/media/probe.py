@@ -15,6 +15,13 @@ from dynimg.domain.media import MediaInfo
 from dynimg.errors import NoVideoStream, UnreadableMedia
 
 PROBE_TIMEOUT_SECONDS = 30.0
+DEMUXERS = (
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,mpegvideo,asf,ogg,mxf,dv,nut,"
+    "rm,wtv,ivf,obu,h264,hevc,m4v,vc1,mjpeg,yuv4mpegpipe,gif,apng,image2,png_pipe,jpeg_pipe,"
+    "webp_pipe,bmp_pipe,wav,mp3,aac,flac"
+)
+"""Containers dynimg opens. Playlists and lists that make FFmpeg open other inputs (hls, dash,
+concat, tee...) are left out: an upload must never make the server read another file or URL."""
 
 
 def open_input(path: Path, limits: MediaLimits) -> av.container.InputContainer:
@@ -25,7 +32,11 @@ def open_input(path: Path, limits: MediaLimits) -> av.container.InputContainer:
     """
     if not path.is_file() or path.stat().st_size == 0:
         raise UnreadableMedia("The file is empty or missing.")
-    options = {"max_pixels": str(limits.max_source_pixels)}
+    options = {
+        "max_pixels": str(limits.max_source_pixels),
+        "format_whitelist": DEMUXERS,
+        "protocol_whitelist": "file",
+    }
     try:
         return av.open(str(path), mode="r", timeout=PROBE_TIMEOUT_SECONDS, options=options)
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
