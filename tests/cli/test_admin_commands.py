@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.support.server import run_cli, start_server
 
 
@@ -54,3 +56,19 @@ def test_serve_prints_the_same_default_key_on_every_start(tmp_path: Path) -> Non
         assert (tmp_path / "dynimg.db").exists()
     finally:
         second.stop()
+
+
+@pytest.mark.parametrize("command", [["--help"], ["keys", "--help"], ["video", "upload", "--help"]])
+def test_help_exits_zero(tmp_path: Path, command: list[str]) -> None:
+    result = run_cli(tmp_path, *command, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: ")
+
+
+def test_client_commands_outside_a_data_directory_say_what_to_set(tmp_path: Path) -> None:
+    home = tmp_path / "nowhere"
+    result = run_cli(home, "video", "list", "--endpoint", "http://127.0.0.1:9", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for needed in ("DYNIMG_ACCESS_KEY_ID", "DYNIMG_ACCESS_KEY_SECRET", "DYNIMG_HOME", "--endpoint"):
+        assert needed in result.stderr
+    assert not home.exists()

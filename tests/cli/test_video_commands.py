@@ -111,3 +111,17 @@ def test_submit_wait_images_and_usage(server: ServerProcess, tmp_path: Path) -> 
         server.home, "submit", "0" * 32, template_id, "--endpoint", server.url, check=False
     )
     assert failed.returncode == 1 and failed.stderr.startswith("error: InvalidVideo.NotFound")
+
+
+def test_uploading_a_file_that_is_not_a_video_fails_with_the_reason(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    junk = tmp_path / "notes.mp4"
+    junk.write_bytes(b"definitely not a video" * 500)
+    result = run_cli(
+        server.home, "video", "upload", str(junk), "--endpoint", server.url, check=False
+    )
+    assert result.returncode == 1
+    assert "Status: UploadFail" in result.stdout
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: UploadFail: ") and len(last) > len("error: UploadFail: ")

@@ -19,6 +19,8 @@ class DynimgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # --help, usage errors and Ctrl-C: click reports them itself
         except ConfigurationError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(2)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from dynimg.adapters.vod_client import VodClient
-from dynimg.cli.video import client_options, open_client
+from dynimg.cli.client import client_options, open_client
 
 
 @click.command()
