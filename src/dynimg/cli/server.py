@@ -12,8 +12,9 @@ import uvicorn
 
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
+from dynimg.cli.access_log import logging_config
 from dynimg.cli.supervisor import WorkerSupervisor
-from dynimg.services.accounts import ensure_default_key
+from dynimg.services.accounts import provision_default_key
 from dynimg.settings import Settings
 
 
@@ -34,12 +35,12 @@ def serve(host: str | None, port: int | None) -> None:
     )
     _configure_logging(settings)
     services = build_services(settings)
-    account, key = ensure_default_key(services.uow_factory, services.clock)
+    account, key, created = provision_default_key(services.uow_factory, services.clock)
     click.echo(
         f"dynimg {_version()} on http://{settings.host}:{settings.port}"
         f"  (data in {settings.home.resolve()})"
     )
-    click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
+    click.echo(_default_key_line(account.name, key.id, key.secret if created else None))
     supervisor = WorkerSupervisor(
         _worker_processes(settings),
         settings.queue_url,
@@ -49,11 +50,24 @@ def serve(host: str | None, port: int | None) -> None:
     try:
         uvicorn.run(
             create_app(services), host=settings.host, port=settings.port,
-            log_level=settings.log_level,
+            log_level=settings.log_level, log_config=logging_config(),
         )  # fmt: skip
     finally:
         supervisor.stop()
         services.close()
+
+
+def _default_key_line(account: str, key_id: str, new_secret: str | None) -> str:
+    """The default account's key: its secret only when it was created by this start."""
+    if new_secret is not None:
+        return (
+            f"account {account!r}: AccessKeyId={key_id} AccessKeySecret={new_secret}"
+            "  (new key: the secret is shown this once)"
+        )
+    return (
+        f"account {account!r}: AccessKeyId={key_id}  (its secret was shown when it was created; "
+        f"`dynimg keys list` lists keys, `dynimg keys create --account {account}` issues another)"
+    )
 
 
 def _worker_processes(settings: Settings) -> int:
