@@ -176,6 +176,12 @@ class Throttled(ClientError):
 
     code = "Throttling.User"
 
+    def __init__(self, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            f"Request was denied due to user flow control. Retry after {retry_after} s."
+        )
+
 
 class ResourceNotFound(ClientError):
     """The specified resource does not exist."""

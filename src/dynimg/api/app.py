@@ -36,8 +36,8 @@ def create_app(services: Services) -> Starlette:
             request_id = new_request_id()
             status, body = error_response(exc, request_id, services.settings.host_id)
             return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
-        status, body, request_id = await run_in_threadpool(gateway.handle, decoded)
-        return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
+        status, body, request_id, headers = await run_in_threadpool(gateway.handle, decoded)
+        return JSONResponse(body, status, headers={**headers, "x-acs-request-id": request_id})
 
     object_endpoint = ObjectEndpoint(services)
     image_files = ImageFiles(services)

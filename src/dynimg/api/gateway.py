@@ -7,7 +7,7 @@ from typing import Any
 
 from dynimg.api.context import ActionContext
 from dynimg.api.envelopes import success_body
-from dynimg.api.error_mapper import error_response
+from dynimg.api.error_mapper import error_headers, error_response
 from dynimg.api.params import read_params
 from dynimg.api.registry import Action, build_registry
 from dynimg.bootstrap import Services
@@ -27,14 +27,14 @@ class RpcGateway:
         self._actions = build_registry()
         self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
 
-    def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
-        """Answer one request: HTTP status, JSON body and its RequestId."""
+    def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str, dict[str, str]]:
+        """Answer one request: HTTP status, body, its RequestId and any extra headers."""
         request_id = new_request_id()
         try:
-            return 200, self._dispatch(request, request_id), request_id
+            return 200, self._dispatch(request, request_id), request_id, {}
         except Exception as exc:
             status, body = error_response(exc, request_id, self._services.settings.host_id)
-            return status, body, request_id
+            return status, body, request_id, error_headers(exc)
 
     def _dispatch(self, request: RpcRequest, request_id: str) -> dict[str, Any]:
         params = request.parameters()
@@ -43,7 +43,7 @@ class RpcGateway:
             request, self._services.uow_factory, self._services.clock, self._tolerance
         )
         if not self._services.rate_limiter.allow(account.id, action.name):
-            raise Throttled()
+            raise Throttled(self._services.rate_limiter.retry_after(action.name))
         context = ActionContext(
             services=self._services,
             account=account,
