@@ -19,7 +19,7 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
     │   │   InvalidDigest, VideoNotFound, WatermarkNotFound,
-    │   │   JobNotFound, IllegalStatus, OssNotImplemented (501)
+    │   │   JobNotFound, IllegalStatus, InvalidFileNameExtension (403), OssNotImplemented (501)
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
     │   │   SecurityTokenExpired, UploadComplete
     │   └── MediaError
@@ -350,6 +350,13 @@ class JobNotFound(ResourceNotFound):
     """The job does not exist."""
 
     code = "InvalidJob.NotFound"
+
+
+class InvalidFileNameExtension(ClientError):
+    """The file name has no valid extension, such as .mp4."""
+
+    code = "InvalidFileName.Extension"
+    http_status = 403
 
 
 class IllegalStatus(ClientError):
