@@ -284,6 +284,16 @@ def test_usage_ending_at_the_first_day_is_named(server: ServerProcess, creds: Cr
     assert "'EndTime'" in body["Message"]
 
 
+@pytest.mark.parametrize("name", ["StartTime", "EndTime"])
+def test_usage_times_in_another_format_say_which_format(
+    server: ServerProcess, creds: Credentials, name: str
+) -> None:
+    params = {"Action": "DescribeDynamicImageUsage", name: "2026-01-31"}
+    response = post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
+    body = assert_error(response, 400, "InvalidParameter")
+    assert f"'{name}'" in body["Message"] and "yyyy-MM-ddTHH:mm:ssZ" in body["Message"]
+
+
 def xml_call(server: ServerProcess, creds: Credentials, **params: str) -> httpx.Response:
     """A v1 request asking for ``Format=XML``, Alibaba's documented default."""
     signed = signer.v1_params({"Format": "XML", **params}, creds.key_id, creds.secret)
