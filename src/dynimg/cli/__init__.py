@@ -51,14 +51,17 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, jobs, render, server, video
+    from dynimg.cli import admin, jobs, render, server, templates, video
 
     _register(
         server.serve,
         server.worker,
         render.render,
         video.video,
+        templates.template,
+        templates.watermark,
         jobs.submit,
+        jobs.jobs,
         jobs.images,
         jobs.usage,
         jobs.events,
