@@ -51,7 +51,7 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, jobs, render, server, templates, video
+    from dynimg.cli import admin, doctor, jobs, render, server, templates, video
 
     _register(
         server.serve,
@@ -66,6 +66,7 @@ def _load() -> None:
         jobs.usage,
         jobs.events,
         admin.config,
+        doctor.doctor,
         admin.migrate,
         admin.account,
         admin.keys,
