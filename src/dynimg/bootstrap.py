@@ -151,6 +151,29 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
 
 
+def local_access_key(settings: Settings, account_name: str) -> tuple[str, str] | None:
+    """(AccessKeyId, AccessKeySecret) of a local account, for client commands.
+
+    Creates nothing: None when the embedded database does not exist (no service ever ran with
+    this DYNIMG_HOME); the database is read as it is, without migrating it.
+    """
+    from sqlalchemy.orm import sessionmaker
+
+    from dynimg.adapters.db.engine import make_engine
+    from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+    from dynimg.services.accounts import find_key_of_account
+
+    if not settings.database_url and not (settings.home / "dynimg.db").is_file():
+        return None
+    engine = make_engine(settings.effective_database_url)
+    try:
+        session_factory = sessionmaker(engine, expire_on_commit=False)
+        key = find_key_of_account(lambda: SqlUnitOfWork(session_factory), account_name)
+    finally:
+        engine.dispose()
+    return key.id, key.secret
+
+
 def url_signing_key(settings: Settings) -> str:
     """The configured signing key, or one generated once and kept in ``home``."""
     if settings.url_signing_key:

@@ -19,7 +19,7 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
     │   │   InvalidDigest, VideoNotFound, WatermarkNotFound,
-    │   │   JobNotFound, IllegalStatus, OssNotImplemented (501)
+    │   │   JobNotFound, IllegalStatus, InvalidFileNameExtension (403), OssNotImplemented (501)
     │   ├── OssAccessDenied (403): OssSignatureDoesNotMatch, OssInvalidAccessKeyId,
     │   │   SecurityTokenExpired, UploadComplete
     │   └── MediaError
@@ -175,6 +175,12 @@ class Throttled(ClientError):
     """Request was denied due to user flow control."""
 
     code = "Throttling.User"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            f"Request was denied due to user flow control. Retry after {retry_after} s."
+        )
 
 
 class ResourceNotFound(ClientError):
@@ -344,6 +350,13 @@ class JobNotFound(ResourceNotFound):
     """The job does not exist."""
 
     code = "InvalidJob.NotFound"
+
+
+class InvalidFileNameExtension(ClientError):
+    """The file name has no valid extension, such as .mp4."""
+
+    code = "InvalidFileName.Extension"
+    http_status = 403
 
 
 class IllegalStatus(ClientError):

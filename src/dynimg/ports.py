@@ -399,6 +399,10 @@ class RateLimiter(Protocol):
         """Count one request; False when it is over the Action's rate."""
         ...
 
+    def retry_after(self, action: str) -> int:
+        """Seconds a refused caller should wait: the length of the Action's window."""
+        ...
+
     @property
     def shared(self) -> bool:
         """Whether the counts are shared with other processes (through Redis)."""

@@ -197,9 +197,9 @@ class Settings(BaseModel):
             if isinstance(value, SecretStr):
                 shown = "********"
             elif name == "database_url":
-                shown = _mask_url_password(self.effective_database_url)
+                shown = mask_url_password(self.effective_database_url)
             elif name in ("queue_url", "redis_url") and value:
-                shown = _mask_url_password(str(value))
+                shown = mask_url_password(str(value))
             elif name == "storage_url":
                 shown = self.effective_storage_url
             else:
@@ -224,7 +224,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems)) from None
 
 
-def _mask_url_password(url: str) -> str:
+def mask_url_password(url: str) -> str:
+    """``url`` with its password, if any, replaced by asterisks."""
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
         return url

@@ -12,8 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.support import signer
 from tests.support.clients import ApiError, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import make_clip
@@ -207,6 +209,28 @@ def test_throttling(open_server: ServerProcess, action: str) -> None:
     assert codes == {("404", "InvalidVideo.NotFound"), ("400", "Throttling.User")}
     other = open_server.new_account(f"calm-{action.lower()}")
     assert raw_call(open_server, other, action, VideoId="0" * 32)["Code"] != "Throttling.User"
+
+
+def test_throttled_answers_say_when_to_retry(open_server: ServerProcess) -> None:
+    creds = open_server.new_account("impatient")
+    for _ in range(12):
+        params = {"Action": "ListDynamicImage", "VideoId": "0" * 32}
+        signed = signer.v1_params(params, creds.key_id, creds.secret)
+        response = httpx.post(f"{open_server.url}/?{signer.query_string(signed)}", timeout=30)
+        if response.json()["Code"] == "Throttling.User":
+            break
+    else:
+        pytest.fail("12 calls at a 5/s limit were never throttled")
+    assert response.headers["Retry-After"] == "1"
+    assert "Retry after 1 s" in response.json()["Message"]
+
+
+def test_a_slow_rate_asks_for_its_whole_window() -> None:
+    from dynimg.adapters.rate_limits import SlidingWindowLimiter
+
+    limiter = SlidingWindowLimiter({"SubmitDynamicImageJob": 0.2, "ListDynamicImage": 30})
+    assert limiter.retry_after("SubmitDynamicImageJob") == 5
+    assert limiter.retry_after("ListDynamicImage") == 1
 
 
 def test_jobs_and_images_are_isolated(

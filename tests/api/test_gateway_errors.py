@@ -282,3 +282,50 @@ def test_usage_ending_at_the_first_day_is_named(server: ServerProcess, creds: Cr
     response = post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
     body = assert_error(response, 400, "InvalidParameter")
     assert "'EndTime'" in body["Message"]
+
+
+@pytest.mark.parametrize("name", ["StartTime", "EndTime"])
+def test_usage_times_in_another_format_say_which_format(
+    server: ServerProcess, creds: Credentials, name: str
+) -> None:
+    params = {"Action": "DescribeDynamicImageUsage", name: "2026-01-31"}
+    response = post_v1(server, signer.v1_params(params, creds.key_id, creds.secret))
+    body = assert_error(response, 400, "InvalidParameter")
+    assert f"'{name}'" in body["Message"] and "yyyy-MM-ddTHH:mm:ssZ" in body["Message"]
+
+
+def xml_call(server: ServerProcess, creds: Credentials, **params: str) -> httpx.Response:
+    """A v1 request asking for ``Format=XML``, Alibaba's documented default."""
+    signed = signer.v1_params({"Format": "XML", **params}, creds.key_id, creds.secret)
+    return post_v1(server, signed)
+
+
+def test_format_xml_is_answered_in_xml(server: ServerProcess, creds: Credentials) -> None:
+    from xml.etree import ElementTree
+
+    config = '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0","Duration":"1"}}}'
+    for _ in range(2):
+        added = add_template(server, creds, config)
+        assert added.status_code == 200, added.text
+    response = xml_call(server, creds, Action="ListVodTemplate", TemplateType="DynamicImage")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/xml;charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "ListVodTemplateResponse"
+    assert root.findtext("RequestId") == response.headers["x-acs-request-id"]
+    items = root.findall("VodTemplateInfoList")  # flat: one element per item, no wrapper
+    assert len(items) >= 2 and all(item.findtext("VodTemplateId") for item in items)
+    assert post_v1(server, v1(creds)).json()["VodTemplateInfoList"]  # JSON stays the default
+
+
+def test_format_xml_errors_are_xml(server: ServerProcess, creds: Credentials) -> None:
+    from xml.etree import ElementTree
+
+    response = xml_call(server, creds, Action="NoSuchAction")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "text/xml;charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "Error"
+    assert {child.tag for child in root} == ERROR_FIELDS
+    assert root.findtext("Code") == "InvalidAction.NotFound"
+    assert root.findtext("RequestId") == response.headers["x-acs-request-id"]

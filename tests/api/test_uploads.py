@@ -276,9 +276,22 @@ def test_unknown_video_ids(tea: SdkApi) -> None:
         with pytest.raises(ApiError) as caught:
             tea.call(action, VideoId="f" * 32)
         assert (caught.value.code, caught.value.status) == ("InvalidVideo.NotFound", 404)
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        ("CreateUploadVideo", {"Title": "x", "FileName": "no-extension"}),
+        ("CreateUploadVideo", {"Title": "x", "FileName": ".mp4"}),
+    ],
+)
+def test_a_file_name_without_extension_is_refused_as_alibaba_does(
+    tea: SdkApi, action: str, params: dict[str, str]
+) -> None:
     with pytest.raises(ApiError) as caught:
-        tea.call("CreateUploadVideo", Title="x", FileName="no-extension")
-    assert caught.value.code == "InvalidParameter" and "FileName" in caught.value.message
+        tea.call(action, **params)
+    assert (caught.value.code, caught.value.status) == ("InvalidFileName.Extension", 403)
+    assert "extension" in caught.value.message
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import httpx
+import pytest
+
+from tests.support import signer
 from tests.support.server import run_cli, start_server
 
 
@@ -44,13 +49,53 @@ def test_config_masks_secrets(tmp_path: Path) -> None:
     assert f"DYNIMG_HOME={tmp_path}" in shown
 
 
-def test_serve_prints_the_same_default_key_on_every_start(tmp_path: Path) -> None:
+def test_serve_prints_the_default_secret_only_when_it_creates_the_key(tmp_path: Path) -> None:
     first = start_server(tmp_path)
     key = first.default_credentials()
     first.stop()
     second = start_server(tmp_path)
     try:
-        assert second.default_credentials() == key
+        assert second.default_key_fields() == {"AccessKeyId": key.key_id}
+        assert not any(key.secret in line for line in second.output)
+        assert any("dynimg keys list" in line for line in second.output)
         assert (tmp_path / "dynimg.db").exists()
     finally:
         second.stop()
+
+
+@pytest.mark.parametrize("command", [["--help"], ["keys", "--help"], ["video", "upload", "--help"]])
+def test_help_exits_zero(tmp_path: Path, command: list[str]) -> None:
+    result = run_cli(tmp_path, *command, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: ")
+
+
+def test_client_commands_outside_a_data_directory_say_what_to_set(tmp_path: Path) -> None:
+    home = tmp_path / "nowhere"
+    result = run_cli(home, "video", "list", "--endpoint", "http://127.0.0.1:9", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for needed in ("DYNIMG_ACCESS_KEY_ID", "DYNIMG_ACCESS_KEY_SECRET", "DYNIMG_HOME", "--endpoint"):
+        assert needed in result.stderr
+    assert not home.exists()
+
+
+def test_access_log_keeps_query_strings_out(tmp_path: Path) -> None:
+    server = start_server(tmp_path, DYNIMG_LOG_LEVEL="info")
+    try:
+        creds = server.default_credentials()
+        params = {"Action": "SetMessageCallback", "CallbackURL": "https://example.com/h"}
+        secret_key = "Walk1AuthKeyInTheQuery"
+        signed = signer.v1_params(
+            {**params, "AuthSwitch": "on", "AuthKey": secret_key}, creds.key_id, creds.secret
+        )
+        response = httpx.post(f"{server.url}/?{signer.query_string(signed)}", timeout=30)
+        assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 10
+        while not any('"POST /' in line for line in server.output) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        access = [line for line in server.output if '"POST /' in line]
+        assert access, server.output
+        log = "\n".join(server.output)
+        assert secret_key not in log and signed["Signature"] not in log and "AuthKey" not in log
+    finally:
+        server.stop()

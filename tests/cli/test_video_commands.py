@@ -111,3 +111,76 @@ def test_submit_wait_images_and_usage(server: ServerProcess, tmp_path: Path) -> 
         server.home, "submit", "0" * 32, template_id, "--endpoint", server.url, check=False
     )
     assert failed.returncode == 1 and failed.stderr.startswith("error: InvalidVideo.NotFound")
+
+
+def test_uploading_a_file_that_is_not_a_video_fails_with_the_reason(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    junk = tmp_path / "notes.mp4"
+    junk.write_bytes(b"definitely not a video" * 500)
+    result = run_cli(
+        server.home, "video", "upload", str(junk), "--endpoint", server.url, check=False
+    )
+    assert result.returncode == 1
+    assert "Status: UploadFail" in result.stdout
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: UploadFail: ") and len(last) > len("error: UploadFail: ")
+
+
+GIF_CONFIG = (
+    '{"Container":{"Format":"gif"},"Video":{"Width":"160","Fps":"5"},'
+    '"Clip":{"TimeSpan":{"Seek":"0","Duration":"1"}}}'
+)
+TEXT_CONFIG = '{"Content":"dynimg","FontSize":16,"FontColor":"white","Top":4,"Left":4}'
+
+
+def cli(server: ServerProcess, *args: str) -> str:
+    """Run a client command against ``server``; its standard output."""
+    return run_cli(server.home, *args, "--endpoint", server.url).stdout
+
+
+def test_templates_watermarks_and_jobs_from_the_shell(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    clip = make_clip(tmp_path / "shell.mp4", seconds=2)
+    video_id = re.findall(
+        r"VideoId: ([0-9a-f]{32})", cli(server, "video", "upload", str(clip.path))
+    )[0]
+    template_id = re.findall(
+        r"VodTemplateId: (\S+)", cli(server, "template", "add", "shell-gif", "--config", GIF_CONFIG)
+    )[0]
+    assert template_id in cli(server, "template", "list") and "shell-gif" in cli(
+        server, "template", "list"
+    )
+    shown = json.loads(cli(server, "template", "get", template_id))
+    assert json.loads(shown["TemplateConfig"])["Container"]["Format"] == "gif"
+
+    text = re.findall(
+        r"WatermarkId: (\S+)  Type: Text",
+        cli(server, "watermark", "add", "label", "--config", TEXT_CONFIG),
+    )[0]
+    logo_path = tmp_path / "logo.png"
+    Image.new("RGBA", (32, 32), (255, 0, 0, 128)).save(logo_path)
+    image_config = '{"Width":"32","Height":"32","Dx":"8","Dy":"8","ReferPos":"TopRight"}'
+    image = re.findall(
+        r"WatermarkId: (\S+)  Type: Image",
+        cli(
+            server, "watermark", "add", "logo", "--config", image_config, "--image", str(logo_path)
+        ),
+    )[0]
+    cli(server, "watermark", "set-default", text)
+    listing = cli(server, "watermark", "list")
+    assert re.search(rf"{text}\s+Text\s+Default\s+label", listing) and image in listing
+
+    submitted = cli(server, "submit", video_id, template_id, "--wait")
+    job_id = re.findall(r"JobId: (\S+)", submitted)[0]
+    jobs = cli(server, "jobs", "list", "--video", video_id)
+    assert re.search(rf"{job_id}\s+{video_id}\s+Success\s+\S+\s+DynamicImageId: ", jobs)
+    assert "1 job(s)" in jobs
+
+    cli(server, "watermark", "delete", image)
+    assert image not in cli(server, "watermark", "list")
+    cli(server, "template", "delete", template_id)
+    assert template_id not in cli(server, "template", "list")

@@ -65,9 +65,15 @@ class ServerProcess:
         return f"http://{self.endpoint}"
 
     def default_credentials(self) -> Credentials:
-        line = next(line for line in self.output if "AccessKeyId=" in line)
-        fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+        """The default account's key, which ``serve`` prints in full only when it creates it."""
+        fields = self.default_key_fields()
+        assert "AccessKeySecret" in fields, "this start did not create the default key"
         return Credentials(fields["AccessKeyId"], fields["AccessKeySecret"])
+
+    def default_key_fields(self) -> dict[str, str]:
+        """The ``Name=value`` fields of the line ``serve`` prints about the default key."""
+        line = next(line for line in self.output if "AccessKeyId=" in line)
+        return dict(part.split("=", 1) for part in line.split() if "=" in part)
 
     def new_account(self, name: str) -> Credentials:
         run_cli(self.home, "account", "create", name)

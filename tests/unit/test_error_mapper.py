@@ -29,3 +29,13 @@ def test_server_errors_keep_their_code_but_not_their_detail() -> None:
     status, body = error_response(ServiceUnavailable("db at 10.0.0.3 down"), "RID", "h")
     assert (status, body["Code"]) == (503, "ServiceUnAvailable")
     assert "10.0.0.3" not in body["Message"]
+
+
+def test_recommend_points_at_the_errors_table_that_exists() -> None:
+    from pathlib import Path
+
+    _, body = error_response(MissingParameter("VideoId"), "RID", "host")
+    page, _, anchor = body["Recommend"].partition("#")
+    docs = Path(__file__).parents[2] / page
+    assert docs.is_file(), body["Recommend"]
+    assert f"## {anchor.capitalize()}" in docs.read_text(encoding="utf-8")

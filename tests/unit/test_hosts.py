@@ -100,3 +100,14 @@ def test_callback_urls_to_internal_spellings_are_refused_unless_allowed(host: st
     assert raised.value.parameter == "CallbackURL"
     assert "DYNIMG_ALLOW_PRIVATE_CALLBACKS" in raised.value.message
     assert validate_callback_url(url, allow_private=True) == url
+
+
+def test_delivery_to_an_internal_address_names_the_setting_that_allows_it() -> None:
+    from dynimg.adapters.callbacks import DeliveryRefused, HttpCallbackSender
+
+    sender = HttpCallbackSender(allow_private=False)
+    try:
+        with pytest.raises(DeliveryRefused, match="DYNIMG_ALLOW_PRIVATE_CALLBACKS=true"):
+            sender.post("http://localhost:9/hook", b"{}", {})
+    finally:
+        sender.close()

@@ -38,4 +38,7 @@ class HttpCallbackSender:
         host = urlparse(url).hostname or ""
         for *_, address in socket.getaddrinfo(host, None):
             if is_internal_host(str(address[0])):
-                raise DeliveryRefused(f"{host} resolves to an internal address")
+                raise DeliveryRefused(
+                    f"{host} resolves to an internal address "
+                    "(allowed only with DYNIMG_ALLOW_PRIVATE_CALLBACKS=true)"
+                )

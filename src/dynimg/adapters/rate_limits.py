@@ -44,6 +44,10 @@ class SlidingWindowLimiter:
             log.warning("rate limiter unavailable, allowing the request: %s", type(exc).__name__)
             return True
 
+    def retry_after(self, action: str) -> int:
+        item = self._items.get(action)
+        return max(1, ceil(item.get_expiry())) if item is not None else 1
+
     def healthy(self) -> bool:
         """Whether the counters' storage answers (always true in memory)."""
         try:

@@ -14,6 +14,7 @@ from dynimg.api.error_mapper import error_response
 from dynimg.api.files import ImageFiles
 from dynimg.api.gateway import RpcGateway
 from dynimg.api.oss import ObjectEndpoint
+from dynimg.api.responses import rpc_response
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
@@ -37,8 +38,8 @@ def create_app(services: Services) -> Starlette:
             request_id = new_request_id()
             status, body = error_response(exc, request_id, services.settings.host_id)
             return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
-        status, body, request_id = await run_in_threadpool(gateway.handle, decoded)
-        return JSONResponse(body, status, headers={"x-acs-request-id": request_id})
+        status, body, request_id, headers = await run_in_threadpool(gateway.handle, decoded)
+        return rpc_response(decoded, status, body, {**headers, "x-acs-request-id": request_id})
 
     object_endpoint = ObjectEndpoint(services)
     image_files = ImageFiles(services)

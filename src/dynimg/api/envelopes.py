@@ -6,7 +6,9 @@ from typing import Any
 
 from dynimg.errors import DynimgError
 
-RECOMMEND_PREFIX = "https://dynimg.local/docs/errors#"
+# Where the codes are explained: the errors table of the docs shipped with dynimg. There is no
+# public host to link to, so this is the page's path in the source tree, not a made-up URL.
+RECOMMEND = "docs/api.md#errors"
 
 
 def success_body(request_id: str, result: dict[str, Any]) -> dict[str, Any]:
@@ -21,5 +23,5 @@ def error_body(request_id: str, host_id: str, error: DynimgError) -> dict[str, A
         "HostId": host_id,
         "Code": error.code,
         "Message": error.message,
-        "Recommend": RECOMMEND_PREFIX + error.code,
+        "Recommend": RECOMMEND,
     }

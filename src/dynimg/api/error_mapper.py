@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from dynimg.api.envelopes import error_body
-from dynimg.errors import ClientError, DynimgError, InternalError, ServiceUnavailable
+from dynimg.errors import ClientError, DynimgError, InternalError, ServiceUnavailable, Throttled
 
 log = logging.getLogger("dynimg.api")
 
@@ -24,3 +24,10 @@ def error_response(exc: BaseException, request_id: str, host_id: str) -> tuple[i
         ServiceUnavailable() if isinstance(exc, ServiceUnavailable) else InternalError()
     )
     return public.http_status, error_body(request_id, host_id, public)
+
+
+def error_headers(exc: BaseException) -> dict[str, str]:
+    """Headers an error answer carries besides the body: ``Retry-After`` when throttled."""
+    if isinstance(exc, Throttled):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}

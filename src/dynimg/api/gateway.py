@@ -10,7 +10,7 @@ from typing import Any
 from dynimg import log_context
 from dynimg.api.context import ActionContext
 from dynimg.api.envelopes import success_body
-from dynimg.api.error_mapper import error_response
+from dynimg.api.error_mapper import error_headers, error_response
 from dynimg.api.params import read_params
 from dynimg.api.registry import Action, build_registry
 from dynimg.bootstrap import Services
@@ -34,11 +34,12 @@ class RpcGateway:
         self._actions = build_registry()
         self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
 
-    def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str]:
-        """Answer one request: HTTP status, JSON body and its RequestId."""
+    def handle(self, request: RpcRequest) -> tuple[int, dict[str, Any], str, dict[str, str]]:
+        """Answer one request: HTTP status, body, its RequestId and any extra headers."""
         started = time.monotonic()
         request_id = new_request_id()
         action: Action | None = None
+        headers: dict[str, str] = {}
         with log_context.bound(log_context.request_id, request_id):
             try:
                 params = request.parameters()
@@ -46,11 +47,12 @@ class RpcGateway:
                 status, body = 200, self._dispatch(request, request_id, params, action)
             except Exception as exc:
                 status, body = error_response(exc, request_id, self._services.settings.host_id)
+                headers = error_headers(exc)
             name = action.name if action is not None else UNKNOWN_ACTION
             elapsed = time.monotonic() - started
             log.info("%s answered %s in %.1f ms", name, status, elapsed * 1000)
         self._services.metrics.request_served(name, status, elapsed)
-        return status, body, request_id
+        return status, body, request_id, headers
 
     def _dispatch(
         self, request: RpcRequest, request_id: str, params: dict[str, str], action: Action
@@ -59,7 +61,7 @@ class RpcGateway:
             request, self._services.uow_factory, self._services.clock, self._tolerance
         )
         if not self._services.rate_limiter.allow(account.id, action.name):
-            raise Throttled()
+            raise Throttled(self._services.rate_limiter.retry_after(action.name))
         context = ActionContext(
             services=self._services,
             account=account,

@@ -19,6 +19,8 @@ class DynimgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # --help, usage errors and Ctrl-C: click reports them itself
         except ConfigurationError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(2)
@@ -49,18 +51,22 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, jobs, render, server, video
+    from dynimg.cli import admin, doctor, jobs, render, server, templates, video
 
     _register(
         server.serve,
         server.worker,
         render.render,
         video.video,
+        templates.template,
+        templates.watermark,
         jobs.submit,
+        jobs.jobs,
         jobs.images,
         jobs.usage,
         jobs.events,
         admin.config,
+        doctor.doctor,
         admin.migrate,
         admin.account,
         admin.keys,

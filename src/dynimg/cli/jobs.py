@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from dynimg.adapters.vod_client import VodClient
-from dynimg.cli.video import client_options, open_client
+from dynimg.cli.client import client_options, open_client
 
 
 @click.command()
@@ -83,6 +83,39 @@ def usage(
 
 
 @click.group()
+def jobs() -> None:
+    """Animated-image jobs."""
+
+
+@jobs.command("list")
+@click.option("--video", "video_id", help="Only this video's jobs.")
+@click.option("--status", type=click.Choice(["Queued", "Processing", "Success", "Fail"]))
+@click.option("--page", type=int, default=1, show_default=True)
+@client_options
+def list_jobs(
+    video_id: str | None,
+    status: str | None,
+    page: int,
+    endpoint: str | None,
+    account_name: str | None,
+) -> None:
+    """Jobs, newest first, 50 per page, with their state and outcome."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call(
+        "ListDynamicImageJobs", VideoId=video_id, Status=status, PageNo=page, PageSize=50
+    )
+    click.echo(f"{'JobId':<34}{'VideoId':<34}{'Status':<12}{'Created':<22}Outcome")
+    for job in body["DynamicImageJobList"]:
+        click.echo(
+            f"{job['JobId']:<34}{job['VideoId']:<34}{job['Status']:<12}{job['CreationTime']:<22}"
+            + _listed_outcome(job)
+        )
+    click.echo(f"{body['Total']} job(s)")
+
+
+@click.group()
 def events() -> None:
     """Callback events: list them with their delivery state, send one again."""
 
@@ -137,3 +170,9 @@ def _outcome(job: dict[str, Any]) -> str:
     if job["Status"] == "Success":
         return f"  DynamicImageId: {job['DynamicImageId']}"
     return f"  {job.get('ErrorCode', '')}: {json.dumps(job.get('ErrorMessage', ''))}"
+
+
+def _listed_outcome(job: dict[str, Any]) -> str:
+    if job["Status"] in ("Success", "Fail"):
+        return _outcome(job).strip()
+    return f"{job['Progress']}%"

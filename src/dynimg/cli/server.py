@@ -14,7 +14,7 @@ from dynimg.adapters.observability.multiproc import serve_worker_metrics, use_di
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
 from dynimg.cli.supervisor import WorkerSupervisor
-from dynimg.services.accounts import ensure_default_key
+from dynimg.services.accounts import provision_default_key
 from dynimg.settings import Settings
 
 
@@ -37,12 +37,12 @@ def serve(host: str | None, port: int | None) -> None:
     # Before build_services imports prometheus-client: it and the workers count into this.
     use_directory(settings.home / "metrics")
     services = build_services(settings)
-    account, key = ensure_default_key(services.uow_factory, services.clock)
+    account, key, created = provision_default_key(services.uow_factory, services.clock)
     click.echo(
         f"dynimg {_version()} on http://{settings.host}:{settings.port}"
         f"  (data in {settings.home.resolve()})"
     )
-    click.echo(f"account {account.name!r}: AccessKeyId={key.id} AccessKeySecret={key.secret}")
+    click.echo(_default_key_line(account.name, key.id, key.secret if created else None))
     supervisor = WorkerSupervisor(
         _worker_processes(settings),
         settings.queue_url,
@@ -57,6 +57,19 @@ def serve(host: str | None, port: int | None) -> None:
     finally:
         supervisor.stop()
         services.close()
+
+
+def _default_key_line(account: str, key_id: str, new_secret: str | None) -> str:
+    """The default account's key: its secret only when it was created by this start."""
+    if new_secret is not None:
+        return (
+            f"account {account!r}: AccessKeyId={key_id} AccessKeySecret={new_secret}"
+            "  (new key: the secret is shown this once)"
+        )
+    return (
+        f"account {account!r}: AccessKeyId={key_id}  (its secret was shown when it was created; "
+        f"`dynimg keys list` lists keys, `dynimg keys create --account {account}` issues another)"
+    )
 
 
 def _worker_processes(settings: Settings) -> int:

@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import click
 
 from dynimg.adapters.oss_upload import upload
 from dynimg.adapters.vod_client import VodClient
-from dynimg.bootstrap import build_services
-from dynimg.services.accounts import find_key_of_account
+from dynimg.cli.client import client_options, open_client
 from dynimg.settings import Settings
 
 SETTLED = ("Normal", "UploadFail")
-
-
-def client_options(command: Any) -> Any:
-    """--endpoint and --account, shared by every client command."""
-    command = click.option(
-        "--endpoint", help="URL of the service (default: DYNIMG_ENDPOINT or http://127.0.0.1:8080)."
-    )(command)
-    return click.option(
-        "--account",
-        "account_name",
-        help="Sign with this local account's key (default: DYNIMG_ACCESS_KEY_ID, else 'default').",
-    )(command)
-
-
-def open_client(settings: Settings, endpoint: str | None, account_name: str | None) -> VodClient:
-    """A client signing with DYNIMG_ACCESS_KEY_ID/SECRET or with a local account's key."""
-    url = endpoint or settings.endpoint
-    if settings.access_key_id and settings.access_key_secret and not account_name:
-        return VodClient(url, settings.access_key_id, settings.access_key_secret.get_secret_value())
-    services = build_services(settings)
-    try:
-        key = find_key_of_account(services.uow_factory, account_name or "default")
-    finally:
-        services.close()
-    return VodClient(url, key.id, key.secret)
 
 
 @click.group()
@@ -77,12 +51,16 @@ def video_upload(
             created["UploadAddress"],
             created["UploadAuth"],
             path,
-            settings.home / "uploads",
+            checkpoints(settings),
             progress,
         )
     video_id = created["VideoId"]
     status = _wait(client, video_id) if wait else "UploadSucc"
     click.echo(f"VideoId: {video_id}  Status: {status}")
+    if status == "UploadFail":
+        reason = client.call("GetMezzanineInfo", VideoId=video_id)["Mezzanine"].get("ErrorMessage")
+        click.echo(f"error: UploadFail: {reason or 'the file is not a playable video'}", err=True)
+        sys.exit(1)
 
 
 @video.command("list")
@@ -112,6 +90,15 @@ def video_info(video_id: str, endpoint: str | None, account_name: str | None) ->
     client = open_client(settings_from_env(), endpoint, account_name)
     body = client.call("GetVideoInfo", VideoId=video_id)
     click.echo(json.dumps(body["Video"], indent=2, ensure_ascii=False))
+
+
+def checkpoints(settings: Settings) -> Path:
+    """Where resumable uploads keep their checkpoints: DYNIMG_HOME if it exists, else the
+    user's cache directory (a client command does not create a data directory)."""
+    if settings.home.is_dir():
+        return settings.home / "uploads"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "dynimg" / "uploads"
 
 
 def _wait(client: VodClient, video_id: str, timeout: float = 300) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dynimg.errors import InvalidParameter
+from dynimg.errors import InvalidFileNameExtension, InvalidParameter
 
 MAX_KEY_LENGTH = 512
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -21,9 +21,11 @@ def validate_key(key: str) -> str:
     return key
 
 
-def file_extension(file_name: str, parameter: str = "FileName") -> str:
+def file_extension(file_name: str) -> str:
     """The lower-case extension of an uploaded file's name (Alibaba requires one)."""
     stem, dot, extension = file_name.rpartition(".")
     if not dot or not stem or not _EXTENSION.match(extension):
-        raise InvalidParameter(parameter, "must have a file extension such as .mp4")
+        raise InvalidFileNameExtension(
+            f"The file name {file_name[:64]!r} has no valid extension, such as .mp4."
+        )
     return extension.lower()

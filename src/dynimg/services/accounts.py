@@ -59,6 +59,14 @@ def set_access_key_enabled(uow_factory: UnitOfWorkFactory, key_id: str, enabled:
 
 def ensure_default_key(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[Account, AccessKey]:
     """The default account and an enabled key of it, creating either when missing."""
+    account, key, _ = provision_default_key(uow_factory, clock)
+    return account, key
+
+
+def provision_default_key(
+    uow_factory: UnitOfWorkFactory, clock: Clock
+) -> tuple[Account, AccessKey, bool]:
+    """As :func:`ensure_default_key`, and whether the key was created just now."""
     with uow_factory() as uow:
         account = uow.accounts.get_by_name(DEFAULT_ACCOUNT) or _new_account(
             uow, clock, DEFAULT_ACCOUNT
@@ -66,7 +74,7 @@ def ensure_default_key(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[Ac
         enabled = [k for k in uow.access_keys.list(account.id) if k.enabled]
         key = enabled[0] if enabled else _new_key(uow, clock, account)
         uow.commit()
-    return account, key
+    return account, key, not enabled
 
 
 def find_key_of_account(uow_factory: UnitOfWorkFactory, account_name: str) -> AccessKey:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from dynimg.domain.accounts import Account
 from dynimg.domain.timestamps import parse_utc
 from dynimg.domain.usage import UsageRow
-from dynimg.errors import InvalidParameter
+from dynimg.errors import InvalidParameter, TimestampFormat
 from dynimg.ports import Clock, UnitOfWorkFactory
 
 MAX_DAYS = 366
@@ -18,13 +18,23 @@ def describe(
 ) -> tuple[str, str, list[UsageRow]]:
     """Usage between StartTime and EndTime (UTC, ``yyyy-MM-ddTHH:mm:ssZ``); default: 7 days."""
     end_text, start_text = params.get("EndTime"), params.get("StartTime")
-    end = parse_utc(end_text) if end_text else clock.now()
-    start = parse_utc(start_text) if start_text else _week_before(end)
+    end = _parse(end_text, "EndTime") if end_text else clock.now()
+    start = _parse(start_text, "StartTime") if start_text else _week_before(end)
     if start > end or end - start > timedelta(days=MAX_DAYS):
         raise InvalidParameter("StartTime", "must be before EndTime, at most 366 days apart")
     first, last = start.date().isoformat(), end.date().isoformat()  # strftime writes year 1 as "1"
     with uow_factory() as uow:
         return first, last, uow.usage.between(account.id, first, last)
+
+
+def _parse(text: str, name: str) -> datetime:
+    """A UTC time; the error names the parameter and the format it wants."""
+    try:
+        return parse_utc(text)
+    except TimestampFormat:
+        raise InvalidParameter(
+            name, "must be a UTC time yyyy-MM-ddTHH:mm:ssZ, such as 2026-01-31T00:00:00Z"
+        ) from None
 
 
 def _week_before(end: datetime) -> datetime:

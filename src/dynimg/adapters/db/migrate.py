@@ -36,3 +36,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
             lock.commit()
+
+
+def schema_revision(engine: Engine) -> tuple[str | None, str | None]:
+    """(the database's Alembic revision, the newest this dynimg knows); reads, never migrates."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision(), head
