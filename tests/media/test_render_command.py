@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.media import Clip, png_bomb, read_animation
@@ -89,3 +91,23 @@ def test_a_decompression_bomb_watermark_is_a_one_line_error(clip: Clip, tmp_path
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: InvalidWatermark.File: Watermark w1: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_render_imports_only_the_media_stack(clip: Clip, tmp_path: Path) -> None:
+    """Rendering starts sooner when the server, database and client stacks stay unloaded."""
+    template = TEMPLATE.replace('"webp"', '"gif"')
+    script = (
+        "import sys, runpy\n"
+        f"sys.argv = ['dynimg', 'render', {str(clip.path)!r}, {str(tmp_path / 'o.gif')!r},"
+        f" '--template-config', {template!r}]\n"
+        "try:\n    runpy.run_module('dynimg', run_name='__main__')\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "heavy = {'uvicorn', 'starlette', 'sqlalchemy', 'alembic', 'psycopg', 'oss2', 'httpx',"
+        " 'celery', 'kombu', 'boto3', 'limits', 'redis', 'prometheus_client'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "o.gif").stat().st_size > 0
