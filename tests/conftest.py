@@ -22,9 +22,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line, red=True, bold=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+def fresh_postgres_database() -> Iterator[str]:
+    """Create a PostgreSQL database of its own, yield its URL, drop it afterwards."""
     import psycopg
 
     name = f"dynimg_test_{uuid.uuid4().hex[:12]}"
@@ -39,6 +38,12 @@ def postgres_url() -> Iterator[str]:
             yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="session")
@@ -61,20 +66,7 @@ RABBITMQ_URL = os.environ.get("DYNIMG_TEST_AMQP_URL", "amqp://guest:guest@127.0.
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for one test (a cluster's shared state), dropped after."""
-    import psycopg
-
-    name = f"dynimg_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        _services.unreachable("PostgreSQL", POSTGRES_ADMIN_URL, exc)
-        raise AssertionError("unreachable") from exc
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture

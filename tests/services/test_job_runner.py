@@ -6,7 +6,7 @@ import dataclasses
 import io
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +25,8 @@ from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
 from dynimg.services.processing import ProbeDeps, process_upload
 from dynimg.services.uploads import create_upload_media
 from dynimg.settings import load_settings
+from tests.support.clock import FixedClock
 from tests.support.media import make_clip, png_bomb
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 class FlakyEngine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,14 +14,7 @@ from dynimg.services import accounts
 from dynimg.services.monitoring import jobs_snapshot
 from dynimg.services.notifications import deliver_event
 from dynimg.settings import load_settings
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
+from tests.support.clock import FixedClock
 
 
 class RecordingMetrics:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,8 @@ from dynimg.services.processing import finish_upload, recover_probes, run_probe
 from dynimg.services.tasks import TaskDeps, due_work, run_periodic, run_task, sweep
 from dynimg.services.uploads import create_upload_video
 from dynimg.settings import load_settings
+from tests.support.clock import FixedClock
 from tests.support.media import make_clip
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 class RecordingDispatcher:
