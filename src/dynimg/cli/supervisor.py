@@ -19,6 +19,9 @@ import time
 
 log = logging.getLogger("dynimg.supervisor")
 RESTART_DELAY = 1.0
+WORKER_NICENESS = 10
+"""Under the kernel's fair scheduler a nice-10 worker weighs about a tenth of the API process,
+so requests get a core within a time slice even while every core renders."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -81,7 +84,7 @@ def _worker_command(concurrency: int) -> list[str]:
 
 def _child_setup() -> None:
     """In the child before exec: lower priority, and die when the parent dies (Linux)."""
-    os.nice(5)
+    os.nice(WORKER_NICENESS)
     # Not on Linux, the child outlives a killed parent until it is stopped.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
