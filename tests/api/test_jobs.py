@@ -189,6 +189,41 @@ def test_submit_errors_name_the_problem(
     assert caught.value.code == "InvalidVideo.NotFound"
 
 
+@pytest.mark.parametrize("mode", ["tea-v3", "core-v1"])
+def test_one_template_many_clips_and_sizes_by_override(
+    server: ServerProcess, creds: Credentials, clip: Path, tmp_path: Path, mode: str
+) -> None:
+    api = sdk_api(mode, server.endpoint, creds)
+    video_id, template_id = uploaded_video(api, clip), template(api, "gif")
+    overrides = [
+        {"Clip": {"TimeSpan": {"Seek": "0.2", "Duration": "0.6"}}, "Video": {"Width": "200"}},
+        {"Clip": {"TimeSpan": {"Seek": "1", "End": "0.5"}}, "Video": {"Fps": "5"},  # End trims
+         "MaxColors": 16, "Loop": 2},
+    ]  # fmt: skip
+    jobs = [
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+                 OverrideParams=json.dumps(override))["DynamicImageJob"]["JobId"]
+        for override in overrides
+    ]  # fmt: skip
+    assert [wait_for_job(server, creds, job)["Status"] for job in jobs] == ["Success"] * 2
+    images = {i["JobId"]: i for i in wait_for_images(api, video_id, count=2)}
+    first, second = images[jobs[0]], images[jobs[1]]
+    assert (first["Width"], first["Duration"], first["Fps"]) == ("200", "0.6", "10")
+    assert (second["Width"], second["Duration"], second["Fps"]) == ("160", "0.5", "5")
+    animation = read_animation(download(second["FileURL"], tmp_path, "second.gif"))
+    assert len(animation.frames) == 3 and animation.loop == 1  # Loop 2 = play twice
+    bad = {"Video": {"Width": "99999"}}
+    with pytest.raises(ApiError) as caught:
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+                 OverrideParams=json.dumps(bad))  # fmt: skip
+    assert caught.value.code == "InvalidParameter"
+    assert "OverrideParams.Video.Width" in caught.value.message
+    with pytest.raises(ApiError) as caught:
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+                 OverrideParams=json.dumps({"Container": {"Format": "webp"}}))  # fmt: skip
+    assert "OverrideParams.Container" in caught.value.message
+
+
 def test_a_broken_source_fails_the_job(
     server: ServerProcess, creds: Credentials, clip: Path
 ) -> None:

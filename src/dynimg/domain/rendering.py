@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dynimg.domain.fields import read_object, read_text
-from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, parse_template_config
 from dynimg.domain.watermarks import (
     ImageWatermarkConfig,
     TextWatermarkConfig,
@@ -56,17 +56,27 @@ class RenderResult:
     delays_ms: tuple[int, ...] = field(default=(), repr=False)
 
 
+TEMPLATE_OVERRIDES = frozenset({"Clip", "Video", "Quality", "MaxColors", "Dither", "Loop"})
+"""Template fields a request may override (a dynimg extension): one template serves every
+moment and size of a video instead of one template per sticker."""
+_VIDEO_OVERRIDES = frozenset({"Width", "Height", "Fps"})
+
+
 def parse_overrides(
     doc: Mapping[str, Any], path: str = "OverrideParams"
 ) -> dict[str, WatermarkOverride]:
-    """OverrideParams: ``{"Watermarks": [{"WatermarkId", "Content" | "FileUrl"}]}``.
+    """OverrideParams' watermarks: ``{"Watermarks": [{"WatermarkId", "Content" | "FileUrl"}]}``.
 
-    As Alibaba documents it, only a text watermark's Content and an image watermark's FileUrl can
-    be replaced; anything else is refused rather than silently ignored.
+    As Alibaba documents it, a text watermark's Content and an image watermark's FileUrl can be
+    replaced; dynimg also takes the template fields in ``TEMPLATE_OVERRIDES`` (see
+    :func:`effective_template`). Anything else is refused rather than silently ignored.
     """
-    unknown = sorted(set(doc) - {"Watermarks"})
+    unknown = sorted(set(doc) - {"Watermarks"} - TEMPLATE_OVERRIDES)
     if unknown:
-        raise InvalidParameter(f"{path}.{unknown[0]}", "only Watermarks can be overridden")
+        raise InvalidParameter(
+            f"{path}.{unknown[0]}",
+            "only Watermarks, Clip, Video, Quality, MaxColors, Dither and Loop can be overridden",
+        )
     items = doc.get("Watermarks", [])
     if not isinstance(items, list) or len(items) > 4:
         raise InvalidParameter(f"{path}.Watermarks", "must be a list of at most 4 watermarks")
@@ -85,6 +95,41 @@ def parse_overrides(
             else read_text(file_url, f"{item_path}.FileUrl", max_bytes=2048),
         )
     return overrides
+
+
+def effective_template(
+    template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> DynamicImageTemplateConfig:
+    """The template's config with the request's own clip, size and extras.
+
+    ``Clip.TimeSpan`` replaces the template's whole TimeSpan (Seek with Duration or End);
+    ``Video`` replaces Width, Height and Fps one by one; each extra replaces its value. The
+    result is validated by the template rules, its errors named under ``OverrideParams``.
+    """
+    if not overrides or not TEMPLATE_OVERRIDES & set(overrides):
+        return parse_template_config(template)
+    merged = dict(template)
+    if "Clip" in overrides:
+        clip = _only(overrides["Clip"], "OverrideParams.Clip", {"TimeSpan"})
+        merged["Clip"] = {**read_object(template.get("Clip", {}), "TemplateConfig.Clip"), **clip}
+    if "Video" in overrides:
+        video = _only(overrides["Video"], "OverrideParams.Video", _VIDEO_OVERRIDES)
+        merged["Video"] = {
+            **read_object(template.get("Video", {}), "TemplateConfig.Video"),
+            **video,
+        }
+    for key in TEMPLATE_OVERRIDES - {"Clip", "Video"}:
+        if key in overrides:
+            merged[key] = overrides[key]
+    return parse_template_config(merged, "OverrideParams")
+
+
+def _only(value: Any, path: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
+    document = dict(read_object(value, path))
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise InvalidParameter(f"{path}.{unknown[0]}", f"only {', '.join(sorted(allowed))}")
+    return document
 
 
 def apply_override(layer: WatermarkLayer, override: WatermarkOverride | None) -> WatermarkLayer:

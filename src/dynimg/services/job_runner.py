@@ -42,6 +42,7 @@ from dynimg.domain.rendering import (
     WatermarkLayer,
     WatermarkOverride,
     apply_override,
+    effective_template,
     parse_overrides,
 )
 from dynimg.domain.tasks import TaskKind
@@ -167,12 +168,13 @@ def recover_jobs(deps: JobDeps) -> int:
 
 def _prepare(deps: JobDeps, job: DynamicImageJob, files: ExitStack) -> tuple[RenderSpec, Path]:
     """The render spec and the source file; files stay readable until ``files`` closes."""
-    template = parse_template_config(parse_json_object(job.template_config, "TemplateConfig"))
-    overrides = (
-        parse_overrides(parse_json_object(job.override_params, "OverrideParams"))
-        if job.override_params
-        else {}
+    document = (
+        parse_json_object(job.override_params, "OverrideParams") if job.override_params else {}
     )
+    template = effective_template(
+        parse_json_object(job.template_config, "TemplateConfig"), document
+    )
+    overrides = parse_overrides(document)
     with deps.uow_factory() as uow:
         video = uow.videos.get(job.account_id, job.video_id)
         if video is None:

@@ -9,7 +9,7 @@ from dynimg.domain.fields import read_int
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import DynamicImageJob, JobStatus
 from dynimg.domain.json_document import dump_compact, parse_json_object
-from dynimg.domain.rendering import parse_overrides
+from dynimg.domain.rendering import effective_template, parse_overrides
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
 from dynimg.domain.videos import VideoStatus
@@ -60,6 +60,9 @@ def submit_job(
         if template is None:
             raise TemplateNotFound(f"The DynamicImageTemplateId {template_id!r} does not exist.")
         _check_overrides(uow, account, template.config_json, set(overrides))
+        # The request's clip, size and extras must make a valid template, checked now rather
+        # than failing the job later.
+        effective_template(parse_json_object(template.config_json, "TemplateConfig"), document)
         job = DynamicImageJob(
             id=new_resource_id(),
             account_id=account.id,

@@ -14,9 +14,9 @@ from dynimg.domain.rendering import (
     WatermarkLayer,
     WatermarkOverride,
     apply_override,
+    effective_template,
     parse_overrides,
 )
-from dynimg.domain.templates import parse_template_config
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.errors import InvalidParameter
 from dynimg.ports import MediaEngine
@@ -35,12 +35,9 @@ def render_file(
     resolve_file: FileResolver = Path,
 ) -> RenderResult:
     """Validate the documents, apply the overrides and render ``source`` into ``output``."""
-    template = parse_template_config(parse_json_object(template_config, "TemplateConfig"))
-    overrides = (
-        parse_overrides(parse_json_object(override_params, "OverrideParams"))
-        if override_params
-        else {}
-    )
+    document = parse_json_object(override_params, "OverrideParams") if override_params else {}
+    template = effective_template(parse_json_object(template_config, "TemplateConfig"), document)
+    overrides = parse_overrides(document)
     layers = tuple(
         _layer(parse_json_object(text, f"Watermark[{index}]"), index, overrides, resolve_file)
         for index, text in enumerate(watermarks)
