@@ -124,6 +124,25 @@ def _absolute(cases: dict) -> list[str]:
     return rows
 
 
+def _ratio_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | fmt | wall | CPU | RSS | bytes | dSSIM-half | dPSNR | dVMAF"
+        " | vs gifski dSSIM-half | vs gifski dPSNR |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        for fmt in ("gif", "webp"):
+            r, g = case[fmt]["ratios"], case[fmt].get("vs_gifski", {}).get("dynimg")
+            star = "*" if g and g["extrapolated"] else ""
+            gifski = f"{g['ssim_half']:+.4f}{star} | {g['psnr']:+.2f}{star}" if g else " | "
+            rows.append(
+                f"| {name} | {fmt} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.2f}"
+                f" | {r['bytes']:.3f} | {r['ssim_half']:+.4f} | {r['psnr']:+.2f}"
+                f" | {_f(r.get('vmaf'), '+.2f')} | {gifski} |"
+            )
+    return rows
+
+
 def _summary_rows(summary: dict) -> list[str]:
     rows = ["| fmt | figure | median | worst | worst case |", "|---|---|---:|---:|---|"]
     for fmt in ("gif", "webp"):
@@ -151,6 +170,10 @@ def tables(results: dict) -> str:
         "",
         "First decode of `dynimg render` (s): "
         + ", ".join(f"{n} {c['first_decode']:.2f}" for n, c in cases.items()),
+        "",
+        "## Per case: dynimg/recipe ratios, quality differences",
+        "",
+        *_ratio_rows(cases),
         "",
         "## Per case and tool",
         "",
