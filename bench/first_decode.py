@@ -1,0 +1,63 @@
+"""Time from process start to the first decoded frame of ``dynimg render``, roughly.
+
+Runs dynimg's command line in this process with ``av.open`` wrapped so that the first frame a
+reading container yields records the time and ends the process. The parent passes its
+CLOCK_MONOTONIC reading just before it started this process in ``BENCH_T0``; the time to the
+first frame is written to the file named by ``BENCH_MARK``. Nothing in dynimg is changed.
+
+Usage: BENCH_T0=... BENCH_MARK=file python bench/first_decode.py render IN OUT --template-config J
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import av
+
+
+def _mark() -> None:
+    elapsed = time.clock_gettime(time.CLOCK_MONOTONIC) - float(os.environ["BENCH_T0"])
+    with open(os.environ["BENCH_MARK"], "w") as out:
+        out.write(f"{elapsed:.4f}\n")
+    os._exit(0)
+
+
+class _Watched:
+    """A reading container whose first decoded frame ends the process."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def __enter__(self) -> _Watched:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._inner.__exit__(*exc)
+
+    def decode(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for _ in self._inner.decode(*args, **kwargs):
+            _mark()
+        yield from ()
+
+
+def _open(*args: Any, **kwargs: Any) -> Any:
+    container = _real_open(*args, **kwargs)
+    mode = kwargs.get("mode", args[1] if len(args) > 1 else "r")
+    return _Watched(container) if mode == "r" else container
+
+
+if __name__ == "__main__":
+    _real_open = av.open
+    av.open = _open
+    from dynimg.cli import main
+
+    sys.argv = ["dynimg", *sys.argv[1:]]
+    main()

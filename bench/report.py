@@ -1,0 +1,181 @@
+"""Figures derived from the raw measurements, and the tables printed at the end of a run.
+
+Time, CPU, memory and bytes are ratios dynimg/recipe (below 1 is better for dynimg); quality
+(SSIM-half, PSNR, VMAF) is a difference dynimg - recipe (above 0 is better), because a ratio of
+two SSIMs near 1 says nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+
+RATIOS = ("wall", "cpu", "rss_mb", "bytes")
+DELTAS = ("ssim_half", "psnr", "vmaf")
+HEADER = (
+    "case                fmt  | wall  cpu   rss   bytes | dSSIMh   dPSNR  dVMAF"
+    " | vs gifski at equal bytes: dSSIMh dPSNR"
+)
+
+
+def ratios(tools: dict[str, dict[str, float]]) -> dict[str, float]:
+    """dynimg against the recipe: ratios of costs, differences of quality."""
+    ours, theirs = tools["dynimg"], tools["recipe"]
+    found = {key: ours[key] / theirs[key] for key in RATIOS}
+    found.update({key: ours[key] - theirs[key] for key in DELTAS if key in ours and key in theirs})
+    return found
+
+
+def _at_bytes(points: list[tuple[float, float]], size: float) -> float:
+    """Linear interpolation (extrapolation past the ends) of a quality curve over bytes."""
+    xs, ys = zip(*sorted(points), strict=True)
+    if xs[0] <= size <= xs[-1]:
+        return float(np.interp(size, xs, ys))
+    i = 0 if size < xs[0] else len(xs) - 2
+    slope = (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i])
+    return float(ys[i] + slope * (size - xs[i]))
+
+
+def vs_gifski(tools: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """dynimg's and the recipe's SSIM-half/PSNR minus gifski's, interpolated at their bytes."""
+    curve = [t for name, t in tools.items() if name.startswith("gifski-")]
+    if len(curve) < 2:
+        return {}
+    low, high = min(t["bytes"] for t in curve), max(t["bytes"] for t in curve)
+    found = {}
+    for name in ("dynimg", "recipe"):
+        size = tools[name]["bytes"]
+        found[name] = {
+            key: tools[name][key] - _at_bytes([(t["bytes"], t[key]) for t in curve], size)
+            for key in ("ssim_half", "psnr")
+        }
+        found[name]["extrapolated"] = float(not low <= size <= high)
+    return found
+
+
+def _f(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def case_line(name: str, fmt: str, result: dict) -> str:
+    """One row of the per-case table."""
+    r = result["ratios"]
+    line = (
+        f"{name:<19} {fmt:<4} | {r['wall']:.2f}  {r['cpu']:.2f}  {r['rss_mb']:.2f}"
+        f"  {r['bytes']:.3f} | {r['ssim_half']:+.4f} {r['psnr']:+6.2f} {_f(r.get('vmaf'), '+6.2f')}"
+    )
+    g = result.get("vs_gifski", {}).get("dynimg")
+    if g:
+        star = "*" if g["extrapolated"] else ""
+        line += f" | {g['ssim_half']:+.4f} {g['psnr']:+.2f}{star}"
+    return line
+
+
+def _column(cases: dict, fmt: str, key: str, source: str) -> list[tuple[float, str]]:
+    values = []
+    for name, case in cases.items():
+        figures = case[fmt]["ratios"] if source == "ratios" else case[fmt]["vs_gifski"]["dynimg"]
+        if key in figures:
+            values.append((figures[key], name))
+    return values
+
+
+def summary(cases: dict) -> dict:
+    """Median and worst case over the corpus of every figure, per format."""
+    found: dict = {}
+    for fmt in ("gif", "webp"):
+        figures = [(key, "ratios") for key in (*RATIOS, *DELTAS)]
+        if fmt == "gif" and all(c["gif"].get("vs_gifski") for c in cases.values()):
+            figures += [(f"gifski_{key}", "vs_gifski") for key in ("ssim_half", "psnr")]
+        found[fmt] = {}
+        for key, source in figures:
+            values = _column(cases, fmt, key.removeprefix("gifski_"), source)
+            if not values:
+                continue
+            worst = max(values) if key in RATIOS else min(values)
+            found[fmt][key] = {
+                "median": statistics.median(v for v, _ in values),
+                "worst": worst[0],
+                "worst_case": worst[1],
+            }
+    decode = [(c["first_decode"], n) for n, c in cases.items()]
+    found["first_decode"] = {
+        "median": statistics.median(v for v, _ in decode),
+        "worst": max(decode)[0],
+        "worst_case": max(decode)[1],
+    }
+    return found
+
+
+def _absolute(cases: dict) -> list[str]:
+    rows = [
+        "| case | fmt | tool | wall s | CPU s | RSS MB | bytes | SSIM-half | PSNR | VMAF |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        for fmt in ("gif", "webp"):
+            for tool, t in case[fmt]["tools"].items():
+                rows.append(
+                    f"| {name} | {fmt} | {tool} | {t['wall']:.2f} | {t['cpu']:.2f}"
+                    f" | {t['rss_mb']:.0f} | {int(t['bytes']):,} | {t['ssim_half']:.4f}"
+                    f" | {t['psnr']:.2f} | {_f(t.get('vmaf'), '.2f')} |"
+                )
+    return rows
+
+
+def _ratio_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | fmt | wall | CPU | RSS | bytes | dSSIM-half | dPSNR | dVMAF"
+        " | vs gifski dSSIM-half | vs gifski dPSNR |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        for fmt in ("gif", "webp"):
+            r, g = case[fmt]["ratios"], case[fmt].get("vs_gifski", {}).get("dynimg")
+            star = "*" if g and g["extrapolated"] else ""
+            gifski = f"{g['ssim_half']:+.4f}{star} | {g['psnr']:+.2f}{star}" if g else " | "
+            rows.append(
+                f"| {name} | {fmt} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.2f}"
+                f" | {r['bytes']:.3f} | {r['ssim_half']:+.4f} | {r['psnr']:+.2f}"
+                f" | {_f(r.get('vmaf'), '+.2f')} | {gifski} |"
+            )
+    return rows
+
+
+def _summary_rows(summary: dict) -> list[str]:
+    rows = ["| fmt | figure | median | worst | worst case |", "|---|---|---:|---:|---|"]
+    for fmt in ("gif", "webp"):
+        for key, s in summary[fmt].items():
+            rows.append(
+                f"| {fmt} | {key} | {s['median']:.4g} | {s['worst']:.4g} | {s['worst_case']} |"
+            )
+    d = summary["first_decode"]
+    rows.append(
+        f"| both | first decode s | {d['median']:.3f} | {d['worst']:.3f} | {d['worst_case']} |"
+    )
+    return rows
+
+
+def tables(results: dict) -> str:
+    """Markdown tables: summary, throughput, first decode, absolute figures per case and tool."""
+    cases, t = results["cases"], results["throughput"]
+    lines = ["", "## Over the corpus (dynimg/recipe ratios; quality as dynimg - recipe)", ""]
+    lines += _summary_rows(results["summary"])
+    lines += [
+        "",
+        f"Throughput, {t['jobs']} mixed jobs, {t['parallel']} processes at a time:"
+        f" dynimg {t['dynimg_jobs_per_min']:.1f} jobs/min, recipe {t['recipe_jobs_per_min']:.1f}"
+        f" jobs/min = {t['dynimg_jobs_per_min'] / t['recipe_jobs_per_min']:.2f}x",
+        "",
+        "First decode of `dynimg render` (s): "
+        + ", ".join(f"{n} {c['first_decode']:.2f}" for n, c in cases.items()),
+        "",
+        "## Per case: dynimg/recipe ratios, quality differences",
+        "",
+        *_ratio_rows(cases),
+        "",
+        "## Per case and tool",
+        "",
+    ]
+    return "\n".join(lines + _absolute(cases))
