@@ -6,7 +6,7 @@ import pytest
 
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window, rounded_delays
 from dynimg.domain.geometry import Box, corner_box, output_size
-from dynimg.domain.rendering import parse_overrides
+from dynimg.domain.rendering import effective_template, parse_overrides
 from dynimg.domain.templates import TimeSpan
 from dynimg.domain.watermarks import (
     ImageWatermarkConfig,
@@ -105,6 +105,19 @@ def test_overrides() -> None:
     )
     assert overrides["a"].content == "hi" and overrides["b"].file_url == "u"
     with pytest.raises(InvalidParameter):
-        parse_overrides({"Video": {"Width": 10}})
+        parse_overrides({"Container": {"Format": "webp"}})
+    template = {"Container": {"Format": "gif"}, "Clip": {"TimeSpan": {"Seek": "1"}}}
+    with pytest.raises(InvalidParameter) as caught:
+        effective_template(template, {"Video": {"Width": 10}})
+    assert caught.value.parameter == "OverrideParams.Video.Width"
+    with pytest.raises(InvalidParameter) as caught:
+        effective_template(template, {"Video": {"Crop": "fill"}})
+    assert caught.value.parameter == "OverrideParams.Video.Crop"
+    merged = effective_template(
+        {**template, "Video": {"Width": 320, "Fps": 12}},
+        {"Video": {"Fps": 5}, "Clip": {"TimeSpan": {"Seek": "2", "Duration": "1"}}, "Loop": 3},
+    )
+    assert (merged.width, merged.fps, merged.loop) == (320, 5, 3)
+    assert (merged.time_span.seek_ms, merged.time_span.duration_ms) == (2000, 1000)
     with pytest.raises(InvalidParameter):
         parse_overrides({"Watermarks": [{"Content": "no id"}]})
