@@ -49,7 +49,7 @@ def _register(*commands: Callable[..., Any]) -> None:
 
 
 def _load() -> None:
-    from dynimg.cli import admin, jobs, render, server, video
+    from dynimg.cli import admin, jobs, render, server, users, video
 
     _register(
         server.serve,
@@ -64,6 +64,7 @@ def _load() -> None:
         admin.migrate,
         admin.account,
         admin.keys,
+        users.user,
     )
 
 
