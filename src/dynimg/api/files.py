@@ -68,7 +68,7 @@ class ImageFiles:
         start, end, status = 0, size, 200
         wanted = request.headers.get("range")
         if wanted:
-            parsed = _parse_range(wanted, size)
+            parsed = parse_range(wanted, size)
             if parsed is None:
                 return Response(
                     status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"}
@@ -90,7 +90,7 @@ class ImageFiles:
         )
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
     match = _RANGE.match(header.strip())
     if not match or not (match[1] or match[2]):
         return None

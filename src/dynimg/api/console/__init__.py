@@ -1,0 +1,22 @@
+"""The web console at ``/console``: server-rendered pages for people, over the same use cases
+as the API, signed in with console users instead of AccessKeys."""
+
+from __future__ import annotations
+
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from dynimg.api.console import auth, gallery, jobs, templates, videos
+from dynimg.api.console.core import Console
+from dynimg.bootstrap import Services
+
+
+def console_mount(services: Services) -> Mount:
+    """Every console route under ``/console``; static files at ``/console/static``."""
+    console = Console(services)
+    routes: list[Route | Mount] = [
+        Mount("/static", StaticFiles(packages=[("dynimg.api.console", "static")]), name="static"),
+    ]
+    for module in (auth, videos, templates, jobs, gallery):
+        routes.extend(module.routes(console))
+    return Mount("/console", routes=routes)
