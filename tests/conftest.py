@@ -23,6 +23,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(scope="session")
+def external_services() -> ServiceRegistry:
+    """The run's registry of unreachable services, for fixtures defined in subpackages."""
+    return _services
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped afterwards."""
     import psycopg

@@ -4,9 +4,8 @@ as the API, signed in with console users instead of AccessKeys."""
 from __future__ import annotations
 
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
-from dynimg.api.console import auth, gallery, jobs, templates, videos
+from dynimg.api.console import assets, auth, gallery, jobs, templates, videos
 from dynimg.api.console.core import Console
 from dynimg.bootstrap import Services
 
@@ -14,9 +13,7 @@ from dynimg.bootstrap import Services
 def console_mount(services: Services) -> Mount:
     """Every console route under ``/console``; static files at ``/console/static``."""
     console = Console(services)
-    routes: list[Route | Mount] = [
-        Mount("/static", StaticFiles(packages=[("dynimg.api.console", "static")]), name="static"),
-    ]
+    routes: list[Route | Mount] = assets.routes()
     for module in (auth, videos, templates, jobs, gallery):
         routes.extend(module.routes(console))
     return Mount("/console", routes=routes)
