@@ -31,6 +31,7 @@ def test_from_upload_to_gallery_and_back(
     sign_in(page, "alice")
     expect(page.get_by_role("heading", name="Videos")).to_be_visible()
     video_id = upload(page, clip, shot)
+    add_watermark(page, shot)
     refuse_bad_template(page)
     make_template(page, shot)
     run_job(page, shot)
@@ -62,6 +63,26 @@ def upload(page: Page, clip: Path, shot: Shot) -> str:
     return str(row.get_attribute("data-video-id"))
 
 
+def add_watermark(page: Page, shot: Shot) -> None:
+    """A text watermark in Chinese; a bad size is refused with the API's message first."""
+    page.get_by_role("link", name="Watermarks").click()
+    page.get_by_label("Name", exact=True).fill("用户水印")
+    page.get_by_label("Text", exact=True).fill("动图 666")
+    page.get_by_label("Font size (px)").fill("200")
+    page.get_by_role("button", name="Add watermark").click()
+    expect(page.locator("#font_size-error")).to_contain_text("'WatermarkConfig.FontSize'")
+    expect(page.get_by_label("Text", exact=True)).to_have_value("动图 666")
+    page.get_by_label("Font size (px)").fill("20")
+    page.get_by_label("Colour (name or #RRGGBB)").fill("yellow")
+    page.get_by_label("Make it the account's default").check()
+    page.get_by_role("button", name="Add watermark").click()
+    row = page.locator("#watermarks tr", has_text="用户水印")
+    expect(row).to_contain_text('"Content":"动图 666"')
+    expect(row.locator(".default")).to_have_text("✓")
+    assert unlabelled_fields(page) == []
+    shot(page, "watermarks")
+
+
 def refuse_bad_template(page: Page) -> None:
     """The form says what the API would say, word for word, next to the field."""
     page.goto("/console/templates")
@@ -83,6 +104,7 @@ def make_template(page: Page, shot: Shot) -> None:
     page.get_by_label("Width").fill("160")
     page.locator("#seek-range").fill("1")
     page.locator("#duration-range").fill("1.5")
+    page.get_by_label("用户水印").check()
     expect(page.locator("#seek")).to_have_value("1")
     expect(page.locator("#duration")).to_have_value("1.5")
     page.get_by_role("button", name="Preview").click()
@@ -96,6 +118,7 @@ def make_template(page: Page, shot: Shot) -> None:
     row = page.locator("#templates tr", has_text="sticker")
     expect(row).to_contain_text('"Seek":"1"')
     expect(row).to_contain_text('"Duration":"1.5"')
+    expect(row).to_contain_text('"WatermarkIds":["')
 
 
 def run_job(page: Page, shot: Shot) -> None:

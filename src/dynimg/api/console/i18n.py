@@ -72,6 +72,19 @@ ZH_CN = {
     "Template saved.": "模板已保存。",
     "Job submitted.": "任务已提交。",
     "Leave empty to follow the source.": "留空则跟随源视频。",
+    "Watermarks": "水印",
+    "New text watermark": "新建文字水印",
+    "Text": "文字",
+    "Font": "字体",
+    "Font size (px)": "字号（像素）",
+    "Colour (name or #RRGGBB)": "颜色（名称或 #RRGGBB）",
+    "Top (px)": "上边距（像素）",
+    "Left (px)": "左边距（像素）",
+    "Make it the account's default": "设为账号默认水印",
+    "Add watermark": "添加水印",
+    "Default": "默认",
+    "Make default": "设为默认",
+    "No watermarks yet.": "还没有水印。",
 }
 
 

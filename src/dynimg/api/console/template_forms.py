@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
+
+from starlette.datastructures import FormData
 
 FIELDS = ("name", "format", "width", "height", "fps", "seek", "duration", "video_id")
 _FIELD_OF = {"Name": "name", "Format": "format", "Width": "width", "Height": "height",
-             "Fps": "fps", "Seek": "seek", "Duration": "duration", "End": "duration"}  # fmt: skip
+             "Fps": "fps", "Seek": "seek", "Duration": "duration", "End": "duration",
+             "WatermarkIds": "watermark_ids"}  # fmt: skip
 
 
-def form_values(form: Mapping[str, Any]) -> dict[str, str]:
-    """The submitted fields as trimmed strings (missing ones empty)."""
-    return {name: str(form.get(name) or "").strip() for name in FIELDS}
+def form_values(form: FormData) -> dict[str, str]:
+    """The submitted fields as trimmed strings (missing ones empty); watermark ids joined."""
+    values = {name: str(form.get(name) or "").strip() for name in FIELDS}
+    values["watermark_ids"] = ",".join(str(v) for v in form.getlist("watermark_ids"))
+    return values
 
 
-def config_text(values: Mapping[str, str]) -> str:
+def config_text(values: dict[str, str]) -> str:
     """The TemplateConfig document the form describes, values as typed so the API's own
     validation (and its messages) judge them."""
     document: dict[str, Any] = {"Container": {"Format": values["format"]}}
@@ -28,6 +32,8 @@ def config_text(values: Mapping[str, str]) -> str:
     if values["duration"]:
         span["Duration"] = values["duration"]
     document["Clip"] = {"TimeSpan": span}
+    if values.get("watermark_ids"):
+        document["WatermarkIds"] = values["watermark_ids"].split(",")
     return json.dumps(document)
 
 

@@ -13,6 +13,7 @@ from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.template_forms import config_text, field_of, form_values
 from dynimg.api.console.videos import all_videos, video_row
+from dynimg.api.console.watermarks import account_watermarks
 from dynimg.domain.templates import Template, TemplateType
 from dynimg.errors import InvalidParameter
 from dynimg.services import templates
@@ -20,7 +21,7 @@ from dynimg.services.previews import render_preview
 
 IMAGE_TYPES = {"gif": "image/gif", "webp": "image/webp"}
 BLANK = {"name": "", "format": "gif", "width": "", "height": "", "fps": "10", "seek": "0",
-         "duration": "2", "video_id": ""}  # fmt: skip
+         "duration": "2", "video_id": "", "watermark_ids": ""}  # fmt: skip
 
 
 async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -84,9 +85,12 @@ async def _page(
     playable = [v for v in playable if v["playable"]]
     if not values["video_id"] and playable:
         values["video_id"] = playable[0]["id"]
+    marks = await run_in_threadpool(account_watermarks, console, visitor)
+    chosen = set(values["watermark_ids"].split(","))
     return console.render(
         request, visitor, "templates.html", status, templates=[_row(t) for t in found],
         videos=playable, values=values, error_field=error_field, error=error,
+        watermarks=[{"id": w.id, "name": w.name, "checked": w.id in chosen} for w in marks],
         saved=request.query_params.get("saved") == "1",
     )  # fmt: skip
 
