@@ -47,7 +47,8 @@ def browser(external_services: ServiceRegistry) -> Iterator[Browser]:
 def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """``dynimg serve`` with users alice (account default), bob (account other) and carol."""
     home = tmp_path_factory.mktemp("console-home")
-    server = start_server(home)
+    # Callbacks go to a receiver on loopback, which dynimg refuses unless told otherwise.
+    server = start_server(home, DYNIMG_ALLOW_PRIVATE_CALLBACKS="true")
     run_cli(home, "account", "create", "other")
     server.new_console_user("default", "alice", PASSWORD)
     server.new_console_user("other", "bob", PASSWORD)

@@ -6,6 +6,12 @@ the job), and another account's user looks at the console while it all exists.
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -39,6 +45,63 @@ def test_from_upload_to_gallery_and_back(
     other_account_sees_nothing(browser, console_server, video_id)
     download_and_delete(page)
     delete_video(page)
+    page.get_by_role("link", name="Account").click()
+    today = page.locator("#usage tr[data-day]").last
+    expect(today.locator(".images")).to_have_text("1")
+    expect(today.locator(".seconds")).to_have_text("1.5")
+
+
+def test_access_keys_and_callback_test_event(context: BrowserContext, shot: Shot) -> None:
+    page = context.new_page()
+    sign_in(page, "alice")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("button", name="Create AccessKey").click()
+    key_id = page.get_by_label("AccessKeyId").input_value()
+    secret = page.get_by_label("AccessKeySecret").input_value()
+    assert key_id.startswith("DYNI") and len(secret) == 30
+    page.goto("/console/account")
+    assert secret not in page.content()  # shown once, never again
+    row = page.locator(f"#keys tr[data-key-id='{key_id}']")
+    expect(row.locator(".status")).to_have_text("Enabled")
+    row.get_by_role("button", name="Disable").click()
+    expect(row.locator(".status")).to_have_text("Disabled")
+    with callback_receiver() as (url, received):
+        page.get_by_label("Callback URL").fill(url)
+        page.get_by_role("button", name="Save callback").click()
+        page.get_by_role("button", name="Send a test event").click()
+        event = page.locator("#events tr", has_text="Test").first
+        deadline = time.monotonic() + 30
+        while event.locator(".state").text_content() != "delivered":
+            assert time.monotonic() < deadline, "the test event was not delivered"
+            time.sleep(0.5)
+            page.reload()
+        assert json.loads(received[0])["EventType"] == "Test"
+    assert unlabelled_fields(page) == []
+    shot(page, "account")
+
+
+@contextmanager
+def callback_receiver() -> Iterator[tuple[str, list[bytes]]]:
+    """An HTTP endpoint on loopback that records the bodies POSTed to it."""
+    received: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/events", received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def upload(page: Page, clip: Path, shot: Shot) -> str:

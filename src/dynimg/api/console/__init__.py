@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from starlette.routing import Mount, Route
 
-from dynimg.api.console import assets, auth, gallery, jobs, templates, videos, watermarks
+from dynimg.api.console import (
+    account,
+    assets,
+    auth,
+    gallery,
+    jobs,
+    templates,
+    videos,
+    watermarks,
+)
 from dynimg.api.console.core import Console
 from dynimg.bootstrap import Services
 
@@ -14,6 +23,6 @@ def console_mount(services: Services) -> Mount:
     """Every console route under ``/console``; static files at ``/console/static``."""
     console = Console(services)
     routes: list[Route | Mount] = assets.routes()
-    for module in (auth, videos, templates, watermarks, jobs, gallery):
+    for module in (auth, videos, templates, watermarks, jobs, gallery, account):
         routes.extend(module.routes(console))
     return Mount("/console", routes=routes)
