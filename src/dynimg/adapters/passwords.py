@@ -11,8 +11,7 @@ class Argon2Hasher:
 
     def __init__(self) -> None:
         self._hasher = PasswordHasher()
-        # Hashed once, so unknown usernames cost as much as wrong passwords (no timing oracle).
-        self._dummy = self._hasher.hash("dynimg-dummy-password")
+        self._dummy = ""
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -24,4 +23,8 @@ class Argon2Hasher:
             return False
 
     def dummy_verify(self) -> None:
+        # Unknown usernames cost as much as wrong passwords (no timing oracle). The dummy hash
+        # is made on first use: every dynimg process builds a hasher, few ever sign anyone in.
+        if not self._dummy:
+            self._dummy = self._hasher.hash("dynimg-dummy-password")
         self.verify(self._dummy, "not-the-password")
