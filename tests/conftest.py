@@ -22,6 +22,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line, red=True, bold=True)
 
 
+@pytest.fixture(scope="session")
+def external_services() -> ServiceRegistry:
+    """The run's registry of unreachable services, for fixtures defined in subpackages."""
+    return _services
+
+
 def fresh_postgres_database() -> Iterator[str]:
     """Create a PostgreSQL database of its own, yield its URL, drop it afterwards."""
     import psycopg

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         Dispatcher,
         MediaEngine,
         Metrics,
+        PasswordHasher,
         RateLimiter,
         Storage,
         UnitOfWork,
@@ -59,6 +60,8 @@ class Services:
     """Per-account request rates (shared through Redis when DYNIMG_REDIS_URL is set)."""
     metrics: Metrics
     """Where requests, jobs, callbacks, uploads and storage failures are counted."""
+    passwords: PasswordHasher
+    """Hashes and checks console users' passwords."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
 
@@ -110,6 +113,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.db.migrate import upgrade
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
     from dynimg.adapters.observability.prometheus import PrometheusMetrics
+    from dynimg.adapters.passwords import Argon2Hasher
     from dynimg.adapters.storage.observed import ObservedStorage
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
@@ -146,6 +150,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         sender=sender,
         rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
+        passwords=Argon2Hasher(),
         _closers=[engine.dispose, close_dispatcher, sender.close],
         _forget=lambda: engine.dispose(close=False),
     )
@@ -178,7 +183,19 @@ def url_signing_key(settings: Settings) -> str:
     """The configured signing key, or one generated once and kept in ``home``."""
     if settings.url_signing_key:
         return settings.url_signing_key.get_secret_value()
-    path = settings.home / "url-signing.key"
+    return home_secret(settings, "url-signing.key")
+
+
+def console_session_key(settings: Settings) -> str:
+    """The key console session cookies are signed with: configured, or generated into ``home``."""
+    if settings.console_session_key:
+        return settings.console_session_key.get_secret_value()
+    return home_secret(settings, "console-session.key")
+
+
+def home_secret(settings: Settings, name: str) -> str:
+    """A random secret generated once into ``home/name`` (mode 0600) and read back after."""
+    path = settings.home / name
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as out:

@@ -202,6 +202,20 @@ class AccountNotFound(ResourceNotFound):
     code = "InvalidAccount.NotFound"
 
 
+class UserExists(ClientError):
+    """A console user with that name exists already."""
+
+    code = "UserAlreadyExists"
+    http_status = 409
+
+
+class SignInFailed(ClientError):
+    """The username or password is wrong."""
+
+    code = "SignInFailed"
+    http_status = 401
+
+
 class AccountExists(ClientError):
     """An account with that name exists already."""
 

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.console_users import ConsoleUser
 from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob
 from dynimg.domain.media import MediaInfo
@@ -53,6 +54,30 @@ class AccessKeyRepository(Protocol):
     def get(self, key_id: str) -> AccessKey | None: ...
     def list(self, account_id: str | None = None) -> Sequence[AccessKey]: ...
     def set_enabled(self, key_id: str, enabled: bool) -> bool: ...
+
+
+class ConsoleUserRepository(Protocol):
+    """Console users, by id and by (globally unique) username."""
+
+    def add(self, user: ConsoleUser) -> None: ...
+    def get(self, user_id: str) -> ConsoleUser | None: ...
+    def get_by_username(self, username: str) -> ConsoleUser | None: ...
+
+
+class PasswordHasher(Protocol):
+    """Hashes and checks console passwords."""
+
+    def hash(self, password: str) -> str:
+        """A self-describing hash of ``password`` (salt and parameters included)."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches; never raises for a wrong password."""
+        ...
+
+    def dummy_verify(self) -> None:
+        """Spend the time of one verification, so unknown usernames cannot be told by timing."""
+        ...
 
 
 class TemplateRepository(Protocol):
@@ -249,6 +274,8 @@ class UnitOfWork(Protocol):
     def accounts(self) -> AccountRepository: ...
     @property
     def access_keys(self) -> AccessKeyRepository: ...
+    @property
+    def console_users(self) -> ConsoleUserRepository: ...
     @property
     def templates(self) -> TemplateRepository: ...
     @property

@@ -86,6 +86,15 @@ class Settings(BaseModel):
     url_lifetime_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
     """How long a listed FileURL stays valid."""
 
+    console_session_key: SecretStr | None = None
+    """Key console session cookies are signed with; default: generated once into `home`."""
+
+    console_idle_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    """A console session ends after this many minutes without a request."""
+
+    console_session_hours: int = Field(default=12, ge=1, le=30 * 24)
+    """A console session ends this many hours after sign-in, however active."""
+
     cdn_base_url: str | None = None
     """Base of FileURLs when a CDN with the same signing key fronts dynimg; default: public_url."""
 

@@ -80,6 +80,15 @@ class ServerProcess:
         keys = json.loads(run_cli(self.home, "keys", "create", "--account", name, "--json").stdout)
         return Credentials(keys["AccessKeyId"], keys["AccessKeySecret"])
 
+    def new_console_user(self, account: str, username: str, password: str) -> None:
+        """``dynimg user create`` with the password on standard input, as a script would."""
+        subprocess.run(
+            [sys.executable, "-m", "dynimg", "user", "create", "--account", account, username,
+             "--password-stdin"],
+            env=dynimg_env(self.home), input=password + "\n", capture_output=True, text=True,
+            timeout=120, check=True,
+        )  # fmt: skip
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

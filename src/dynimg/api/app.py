@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dynimg.api.console import console_mount
 from dynimg.api.error_mapper import error_response
 from dynimg.api.files import ImageFiles
 from dynimg.api.gateway import RpcGateway
@@ -81,6 +82,7 @@ def create_app(services: Services) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            console_mount(services),
             Route("/{video_id}/image/dynamic/{name}", files, methods=["GET", "HEAD"]),
             Route(
                 "/{bucket}/{key:path}",

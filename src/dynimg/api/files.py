@@ -69,7 +69,7 @@ class ImageFiles:
         start, end, status = 0, size, 200
         wanted = request.headers.get("range")
         if wanted:
-            parsed = _parse_range(wanted, size)
+            parsed = parse_range(wanted, size)
             if parsed is None:
                 return Response(
                     "Requested Range Not Satisfiable: the Range header is not a byte range "
@@ -95,7 +95,7 @@ class ImageFiles:
         )
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
     match = _RANGE.match(header.strip())
     if not match or not (match[1] or match[2]):
         return None

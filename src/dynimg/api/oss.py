@@ -10,17 +10,16 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-import anyio.from_thread
 from defusedxml.ElementTree import fromstring
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dynimg.api.streams import sync_chunks
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.oss_signing import oss_claim
@@ -90,14 +89,14 @@ class ObjectEndpoint:
         if method == "PUT" and "uploadId" in query:
             _check_length(headers, ctx.grant)
             number = _part_number(query.get("partNumber", ""))
-            body = _sync_chunks(request.stream())
+            body = sync_chunks(request.stream())
             stored = await run_in_threadpool(
                 objects.upload_part, ctx, query["uploadId"], number, body, md5
             )
             return Response(headers={"ETag": objects.object_etag(stored)})
         if method == "PUT":
             _check_length(headers, ctx.grant)
-            body = _sync_chunks(request.stream())
+            body = sync_chunks(request.stream())
             stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
             return Response(headers={"ETag": objects.object_etag(stored)})
         if method == "POST" and "uploads" in query:
@@ -158,22 +157,6 @@ def _refuse_unsupported(method: str, names: set[str]) -> None:
     """
     if (method, frozenset(names - _HARMLESS)) not in _SUPPORTED:
         raise OssNotImplemented("This endpoint accepts uploads only; the request is not supported.")
-
-
-def _sync_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
-    """The request body as a plain iterator, for storage code running in a worker thread."""
-    iterator = stream.__aiter__()
-
-    async def next_chunk() -> bytes:
-        return await iterator.__anext__()
-
-    while True:
-        try:
-            chunk = anyio.from_thread.run(next_chunk)
-        except StopAsyncIteration:
-            return
-        if chunk:
-            yield chunk
 
 
 async def _read_limited(request: Request) -> bytes:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "dynimg.cli.admin:migrate",
     "account": "dynimg.cli.admin:account",
     "keys": "dynimg.cli.admin:keys",
+    "user": "dynimg.cli.users:user",
 }
 """Each command and where it lives. Commands are imported when run, so ``dynimg render``
 loads the media stack only, not the HTTP server, database, OSS and broker clients (about half

@@ -57,6 +57,24 @@ def set_access_key_enabled(uow_factory: UnitOfWorkFactory, key_id: str, enabled:
         uow.commit()
 
 
+def list_account_keys(uow_factory: UnitOfWorkFactory, account: Account) -> Sequence[AccessKey]:
+    """One account's AccessKeys, newest first (for the console: secrets are not shown)."""
+    with uow_factory() as uow:
+        return uow.access_keys.list(account.id)
+
+
+def set_account_key_enabled(
+    uow_factory: UnitOfWorkFactory, account: Account, key_id: str, enabled: bool
+) -> None:
+    """Enable or disable one of the account's keys; another account's key does not exist."""
+    with uow_factory() as uow:
+        key = uow.access_keys.get(key_id)
+        if key is None or key.account_id != account.id:
+            raise AccessKeyNotFound()
+        uow.access_keys.set_enabled(key_id, enabled)
+        uow.commit()
+
+
 def ensure_default_key(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[Account, AccessKey]:
     """The default account and an enabled key of it, creating either when missing."""
     account, key, _ = provision_default_key(uow_factory, clock)

@@ -14,6 +14,8 @@ from dynimg.domain.events import (
     validate_callback_url,
 )
 from dynimg.domain.fields import read_choice
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.json_document import dump_compact
 from dynimg.domain.outbox import (
     DELIVERY_LEASE,
     MAX_DELIVERY_ATTEMPTS,
@@ -21,6 +23,7 @@ from dynimg.domain.outbox import (
     retry_delay,
 )
 from dynimg.domain.tasks import TaskKind
+from dynimg.domain.timestamps import format_utc
 from dynimg.errors import (
     DynimgError,
     IllegalStatus,
@@ -31,6 +34,8 @@ from dynimg.errors import (
 from dynimg.ports import CallbackSender, Clock, Dispatcher, Metrics, NullMetrics, UnitOfWorkFactory
 
 EVENT_STATES = ("pending", "delivered", "failed")
+EVENT_TEST = "Test"
+"""What the console's "send a test event" button sends; not one of Alibaba's event types."""
 
 log = logging.getLogger("dynimg.events")
 
@@ -112,6 +117,32 @@ def deliver_event(
         uow.commit()
     metrics.callback_attempted(delivered=True, gave_up=False)
     return True
+
+
+def send_test_event(
+    uow_factory: UnitOfWorkFactory, clock: Clock, dispatcher: Dispatcher, account: Account
+) -> str:
+    """Queue a ``Test`` event to the account's callback, delivered (and retried) like any
+    other, so its result shows in the recent deliveries; returns the event's id."""
+    now = clock.now()
+    event_id = new_resource_id()
+    with uow_factory() as uow:
+        callback = uow.callbacks.get(account.id)
+        if callback is None:
+            raise ResourceNotFound("No message callback is configured.")
+        payload = {"EventTime": format_utc(now), "EventType": EVENT_TEST, "Status": "success"}
+        uow.outbox.add(
+            OutboxMessage(
+                id=event_id, account_id=account.id, event_type=EVENT_TEST,
+                url=callback.callback_url,
+                auth_key=callback.auth_key if callback.auth_switch else "",
+                payload=dump_compact(payload), attempts=0, next_attempt_at=now, created_at=now,
+                announced_at=now,
+            )
+        )  # fmt: skip
+        uow.commit()
+    dispatcher.announce(TaskKind.DELIVER, event_id)
+    return event_id
 
 
 def list_events(

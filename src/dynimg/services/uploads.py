@@ -19,7 +19,13 @@ from dynimg.domain.uploads import (
     upload_auth,
 )
 from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
-from dynimg.errors import IllegalStatus, InvalidParameter, VideoNotFound
+from dynimg.errors import (
+    IllegalStatus,
+    InvalidParameter,
+    SecurityTokenExpired,
+    UploadComplete,
+    VideoNotFound,
+)
 from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "gif", "webp", "apng", "bmp")
@@ -44,11 +50,65 @@ def create_upload_video(
     params: dict[str, str | None],
 ) -> UploadTicket:
     """Register a video in ``Uploading`` and issue credentials for its file."""
+    video = _new_video(clock, policy, account, params)
+    with uow_factory() as uow:
+        uow.videos.add(video)
+        ticket = _issue(
+            uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
+            video.declared_size,
+        )  # fmt: skip
+        uow.commit()
+    return ticket
+
+
+def start_browser_upload(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    *,
+    file_name: str,
+    title: str,
+    size: int,
+) -> UploadGrant:
+    """The console's CreateUploadVideo: the same video row and grant, with the same checks,
+    but no OSS credentials: the console streams the file in through its own session."""
+    params: dict[str, str | None] = {"FileName": file_name, "Title": title, "FileSize": str(size)}
+    video = _new_video(clock, policy, account, params)
+    with uow_factory() as uow:
+        uow.videos.add(video)
+        grant, _token = _grant(
+            uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
+            video.declared_size,
+        )  # fmt: skip
+        uow.commit()
+    return grant
+
+
+def video_upload_grant(
+    uow_factory: UnitOfWorkFactory, clock: Clock, account: Account, video_id: str, grant_id: str
+) -> UploadGrant:
+    """The account's live grant for writing this video's file, as the OSS endpoint demands:
+    not expired, not spent; VideoNotFound for another account's or another video's."""
+    with uow_factory() as uow:
+        grant = uow.upload_grants.get(grant_id)
+    if grant is None or grant.account_id != account.id or grant.target_id != video_id:
+        raise VideoNotFound()
+    if clock.now() >= grant.expires_at:
+        raise SecurityTokenExpired()
+    if grant.completed_at is not None:
+        raise UploadComplete("This upload is complete; its credentials cannot write again.")
+    return grant
+
+
+def _new_video(
+    clock: Clock, policy: UploadPolicy, account: Account, params: dict[str, str | None]
+) -> Video:
     extension = file_extension(read_text(params.get("FileName"), "FileName", max_bytes=255))
     declared = _declared_size(params.get("FileSize"), policy)
     now = clock.now()
     video_id = new_resource_id()
-    video = Video(
+    return Video(
         id=video_id,
         account_id=account.id,
         app_id=params.get("AppId") or "app-1000000",
@@ -60,13 +120,6 @@ def create_upload_video(
         modified_at=now,
         declared_size=declared,
     )
-    with uow_factory() as uow:
-        uow.videos.add(video)
-        ticket = _issue(
-            uow, clock, policy, account, UploadTarget.VIDEO, video_id, video.storage_key, declared
-        )
-        uow.commit()
-    return ticket
 
 
 def refresh_upload_video(
@@ -142,6 +195,25 @@ def _issue(
     key: str,
     declared: int | None,
 ) -> UploadTicket:
+    grant, token = _grant(uow, clock, policy, account, target, target_id, key, declared)
+    return UploadTicket(
+        target_id=target_id,
+        upload_address=upload_address(policy.endpoint, grant),
+        upload_auth=upload_auth(grant, token, policy.region),
+        file_url=object_url(policy, grant),
+    )
+
+
+def _grant(
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    target: UploadTarget,
+    target_id: str,
+    key: str,
+    declared: int | None,
+) -> tuple[UploadGrant, str]:
     limit = min(declared, policy.max_upload_bytes) if declared else policy.max_upload_bytes
     grant, token = new_grant(
         account_id=account.id,
@@ -153,12 +225,7 @@ def _issue(
         now=clock.now(),
     )
     uow.upload_grants.add(grant)
-    return UploadTicket(
-        target_id=target_id,
-        upload_address=upload_address(policy.endpoint, grant),
-        upload_auth=upload_auth(grant, token, policy.region),
-        file_url=object_url(policy, grant),
-    )
+    return grant, token
 
 
 def object_url(policy: UploadPolicy, grant: UploadGrant) -> str:

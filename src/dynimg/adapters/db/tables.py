@@ -65,6 +65,16 @@ access_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 templates = Table(
     "templates",
     metadata,

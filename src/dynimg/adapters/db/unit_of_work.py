@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dynimg.adapters.db.console_user_repository import SqlConsoleUserRepository
 from dynimg.adapters.db.job_repositories import (
     SqlCallbackRepository,
     SqlDynamicImageRepository,
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         self.accounts = SqlAccountRepository(self._session)
         self.access_keys = SqlAccessKeyRepository(self._session)
+        self.console_users = SqlConsoleUserRepository(self._session)
         self.templates = SqlTemplateRepository(self._session)
         self.nonces = SqlNonceRepository(self._session)
         self.videos = SqlVideoRepository(self._session)

@@ -1,0 +1,28 @@
+"""The web console at ``/console``: server-rendered pages for people, over the same use cases
+as the API, signed in with console users instead of AccessKeys."""
+
+from __future__ import annotations
+
+from starlette.routing import Mount, Route
+
+from dynimg.api.console import (
+    account,
+    assets,
+    auth,
+    gallery,
+    jobs,
+    templates,
+    videos,
+    watermarks,
+)
+from dynimg.api.console.core import Console
+from dynimg.bootstrap import Services
+
+
+def console_mount(services: Services) -> Mount:
+    """Every console route under ``/console``; static files at ``/console/static``."""
+    console = Console(services)
+    routes: list[Route | Mount] = assets.routes()
+    for module in (auth, videos, templates, watermarks, jobs, gallery, account):
+        routes.extend(module.routes(console))
+    return Mount("/console", routes=routes)

@@ -1,0 +1,139 @@
+"""English and Simplified Chinese. Keys are the English text, so a missing entry shows English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+LANGUAGES = ("en", "zh-CN")
+LANG_COOKIE = "dynimg_lang"
+
+ZH_CN = {
+    "Sign in": "登录",
+    "Sign out": "退出登录",
+    "Username": "用户名",
+    "Password": "密码",
+    "Videos": "视频",
+    "Templates": "模板",
+    "Jobs": "任务",
+    "Gallery": "动图",
+    "Upload a video": "上传视频",
+    "Video file": "视频文件",
+    "Title": "标题",
+    "Upload": "上传",
+    "Status": "状态",
+    "Duration": "时长",
+    "Size": "大小",
+    "Created": "创建时间",
+    "Actions": "操作",
+    "Play": "播放",
+    "Delete": "删除",
+    "No videos yet.": "还没有视频。",
+    "New template": "新建模板",
+    "Name": "名称",
+    "Format": "格式",
+    "Width": "宽度",
+    "Height": "高度",
+    "Frame rate (fps)": "帧率 (fps)",
+    "Start (Seek, seconds)": "开始时间（Seek，秒）",
+    "Length (Duration, seconds)": "时长（Duration，秒）",
+    "Video for the timeline and preview": "用于时间轴和预览的视频",
+    "Preview": "预览",
+    "Save template": "保存模板",
+    "No templates yet.": "还没有模板。",
+    "Submit a job": "提交任务",
+    "Template": "模板",
+    "Video": "视频",
+    "Override parameters (JSON, optional)": "覆盖参数（JSON，可选）",
+    "Submit": "提交",
+    "State": "状态",
+    "Progress": "进度",
+    "Error": "错误",
+    "Filter": "筛选",
+    "All": "全部",
+    "No jobs yet.": "还没有任务。",
+    "Animated images": "动图",
+    "Copy URL": "复制链接",
+    "Download": "下载",
+    "Copied": "已复制",
+    "No animated images yet.": "还没有动图。",
+    "Language": "语言",
+    "Too many failed sign-ins. Try again in a few minutes.": "登录失败次数过多，请几分钟后再试。",
+    "Wrong username or password.": "用户名或密码错误。",
+    "The form expired. Please try again.": "表单已过期，请重试。",
+    "Something went wrong on the server.": "服务器出错了。",
+    "Dimensions": "尺寸",
+    "Bytes": "字节",
+    "Back": "返回",
+    "Uploading": "上传中",
+    "Delete this video and its animated images?": "删除此视频及其动图？",
+    "Source": "源视频",
+    "Template saved.": "模板已保存。",
+    "Job submitted.": "任务已提交。",
+    "Leave empty to follow the source.": "留空则跟随源视频。",
+    "Watermarks": "水印",
+    "New text watermark": "新建文字水印",
+    "Text": "文字",
+    "Font": "字体",
+    "Font size (px)": "字号（像素）",
+    "Colour (name or #RRGGBB)": "颜色（名称或 #RRGGBB）",
+    "Top (px)": "上边距（像素）",
+    "Left (px)": "左边距（像素）",
+    "Make it the account's default": "设为账号默认水印",
+    "Add watermark": "添加水印",
+    "Default": "默认",
+    "Make default": "设为默认",
+    "No watermarks yet.": "还没有水印。",
+    "Account": "账号",
+    "Copy the secret now: it is not shown again.": "请立即复制密钥：它不会再次显示。",
+    "Enabled": "已启用",
+    "Disabled": "已禁用",
+    "Enable": "启用",
+    "Disable": "禁用",
+    "Create AccessKey": "创建 AccessKey",
+    "Callback": "回调",
+    "Callback URL": "回调地址",
+    "optional: signs each event": "可选：用于签名每个事件",
+    "Save callback": "保存回调",
+    "Send a test event": "发送测试事件",
+    "Recent deliveries": "最近的投递",
+    "Event": "事件",
+    "Attempts": "尝试次数",
+    "No events yet.": "还没有事件。",
+    "Usage by day": "每日用量",
+    "Day": "日期",
+    "Seconds of output": "输出秒数",
+    "Images": "动图数",
+    "No usage in these days.": "这几天没有用量。",
+}
+
+
+def choose_language(request: Request) -> str:
+    """The switch's choice (cookie), else the best of Accept-Language, else English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    best, best_q = "en", -1.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            continue
+        lang = (
+            "zh-CN"
+            if tag.lower().startswith("zh")
+            else "en"
+            if tag.lower().startswith("en")
+            else ""
+        )
+        if lang and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """The ``_`` function templates call."""
+    table = ZH_CN if language == "zh-CN" else {}
+    return lambda text: table.get(text, text)

@@ -1,0 +1,92 @@
+"""Jobs: submit (template plus optional OverrideParams), the filtered list, live progress."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from dynimg.api.console.core import Console, page
+from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.videos import all_videos
+from dynimg.domain.jobs import DynamicImageJob, JobStatus
+from dynimg.domain.templates import TemplateType
+from dynimg.errors import DynimgError
+from dynimg.services import jobs, templates
+
+
+async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
+    return await _page(console, request, visitor)
+
+
+async def submit(console: Console, request: Request, visitor: Visitor) -> Response:
+    form = await request.form()
+    video_id, template_id = str(form.get("video_id", "")), str(form.get("template_id", ""))
+    overrides = str(form.get("override_params", "")).strip() or None
+    s = console.services
+    try:
+        await run_in_threadpool(
+            functools.partial(
+                jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
+                video_id=video_id, template_id=template_id, override_params=overrides,
+            )
+        )  # fmt: skip
+    except DynimgError as exc:
+        return await _page(console, request, visitor, exc.http_status, f"{exc.code}: {exc.message}")
+    return RedirectResponse(f"/console/jobs?video={video_id}&submitted=1", status_code=303)
+
+
+async def status(console: Console, request: Request, visitor: Visitor) -> Response:
+    job = await run_in_threadpool(
+        jobs.get_job, console.services.uow_factory, console.account(visitor),
+        request.path_params["job_id"],
+    )  # fmt: skip
+    return JSONResponse(job_row(job))
+
+
+def job_row(job: DynamicImageJob) -> dict[str, Any]:
+    """What the list and the progress poll show of a job."""
+    return {
+        "id": job.id,
+        "video_id": job.video_id,
+        "template_id": job.template_id,
+        "status": job.status.value,
+        "progress": job.progress,
+        "error_code": job.error_code,
+        "error_message": job.error_message,
+        "created": job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "done": job.status in (JobStatus.SUCCESS, JobStatus.FAIL),
+    }
+
+
+async def _page(
+    console: Console, request: Request, visitor: Visitor, code: int = 200, error: str = ""
+) -> Response:
+    s = console.services
+    account = console.account(visitor)
+    video = request.query_params.get("video") or None
+    state = request.query_params.get("state") or None
+    params = {"VideoId": video, "Status": state, "PageSize": "100"}
+    _total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, params)
+    videos = await run_in_threadpool(all_videos, console, visitor)
+    kinds = TemplateType.DYNAMIC_IMAGE.value
+    listed = await run_in_threadpool(templates.list_templates, s.uow_factory, account, kinds)
+    return console.render(
+        request, visitor, "jobs.html", code, jobs=[job_row(j) for j in found],
+        videos=[{"id": v.id, "title": v.metadata.title} for v in videos],
+        templates=[{"id": t.id, "name": t.name} for t in listed], video=video or "",
+        state=state or "", states=[s.value for s in JobStatus], error=error,
+        submitted=request.query_params.get("submitted") == "1",
+    )  # fmt: skip
+
+
+def routes(console: Console) -> list[Route]:
+    return [
+        Route("/jobs", page(console, list_page), methods=["GET"]),
+        Route("/jobs", page(console, submit), methods=["POST"]),
+        Route("/jobs/{job_id}.json", page(console, status), methods=["GET"]),
+    ]

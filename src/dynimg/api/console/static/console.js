@@ -1,0 +1,169 @@
+// dynimg console: small progressive enhancements; every page works as plain HTML forms too.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+async function call(url, options = {}) {
+  const headers = Object.assign({ "X-CSRF-Token": csrf(), Accept: "application/json" }, options.headers || {});
+  const response = await fetch(url, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  if (!response.ok) {
+    let message = response.status + " " + response.statusText;
+    try { const body = await response.json(); message = body.Code + ": " + body.Message; } catch (e) { /* not JSON */ }
+    throw new Error(message);
+  }
+  return response;
+}
+
+// Upload in slices: each PUT is streamed into storage by the server, so a large file is never
+// held whole in memory on either side; a failed slice can simply be sent again.
+async function upload(form) {
+  const file = form.querySelector("#upload-file").files[0];
+  const title = form.querySelector("#upload-title").value || file.name;
+  const bar = form.querySelector("#upload-progress");
+  const message = form.querySelector("#upload-message");
+  const chunk = Number(form.dataset.chunkBytes) || CHUNK_BYTES;
+  bar.hidden = false;
+  bar.value = 0;
+  message.textContent = "";
+  try {
+    const started = await (await call("/console/videos/uploads", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ file_name: file.name, title, size: file.size }),
+    })).json();
+    const base = `/console/videos/${started.video_id}/uploads/${started.grant}/${started.upload}`;
+    for (let part = 1, offset = 0; offset < file.size; part++, offset += chunk) {
+      await sendPart(`${base}/parts/${part}`, file.slice(offset, offset + chunk));
+      bar.value = Math.round(100 * Math.min(offset + chunk, file.size) / file.size);
+    }
+    await call(`${base}/complete`, { method: "POST" });
+    message.textContent = started.video_id;
+    window.location.reload();
+  } catch (error) {
+    message.textContent = error.message;
+    message.classList.add("error");
+  }
+}
+
+async function sendPart(url, blob) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(url, { method: "PUT", body: blob, headers: { "Content-Type": "application/octet-stream" } });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+function pollRows(selector, url, update, done) {
+  document.querySelectorAll(selector).forEach((row) => {
+    const tick = async () => {
+      try {
+        const state = await (await call(url(row), { method: "GET" })).json();
+        update(row, state);
+        if (done(state)) return;
+      } catch (e) { /* try again */ }
+      setTimeout(tick, 1000);
+    };
+    tick();
+  });
+}
+
+function watchVideos() {
+  const settled = new Set(["Normal", "UploadFail"]);
+  pollRows("#videos tr[data-video-id]", (row) => `/console/videos/${row.dataset.videoId}.json`,
+    (row, v) => {
+      const cell = row.querySelector(".status");
+      if (cell.dataset.status !== v.status) {
+        cell.dataset.status = v.status;
+        cell.textContent = v.status;
+        row.querySelector(".duration").textContent = v.duration;
+        row.querySelector(".size").textContent = v.size;
+        row.querySelector(".dims").textContent = v.dimensions;
+        if (v.status === "Normal" && !row.querySelector("video")) window.location.reload();
+      }
+    }, (v) => settled.has(v.status));
+}
+
+function watchJobs() {
+  pollRows("#jobs tr[data-poll]", (row) => `/console/jobs/${row.dataset.jobId}.json`,
+    (row, job) => {
+      const cell = row.querySelector(".status");
+      cell.dataset.status = job.status;
+      cell.textContent = job.status;
+      row.querySelector("progress").value = job.progress;
+      if (job.error_code) {
+        const error = row.querySelector(".job-error");
+        error.textContent = "";
+        const code = document.createElement("code");
+        code.textContent = job.error_code;
+        error.append(code, " " + job.error_message);
+      }
+    }, (job) => job.done);
+}
+
+function timeline() {
+  const form = document.querySelector("#template-form");
+  const video = document.querySelector("#timeline-video");
+  if (!form || !video) return;
+  const select = form.querySelector("#video_id");
+  const seek = form.querySelector("#seek"), duration = form.querySelector("#duration");
+  const seekRange = form.querySelector("#seek-range"), durationRange = form.querySelector("#duration-range");
+  const windowBar = document.querySelector("#clip-window");
+  const length = () => Number(select.selectedOptions[0].dataset.duration) || 0;
+  const draw = () => {
+    const total = length() || 1;
+    const start = Number(seek.value) || 0, span = Number(duration.value) || total - start;
+    windowBar.style.left = `${Math.min(100, 100 * start / total)}%`;
+    windowBar.style.width = `${Math.max(0, Math.min(100 - 100 * start / total, 100 * span / total))}%`;
+  };
+  const load = () => {
+    video.src = `/console/videos/${select.value}/source`;
+    seekRange.max = String(length());
+    durationRange.max = String(Math.max(0.1, length()));
+    draw();
+  };
+  seekRange.addEventListener("input", () => { seek.value = seekRange.value; video.currentTime = Number(seekRange.value); draw(); });
+  durationRange.addEventListener("input", () => { duration.value = durationRange.value; video.currentTime = Number(seek.value) + Number(durationRange.value); draw(); });
+  seek.addEventListener("input", () => { seekRange.value = seek.value; draw(); });
+  duration.addEventListener("input", () => { durationRange.value = duration.value; draw(); });
+  select.addEventListener("change", load);
+  load();
+
+  const message = document.querySelector("#preview-message");
+  const image = document.querySelector("#preview-image");
+  document.querySelector("#preview-button").addEventListener("click", async () => {
+    message.textContent = "…";
+    message.classList.remove("error");
+    try {
+      const response = await call("/console/templates/preview", { method: "POST", body: new FormData(form) });
+      if (image.src) URL.revokeObjectURL(image.src);
+      image.src = URL.createObjectURL(await response.blob());
+      image.hidden = false;
+      message.textContent = "";
+    } catch (error) {
+      message.textContent = error.message;
+      message.classList.add("error");
+    }
+  });
+}
+
+function copyButtons() {
+  document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
+    const input = document.getElementById(button.dataset.target);
+    try { await navigator.clipboard.writeText(input.value); } catch (e) { input.select(); document.execCommand("copy"); }
+    button.textContent = button.dataset.done;
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("#upload-form");
+  if (form) form.addEventListener("submit", (event) => { event.preventDefault(); upload(form); });
+  document.querySelectorAll("form[data-confirm]").forEach((f) => f.addEventListener("submit", (event) => {
+    if (!window.confirm(f.dataset.confirm)) event.preventDefault();
+  }));
+  watchVideos();
+  watchJobs();
+  timeline();
+  copyButtons();
+});

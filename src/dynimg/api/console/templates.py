@@ -1,0 +1,109 @@
+"""Templates: the list, the form with its clip timeline, the live preview, delete."""
+
+from __future__ import annotations
+
+import functools
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from dynimg.api.console.core import Console, page
+from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.template_forms import config_text, field_of, form_values
+from dynimg.api.console.videos import all_videos, video_row
+from dynimg.api.console.watermarks import account_watermarks
+from dynimg.domain.templates import Template, TemplateType
+from dynimg.errors import InvalidParameter
+from dynimg.services import templates
+from dynimg.services.previews import render_preview
+
+IMAGE_TYPES = {"gif": "image/gif", "webp": "image/webp"}
+BLANK = {"name": "", "format": "gif", "width": "", "height": "", "fps": "10", "seek": "0",
+         "duration": "2", "video_id": "", "watermark_ids": ""}  # fmt: skip
+
+
+async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
+    return await _page(console, request, visitor, dict(BLANK))
+
+
+async def create(console: Console, request: Request, visitor: Visitor) -> Response:
+    values = form_values(await request.form())
+    s = console.services
+    try:
+        await run_in_threadpool(
+            functools.partial(
+                templates.add_template, s.uow_factory, s.clock, console.account(visitor),
+                name=values["name"], template_type=TemplateType.DYNAMIC_IMAGE.value,
+                config_text=config_text(values),
+            )
+        )  # fmt: skip
+    except InvalidParameter as exc:
+        field = field_of(exc.parameter)
+        return await _page(console, request, visitor, values, 400, field, exc.message)
+    return RedirectResponse("/console/templates?saved=1", status_code=303)
+
+
+async def preview(console: Console, request: Request, visitor: Visitor) -> Response:
+    """A small render of the form's clip; errors come back as JSON with the API's message."""
+    values = form_values(await request.form())
+    if not values["video_id"]:
+        raise InvalidParameter("VideoId", "choose a video to preview")
+    s = console.services
+    body, fmt = await run_in_threadpool(
+        render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
+        values["video_id"], config_text(values),
+    )  # fmt: skip
+    return Response(body, media_type=IMAGE_TYPES[fmt])
+
+
+async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
+    s = console.services
+    await run_in_threadpool(
+        templates.delete_template, s.uow_factory, console.account(visitor),
+        request.path_params["template_id"],
+    )  # fmt: skip
+    return RedirectResponse("/console/templates", status_code=303)
+
+
+async def _page(
+    console: Console,
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, str],
+    status: int = 200,
+    error_field: str = "",
+    error: str = "",
+) -> Response:
+    s = console.services
+    account = console.account(visitor)
+    found = await run_in_threadpool(
+        templates.list_templates, s.uow_factory, account, TemplateType.DYNAMIC_IMAGE.value
+    )
+    playable = [video_row(v) for v in await run_in_threadpool(all_videos, console, visitor)]
+    playable = [v for v in playable if v["playable"]]
+    if not values["video_id"] and playable:
+        values["video_id"] = playable[0]["id"]
+    marks = await run_in_threadpool(account_watermarks, console, visitor)
+    chosen = set(values["watermark_ids"].split(","))
+    return console.render(
+        request, visitor, "templates.html", status, templates=[_row(t) for t in found],
+        videos=playable, values=values, error_field=error_field, error=error,
+        watermarks=[{"id": w.id, "name": w.name, "checked": w.id in chosen} for w in marks],
+        saved=request.query_params.get("saved") == "1",
+    )  # fmt: skip
+
+
+def _row(template: Template) -> dict[str, str]:
+    return {"id": template.id, "name": template.name, "config": template.config_json,
+            "created": template.created_at.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
+
+
+def routes(console: Console) -> list[Route]:
+    return [
+        Route("/templates", page(console, list_page), methods=["GET"]),
+        Route("/templates", page(console, create), methods=["POST"]),
+        Route("/templates/preview", page(console, preview), methods=["POST"]),
+        Route("/templates/{template_id}/delete", page(console, delete), methods=["POST"]),
+    ]

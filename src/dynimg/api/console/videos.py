@@ -1,0 +1,200 @@
+"""Videos: the list, chunked upload from the browser, the source player, delete.
+
+An upload is a multipart upload under the same grant an OSS client would get: the page PUTs
+slices of the file one by one, each streamed into storage as it arrives (never held whole), and
+completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from dynimg.api.console.core import Console, page
+from dynimg.api.console.sessions import Visitor
+from dynimg.api.files import parse_range
+from dynimg.api.streams import sync_chunks
+from dynimg.domain.uploads import UploadGrant
+from dynimg.domain.videos import Video
+from dynimg.errors import InvalidParameter
+from dynimg.ports import StoredObject
+from dynimg.services import object_uploads as objects
+from dynimg.services import uploads, videos
+from dynimg.services.processing import finish_upload
+
+CHUNK_BYTES = 8 * 1024 * 1024
+"""Slice size the page uploads in: small enough to retry cheaply, large enough to be few."""
+CONTENT_TYPES = {
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "webm": "video/webm",
+    "mov": "video/quicktime",
+    "mkv": "video/x-matroska",
+    "ogv": "video/ogg",
+}
+
+
+async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
+    found = await run_in_threadpool(all_videos, console, visitor)
+    rows = [video_row(v) for v in found]
+    return console.render(request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES)
+
+
+def all_videos(console: Console, visitor: Visitor) -> list[Video]:
+    """The account's newest videos (the console shows the latest 100)."""
+    page_ = videos.list_videos(
+        console.services.uow_factory, console.account(visitor), {"PageSize": "100"}
+    )
+    return list(page_.videos)
+
+
+def video_row(video: Video) -> dict[str, Any]:
+    """What the list and the status poll show of a video."""
+    probe = video.probe
+    return {
+        "id": video.id,
+        "title": video.metadata.title,
+        "status": video.status.value,
+        "duration": f"{probe.duration_ms / 1000:.1f} s" if probe else "",
+        "duration_seconds": probe.duration_ms / 1000 if probe else 0,
+        "size": _bytes(video.size) if video.size is not None else "",
+        "dimensions": f"{probe.width}×{probe.height}" if probe else "",
+        "created": video.created_at.strftime("%Y-%m-%d %H:%M"),
+        "failure": video.failure_reason,
+        "playable": probe is not None,
+    }
+
+
+async def status(console: Console, request: Request, visitor: Visitor) -> Response:
+    s = console.services
+    video = await run_in_threadpool(
+        videos.get_video, s.uow_factory, console.account(visitor), request.path_params["video_id"]
+    )
+    return JSONResponse(video_row(video))
+
+
+async def start_upload(console: Console, request: Request, visitor: Visitor) -> Response:
+    """Register the video and open a multipart upload; the page then PUTs the slices."""
+    body = await request.json()
+    if not isinstance(body, dict):
+        raise InvalidParameter("Body", "must be a JSON object")
+    size = body.get("size")
+    if not isinstance(size, int) or size < 1:
+        raise InvalidParameter("FileSize", "must be a positive number of bytes")
+    s = console.services
+    grant = await run_in_threadpool(
+        functools.partial(
+            uploads.start_browser_upload, s.uow_factory, s.clock, s.upload_policy,
+            console.account(visitor), file_name=str(body.get("file_name", "")),
+            title=str(body.get("title") or body.get("file_name") or ""), size=size,
+        )
+    )  # fmt: skip
+    upload_id = await run_in_threadpool(objects.initiate_multipart, _context(console, grant))
+    return JSONResponse({"video_id": grant.target_id, "grant": grant.key_id, "upload": upload_id})
+
+
+async def put_part(console: Console, request: Request, visitor: Visitor) -> Response:
+    """One slice of the file, streamed into storage as it arrives."""
+    ctx = await _authorized(console, request, visitor)
+    number = int(request.path_params["number"])
+    stored = await run_in_threadpool(
+        objects.upload_part, ctx, request.path_params["upload_id"], number,
+        sync_chunks(request.stream()), None,
+    )  # fmt: skip
+    return JSONResponse({"part": number, "size": stored.size})
+
+
+async def complete_upload(console: Console, request: Request, visitor: Visitor) -> Response:
+    """Assemble the slices in order; the video becomes UploadSucc and is probed."""
+    ctx = await _authorized(console, request, visitor)
+    upload_id = request.path_params["upload_id"]
+
+    def complete() -> StoredObject:
+        parts = objects.list_parts(ctx, upload_id)
+        return objects.complete_multipart(ctx, upload_id, [(n, md5) for n, _, md5 in parts])
+
+    stored = await run_in_threadpool(complete)
+    return JSONResponse({"video_id": ctx.grant.target_id, "size": stored.size})
+
+
+async def source(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The uploaded file, with byte ranges so the player can seek."""
+    s = console.services
+    video = await run_in_threadpool(
+        videos.get_video, s.uow_factory, console.account(visitor), request.path_params["video_id"]
+    )
+    size = await run_in_threadpool(s.storage.size, video.storage_key)
+    extension = video.storage_key.rsplit(".", 1)[-1].lower()
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=300"}
+    start, end, code = 0, size, 200
+    if request.headers.get("range"):
+        parsed = parse_range(request.headers["range"], size)
+        if parsed is None:
+            return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
+        (start, end), code = parsed, 206
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    chunks = s.storage.open_range(video.storage_key, start, end)
+    return StreamingResponse(
+        iterate_in_threadpool(chunks), status_code=code, headers=headers,
+        media_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )  # fmt: skip
+
+
+async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
+    s = console.services
+    video_id = request.path_params["video_id"]
+    missing = await run_in_threadpool(
+        videos.delete_videos, s.uow_factory, s.storage, console.account(visitor), [video_id]
+    )
+    if missing:
+        raise InvalidParameter("VideoId", "the video does not exist")
+    return RedirectResponse("/console/videos", status_code=303)
+
+
+async def _authorized(
+    console: Console, request: Request, visitor: Visitor
+) -> objects.ObjectContext:
+    """The upload's grant, only if it is this account's grant for this video."""
+    grant = await run_in_threadpool(
+        uploads.video_upload_grant, console.services.uow_factory, console.services.clock,
+        console.account(visitor),
+        request.path_params["video_id"], request.path_params["grant"],
+    )  # fmt: skip
+    return _context(console, grant)
+
+
+def _context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
+    s = console.services
+
+    def stored(done: UploadGrant, stored: StoredObject) -> None:
+        finish_upload(s.uow_factory, s.clock, s.dispatcher, done, stored)
+
+    return objects.ObjectContext(grant, s.uow_factory, s.clock, s.storage, stored)
+
+
+def _bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def routes(console: Console) -> list[Route]:
+    upload = "/videos/{video_id}/uploads/{grant}/{upload_id}"
+    return [
+        Route("/videos", page(console, list_page), methods=["GET"]),
+        Route("/videos/uploads", page(console, start_upload), methods=["POST"]),
+        Route(upload + "/parts/{number:int}", page(console, put_part), methods=["PUT"]),
+        Route(upload + "/complete", page(console, complete_upload), methods=["POST"]),
+        Route("/videos/{video_id}.json", page(console, status), methods=["GET"]),
+        Route("/videos/{video_id}/source", page(console, source), methods=["GET"]),
+        Route("/videos/{video_id}/delete", page(console, delete), methods=["POST"]),
+    ]

@@ -1,0 +1,94 @@
+"""The console's live preview: a small, fast render of a template's clip, never stored."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from dynimg.domain.accounts import Account
+from dynimg.domain.json_document import parse_json_object
+from dynimg.domain.rendering import RenderSpec, WatermarkLayer
+from dynimg.domain.templates import (
+    DEFAULT_WATERMARK,
+    DynamicImageTemplateConfig,
+    TimeSpan,
+    parse_template_config,
+)
+from dynimg.domain.watermarks import Watermark, WatermarkType, parse_watermark_config
+from dynimg.errors import InvalidParameter
+from dynimg.ports import MediaEngine, Storage, UnitOfWorkFactory
+from dynimg.services.videos import get_video
+
+PREVIEW_WIDTH = 240
+PREVIEW_MAX_FPS = 8.0
+PREVIEW_MAX_MS = 3000
+
+
+def render_preview(
+    uow_factory: UnitOfWorkFactory,
+    storage: Storage,
+    engine: MediaEngine,
+    account: Account,
+    video_id: str,
+    config_text: str,
+) -> tuple[bytes, str]:
+    """Validate the config as AddVodTemplate does, then render a small version of it.
+
+    Returns the file's bytes and its format. The video and watermarks are read first, in short
+    transactions, so the render itself holds no database connection.
+    """
+    config = parse_template_config(parse_json_object(config_text, "TemplateConfig"))
+    video = get_video(uow_factory, account, video_id)
+    chosen = _watermarks(uow_factory, account, config.watermark_ids)
+    small = preview_config(config)
+    with ExitStack() as files:
+        layers = tuple(_layer(storage, files, watermark) for watermark in chosen)
+        source = files.enter_context(storage.readable(video.storage_key))
+        work = Path(files.enter_context(tempfile.TemporaryDirectory()))
+        output = work / f"preview.{small.format.value}"
+        engine.render(source, RenderSpec(small, layers), output)
+        return output.read_bytes(), small.format.value
+
+
+def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateConfig:
+    """At most 240 px wide, 8 fps and 3 seconds, from the same Seek."""
+    span = config.time_span
+    duration = min(span.duration_ms or PREVIEW_MAX_MS, PREVIEW_MAX_MS)
+    return replace(
+        config,
+        width=min(config.width or PREVIEW_WIDTH, PREVIEW_WIDTH),
+        height=None,
+        fps=min(config.fps, PREVIEW_MAX_FPS),
+        time_span=TimeSpan(seek_ms=span.seek_ms, duration_ms=duration),
+        set_default_cover=False,
+    )
+
+
+def _watermarks(
+    uow_factory: UnitOfWorkFactory, account: Account, ids: tuple[str, ...]
+) -> list[Watermark]:
+    found = []
+    with uow_factory() as uow:
+        for watermark_id in ids:
+            if watermark_id == DEFAULT_WATERMARK:
+                default = uow.watermarks.default(account.id)
+                found += [default] if default else []
+                continue
+            watermark = uow.watermarks.get(account.id, watermark_id)
+            if watermark is None:
+                raise InvalidParameter(
+                    "TemplateConfig.WatermarkIds", f"watermark {watermark_id} does not exist"
+                )
+            found.append(watermark)
+    return found
+
+
+def _layer(storage: Storage, files: ExitStack, watermark: Watermark) -> WatermarkLayer:
+    config = parse_watermark_config(watermark.type, json.loads(watermark.config_json))
+    image = None
+    if watermark.type is WatermarkType.IMAGE:
+        image = files.enter_context(storage.readable(watermark.storage_key))
+    return WatermarkLayer(watermark.id, config, image)

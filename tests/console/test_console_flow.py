@@ -1,0 +1,265 @@
+"""A person makes an animated image in the console, from upload to download, in real Chromium.
+
+One long story on purpose: each step needs the previous one's result (the video, the template,
+the job), and another account's user looks at the console while it all exists.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from dynimg.domain.templates import parse_template_config
+from dynimg.errors import InvalidParameter
+from tests.console.conftest import Shot, sign_in, unlabelled_fields
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.slow
+SLICE_BYTES = 256 * 1024
+
+
+def test_from_upload_to_gallery_and_back(
+    browser: Browser,
+    console_server: ServerProcess,
+    context: BrowserContext,
+    clip: Path,
+    shot: Shot,
+) -> None:
+    page = context.new_page()
+    sign_in(page, "alice")
+    expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+    video_id = upload(page, clip, shot)
+    add_watermark(page, shot)
+    refuse_bad_template(page)
+    make_template(page, shot)
+    run_job(page, shot)
+    see_gallery(page, shot)
+    other_account_sees_nothing(browser, console_server, video_id)
+    download_and_delete(page)
+    delete_video(page)
+    page.get_by_role("link", name="Account").click()
+    today = page.locator("#usage tr[data-day]").last
+    expect(today.locator(".images")).to_have_text("1")
+    expect(today.locator(".seconds")).to_have_text("1.5")
+
+
+def test_access_keys_and_callback_test_event(context: BrowserContext, shot: Shot) -> None:
+    page = context.new_page()
+    sign_in(page, "alice")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("button", name="Create AccessKey").click()
+    key_id = page.get_by_label("AccessKeyId").input_value()
+    secret = page.get_by_label("AccessKeySecret").input_value()
+    assert key_id.startswith("DYNI") and len(secret) == 30
+    page.goto("/console/account")
+    assert secret not in page.content()  # shown once, never again
+    row = page.locator(f"#keys tr[data-key-id='{key_id}']")
+    expect(row.locator(".status")).to_have_text("Enabled")
+    row.get_by_role("button", name="Disable").click()
+    expect(row.locator(".status")).to_have_text("Disabled")
+    with callback_receiver() as (url, received):
+        page.get_by_label("Callback URL").fill(url)
+        page.get_by_role("button", name="Save callback").click()
+        page.get_by_role("button", name="Send a test event").click()
+        event = page.locator("#events tr", has_text="Test").first
+        deadline = time.monotonic() + 30
+        while event.locator(".state").text_content() != "delivered":
+            assert time.monotonic() < deadline, "the test event was not delivered"
+            time.sleep(0.5)
+            page.reload()
+        assert json.loads(received[0])["EventType"] == "Test"
+    assert unlabelled_fields(page) == []
+    shot(page, "account")
+
+
+@contextmanager
+def callback_receiver() -> Iterator[tuple[str, list[bytes]]]:
+    """An HTTP endpoint on loopback that records the bodies POSTed to it."""
+    received: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/events", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def upload(page: Page, clip: Path, shot: Shot) -> str:
+    # Small slices, so even a 1 MB test clip goes up in several PUTs.
+    page.locator("#upload-form").evaluate(f"f => f.dataset.chunkBytes = '{SLICE_BYTES}'")
+    assert clip.stat().st_size > 3 * SLICE_BYTES
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill("holiday")
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator("#videos tr", has_text="holiday")
+    expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+    expect(row.locator(".duration")).to_have_text("4.0 s")
+    expect(row.locator(".dims")).to_have_text("320×240")
+    row.get_by_text("Play").click()
+    duration = row.locator("video").evaluate(
+        """v => new Promise(done => v.readyState >= 1 ? done(v.duration)
+                : v.addEventListener('loadedmetadata', () => done(v.duration)))"""
+    )
+    assert duration == pytest.approx(4.0, abs=0.2)
+    assert unlabelled_fields(page) == []
+    shot(page, "videos")
+    return str(row.get_attribute("data-video-id"))
+
+
+def add_watermark(page: Page, shot: Shot) -> None:
+    """A text watermark in Chinese; a bad size is refused with the API's message first."""
+    page.get_by_role("link", name="Watermarks").click()
+    page.get_by_label("Name", exact=True).fill("用户水印")
+    page.get_by_label("Text", exact=True).fill("动图 666")
+    page.get_by_label("Font size (px)").fill("200")
+    page.get_by_role("button", name="Add watermark").click()
+    expect(page.locator("#font_size-error")).to_contain_text("'WatermarkConfig.FontSize'")
+    expect(page.get_by_label("Text", exact=True)).to_have_value("动图 666")
+    page.get_by_label("Font size (px)").fill("20")
+    page.get_by_label("Colour (name or #RRGGBB)").fill("yellow")
+    page.get_by_label("Make it the account's default").check()
+    page.get_by_role("button", name="Add watermark").click()
+    row = page.locator("#watermarks tr", has_text="用户水印")
+    expect(row).to_contain_text('"Content":"动图 666"')
+    expect(row.locator(".default")).to_have_text("✓")
+    assert unlabelled_fields(page) == []
+    shot(page, "watermarks")
+
+
+def refuse_bad_template(page: Page) -> None:
+    """The form says what the API would say, word for word, next to the field."""
+    page.goto("/console/templates")
+    page.get_by_label("Name", exact=True).fill("too small")
+    page.get_by_label("Width").fill("50")
+    page.get_by_role("button", name="Save template").click()
+    with pytest.raises(InvalidParameter) as api:
+        parse_template_config(
+            {"Container": {"Format": "gif"}, "Video": {"Width": "50"},
+             "Clip": {"TimeSpan": {"Seek": "0"}}}
+        )  # fmt: skip
+    expect(page.locator("#width-error")).to_have_text(api.value.message)
+    expect(page.get_by_label("Width")).to_have_attribute("aria-invalid", "true")
+
+
+def make_template(page: Page, shot: Shot) -> None:
+    """Pick the clip on the timeline, preview it, save it."""
+    page.get_by_label("Name", exact=True).fill("sticker")
+    page.get_by_label("Width").fill("160")
+    page.locator("#seek-range").fill("1")
+    page.locator("#duration-range").fill("1.5")
+    page.get_by_label("用户水印").check()
+    expect(page.locator("#seek")).to_have_value("1")
+    expect(page.locator("#duration")).to_have_value("1.5")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview-image")
+    expect(preview).to_be_visible(timeout=30_000)
+    assert loaded_width(page, "#preview-image") == 160
+    assert unlabelled_fields(page) == []
+    shot(page, "templates")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("Template saved.")).to_be_visible()
+    row = page.locator("#templates tr", has_text="sticker")
+    expect(row).to_contain_text('"Seek":"1"')
+    expect(row).to_contain_text('"Duration":"1.5"')
+    expect(row).to_contain_text('"WatermarkIds":["')
+
+
+def run_job(page: Page, shot: Shot) -> None:
+    """A bad override is refused with its code; a good job is watched until it succeeds."""
+    page.goto("/console/jobs")
+    page.get_by_label("Template").select_option(label="sticker")
+    page.get_by_label("Override parameters (JSON, optional)").fill('{"Colour": "red"}')
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#form-error")).to_contain_text("InvalidParameter: ")
+    expect(page.locator("#form-error")).to_contain_text("OverrideParams.Colour")
+    page.get_by_label("Template").select_option(label="sticker")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_text("Job submitted.")).to_be_visible()
+    status = page.locator("#jobs tr[data-job-id] .status").first
+    expect(status).to_have_text("Success", timeout=90_000)
+    assert page.locator("#jobs progress").first.evaluate("p => p.value") == 100
+    page.get_by_label("State", exact=True).select_option("Fail")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("No jobs yet.")).to_be_visible()
+    page.get_by_label("State", exact=True).select_option("Success")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#jobs tr[data-job-id]")).to_have_count(1)
+    assert unlabelled_fields(page) == []
+    shot(page, "jobs")
+
+
+def see_gallery(page: Page, shot: Shot) -> None:
+    page.get_by_role("link", name="Gallery").first.click()
+    card = page.locator("#gallery li").first
+    expect(card.locator(".format")).to_have_text("gif")
+    expect(card.locator(".dims")).to_have_text("160×120")
+    assert loaded_width(page, "#gallery li img") == 160
+    card.get_by_role("button", name="Copy URL").click()
+    expect(card.get_by_role("button", name="Copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == card.get_by_label("FileURL").input_value()
+    assert "auth_key=" in copied
+    shot(page, "gallery")
+
+
+def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id: str) -> None:
+    """Bob (another account) finds no trace of Alice's video, template or job."""
+    context = browser.new_context(base_url=server.url, locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, "bob")
+        expect(page.get_by_text("No videos yet.")).to_be_visible()
+        page.goto("/console/templates")
+        expect(page.get_by_text("No templates yet.")).to_be_visible()
+        page.goto("/console/jobs")
+        expect(page.get_by_text("No jobs yet.")).to_be_visible()
+        for path in (f"/console/videos/{video_id}/gallery", f"/console/videos/{video_id}/source"):
+            response = page.goto(path)
+            assert response is not None and response.status == 404
+            expect(page.get_by_role("alert")).to_contain_text("InvalidVideo.NotFound")
+    finally:
+        context.close()
+
+
+def download_and_delete(page: Page) -> None:
+    card = page.locator("#gallery li").first
+    with page.expect_download() as download:
+        card.get_by_role("link", name="Download").click()
+    assert Path(download.value.path()).read_bytes()[:6] == b"GIF89a"
+    card.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("No animated images yet.")).to_be_visible()
+
+
+def delete_video(page: Page) -> None:
+    page.goto("/console/videos")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#videos tr", has_text="holiday").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("No videos yet.")).to_be_visible()
+
+
+def loaded_width(page: Page, selector: str) -> int:
+    """The natural width of an image once it has loaded (0 would mean it could not)."""
+    script = f"""() => {{ const i = document.querySelector({selector!r});
+                         return i && i.complete && i.naturalWidth }}"""
+    width: int = page.wait_for_function(script, timeout=30_000).json_value()
+    return width

@@ -1,0 +1,107 @@
+"""Sign-in, sessions, CSRF and throttling, in real Chromium against a real server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from tests.console.conftest import PASSWORD, Shot, sign_in, unlabelled_fields
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.slow
+
+
+def test_pages_need_a_signed_in_user(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto("/console/jobs?video=abc")
+    expect(page).to_have_url(re.compile(r"/console/sign-in\?next=/console/jobs%3Fvideo%3Dabc$"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_in_by_keyboard_alone_and_the_cookie_is_locked_down(
+    context: BrowserContext, shot: Shot
+) -> None:
+    page = context.new_page()
+    page.goto("/console/sign-in?next=/console/templates")
+    assert unlabelled_fields(page) == []
+    shot(page, "sign-in")
+    page.keyboard.type("alice")  # the username field has focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Templates")).to_be_visible()
+    (cookie,) = [c for c in context.cookies() if c["name"] == "dynimg_console"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["path"] == "/console"
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto("/console/videos")
+    expect(page).to_have_url(re.compile(r"/console/sign-in\?"))
+
+
+def test_posts_without_the_csrf_token_are_refused(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, "alice")
+    expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+    form = {"name": "forged", "format": "gif", "seek": "0"}
+    for extra in ({}, {"csrf": "not-the-token"}):
+        refused = context.request.post("/console/templates", form={**form, **extra})
+        assert refused.status == 403
+        assert "CsrfTokenMissing" in refused.text()
+    started = context.request.post(
+        "/console/videos/uploads", data={"file_name": "a.mp4", "size": 10},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert started.status == 403
+    assert started.json()["Code"] == "CsrfTokenMissing"
+    page.goto("/console/templates")
+    expect(page.get_by_text("No templates yet.")).to_be_visible()
+
+
+def test_sign_in_needs_the_token_too(browser: Browser, console_server: ServerProcess) -> None:
+    """Login CSRF: a page elsewhere cannot sign a visitor in to an attacker's account."""
+    context = browser.new_context(base_url=console_server.url)
+    try:
+        refused = context.request.post(
+            "/console/sign-in", form={"username": "alice", "password": PASSWORD}, max_redirects=0
+        )
+        assert refused.status == 403
+    finally:
+        context.close()
+
+
+def test_wrong_password_is_refused_then_throttled(context: BrowserContext, shot: Shot) -> None:
+    page = context.new_page()
+    for _ in range(5):
+        sign_in(page, "carol", "wrong password")
+        expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    expect(page.get_by_label("Username")).to_have_value("carol")
+    sign_in(page, "carol")  # the right password, but too late
+    expect(page.get_by_role("alert")).to_have_text(
+        "Too many failed sign-ins. Try again in a few minutes."
+    )
+    shot(page, "sign-in-throttled")
+    sign_in(page, "nobody-at-all", "whatever")
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+
+
+def test_chinese_from_the_browser_language_and_the_switch(
+    browser: Browser, console_server: ServerProcess, shot: Shot
+) -> None:
+    context = browser.new_context(base_url=console_server.url, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto("/console/sign-in")
+        expect(page.get_by_role("heading", name="登录")).to_be_visible()
+        page.get_by_label("用户名").fill("alice")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", name="视频", exact=True)).to_be_visible()
+        shot(page, "videos-zh-CN")
+        page.get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+    finally:
+        context.close()
