@@ -58,6 +58,10 @@ def test_serve_prints_the_default_secret_only_when_it_creates_the_key(tmp_path: 
         assert second.default_key_fields() == {"AccessKeyId": key.key_id}
         assert not any(key.secret in line for line in second.output)
         assert any("dynimg keys list" in line for line in second.output)
+        assert any(
+            "/console" in line and "dynimg user create --account default" in line
+            for line in second.output
+        ), "serve says where the console is and how to make its users"
         assert (tmp_path / "dynimg.db").exists()
     finally:
         second.stop()

@@ -43,6 +43,10 @@ def serve(host: str | None, port: int | None) -> None:
         f"  (data in {settings.home.resolve()})"
     )
     click.echo(_default_key_line(account.name, key.id, key.secret if created else None))
+    click.echo(
+        f"console: {settings.effective_public_url}/console  (sign-in users: "
+        f"dynimg user create --account {account.name} USERNAME)"
+    )
     supervisor = WorkerSupervisor(
         _worker_processes(settings),
         settings.queue_url,
