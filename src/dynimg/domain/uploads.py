@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dynimg.domain.timestamps import format_utc
+from dynimg.errors import SecurityTokenExpired, UploadComplete
 
 GRANT_LIFETIME = timedelta(seconds=3000)
 """Alibaba's credentials are valid for 3000 s."""
@@ -46,6 +47,16 @@ class UploadGrant:
     expires_at: datetime
     completed_at: datetime | None = None
     """When the upload finished; from then on these credentials may read but not write."""
+
+    def ensure_live(self, now: datetime) -> None:
+        """SecurityTokenExpired once the credentials have expired."""
+        if now >= self.expires_at:
+            raise SecurityTokenExpired()
+
+    def ensure_unspent(self) -> None:
+        """UploadComplete once the upload is complete: the credentials may no longer write."""
+        if self.completed_at is not None:
+            raise UploadComplete("This upload is complete; its credentials cannot write again.")
 
     def token_matches(self, token: str) -> bool:
         digest = hashlib.sha256(token.encode()).hexdigest()

@@ -24,8 +24,6 @@ from dynimg.errors import (
     OssAccessDenied,
     OssInvalidAccessKeyId,
     OssSignatureDoesNotMatch,
-    SecurityTokenExpired,
-    UploadComplete,
 )
 from dynimg.ports import Clock, Storage, StoredObject, UnitOfWorkFactory
 
@@ -64,14 +62,13 @@ def authorize(
         raise OssInvalidAccessKeyId()
     if not claim.security_token or not grant.token_matches(claim.security_token):
         raise OssAccessDenied("The security token you provided is invalid.")
-    if clock.now() >= grant.expires_at:
-        raise SecurityTokenExpired()
+    grant.ensure_live(clock.now())
     if not claim.matches(grant.secret):
         raise OssSignatureDoesNotMatch()
     if not grant.covers(bucket, key):
         raise OssAccessDenied("The credential does not allow access to this object.")
-    if write and grant.completed_at is not None:
-        raise UploadComplete("This upload is complete; its credentials cannot write again.")
+    if write:
+        grant.ensure_unspent()
     return grant
 
 

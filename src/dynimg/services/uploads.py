@@ -22,8 +22,6 @@ from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metada
 from dynimg.errors import (
     IllegalStatus,
     InvalidParameter,
-    SecurityTokenExpired,
-    UploadComplete,
     VideoNotFound,
 )
 from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -94,10 +92,8 @@ def video_upload_grant(
         grant = uow.upload_grants.get(grant_id)
     if grant is None or grant.account_id != account.id or grant.target_id != video_id:
         raise VideoNotFound()
-    if clock.now() >= grant.expires_at:
-        raise SecurityTokenExpired()
-    if grant.completed_at is not None:
-        raise UploadComplete("This upload is complete; its credentials cannot write again.")
+    grant.ensure_live(clock.now())
+    grant.ensure_unspent()
     return grant
 
 
