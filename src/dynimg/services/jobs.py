@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.fields import read_int
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import DynamicImageJob, JobStatus
 from dynimg.domain.json_document import dump_compact, parse_json_object
@@ -94,16 +94,25 @@ def get_job(uow_factory: UnitOfWorkFactory, account: Account, job_id: str) -> Dy
     return job
 
 
+@dataclass(frozen=True)
+class JobQuery:
+    """Which of an account's jobs to list: by video and state, a page of them."""
+
+    video_id: str | None = None
+    status: str | None = None
+    page: int = 1
+    size: int = 10
+
+
 def list_jobs(
-    uow_factory: UnitOfWorkFactory, account: Account, params: dict[str, str | None]
+    uow_factory: UnitOfWorkFactory, account: Account, query: JobQuery
 ) -> tuple[int, Sequence[DynamicImageJob]]:
-    status = params.get("Status")
-    if status and status not in {s.value for s in JobStatus}:
+    """A page of the account's jobs, newest first."""
+    if query.status and query.status not in {s.value for s in JobStatus}:
         raise InvalidParameter("Status", "must be Queued, Processing, Success or Fail")
-    page = read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6)
-    size = read_int(params.get("PageSize") or 10, "PageSize", 1, 100)
+    offset = (query.page - 1) * query.size
     with uow_factory() as uow:
-        return uow.jobs.list(account.id, params.get("VideoId"), status, (page - 1) * size, size)
+        return uow.jobs.list(account.id, query.video_id, query.status or None, offset, query.size)
 
 
 def _check_overrides(uow: UnitOfWork, account: Account, config_json: str, ids: set[str]) -> None:

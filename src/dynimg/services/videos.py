@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.fields import read_int
 from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
 from dynimg.errors import InvalidParameter, VideoNotFound
 from dynimg.ports import Clock, Storage, UnitOfWorkFactory
@@ -46,22 +45,25 @@ def get_videos(
     return found, missing
 
 
-def list_videos(
-    uow_factory: UnitOfWorkFactory, account: Account, params: dict[str, str | None]
-) -> VideoPage:
-    """A page of the account's videos, filtered by status, newest first by default."""
-    statuses = [s.strip() for s in (params.get("Status") or "").split(",") if s.strip()]
-    for status in statuses:
+@dataclass(frozen=True)
+class VideoQuery:
+    """Which of an account's videos to list: by status, a page of them, in which order."""
+
+    statuses: tuple[str, ...] = ()
+    page: int = 1
+    size: int = 10
+    newest_first: bool = True
+
+
+def list_videos(uow_factory: UnitOfWorkFactory, account: Account, query: VideoQuery) -> VideoPage:
+    """A page of the account's videos, filtered by status."""
+    for status in query.statuses:
         if status not in {s.value for s in VideoStatus}:
             raise InvalidParameter("Status", f"{status!r} is not a video status")
-    page = read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6)
-    size = read_int(params.get("PageSize") or 10, "PageSize", 1, MAX_PAGE_SIZE)
-    sort = params.get("SortBy") or "CreationTime:Desc"
-    if sort not in ("CreationTime:Desc", "CreationTime:Asc"):
-        raise InvalidParameter("SortBy", "must be CreationTime:Desc or CreationTime:Asc")
+    offset = (query.page - 1) * query.size
     with uow_factory() as uow:
         total, videos = uow.videos.list(
-            account.id, statuses, (page - 1) * size, size, sort.endswith("Desc")
+            account.id, list(query.statuses), offset, query.size, query.newest_first
         )
     return VideoPage(total, videos)
 

@@ -7,6 +7,7 @@ from typing import Any
 from dynimg.api.context import ActionContext
 from dynimg.api.params import Param
 from dynimg.api.registry import Action
+from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob
 from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
 from dynimg.domain.timestamps import format_utc
@@ -33,7 +34,14 @@ def get_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
 
 
 def list_dynamic_image_jobs(ctx: ActionContext) -> dict[str, Any]:
-    total, found = jobs.list_jobs(ctx.services.uow_factory, ctx.account, ctx.params)
+    params = ctx.params
+    query = jobs.JobQuery(
+        video_id=params.get("VideoId") or None,
+        status=params.get("Status") or None,
+        page=read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6),
+        size=read_int(params.get("PageSize") or 10, "PageSize", 1, 100),
+    )
+    total, found = jobs.list_jobs(ctx.services.uow_factory, ctx.account, query)
     return {"Total": total, "DynamicImageJobList": [job_info(job) for job in found]}
 
 

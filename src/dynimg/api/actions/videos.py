@@ -7,8 +7,10 @@ from typing import Any
 from dynimg.api.context import ActionContext
 from dynimg.api.params import VIDEO_METADATA, Param
 from dynimg.api.registry import Action
+from dynimg.domain.fields import read_int
 from dynimg.domain.timestamps import format_utc
 from dynimg.domain.videos import Video, dump_tags, parse_video_ids
+from dynimg.errors import InvalidParameter
 from dynimg.services import videos
 from dynimg.services.images import cover_url
 
@@ -25,7 +27,17 @@ def get_video_infos(ctx: ActionContext) -> dict[str, Any]:
 
 
 def get_video_list(ctx: ActionContext) -> dict[str, Any]:
-    page = videos.list_videos(ctx.services.uow_factory, ctx.account, ctx.params)
+    params = ctx.params
+    sort = params.get("SortBy") or "CreationTime:Desc"
+    if sort not in ("CreationTime:Desc", "CreationTime:Asc"):
+        raise InvalidParameter("SortBy", "must be CreationTime:Desc or CreationTime:Asc")
+    query = videos.VideoQuery(
+        statuses=tuple(s.strip() for s in (params.get("Status") or "").split(",") if s.strip()),
+        page=read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6),
+        size=read_int(params.get("PageSize") or 10, "PageSize", 1, videos.MAX_PAGE_SIZE),
+        newest_first=sort.endswith("Desc"),
+    )
+    page = videos.list_videos(ctx.services.uow_factory, ctx.account, query)
     return {"Total": page.total, "VideoList": {"Video": [video_info(ctx, v) for v in page.videos]}}
 
 

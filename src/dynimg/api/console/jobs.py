@@ -70,8 +70,8 @@ async def _page(
     account = console.account(visitor)
     video = request.query_params.get("video") or None
     state = request.query_params.get("state") or None
-    params = {"VideoId": video, "Status": state, "PageSize": "100"}
-    _total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, params)
+    query = jobs.JobQuery(video_id=video, status=state, size=100)
+    _total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, query)
     videos = await run_in_threadpool(all_videos, console, visitor)
     kinds = TemplateType.DYNAMIC_IMAGE.value
     listed = await run_in_threadpool(templates.list_templates, s.uow_factory, account, kinds)

@@ -48,7 +48,7 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
 def all_videos(console: Console, visitor: Visitor) -> list[Video]:
     """The account's newest videos (the console shows the latest 100)."""
     page_ = videos.list_videos(
-        console.services.uow_factory, console.account(visitor), {"PageSize": "100"}
+        console.services.uow_factory, console.account(visitor), videos.VideoQuery(size=100)
     )
     return list(page_.videos)
 
