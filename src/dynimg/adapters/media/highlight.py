@@ -134,8 +134,8 @@ class _Looker:
 
     def _probe(self, target: float) -> tuple[tuple[Luma, float], tuple[Luma, float]] | None:
         position = self._position
-        ahead = (target - position.at) * self._fps if position else -1.0
-        if position is None or not 0 <= ahead <= self._approach:
+        # Seek only when the target is too far ahead; when already past it, the next frame does.
+        if position is None or (target - position.at) * self._fps > self._approach:
             position = self._seek(target)
         first = self._next_at(position, target, self._approach)
         if first is None:
