@@ -12,10 +12,11 @@ import pytest
 from alibabacloud_vod20170321 import models as vod_models
 
 from tests.support.clients import CoreApi, TeaApi
-from tests.support.jobs import template, uploaded_video, wait_for_job
+from tests.support.jobs import template, wait_for_job
 from tests.support.media import make_highlight_clip, read_animation
 from tests.support.rpc import raw_call
 from tests.support.server import Credentials, ServerProcess
+from tests.support.uploads import create_upload, upload_file, wait_for_status
 
 EXTRAS = ("FrameCount", "LoopCount", "Seek", "MD5")
 
@@ -27,7 +28,10 @@ def best(
     """A Seek=auto job (in the template) and one asking for auto in OverrideParams."""
     api = CoreApi(server.endpoint, creds)
     clip = make_highlight_clip(tmp_path_factory.mktemp("auto") / "highlight.mp4")
-    video_id = uploaded_video(api, clip)
+    ticket = create_upload(api)
+    upload_file(ticket, clip)
+    video_id = ticket["VideoId"]
+    assert wait_for_status(api, video_id, "Normal", timeout=90)["Status"] == "Normal"
     auto = template(api, "gif", Clip={"TimeSpan": {"Seek": "auto", "Duration": "4"}}, Loop=2)
     fixed = template(api, "webp")
     override = json.dumps({"Clip": {"TimeSpan": {"Seek": "AUTO", "Duration": "4"}}})
