@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from dynimg.domain.highlight import Sample, best_window, interest
@@ -101,22 +99,3 @@ def test_seek_auto_needs_a_duration() -> None:
         with pytest.raises(InvalidParameter) as caught:
             parse_time_span({"Clip": {"TimeSpan": {**bad, "Duration": None}}}, "T")
         assert caught.value.code == "InvalidParameter"
-
-
-def test_images_made_before_the_extras_leave_them_out() -> None:
-    from datetime import UTC, datetime
-
-    from dynimg.api.actions.images import image_info
-    from dynimg.domain.jobs import DynamicImage
-    from dynimg.services.images import ImageView
-
-    old = DynamicImage(
-        "i", "a", "v", "j", "gif", 160, 120, "10", 1000, 99, "v/image/dynamic/i.gif",
-        datetime(2026, 1, 1, tzinfo=UTC),
-    )  # fmt: skip
-    info = image_info(ImageView(old, "http://x/i.gif"))
-    assert not {"FrameCount", "LoopCount", "Seek", "MD5"} & set(info)
-    new = image_info(
-        ImageView(replace(old, frame_count=3, loop_count=0, seek_ms=1500, md5_hex="ab"), "")
-    )
-    assert (new["FrameCount"], new["LoopCount"], new["Seek"], new["MD5"]) == ("3", "0", "1.5", "ab")
