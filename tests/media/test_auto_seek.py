@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.adapters.media.highlight import MAX_FRAMES, resolve_auto_seek, sample_video
+from dynimg.adapters.media.highlight import (
+    MAX_FRAMES,
+    plan_probes,
+    resolve_auto_seek,
+    sample_video,
+)
 from dynimg.adapters.media.probe import probe
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.templates import parse_template_config
@@ -96,6 +101,20 @@ def test_a_ten_minute_video_is_looked_at_sparsely(
             f"chose {chosen.time_span.seek_ms / 1000:g} s"
         )
     assert look.decoded <= MAX_FRAMES < 6000, "never a full decode"
+    assert look.keyframes == 120, "keyframes every 5 s"
     assert len(look.samples) >= 100, "still one sample every few seconds"
     assert 2000 <= chosen.time_span.seek_ms <= 595_000
     assert elapsed < 10
+
+
+def test_the_plan_shares_the_budget_between_gops_and_never_revisits_one() -> None:
+    times = [0.25 + 0.5 * k for k in range(120)]  # a 60 s video, 2 probes a second
+    dense = plan_probes(times, [float(k) for k in range(60)], budget=3600, fps=30, motion_frames=3)
+    assert [t for _, t in dense] == times, "keyframes every second: every probe is affordable"
+    sparse = plan_probes(times, [0.0, 10.0, 20.0, 30.0, 40.0, 50.0], 480, 30, 3)
+    # 80 frames per 10 s GOP: probes up to 2.57 s after each keyframe
+    assert [t for _, t in sparse[:6]] == [0.25, 0.75, 1.25, 1.75, 2.25, 10.25]
+    keys = [key for key, _ in sparse]
+    assert keys == sorted(keys), "each GOP is visited once, in order"
+    tight = plan_probes(times, [0.0, 30.0], 4, 30, 3)
+    assert tight == [(0.0, 0.0), (30.0, 30.0)], "beyond the share: the keyframe itself"

@@ -8,7 +8,7 @@ score is its mean interest over the window, less a penalty for every scene cut i
 - interest of a sample = ``0.75 * m / (m + 8) + 0.25 * d / (d + 16)``, with ``m`` its motion
   (mean absolute luma change over about 0.1 s, 0-255) and ``d`` its detail (mean absolute luma
   gradient, 0-255); both terms grow with no ceiling but flatten, so no single frame dominates;
-- a *frozen* sample (motion under 1) has interest 0, a *black* one (mean luma under 20) -0.5;
+- a *frozen* sample (motion under 0.5) has interest 0, a *black* one (mean luma under 20) -0.5;
 - a *cut* is a luma-histogram distance of at least 0.4 (0 = same histogram, 1 = disjoint)
   between two frames looked at in a row; a window that overlaps the time between them loses 1,
   more than any interest can give, so a window with no cut always wins over one with a cut;
@@ -32,7 +32,7 @@ EDGE_SECONDS = 2.0
 CUT_DISTANCE = 0.4
 """Histogram distance from which two frames looked at in a row are taken as a scene cut."""
 CUT_PENALTY = 1.0
-FROZEN_MOTION = 1.0
+FROZEN_MOTION = 0.5
 BLACK_LUMA = 20.0
 BLACK_INTEREST = -0.5
 _MOTION_HALF, _DETAIL_HALF = 8.0, 16.0

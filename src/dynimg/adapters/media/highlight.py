@@ -1,16 +1,17 @@
 """``Seek=auto``: a sparse, low-resolution look at a video, scored by the domain's highlight.
 
-Up to 4 probes a second (at most 240 over the whole video) each decode a few frames: the first
-frame at or after the probe time and one about 0.1 s later, both shrunk to 64 px wide luma.
-Between probes the decoder moves forward when the next probe is a few frames away and seeks to
-the keyframe before it otherwise; every probe may decode only its share of a frame budget (an
-hour of 1080p never costs more than about 1,800 decoded 1080p frames), so on a long video with
-far-apart keyframes a probe takes the frame where its share runs out. Time and memory are
-bounded whatever the video; the result depends only on the file.
+One pass over the packets (no decoding) finds the keyframes. Up to 4 probes a second (at most
+240 over the whole video) each take the first frame at or after the probe time and one about
+0.1 s later, both shrunk to 64 px wide luma. Decoding runs forward from a keyframe through the
+probes of its GOP, and each GOP may decode only its share of a frame budget (a whole video never
+costs more than about 1,800 decoded 1080p frames): a GOP too long for its share is probed from
+its keyframe as far as the share goes. Time and memory are bounded whatever the video; the
+result depends only on the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Iterator
@@ -70,10 +71,11 @@ def resolve_auto_seek(
 
 @dataclass(frozen=True)
 class Look:
-    """The samples a look took, and how many frames it decoded to take them."""
+    """The samples a look took, how many frames it decoded, and the keyframes it found."""
 
     samples: list[Sample]
     decoded: int
+    keyframes: int
 
 
 def sample_video(source: Path, info: MediaInfo, limits: MediaLimits, deadline: float) -> Look:
@@ -84,73 +86,114 @@ def sample_video(source: Path, info: MediaInfo, limits: MediaLimits, deadline: f
     times = [(k + 0.5) * duration / count for k in range(count)]
     with open_input(source, limits) as container:
         stream = video_stream(container, limits)
-        looker = _Looker(container, stream, info, budget // count, deadline)
-        return Look(looker.look(times), looker.decoded)
+        looker = _Looker(container, stream, info, deadline)
+        keys = looker.keyframes()
+        plan = plan_probes(times, keys, budget, looker.fps, looker.motion_frames)
+        return Look(looker.look(plan, budget), looker.decoded, len(keys))
+
+
+def plan_probes(
+    times: list[float], keys: list[float], budget: int, fps: float, motion_frames: int
+) -> list[tuple[float, float]]:
+    """The ``(keyframe, probe time)`` pairs worth visiting, in order.
+
+    Every keyframe interval (GOP) the probe times fall in gets an equal share of the frame
+    budget, spent decoding forward from its keyframe: a probe is kept while reaching it stays
+    within the share, and a GOP whose first probe is already beyond it is looked at on its
+    keyframe. No GOP is decoded twice, however far apart its keyframes are.
+    """
+    starts = keys or [0.0]
+
+    def gop(at: float) -> float:
+        return starts[max(bisect.bisect_right(starts, at) - 1, 0)]
+
+    share = budget / len({gop(t) for t in times})
+    plan: list[tuple[float, float]] = []
+    for target in times:
+        key = gop(target)
+        if (target - key) * fps + motion_frames <= share:
+            plan.append((key, target))
+        elif not plan or plan[-1][0] != key:
+            plan.append((key, key))
+    return plan
 
 
 @dataclass
 class _Position:
-    """The frames of the current decoding run, and the time of the last one taken."""
+    """The frames of the current decoding run, its keyframe, and the time of the last frame."""
 
     frames: Iterator[av.video.frame.VideoFrame]
+    key: float
     at: float
 
 
 class _Looker:
-    """Walks the probe times in order, seeking only when moving forward would cost more."""
+    """Visits the planned probes in order, seeking only to start a new GOP."""
 
     def __init__(
         self,
         container: av.container.InputContainer,
         stream: av.video.stream.VideoStream,
         info: MediaInfo,
-        per_probe: int,
         deadline: float,
     ) -> None:
         self._container, self._stream, self._deadline = container, stream, deadline
         self._base = Fraction(stream.time_base or Fraction(1, 90000))
         self._origin = stream_origin(stream)
-        self._fps = float(info.fps or 25)
-        self._motion_frames = max(1, min(MAX_MOTION_FRAMES, math.ceil(MOTION_GAP * self._fps)))
-        self._approach = max(2, per_probe - self._motion_frames)
+        self.fps = float(info.fps or 25)
+        self.motion_frames = max(1, min(MAX_MOTION_FRAMES, math.ceil(MOTION_GAP * self.fps)))
         height = max(8, round(THUMB_WIDTH * info.height / max(info.width, 1)))
         self._size = (THUMB_WIDTH, height + height % 2)
         self._position: _Position | None = None
         self.decoded = 0
 
-    def look(self, times: list[float]) -> list[Sample]:
+    def keyframes(self) -> list[float]:
+        """Keyframe times, from one pass over the packets (nothing is decoded)."""
+        found: set[float] = set()
+        packets = self._container.demux(self._stream)
+        while True:
+            self._check_deadline()
+            try:
+                packet = next(packets)
+            except (StopIteration, av.error.FFmpegError):
+                return sorted(found)
+            if packet.is_keyframe and packet.pts is not None:
+                found.add(self._time(packet.pts))
+
+    def look(self, plan: list[tuple[float, float]], budget: int) -> list[Sample]:
         samples: list[Sample] = []
         previous: tuple[Luma, float] | None = None
-        for target in times:
-            taken = self._probe(target)
-            if taken is None:
-                break  # the video ended early
+        for key, target in plan:
+            taken = self._probe(key, target)
+            if taken is None or self.decoded > 2 * budget:
+                break  # the video ended early, or its timestamps misled the plan
             (first, at), (last, until) = taken
             if samples and at <= samples[-1].at:
-                continue  # a far-apart keyframe answered this probe too
+                continue
             samples.append(_measure(first, at, last, until, previous))
             previous = (last, until)
         return samples
 
-    def _probe(self, target: float) -> tuple[tuple[Luma, float], tuple[Luma, float]] | None:
+    def _probe(
+        self, key: float, target: float
+    ) -> tuple[tuple[Luma, float], tuple[Luma, float]] | None:
         position = self._position
-        # Seek only when the target is too far ahead; when already past it, the next frame does.
-        if position is None or (target - position.at) * self._fps > self._approach:
-            position = self._seek(target)
-        first = self._next_at(position, target, self._approach)
+        if position is None or position.key != key:
+            position = self._seek(key, target)
+        first = self._next_at(position, target)
         if first is None:
             return None
-        last = self._next_at(position, first[1] + MOTION_GAP, self._motion_frames) or first
+        last = self._next_at(position, first[1] + MOTION_GAP, self.motion_frames) or first
         return first, last
 
-    def _seek(self, target: float) -> _Position:
+    def _seek(self, key: float, target: float) -> _Position:
         offset = int((self._origin + Fraction(target)) / self._base)
         self._container.seek(offset, stream=self._stream, backward=True)
-        self._position = _Position(self._decoded(), -math.inf)
+        self._position = _Position(self._decoded(), key, -math.inf)
         return self._position
 
     def _next_at(
-        self, position: _Position, target: float, budget: int
+        self, position: _Position, target: float, budget: int = MAX_FRAMES
     ) -> tuple[Luma, float] | None:
         """The first frame shown at or after ``target``, or the last one the budget allows."""
         taken: tuple[Luma, float] | None = None
@@ -158,18 +201,23 @@ class _Looker:
             frame = next(position.frames, None)
             if frame is None:
                 break
-            at = float(Fraction(frame.pts or 0) * self._base - self._origin)
-            position.at = at
-            if at >= target or count == budget:
-                taken = (_luma(frame, self._size), at)
+            position.at = self._time(frame.pts or 0)
+            if position.at >= target or count == budget:
+                taken = (_luma(frame, self._size), position.at)
                 break
         return taken
+
+    def _time(self, pts: int) -> float:
+        return float(Fraction(pts) * self._base - self._origin)
+
+    def _check_deadline(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise RenderTimeout()
 
     def _decoded(self) -> Iterator[av.video.frame.VideoFrame]:
         packets = self._container.demux(self._stream)
         while True:
-            if time.monotonic() > self._deadline:
-                raise RenderTimeout()
+            self._check_deadline()
             try:
                 packet = next(packets)
                 frames = packet.decode()
