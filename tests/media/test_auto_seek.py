@@ -20,7 +20,7 @@ from dynimg.adapters.media.probe import probe
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.templates import parse_template_config
 from tests.media.conftest import config, render
-from tests.support.media import make_highlight_clip, make_long_clip
+from tests.support.media import Clip, make_highlight_clip, make_long_clip
 from tests.support.server import run_cli
 
 CUT = 13.0
@@ -118,3 +118,12 @@ def test_the_plan_shares_the_budget_between_gops_and_never_revisits_one() -> Non
     assert keys == sorted(keys), "each GOP is visited once, in order"
     tight = plan_probes(times, [0.0, 30.0], 4, 30, 3)
     assert tight == [(0.0, 0.0), (30.0, 30.0)], "beyond the share: the keyframe itself"
+
+
+def test_a_clip_as_long_as_the_video_starts_at_zero(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    result, animation = render(
+        engine, clip.path, tmp_path / "all.gif", config("gif", Seek="auto", Duration="5")
+    )
+    assert result.seek_ms == 0 and len(animation.frames) == 20

@@ -43,6 +43,7 @@ PIXEL_BUDGET = 1800 * 1920 * 1080
 """Decoded pixels a whole look may cost; in frames, between ``MIN_FRAMES`` and ``MAX_FRAMES``."""
 MIN_FRAMES, MAX_FRAMES = 480, 3600
 HISTOGRAM_BINS = 16
+MAX_BAD_PACKETS = 50
 
 Luma = npt.NDArray[np.float32]
 
@@ -215,15 +216,19 @@ class _Looker:
             raise RenderTimeout()
 
     def _decoded(self) -> Iterator[av.video.frame.VideoFrame]:
-        packets = self._container.demux(self._stream)
+        packets, bad = self._container.demux(self._stream), 0
         while True:
             self._check_deadline()
             try:
                 packet = next(packets)
+            except (StopIteration, av.error.FFmpegError):
+                return  # the end, or a damaged tail: the video ends where it breaks
+            try:
                 frames = packet.decode()
-            except StopIteration:
-                return
             except av.error.FFmpegError:
+                bad += 1
+                if bad > MAX_BAD_PACKETS:
+                    return
                 continue  # a damaged packet: the next one may decode
             self.decoded += len(frames)
             yield from (f for f in frames if f.pts is not None)
