@@ -105,6 +105,8 @@ def test_submit_wait_images_and_usage(server: ServerProcess, tmp_path: Path) -> 
     )
     listing = run_cli(server.home, "images", video_id, "--endpoint", server.url).stdout
     assert "webp  160x120  10 fps  1 s" in listing and "?auth_key=" in listing
+    assert re.search(r"  10 frames  from 0\.5 s  md5 [0-9a-f]{32}\n", listing), listing
+    assert "  Seek: 0.5\n" in submitted.stdout
     usage = run_cli(server.home, "usage", "--endpoint", server.url).stdout
     assert re.search(r"SD\s+webp\s+1\.000\s+1", usage)
     failed = run_cli(

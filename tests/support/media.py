@@ -185,3 +185,59 @@ def ssim_half(a: np.ndarray, b: np.ndarray) -> float:
 
 def scaled(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+
+
+def make_highlight_clip(path: Path, *, fps: int = 10, size: tuple[int, int] = (160, 90)) -> Path:
+    """20 s with one best moment for ``Seek=auto`` to find, around a scene cut at 13 s.
+
+    0-5 s: scene A, still; 5-10 s: a square drifting slowly over A; 10-13 s: the square
+    racing over A; 13 s: cut to scene B (much brighter); 13-16 s: racing over B; 16-20 s: B
+    still. The busiest 4 s straddle the cut; the best 4 s without it end at the cut.
+    """
+    width, height = size
+    ramp = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
+    rows = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
+    scenes = {
+        "A": (40 + 60 * ramp + 20 * rows).repeat(3, axis=2).astype(np.uint8),
+        "B": (170 + 60 * ramp + 20 * rows).repeat(3, axis=2).astype(np.uint8),
+    }
+    scenes = {k: np.broadcast_to(v, (height, width, 3)).copy() for k, v in scenes.items()}
+    side, x = height // 3, 0.0
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"g": str(4 * fps)})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(20 * fps):
+            t = i / fps
+            speed = 0.0 if t < 5 or t >= 16 else 3.0 if t < 10 else 14.0
+            x = (x + speed) % (width - side)
+            rgb = scenes["A" if t < 13 else "B"].copy()
+            if 5 <= t < 16:
+                rgb[side : 2 * side, int(x) : int(x) + side] = 255 if t < 13 else 0
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def make_long_clip(path: Path, *, minutes: float = 10.0, fps: int = 10) -> Path:
+    """A long, tiny, cheap video (96x54, one moving bar, keyframes 5 s apart) for timing
+    ``Seek=auto``; the bar is brighter every other 30 s."""
+    width, height = 96, 54
+    options = {"preset": "ultrafast", "g": str(5 * fps)}
+    pictures: dict[tuple[int, int], av.VideoFrame] = {}
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(round(minutes * 60 * fps)):
+            key = ((i * 2) % (width - 8), 230 if (i // (fps * 30)) % 2 else 160)
+            if key not in pictures:
+                rgb = np.full((height, width, 3), 90, dtype=np.uint8)
+                rgb[:, key[0] : key[0] + 8] = key[1]
+                picture = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                pictures[key] = picture.reformat(format="yuv420p")
+            frame = pictures[key]
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path

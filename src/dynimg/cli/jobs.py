@@ -57,9 +57,19 @@ def images(video_id: str, endpoint: str | None, account_name: str | None) -> Non
     for item in client.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]:
         click.echo(
             f"{item['DynamicImageId']}  {item['Format']}  {item['Width']}x{item['Height']}  "
-            f"{item['Fps']} fps  {item['Duration']} s  {item['FileSize']} bytes"
+            f"{item['Fps']} fps  {item['Duration']} s  {item['FileSize']} bytes" + _extras(item)
         )
         click.echo(f"  {item['FileURL']}")
+
+
+def _extras(item: dict[str, Any]) -> str:
+    """FrameCount, Seek and MD5, which images made by older servers do not have."""
+    shown = [
+        f"{item['FrameCount']} frames" if "FrameCount" in item else "",
+        f"from {item['Seek']} s" if "Seek" in item else "",
+        f"md5 {item['MD5']}" if "MD5" in item else "",
+    ]
+    return "".join(f"  {part}" for part in shown if part)
 
 
 @click.command()
@@ -168,7 +178,8 @@ def _follow(client: VodClient, job_id: str, timeout: float = 600) -> dict[str, A
 
 def _outcome(job: dict[str, Any]) -> str:
     if job["Status"] == "Success":
-        return f"  DynamicImageId: {job['DynamicImageId']}"
+        seek = f"  Seek: {job['Seek']}" if "Seek" in job else ""
+        return f"  DynamicImageId: {job['DynamicImageId']}{seek}"
     return f"  {job.get('ErrorCode', '')}: {json.dumps(job.get('ErrorMessage', ''))}"
 
 

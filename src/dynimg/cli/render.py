@@ -47,7 +47,8 @@ def render(
     click.echo(
         f"wrote {output}: format={result.format.value} width={result.width} "
         f"height={result.height} fps={result.fps:g} frames={result.frames} "
-        f"duration={result.duration_ms / 1000:.3f}s bytes={result.size_bytes} "
+        f"duration={result.duration_ms / 1000:.3f}s seek={result.seek_ms / 1000:.3f}s "
+        f"bytes={result.size_bytes} "
         f"time={elapsed:.2f}s"
     )
 

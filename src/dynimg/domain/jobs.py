@@ -71,6 +71,8 @@ class DynamicImageJob:
     lease_until: datetime | None = None
     announced_at: datetime | None = None
     """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
+    seek_ms: int | None = None
+    """Where the clip started, recorded on success (the chosen one for ``Seek=auto``)."""
 
 
 STORAGE_MAX_ATTEMPTS = 10
@@ -106,6 +108,14 @@ class DynamicImage:
     file_size: int
     storage_key: str
     created_at: datetime
+    frame_count: int | None = None
+    """Frames in the file; None for images made before dynimg recorded it (as the rest below)."""
+    loop_count: int | None = None
+    """Times the animation plays, 0 for forever (the template's Loop)."""
+    seek_ms: int | None = None
+    """Where the clip started in the video (the chosen one for ``Seek=auto``)."""
+    md5_hex: str | None = None
+    """MD5 of the file, computed while it was stored."""
 
 
 def image_key(video_id: str, image_id: str, fmt: str) -> str:

@@ -54,6 +54,8 @@ class RenderResult:
     duration_ms: int
     size_bytes: int
     delays_ms: tuple[int, ...] = field(default=(), repr=False)
+    seek_ms: int = 0
+    """Where the clip started: the template's Seek, or the one chosen for ``Seek=auto``."""
 
 
 TEMPLATE_OVERRIDES = frozenset({"Clip", "Video", "Quality", "MaxColors", "Dither", "Loop"})

@@ -7,7 +7,8 @@ Alibaba's fields, with the defaults dynimg chose where Alibaba documents none:
 - ``Video.Fps`` in (0, 60]; left out: 10. Never more than the source's frame rate.
 - ``Container.Format``: ``gif`` or ``webp`` (required).
 - ``Clip.TimeSpan``: ``Seek`` (required), ``Duration`` or ``End`` (End wins); neither: to the
-  end of the video.
+  end of the video. ``Seek`` may be ``auto`` (a dynimg extension, with a Duration and no End):
+  the most interesting ``Duration`` of the video, see :mod:`dynimg.domain.highlight`.
 - ``SetDefaultCover``: ``true`` makes the animated image the video's cover.
 - ``WatermarkIds``: at most 4 watermark ids; ``USER_DEFAULT_WATERMARK`` is the account default.
 
@@ -39,6 +40,7 @@ from dynimg.errors import InvalidParameter
 DEFAULT_WATERMARK = "USER_DEFAULT_WATERMARK"
 MAX_WATERMARKS = 4
 DEFAULT_FPS = 10.0
+AUTO_SEEK = "auto"
 _WATERMARK_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -71,6 +73,8 @@ class TimeSpan:
     seek_ms: int
     duration_ms: int | None = None
     end_ms: int | None = None
+    auto: bool = False
+    """``Seek=auto``: the renderer picks ``seek_ms`` (0 until then) for the best window."""
 
 
 @dataclass(frozen=True)
@@ -147,12 +151,16 @@ def parse_time_span(doc: Mapping[str, Any], path: str) -> TimeSpan:
     clip = read_object(_required(doc, "Clip", path), f"{path}.Clip")
     span_path = f"{path}.Clip.TimeSpan"
     span = read_object(_required(clip, "TimeSpan", f"{path}.Clip"), span_path)
-    seek = parse_timecode(_required(span, "Seek", span_path), f"{span_path}.Seek")
+    raw_seek = _required(span, "Seek", span_path)
+    auto = isinstance(raw_seek, str) and raw_seek.strip().lower() == AUTO_SEEK
+    seek = 0 if auto else parse_timecode(raw_seek, f"{span_path}.Seek")
     end = _optional(span, "End", span_path, parse_timecode, None)
     duration = None if end is not None else _optional(span, "Duration", span_path, parse_timecode)
     if duration == 0:
         raise InvalidParameter(f"{span_path}.Duration", "must be greater than 0")
-    return TimeSpan(seek_ms=seek, duration_ms=duration, end_ms=end)
+    if auto and (duration is None or end is not None):
+        raise InvalidParameter(f"{span_path}.Seek", "auto needs a Duration and no End")
+    return TimeSpan(seek_ms=seek, duration_ms=duration, end_ms=end, auto=auto)
 
 
 def parse_watermark_ids(value: Any, path: str) -> tuple[str, ...]:

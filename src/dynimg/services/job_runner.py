@@ -259,12 +259,18 @@ def _succeed(
         file_size=stored.size,
         storage_key=stored.key,
         created_at=now,
+        frame_count=result.frames,
+        loop_count=spec.template.loop,
+        seek_ms=result.seek_ms,
+        md5_hex=stored.md5_hex,
     )
-    done = replace(job, status=JobStatus.SUCCESS, progress=100, finished_at=now)
+    done = replace(
+        job, status=JobStatus.SUCCESS, progress=100, finished_at=now, seek_ms=result.seek_ms
+    )
     with deps.uow_factory() as uow:
         if not uow.jobs.update_running(
             job.id, job.attempt, status=JobStatus.SUCCESS, progress=100, finished_at=now,
-            lease_until=None, error_code="", error_message="",
+            lease_until=None, error_code="", error_message="", seek_ms=result.seek_ms,
         ):  # fmt: skip
             return None  # this run lost the job; the run that holds it records the result
         if uow.images.get(image.id) is None:

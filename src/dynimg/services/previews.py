@@ -54,7 +54,7 @@ def render_preview(
 
 
 def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateConfig:
-    """At most 240 px wide, 8 fps and 3 seconds, from the same Seek."""
+    """At most 240 px wide, 8 fps and 3 seconds, from the same Seek (``auto``: the best 3 s)."""
     span = config.time_span
     duration = min(span.duration_ms or PREVIEW_MAX_MS, PREVIEW_MAX_MS)
     return replace(
@@ -62,7 +62,7 @@ def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateCo
         width=min(config.width or PREVIEW_WIDTH, PREVIEW_WIDTH),
         height=None,
         fps=min(config.fps, PREVIEW_MAX_FPS),
-        time_span=TimeSpan(seek_ms=span.seek_ms, duration_ms=duration),
+        time_span=TimeSpan(seek_ms=span.seek_ms, duration_ms=duration, auto=span.auto),
         set_default_cover=False,
     )
 

@@ -219,6 +219,7 @@ dynamic_image_jobs = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     Column("lease_until", UtcDateTime, nullable=True),
     Column("announced_at", UtcDateTime, nullable=True),
+    Column("seek_ms", BigInteger, nullable=True),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
 )
@@ -238,6 +239,10 @@ dynamic_images = Table(
     Column("file_size", BigInteger, nullable=False),
     Column("storage_key", String(512), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("frame_count", Integer, nullable=True),
+    Column("loop_count", Integer, nullable=True),
+    Column("seek_ms", BigInteger, nullable=True),
+    Column("md5_hex", String(32), nullable=True),
 )
 
 message_callbacks = Table(

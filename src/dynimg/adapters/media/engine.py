@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.gif import GifWriter
+from dynimg.adapters.media.highlight import resolve_auto_seek
 from dynimg.adapters.media.images import image_size
 from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
@@ -46,7 +47,9 @@ class PyAvMediaEngine:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
         info = probe(source, self._limits)
-        plan, fps = self._plan(info, spec.template, started)
+        deadline = started + self._limits.max_render_seconds
+        template = resolve_auto_seek(source, info, spec.template, self._limits, deadline)
+        plan, fps = self._plan(info, template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
@@ -64,6 +67,7 @@ class PyAvMediaEngine:
             duration_ms=sum(delays),
             size_bytes=output.stat().st_size,
             delays_ms=tuple(delays),
+            seek_ms=template.time_span.seek_ms,
         )
 
     def _plan(

@@ -7,6 +7,8 @@ from typing import Any
 from dynimg.api.context import ActionContext
 from dynimg.api.params import Param
 from dynimg.api.registry import Action
+from dynimg.domain.jobs import DynamicImage
+from dynimg.domain.timecode import format_seconds
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import images
 from dynimg.services.images import ImageView
@@ -32,7 +34,11 @@ def delete_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
 
 
 def image_info(view: ImageView) -> dict[str, Any]:
-    """One DynamicImageList item: every value a string, as the seed document shows."""
+    """One DynamicImageList item: every value a string, as the seed document shows.
+
+    dynimg adds FrameCount, LoopCount, Seek and MD5 when it recorded them (images made by
+    older versions have none); the official SDKs' models ignore keys they do not know.
+    """
     image = view.image
     seconds = image.duration_ms / 1000
     return {
@@ -47,7 +53,18 @@ def image_info(view: ImageView) -> dict[str, Any]:
         "FileSize": str(image.file_size),
         "FileURL": view.file_url,
         "CreationTime": format_utc(image.created_at),
+        **_extras(image),
     }
+
+
+def _extras(image: DynamicImage) -> dict[str, str]:
+    extras = {
+        "FrameCount": None if image.frame_count is None else str(image.frame_count),
+        "LoopCount": None if image.loop_count is None else str(image.loop_count),
+        "Seek": None if image.seek_ms is None else format_seconds(image.seek_ms),
+        "MD5": image.md5_hex,
+    }
+    return {key: value for key, value in extras.items() if value is not None}
 
 
 ACTIONS = [

@@ -10,6 +10,7 @@ from dynimg.api.registry import Action
 from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob
 from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
+from dynimg.domain.timecode import format_seconds
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import jobs
 
@@ -64,6 +65,8 @@ def job_info(job: DynamicImageJob) -> dict[str, Any]:
         info["ErrorCode"], info["ErrorMessage"] = job.error_code, job.error_message
     if job.status.value == "Success":
         info["DynamicImageId"] = job.dynamic_image_id
+    if job.seek_ms is not None:
+        info["Seek"] = format_seconds(job.seek_ms)
     return info
 
 
