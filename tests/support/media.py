@@ -180,7 +180,7 @@ def read_animation(path: Path) -> Animation:
 class Mp4Facts:
     """What a browser cares about in an MP4 beyond its pictures."""
 
-    codec: str
+    codec_tag: str
     pix_fmt: str
     audio_streams: int
     first_is_keyframe: bool
@@ -204,7 +204,7 @@ def mp4_facts(path: Path) -> Mp4Facts:
         stream = container.streams.video[0]
         packet = next(p for p in container.demux(stream) if p.size)
         return Mp4Facts(
-            codec=stream.codec_context.name,
+            codec_tag=stream.codec_tag,
             pix_fmt=stream.codec_context.pix_fmt or "",
             audio_streams=len(container.streams.audio),
             first_is_keyframe=packet.is_keyframe,

@@ -25,6 +25,7 @@ import av.container
 import av.error
 import av.video.stream
 
+from dynimg.adapters.media.apng_container import set_last_delay
 from dynimg.adapters.media.decode import Picture
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
@@ -130,7 +131,10 @@ class StreamingWriter:
         self._flush_pending(end)
         self._mux(self._stream.encode(None))
         self._container.close()
-        return rounded_delays(self._starts, end, 1000)
+        delays = rounded_delays(self._starts, end, 1000)
+        if self._profile.muxer == "apng":
+            set_last_delay(path, delays[-1])
+        return delays
 
     def abort(self) -> None:
         """Close the half-written file after a failure (the caller deletes it)."""
