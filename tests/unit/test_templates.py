@@ -175,3 +175,11 @@ def test_mp4_sides_must_be_even() -> None:
     assert error.value.parameter == "TemplateConfig.Video.Width"
     assert parse_template_config({**doc, "Video": {"Width": 322}}).width == 322
     assert parse_template_config({**doc, "Container": {"Format": "avif"}}).width == 321
+
+
+def test_an_mp4_cannot_be_a_cover() -> None:
+    doc = {**BASE, "Container": {"Format": "mp4"}, "SetDefaultCover": True}
+    with pytest.raises(InvalidParameter) as error:
+        parse_template_config(doc)
+    assert error.value.parameter == "TemplateConfig.SetDefaultCover"
+    assert parse_template_config({**doc, "Container": {"Format": "avif"}}).set_default_cover

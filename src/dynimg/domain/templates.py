@@ -179,7 +179,8 @@ def parse_template_config(
 def _check_format_rules(
     doc: Mapping[str, Any], config: DynamicImageTemplateConfig, path: str
 ) -> None:
-    """What the formats dynimg added refuse: extras they cannot honour, odd MP4 sizes."""
+    """What the formats dynimg added refuse: extras they cannot honour; for MP4, odd sizes and
+    being a video's cover (CoverURL is an image everywhere Alibaba shows it)."""
     allowed = EXTRAS_BY_FORMAT.get(config.format)
     if allowed is None:
         return
@@ -191,6 +192,8 @@ def _check_format_rules(
                 f"{path}.{extra}", f"does not apply to {config.format.value} output"
             )
     if config.format is ImageFormat.MP4:
+        if config.set_default_cover:
+            raise InvalidParameter(f"{path}.SetDefaultCover", "a video's cover must be an image")
         for name, value in (("Width", config.width), ("Height", config.height)):
             if value is not None and value % 2:
                 raise InvalidParameter(
