@@ -87,3 +87,12 @@ def test_a_watermark_is_drawn_on_yuv_output(
     box = animation.frames[0][70:105, 4:156].astype(int)
     assert np.all(box > 200, axis=2).sum() > 150, "the text is drawn"
     assert frame_index(animation.frames[0]) == 15
+
+
+@pytest.mark.parametrize("fmt", ["apng", "avif", "mp4"])
+def test_a_one_frame_clip(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str) -> None:
+    result, animation = render(
+        engine, clip.path, tmp_path / f"one.{fmt}", config(fmt, Seek="0.5", Duration="0.05")
+    )
+    assert (result.frames, result.duration_ms, len(animation.frames)) == (1, 50, 1)
+    assert frame_index(animation.frames[0]) == 15

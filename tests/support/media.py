@@ -227,8 +227,10 @@ def _boxes(data: bytes, start: int = 0, end: int | None = None) -> dict[bytes, t
 def avif_plays(data: bytes) -> int | None:
     """An animated AVIF's plays (0 = forever), read as libavif does: an edit list with its
     repeat flag set loops the track; the track's duration says for how long."""
-    moov = _boxes(data)[b"moov"]
-    trak = _boxes(data, *moov)[b"trak"]
+    top = _boxes(data)
+    if b"moov" not in top:
+        return None  # a still image (one frame): no track, no loop
+    trak = _boxes(data, *top[b"moov"])[b"trak"]
     inner = _boxes(data, *trak)
     if b"edts" not in inner:
         return None

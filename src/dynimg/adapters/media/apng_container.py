@@ -19,13 +19,14 @@ height, x and y offsets (u32 each)."""
 
 
 def set_last_delay(path: Path, delay_ms: int) -> None:
-    """Make the last frame of the APNG at ``path`` last ``delay_ms`` milliseconds."""
+    """Make the last frame of the APNG at ``path`` last ``delay_ms`` milliseconds (a still PNG
+    is left as it is)."""
     with path.open("r+b") as file:
         if file.read(8) != SIGNATURE:
             raise ValueError("not a PNG file")
         last = _last_frame_control(file)
         if last is None:
-            raise ValueError("no fcTL chunk: not an animated PNG")
+            return  # FFmpeg writes a one-frame clip as a still PNG: no delay to set
         file.seek(last + 8)
         data = bytearray(file.read(26))
         num, den = _delay_fraction(delay_ms)
