@@ -24,6 +24,10 @@ CACHE = Path(__file__).parent / ".cache" / "corpus"
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 X264 = ["-c:v", "libx264", "-preset", "fast", "-crf", "20", "-pix_fmt", "yuv420p"]
 QUICK = ("bunny-720p25", "screen-60", "carphone-30")
+FORMATS = ("gif", "webp")
+"""Formats compared with the ffmpeg recipe (and, for GIF, gifski and gifsicle)."""
+VS_GIF_FORMATS = ("webp", "apng", "avif", "mp4")
+"""Formats ``run.py --formats`` compares with dynimg's own GIF of the same clip."""
 
 
 @dataclass(frozen=True)

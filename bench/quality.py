@@ -62,7 +62,10 @@ def reference_frames(source: Path, start: float, length: float, width: int) -> R
 
 
 def output_frames(path: Path) -> list[np.ndarray]:
-    """Every frame of a GIF or animated WebP, composited, as RGB."""
+    """Every frame of a GIF, animated WebP, APNG or AVIF (composited) or an MP4, as RGB."""
+    if path.suffix == ".mp4":
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     with Image.open(path) as image:
         return [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
 

@@ -179,3 +179,17 @@ def tables(results: dict) -> str:
         "",
     ]
     return "\n".join(lines + _absolute(cases))
+
+
+def formats_table(name: str, formats: dict[str, dict[str, float]]) -> str:
+    """``--formats``: one row per format of one case, GIF first."""
+    lines = [
+        f"{name}: format |      bytes  vs GIF | SSIMh   vs GIF |  PSNR | wall s | RSS MB",
+    ]
+    for fmt, s in formats.items():
+        lines.append(
+            f"{'':<{len(name)}}  {fmt:<6} | {s['bytes']:>10,.0f}  {s['bytes_vs_gif']:.3f}"
+            f" | {s['ssim_half']:.4f} {s['dssim_vs_gif']:+.4f} | {s['psnr']:5.2f}"
+            f" | {s['wall']:6.2f} | {s['rss_mb']:6.0f}"
+        )
+    return "\n".join(lines)

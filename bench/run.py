@@ -6,9 +6,11 @@ SSIM-half, PSNR and VMAF against the source frames. For GIF also gifski at sever
 and gifsicle -O3 --lossy as a post-pass, and dynimg's quality at equal bytes against gifski.
 Then time to first decode of ``dynimg render`` and a throughput backlog (one process per core).
 Prints tables (ratios dynimg/recipe, quality as differences) and writes bench/out/results.json.
+``--formats`` instead compares dynimg's output formats with its own GIF of the same clip (bytes,
+SSIM-half, PSNR, time, peak RSS) and writes bench/out/formats.json.
 Not a test: nothing here passes or fails.
 
-Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24]
+Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24] [--formats]
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import quality
 import report
 import tools
-from corpus import FFMPEG, Case, cases
+from corpus import FFMPEG, FORMATS, VS_GIF_FORMATS, Case, cases
 from throughput import backlog, jobs_per_minute
 
 OUT = Path(__file__).parent / "out"
@@ -134,11 +136,40 @@ def run_case(case: Case, runs: int, vmaf: bool) -> dict:
     refs = quality.reference_frames(case.source, case.seek, case.length, case.width)
     result: dict = {"note": case.note, "source": case.source.name, "seek": case.seek,
                     "length": case.length, "width": case.width, "fps": case.fps}  # fmt: skip
-    for fmt in ("gif", "webp"):
+    for fmt in FORMATS:
         result[fmt] = run_format(case, fmt, runs, refs, vmaf)
         print(report.case_line(case.name, fmt, result[fmt]), flush=True)
     result["first_decode"] = first_decode(case, runs)
     return result
+
+
+def formats_vs_gif(case: Case, runs: int) -> dict[str, Stats]:
+    """dynimg's GIF and every other format of the same clip: costs, bytes, quality, vs GIF."""
+    refs = quality.reference_frames(case.source, case.seek, case.length, case.width)
+    folder = OUT / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+    found: dict[str, Stats] = {}
+    for fmt in ("gif", *VS_GIF_FORMATS):
+        output = folder / f"dynimg.{fmt}"
+        stats = median_of(runs, tools.dynimg(case, fmt, output))
+        pairs, _ = quality.aligned(output, refs, case.seek, case.fps)
+        stats.update(bytes=output.stat().st_size, **quality.score(pairs))
+        found[fmt] = stats
+    gif = found["gif"]
+    for stats in found.values():
+        stats["bytes_vs_gif"] = stats["bytes"] / gif["bytes"]
+        stats["dssim_vs_gif"] = stats["ssim_half"] - gif["ssim_half"]
+    return found
+
+
+def run_formats(corpus: list[Case], runs: int) -> None:
+    """``--formats``: the format comparison only, printed and written to formats.json."""
+    results: dict = {"meta": meta(False), "cases": {}}
+    for case in corpus:
+        results["cases"][case.name] = formats_vs_gif(case, runs)
+        print(report.formats_table(case.name, results["cases"][case.name]), flush=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "formats.json").write_text(json.dumps(results, indent=2))
 
 
 def meta(vmaf: bool) -> dict:
@@ -162,8 +193,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="runs per timing (default 3, --quick 1)")
     parser.add_argument("--only", help="one case of the corpus, e.g. screen-60")
     parser.add_argument("--jobs", type=int, help="throughput backlog (default 24, --quick 6)")
+    parser.add_argument("--formats", action="store_true", help="only formats vs dynimg's GIF")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
+    if args.formats:
+        run_formats(cases(quick=args.quick, only=args.only), runs)
+        return
     vmaf = quality.has_vmaf(FFMPEG)
     if not vmaf:
         print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")

@@ -82,7 +82,7 @@ def test_delete_then_get_is_not_found(api: SdkApi) -> None:
         ({"Video": {"Height": "5000"}}, "TemplateConfig.Video.Height"),
         ({"Video": {"Fps": "0"}}, "TemplateConfig.Video.Fps"),
         ({"Video": {"Fps": "61"}}, "TemplateConfig.Video.Fps"),
-        ({"Container": {"Format": "mp4"}}, "TemplateConfig.Container.Format"),
+        ({"Container": {"Format": "bmp"}}, "TemplateConfig.Container.Format"),
         ({"Clip": {"TimeSpan": {"Duration": "3"}}}, "TemplateConfig.Clip.TimeSpan.Seek"),
         ({"Clip": {"TimeSpan": {"Seek": "24:00:00"}}}, "TemplateConfig.Clip.TimeSpan.Seek"),
     ],

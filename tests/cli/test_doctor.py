@@ -22,7 +22,10 @@ def test_a_working_home_passes_every_check(tmp_path: Path) -> None:
     lines = _lines(result.stdout)
     assert set(lines) == set(CHECKS)
     assert all(line.startswith("ok ") for line in lines.values()), result.stdout
-    assert "gif, libwebp, libx264" in lines["encoders"] and "NotoSansSC" in lines["fonts"]
+    assert (
+        "gif, libwebp, apng, libsvtav1, libx264" in lines["encoders"]
+        and "NotoSansSC" in lines["fonts"]
+    )
     assert "all checks passed" in result.stdout
     leftovers = [path for path in (tmp_path / "storage").rglob("*") if path.is_file()]
     assert not leftovers, "the storage probe is left behind"

@@ -170,9 +170,15 @@ def make_template(page: Page, shot: Shot) -> None:
     page.get_by_label("用户水印").check()
     expect(page.locator("#seek")).to_have_value("1")
     expect(page.locator("#duration")).to_have_value("1.5")
+    page.get_by_label("Format").select_option("mp4")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-video")).to_be_visible(timeout=30_000)
+    assert played_width(page, "#preview-video") == 160, "an MP4 preview plays in a <video>"
+    page.get_by_label("Format").select_option("gif")
     page.get_by_role("button", name="Preview").click()
     preview = page.locator("#preview-image")
     expect(preview).to_be_visible(timeout=30_000)
+    expect(page.locator("#preview-video")).to_be_hidden()
     assert loaded_width(page, "#preview-image") == 160
     assert unlabelled_fields(page) == []
     shot(page, "templates")
@@ -255,6 +261,14 @@ def delete_video(page: Page) -> None:
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#videos tr", has_text="holiday").get_by_role("button", name="Delete").click()
     expect(page.get_by_text("No videos yet.")).to_be_visible()
+
+
+def played_width(page: Page, selector: str) -> int:
+    """The width of a video's frames once the browser has decoded one."""
+    script = f"""() => {{ const v = document.querySelector({selector!r});
+                         return v && v.readyState >= 2 && v.videoWidth }}"""
+    width: int = page.wait_for_function(script, timeout=30_000).json_value()
+    return width
 
 
 def loaded_width(page: Page, selector: str) -> int:

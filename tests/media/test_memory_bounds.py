@@ -74,7 +74,7 @@ def peak_rss_mb(command: list[str]) -> float:
     return usage.ru_maxrss / 1024
 
 
-@pytest.mark.parametrize("fmt", ["gif", "webp"])
+@pytest.mark.parametrize("fmt", ["gif", "webp", "mp4"])  # mp4: AV1, as avif
 def test_the_largest_allowed_output_stays_under_the_job_memory_bound(
     fmt: str, tmp_path: Path
 ) -> None:

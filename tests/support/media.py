@@ -159,6 +159,9 @@ class Animation:
 
 
 def read_animation(path: Path) -> Animation:
+    """Decode an animated image (GIF, WebP, APNG, AVIF with Pillow) or an MP4 (with PyAV)."""
+    if path.read_bytes()[4:12] in (b"ftypisom", b"ftypmp42", b"ftypiso5"):
+        return _read_mp4(path)
     with Image.open(path) as image:
         frames, delays = [], []
         for frame in ImageSequence.Iterator(image):
@@ -168,7 +171,85 @@ def read_animation(path: Path) -> Animation:
     if fmt == "WEBP":
         data = path.read_bytes()
         delays, loop = frame_durations(data), loop_count(data)
+    if fmt == "AVIF":
+        loop = avif_plays(path.read_bytes())
     return Animation(fmt, size, frames, delays, loop)
+
+
+@dataclass
+class Mp4Facts:
+    """What a browser cares about in an MP4 beyond its pictures."""
+
+    codec_tag: str
+    pix_fmt: str
+    audio_streams: int
+    first_is_keyframe: bool
+    moov_before_mdat: bool
+
+
+def _read_mp4(path: Path) -> Animation:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        base = Fraction(stream.time_base or 1)
+        decoded = list(container.decode(stream))
+        frames = [np.asarray(f.to_ndarray(format="rgb24")) for f in decoded]
+        delays = [round(Fraction(f.duration or 0) * base * 1000) for f in decoded]
+        size = (stream.codec_context.width, stream.codec_context.height)
+    return Animation("MP4", size, frames, delays, None)
+
+
+def mp4_facts(path: Path) -> Mp4Facts:
+    data = path.read_bytes()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        packet = next(p for p in container.demux(stream) if p.size)
+        return Mp4Facts(
+            codec_tag=stream.codec_tag,
+            pix_fmt=stream.codec_context.pix_fmt or "",
+            audio_streams=len(container.streams.audio),
+            first_is_keyframe=packet.is_keyframe,
+            moov_before_mdat=0 <= data.find(b"moov") < data.find(b"mdat"),
+        )
+
+
+def _boxes(data: bytes, start: int = 0, end: int | None = None) -> dict[bytes, tuple[int, int]]:
+    """ISOBMFF boxes at one level: type -> (payload start, payload end); the first of each."""
+    found: dict[bytes, tuple[int, int]] = {}
+    end = len(data) if end is None else end
+    while start + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[start : start + 8])
+        size = end - start if size == 0 else size
+        found.setdefault(kind, (start + 8, start + size))
+        start += max(size, 8)
+    return found
+
+
+def avif_plays(data: bytes) -> int | None:
+    """An animated AVIF's plays (0 = forever), read as libavif does: an edit list with its
+    repeat flag set loops the track; the track's duration says for how long."""
+    top = _boxes(data)
+    if b"moov" not in top:
+        return None  # a still image (one frame): no track, no loop
+    trak = _boxes(data, *top[b"moov"])[b"trak"]
+    inner = _boxes(data, *trak)
+    if b"edts" not in inner:
+        return None
+    elst = _boxes(data, *inner[b"edts"])[b"elst"][0]
+    if not data[elst + 3] & 1:
+        return 1
+    tkhd = inner[b"tkhd"][0]
+    if data[tkhd] == 1:
+        (track,) = struct.unpack(">Q", data[tkhd + 28 : tkhd + 36])
+        infinite = 2**63 - 1
+    else:
+        (track,) = struct.unpack(">I", data[tkhd + 20 : tkhd + 24])
+        infinite = 2**32 - 1
+    if track >= infinite:
+        return 0
+    version = data[elst]
+    fmt, at = (">Q", elst + 8) if version == 1 else (">I", elst + 8)
+    (segment,) = struct.unpack(fmt, data[at : at + struct.calcsize(fmt)])
+    return round(track / segment)
 
 
 def ssim_half(a: np.ndarray, b: np.ndarray) -> float:

@@ -131,3 +131,55 @@ def test_json_documents_are_bounded() -> None:
         parse_json_object('{"a": "' + "x" * 70_000 + '"}', "P")
     with pytest.raises(InvalidParameter):
         parse_json_object("[1]", "P")
+
+
+@pytest.mark.parametrize("fmt", ["apng", "avif", "mp4"])
+def test_the_added_formats_parse(fmt: str) -> None:
+    config = parse_template_config({**BASE, "Container": {"Format": fmt}})
+    assert config.format is ImageFormat(fmt)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extra", "value"),
+    [
+        ("apng", "Quality", 50),
+        ("apng", "MaxColors", 64),
+        ("avif", "Dither", "bayer"),
+        ("mp4", "MaxColors", 16),
+        ("mp4", "Loop", 2),
+    ],
+)
+def test_extras_a_new_format_cannot_honour_are_refused(fmt: str, extra: str, value: Any) -> None:
+    doc = {**BASE, "Container": {"Format": fmt}, extra: value}
+    with pytest.raises(InvalidParameter) as error:
+        parse_template_config(doc)
+    assert error.value.parameter == f"TemplateConfig.{extra}"
+
+
+def test_the_extras_each_new_format_takes() -> None:
+    avif = parse_template_config(
+        {**BASE, "Container": {"Format": "avif"}, "Quality": 40, "Loop": 3}
+    )
+    assert (avif.quality, avif.loop) == (40, 3)
+    mp4 = parse_template_config({**BASE, "Container": {"Format": "mp4"}, "Quality": 90, "Loop": 0})
+    assert (mp4.quality, mp4.loop) == (90, 0)
+    assert parse_template_config({**BASE, "Container": {"Format": "apng"}, "Loop": 2}).loop == 2
+    # GIF and WebP keep ignoring extras they do not use, as before.
+    assert parse_template_config({**BASE, "Quality": 10, "Dither": "none"}).quality == 10
+
+
+def test_mp4_sides_must_be_even() -> None:
+    doc = {**BASE, "Container": {"Format": "mp4"}, "Video": {"Width": 321, "Height": 240}}
+    with pytest.raises(InvalidParameter) as error:
+        parse_template_config(doc)
+    assert error.value.parameter == "TemplateConfig.Video.Width"
+    assert parse_template_config({**doc, "Video": {"Width": 322}}).width == 322
+    assert parse_template_config({**doc, "Container": {"Format": "avif"}}).width == 321
+
+
+def test_an_mp4_cannot_be_a_cover() -> None:
+    doc = {**BASE, "Container": {"Format": "mp4"}, "SetDefaultCover": True}
+    with pytest.raises(InvalidParameter) as error:
+        parse_template_config(doc)
+    assert error.value.parameter == "TemplateConfig.SetDefaultCover"
+    assert parse_template_config({**doc, "Container": {"Format": "avif"}}).set_default_cover

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dynimg.ports import Storage
 
-ENCODERS = ("gif", "libwebp", "libx264")
+ENCODERS = ("gif", "libwebp", "apng", "libsvtav1", "libx264")
 MIN_FREE_BYTES = 1024**3
 CLOCK_TOLERANCE_SECONDS = 60.0
 PROBE_PREFIX = "doctor"
@@ -37,7 +37,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def check_encoders() -> Check:
-    """PyAV has the encoders rendering needs (GIF, WebP, and H.264 for the tests' clips)."""
+    """PyAV has the encoders rendering needs (GIF, WebP, APNG, AV1 for AVIF and MP4), and
+    H.264 for the tests' clips (never for output: libx264 is GPL)."""
     import av
 
     missing = []

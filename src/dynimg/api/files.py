@@ -11,11 +11,12 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from dynimg.bootstrap import Services
 from dynimg.domain.jobs import DynamicImage
+from dynimg.domain.templates import ImageFormat
 from dynimg.domain.url_signing import verify
 from dynimg.errors import ObjectNotFound
 from dynimg.services.images import image_at
 
-CONTENT_TYPES = {"gif": "image/gif", "webp": "image/webp"}
+CONTENT_TYPES = {f.value: f.media_type for f in ImageFormat}
 _RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
 """One byte range; 19 digits pass any file size, and longer numbers are not parsed at all."""
 

@@ -79,4 +79,4 @@ def settings_from_env() -> Settings:
 @click.group(cls=DynimgGroup)
 @click.version_option(package_name="dynimg")
 def main() -> None:
-    """dynimg: an Alibaba Cloud VOD compatible service for animated GIF and WebP images."""
+    """dynimg: an Alibaba Cloud VOD compatible service for animated images and looping MP4."""

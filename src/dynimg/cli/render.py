@@ -29,7 +29,8 @@ def render(
     watermarks: tuple[str, ...],
     override: str | None,
 ) -> None:
-    """Render SOURCE (a local video) into OUTPUT (an animated GIF or WebP)."""
+    """Render SOURCE (a local video) into OUTPUT: an animated GIF, WebP, APNG or AVIF, or a
+    silent MP4, as the template's Container.Format says."""
     from dynimg.cli import settings_from_env
 
     engine = build_media_engine(settings_from_env())

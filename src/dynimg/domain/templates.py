@@ -5,16 +5,20 @@ Alibaba's fields, with the defaults dynimg chose where Alibaba documents none:
 - ``Video.Width`` / ``Video.Height`` in [128, 4096]. Both left out: the source size. One left
   out: the other follows the source's display aspect ratio (rounded to an even number).
 - ``Video.Fps`` in (0, 60]; left out: 10. Never more than the source's frame rate.
-- ``Container.Format``: ``gif`` or ``webp`` (required).
+- ``Container.Format``: ``gif`` or ``webp`` (required); dynimg adds ``apng``, ``avif`` (animated)
+  and ``mp4`` (a silent video, for ``<video autoplay loop muted>``), whose Width and Height must
+  be even.
 - ``Clip.TimeSpan``: ``Seek`` (required), ``Duration`` or ``End`` (End wins); neither: to the
   end of the video. ``Seek`` may be ``auto`` (a dynimg extension, with a Duration and no End):
   the most interesting ``Duration`` of the video, see :mod:`dynimg.domain.highlight`.
 - ``SetDefaultCover``: ``true`` makes the animated image the video's cover.
 - ``WatermarkIds``: at most 4 watermark ids; ``USER_DEFAULT_WATERMARK`` is the account default.
 
-Extras beyond Alibaba: ``Quality`` (1-100, WebP, default 75), ``Loop`` (0 = forever, the
-default, else the number of plays), ``MaxColors`` (2-256, GIF), ``Dither``
-(``floyd_steinberg`` default, ``bayer`` for smaller files, ``none``; GIF).
+Extras beyond Alibaba: ``Quality`` (1-100, WebP, AVIF and MP4, default 75), ``Loop`` (0 =
+forever, the default, else the number of plays; an MP4 has no loop count, its player loops it),
+``MaxColors`` (2-256, GIF), ``Dither`` (``floyd_steinberg`` default, ``bayer`` for smaller files,
+``none``; GIF). An extra given for a format it does not apply to is refused for the formats
+dynimg added; GIF and WebP templates keep ignoring them, as they always have.
 """
 
 from __future__ import annotations
@@ -56,6 +60,33 @@ class ImageFormat(StrEnum):
 
     GIF = "gif"
     WEBP = "webp"
+    APNG = "apng"
+    AVIF = "avif"
+    MP4 = "mp4"
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type a file of this format is served with (its extension is the value)."""
+        return _MEDIA_TYPES[self]
+
+
+_MEDIA_TYPES = {
+    ImageFormat.GIF: "image/gif",
+    ImageFormat.WEBP: "image/webp",
+    ImageFormat.APNG: "image/apng",
+    ImageFormat.AVIF: "image/avif",
+    ImageFormat.MP4: "video/mp4",
+}
+
+
+EXTRAS_BY_FORMAT: dict[ImageFormat, frozenset[str]] = {
+    ImageFormat.APNG: frozenset({"Loop"}),
+    ImageFormat.AVIF: frozenset({"Quality", "Loop"}),
+    ImageFormat.MP4: frozenset({"Quality"}),
+}
+"""The extras each format added by dynimg takes; any other extra is refused for it (GIF and
+WebP, older, keep ignoring extras they do not use)."""
+_EXTRAS = ("Quality", "Loop", "MaxColors", "Dither")
 
 
 class Dither(StrEnum):
@@ -116,14 +147,15 @@ def parse_template_config(
     """Validate a `DynamicImageTemplateConfig` document field by field."""
     video = _optional_object(doc, "Video", path)
     container = read_object(_required(doc, "Container", path), f"{path}.Container")
-    return DynamicImageTemplateConfig(
-        format=ImageFormat(
-            read_choice(
-                _required(container, "Format", f"{path}.Container"),
-                f"{path}.Container.Format",
-                [f.value for f in ImageFormat],
-            )
-        ),
+    image_format = ImageFormat(
+        read_choice(
+            _required(container, "Format", f"{path}.Container"),
+            f"{path}.Container.Format",
+            [f.value for f in ImageFormat],
+        )
+    )
+    config = DynamicImageTemplateConfig(
+        format=image_format,
         time_span=parse_time_span(doc, path),
         width=_optional_int(video, "Width", f"{path}.Video", 128, 4096),
         height=_optional_int(video, "Height", f"{path}.Video", 128, 4096),
@@ -144,6 +176,34 @@ def parse_template_config(
             )
         ),
     )
+    _check_format_rules(doc, config, path)
+    return config
+
+
+def _check_format_rules(
+    doc: Mapping[str, Any], config: DynamicImageTemplateConfig, path: str
+) -> None:
+    """What the formats dynimg added refuse: extras they cannot honour; for MP4, odd sizes and
+    being a video's cover (CoverURL is an image everywhere Alibaba shows it)."""
+    allowed = EXTRAS_BY_FORMAT.get(config.format)
+    if allowed is None:
+        return
+    for extra in _EXTRAS:
+        if extra not in allowed and doc.get(extra) is not None and doc.get(extra) != "":
+            if extra == "Loop" and config.loop == 0:
+                continue  # 0 (forever) is what a player looping an MP4 does anyway
+            raise InvalidParameter(
+                f"{path}.{extra}", f"does not apply to {config.format.value} output"
+            )
+    if config.format is ImageFormat.MP4:
+        if config.set_default_cover:
+            raise InvalidParameter(f"{path}.SetDefaultCover", "a video's cover must be an image")
+        for name, value in (("Width", config.width), ("Height", config.height)):
+            if value is not None and value % 2:
+                raise InvalidParameter(
+                    f"{path}.Video.{name}",
+                    "must be even for mp4 (4:2:0 video has no half chroma pixels)",
+                )
 
 
 def parse_time_span(doc: Mapping[str, Any], path: str) -> TimeSpan:

@@ -15,6 +15,7 @@ from dynimg.adapters.media.highlight import resolve_auto_seek
 from dynimg.adapters.media.images import image_size
 from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
+from dynimg.adapters.media.streaming import StreamingWriter
 from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
@@ -53,7 +54,8 @@ class PyAvMediaEngine:
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays = self._write(source, plan, spec.template, sprites, partial, report)
+            writer = self._writer(spec.template, plan, fps, partial)
+            delays = self._write(source, plan, writer, sprites, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -80,7 +82,7 @@ class PyAvMediaEngine:
         size = output_size(info.display_size, template.width, template.height)
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
-        yuv = template.format is ImageFormat.WEBP
+        yuv = template.format in YUV_FORMATS
         plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
         return plan, fps
 
@@ -88,19 +90,12 @@ class PyAvMediaEngine:
         self,
         source: Path,
         plan: DecodePlan,
-        template: DynamicImageTemplateConfig,
+        writer: Writer,
         sprites: list[Sprite],
         path: Path,
         report: Callable[[float], None],
     ) -> list[int]:
         decoder = ClipDecoder(source, plan)
-        writer: GifWriter | WebpWriter
-        if template.format is ImageFormat.GIF:
-            writer = GifWriter(
-                template, plan.size, len(plan.times), self._limits.frame_memory_bytes
-            )
-        else:
-            writer = WebpWriter(template, plan.size, len(plan.times))
         added = 0
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
@@ -108,6 +103,7 @@ class PyAvMediaEngine:
                 writer.add(composite(frame, sprites, float(start) * 1000), start)
                 added += 1
                 # Decoding is most of the work for WebP; GIF still has to quantize and encode.
+                # (AV1 encodes as it goes, so its share is in here too.)
                 report(0.9 * added / len(plan.times))
             if not added:
                 raise ClipOutOfRange("The video ends before the clip starts.")
@@ -119,6 +115,23 @@ class PyAvMediaEngine:
             writer.abort()
             raise
 
+    def _writer(
+        self, template: DynamicImageTemplateConfig, plan: DecodePlan, fps: Fraction, path: Path
+    ) -> Writer:
+        """The writer for the template's format; APNG, AVIF and MP4 open ``path`` now."""
+        frames = len(plan.times)
+        if template.format is ImageFormat.GIF:
+            return GifWriter(template, plan.size, frames, self._limits.frame_memory_bytes)
+        if template.format is ImageFormat.WEBP:
+            return WebpWriter(template, plan.size, frames)
+        return StreamingWriter(template, plan.size, fps, path)
+
+
+Writer = GifWriter | WebpWriter | StreamingWriter
+
+
+YUV_FORMATS = frozenset({ImageFormat.WEBP, ImageFormat.AVIF, ImageFormat.MP4})
+"""Formats whose encoders take yuv420p: decoded frames are handed over as such when unrotated."""
 
 QUEUE_BYTES = 48 * 1024 * 1024
 """Decoded frames waiting for the writer: up to six, but never more than this many bytes, so a

@@ -14,12 +14,12 @@ from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.template_forms import config_text, field_of, form_values
 from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
-from dynimg.domain.templates import Template, TemplateType
+from dynimg.domain.templates import ImageFormat, Template, TemplateType
 from dynimg.errors import InvalidParameter
 from dynimg.services import templates
 from dynimg.services.previews import render_preview
 
-IMAGE_TYPES = {"gif": "image/gif", "webp": "image/webp"}
+IMAGE_TYPES = {f.value: f.media_type for f in ImageFormat}
 BLANK = {"name": "", "format": "gif", "width": "", "height": "", "fps": "10", "seek": "0",
          "duration": "2", "video_id": "", "watermark_ids": ""}  # fmt: skip
 

@@ -132,14 +132,21 @@ function timeline() {
 
   const message = document.querySelector("#preview-message");
   const image = document.querySelector("#preview-image");
+  const movie = document.querySelector("#preview-video");
   document.querySelector("#preview-button").addEventListener("click", async () => {
     message.textContent = "…";
     message.classList.remove("error");
     try {
       const response = await call("/console/templates/preview", { method: "POST", body: new FormData(form) });
-      if (image.src) URL.revokeObjectURL(image.src);
-      image.src = URL.createObjectURL(await response.blob());
-      image.hidden = false;
+      // An MP4 preview plays in a <video>; every other format is an image.
+      const isVideo = (response.headers.get("content-type") || "").startsWith("video/");
+      const shown = isVideo ? movie : image;
+      [image, movie].forEach((element) => {
+        if (element.src) URL.revokeObjectURL(element.src);
+        element.removeAttribute("src");
+        element.hidden = element !== shown;
+      });
+      shown.src = URL.createObjectURL(await response.blob());
       message.textContent = "";
     } catch (error) {
       message.textContent = error.message;

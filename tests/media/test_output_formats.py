@@ -1,0 +1,98 @@
+"""APNG, animated AVIF and MP4 via ``dynimg render``, decoded back and compared to the source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from tests.media.conftest import config, render
+from tests.support.media import (
+    Clip,
+    frame_index,
+    mp4_facts,
+    read_animation,
+    scaled,
+    source_frame,
+    ssim_half,
+)
+from tests.support.server import run_cli
+
+LOOPS = {"apng": 2, "avif": 3, "mp4": None}
+"""What each format is asked to loop (an MP4 has no loop count: its player loops it)."""
+MIN_SSIM = {"apng": 0.98, "avif": 0.9, "mp4": 0.9}
+"""APNG is lossless (only scaling differs); AV1 at the default Quality stays well above this."""
+
+
+@pytest.mark.parametrize("fmt", ["apng", "avif", "mp4"])
+def test_render_writes_each_format(clip: Clip, tmp_path: Path, fmt: str) -> None:
+    template = config(fmt, Seek="0.5", Duration="1")
+    template["Video"] = {"Width": "160", "Fps": "30"}
+    if LOOPS[fmt] is not None:
+        template["Loop"] = LOOPS[fmt]
+    output = tmp_path / f"out.{fmt}"
+    result = run_cli(
+        tmp_path, "render", str(clip.path), str(output), "--template-config", json.dumps(template)
+    )
+    line = result.stdout.strip()
+    for part in (f"format={fmt}", "width=160", "height=120", "frames=30", "duration=1.000s"):
+        assert part in line
+    assert f"bytes={output.stat().st_size}" in line
+    animation = read_animation(output)
+    assert animation.size == (160, 120) and len(animation.frames) == 30
+    # 30 fps in milliseconds: boundaries rounded one by one, adding up to exactly the clip.
+    assert sum(animation.delays_ms) == 1000 and set(animation.delays_ms) <= {33, 34}
+    assert animation.loop == LOOPS[fmt]
+    # Source frame 15 is at 0.5 s; every output frame shows the source frame of its own time.
+    assert [frame_index(f) for f in animation.frames] == list(range(15, 45))
+    scores = [
+        ssim_half(frame, scaled(source_frame(15 + k), (160, 120)))
+        for k, frame in enumerate(animation.frames)
+    ]
+    assert min(scores) > MIN_SSIM[fmt], scores
+
+
+def test_an_mp4_is_silent_starts_with_a_keyframe_and_streams(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    result, _ = render(engine, clip.path, tmp_path / "o.mp4", config("mp4"))
+    facts = mp4_facts(tmp_path / "o.mp4")
+    assert (facts.codec_tag, facts.pix_fmt, facts.audio_streams) == ("av01", "yuv420p", 0)
+    assert facts.first_is_keyframe and facts.moov_before_mdat
+    assert (result.frames, result.duration_ms) == (10, 1000)
+
+
+def test_quality_trades_bytes_for_fidelity(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    low, worse = render(engine, clip.path, tmp_path / "l.avif", {**config("avif"), "Quality": 5})
+    high, better = render(engine, clip.path, tmp_path / "h.avif", {**config("avif"), "Quality": 95})
+    assert low.size_bytes * 1.5 < high.size_bytes
+    source = scaled(source_frame(15), (160, 120))
+    assert ssim_half(worse.frames[0], source) < ssim_half(better.frames[0], source) - 0.003
+
+
+def test_a_watermark_is_drawn_on_yuv_output(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    """AVIF and MP4 take decoded YUV frames as they are, unless a watermark is drawn on them."""
+    text = {"Content": "dynimg", "FontSize": 28, "FontColor": "white", "Top": 70, "Left": 4}
+    watermark = {"WatermarkId": "t", "Type": "Text", "WatermarkConfig": text}
+    template = {**config("mp4"), "WatermarkIds": ["0" * 32]}
+    watermark["WatermarkId"] = "0" * 32
+    _, animation = render(engine, clip.path, tmp_path / "w.mp4", template, [watermark])
+    box = animation.frames[0][70:105, 4:156].astype(int)
+    assert np.all(box > 200, axis=2).sum() > 150, "the text is drawn"
+    assert frame_index(animation.frames[0]) == 15
+
+
+@pytest.mark.parametrize("fmt", ["apng", "avif", "mp4"])
+def test_a_one_frame_clip(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str) -> None:
+    result, animation = render(
+        engine, clip.path, tmp_path / f"one.{fmt}", config(fmt, Seek="0.5", Duration="0.05")
+    )
+    assert (result.frames, result.duration_ms, len(animation.frames)) == (1, 50, 1)
+    assert frame_index(animation.frames[0]) == 15
