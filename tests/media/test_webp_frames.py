@@ -1,0 +1,104 @@
+"""Animated WebP made of frames cropped to what changed: structure and fidelity."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import numpy as np
+from PIL import Image, ImageSequence
+
+from dynimg.adapters.media.webp_container import NO_BLEND, chunks
+from dynimg.adapters.media.webp_frames import FrameAnimation
+from tests.support.media import ssim_half
+
+SIZE = (160, 96)
+
+
+def background(shift: int = 0) -> np.ndarray:
+    """A smooth gradient with some texture, brightened by ``shift``."""
+    width, height = SIZE
+    x = np.linspace(0, 200, width, dtype=np.float32)[None, :]
+    y = np.linspace(0, 120, height, dtype=np.float32)[:, None]
+    rgb = np.stack(np.broadcast_arrays(x + y / 2, 60 + y, 200 - x / 2), axis=-1)
+    rgb[::6] += 25
+    return np.clip(rgb + shift, 0, 255).astype(np.uint8)
+
+
+def with_square(rgb: np.ndarray, x: int, y: int) -> np.ndarray:
+    out = rgb.copy()
+    out[y : y + 16, x : x + 16] = (250, 30, 30)
+    return out
+
+
+def encode(pictures: list[np.ndarray]) -> bytes:
+    animation = FrameAnimation(SIZE, quality=75, loop=0, in_flight=4)
+    for rgb in pictures:
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        animation.add(frame, 100)
+    return animation.finish()
+
+
+def frames_of(data: bytes) -> list[tuple[int, int, int, int, int, int]]:
+    """(x, y, width, height, duration, flags) of each ANMF frame."""
+    found = []
+    for chunk in chunks(data):
+        if chunk.fourcc == b"ANMF":
+            values = [int.from_bytes(chunk.payload[i : i + 3], "little") for i in range(0, 15, 3)]
+            x, y, width, height, duration = values
+            found.append((x * 2, y * 2, width + 1, height + 1, duration, chunk.payload[15]))
+    return found
+
+
+def covers(frame: tuple[int, ...], change: tuple[int, int, int, int]) -> bool:
+    """Whether a frame's rectangle holds ``change`` and at most one more block on each side."""
+    x, y, width, height = frame[:4]
+    cx, cy, cw, ch = change
+    inside = x <= cx and y <= cy and x + width >= cx + cw and y + height >= cy + ch
+    return inside and width <= cw + 16 and height <= ch + 16
+
+
+def decoded(data: bytes) -> list[np.ndarray]:
+    with Image.open(io.BytesIO(data)) as image:
+        return [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)]
+
+
+def test_frames_are_cropped_to_the_change_and_unchanged_frames_merge() -> None:
+    still = background()
+    sources = [with_square(still, 8, 8), with_square(still, 24, 8), with_square(still, 24, 8)]
+    data = encode([*sources, still])
+
+    layout = frames_of(data)
+    assert layout[0] == (0, 0, *SIZE, 100, NO_BLEND)  # a whole first frame, not blended
+    # The square moved 16 px right: only its old and new place is drawn again (in 8x8 blocks,
+    # one more on each side where the chroma of its edge spreads).
+    assert covers(layout[1], (8, 8, 32, 16))
+    assert layout[1][4] == 200  # the identical third frame lengthens the second one
+    assert covers(layout[2], (24, 8, 16, 16))  # the square left: its place is drawn again
+    assert len(layout) == 3
+    shown = decoded(data)
+    for picture, source in zip(shown, [sources[0], sources[1], still], strict=True):
+        assert ssim_half(picture, source) > 0.95
+
+
+def test_partial_frames_blend_over_what_is_shown() -> None:
+    still = background()
+    moved = with_square(with_square(still, 8, 8), 120, 64)  # two far apart changes
+    data = encode([still, moved])
+
+    frame = frames_of(data)[1]
+    assert covers(frame, (8, 8, 128, 72))
+    flags = frame[5]
+    assert not flags & NO_BLEND  # blocks between the two squares stay transparent
+    assert any(c.fourcc == b"VP8X" and c.payload[0] & 0x10 for c in chunks(data))
+    assert ssim_half(decoded(data)[1], moved) > 0.95
+
+
+def test_a_slow_drift_is_drawn_once_it_adds_up() -> None:
+    # Each frame differs from the one before by 1, below the "unchanged" threshold; compared
+    # with what was last drawn, the change adds up and the picture follows the source.
+    sources = [background(shift) for shift in range(0, 60, 1)]
+    shown = decoded(encode(sources))
+    last = shown[-1].astype(np.int16)
+    assert abs(float(last.mean()) - float(sources[-1].mean())) < 6
+    assert ssim_half(shown[-1], sources[-1]) > 0.95
