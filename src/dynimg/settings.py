@@ -107,6 +107,12 @@ class Settings(BaseModel):
     list_rate_per_second: float = Field(default=100, gt=0)
     """ListDynamicImage calls per second per account (Alibaba: 100)."""
 
+    on_demand_max_concurrent: int = Field(default=4, ge=1, le=256)
+    """On-demand renders (animated.gif URLs) one account may have in flight; more answer 429."""
+
+    on_demand_wait_seconds: float = Field(default=20.0, ge=0, le=120)
+    """How long an on-demand GET waits for its render before answering 202 with Retry-After."""
+
     host: str = "127.0.0.1"
     """Address `dynimg serve` listens on."""
 
