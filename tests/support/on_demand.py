@@ -13,6 +13,7 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
 from dynimg.domain.url_signing import sign_path, signed_text
+from tests.support.clients import collect_leaked_sockets
 from tests.support.server import Credentials, ServerProcess
 
 
@@ -27,7 +28,10 @@ def url_through_core_sdk(server: ServerProcess, creds: Credentials, **params: st
     request.set_accept_format("JSON")
     for name, value in params.items():
         request.add_query_param(name, value)
-    body: dict[str, Any] = json.loads(client.do_action_with_exception(request))
+    try:
+        body: dict[str, Any] = json.loads(client.do_action_with_exception(request))
+    finally:
+        collect_leaked_sockets()
     return str(body["AnimatedImageURL"])
 
 
