@@ -95,6 +95,7 @@ def test_a_tampered_query_or_path_is_forbidden(
         response = httpx.get(bad, timeout=30)
         assert response.status_code == 403, bad
         assert response.json()["Code"] == "Forbidden"
+    assert get_until_done(url).status_code == 200, "the control: the URL as signed"
 
 
 def test_expired_or_malformed_keys_are_forbidden(
@@ -106,6 +107,7 @@ def test_expired_or_malformed_keys_are_forbidden(
     bare = urlsplit(url)._replace(query="end=1").geturl()
     assert httpx.get(bare, timeout=30).status_code == 403
     assert httpx.get(tampered(url, auth_key="1-2-3-4"), timeout=30).status_code == 403
+    assert get_until_done(resign(server, url)).status_code == 200, "the control: unexpired"
 
 
 def test_bounds_are_refused_with_a_clear_400(
