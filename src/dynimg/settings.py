@@ -181,6 +181,14 @@ class Settings(BaseModel):
             raise ValueError("must be file:///path, a path, or s3://bucket[/prefix]")
         return url
 
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_is_not_a_route(cls, bucket: str) -> str:
+        # /videos/{VideoId}/animated.gif is routed before the upload endpoint's /{bucket}/...
+        if bucket == "videos":
+            raise ValueError("'videos' is the path of on-demand URLs; choose another bucket name")
+        return bucket
+
     @property
     def effective_database_url(self) -> str:
         """The database URL with the embedded default filled in."""
