@@ -52,7 +52,7 @@ def usage_count(server: ServerProcess, creds: Credentials) -> int:
 def test_second_request_is_served_from_storage(
     server: ServerProcess, creds: Credentials, api: SdkApi, video_id: str
 ) -> None:
-    before = usage_count(server, creds)
+    before, renders = usage_count(server, creds), len(on_demand_jobs(server, creds, video_id))
     url = url_through_core_sdk(
         server, creds, VideoId=video_id, Start="0.5", End="1.5", Width="160", Fps="10"
     )
@@ -64,15 +64,23 @@ def test_second_request_is_served_from_storage(
         assert gif.size == (160, 120)
     assert len(frames) == 10
     assert abs(frame_index(frames[0]) - 15) <= 1, "the window starts at 0.5 s (frame 15 of 30)"
-    # The same parameters, in another order and spelling of the same values: the stored file.
+    # The same parameters, in another order or spelling of the same values: the stored file.
     parts = urlsplit(url)
     reordered = parts._replace(query="&".join(reversed(parts.query.split("&")))).geturl()
-    for again in (url, reordered):
+    respelled = resign(
+        server, url, query={"fps": "10", "width": "160", "start": "0.500", "end": "00:00:01.5"}
+    )
+    for again in (url, reordered, respelled):
         second = httpx.get(again, timeout=30)
         assert second.status_code == 200 and second.content == first.content
     jobs = on_demand_jobs(server, creds, video_id)
-    assert [(j["DynamicImageTemplateId"], j["Status"]) for j in jobs] == [("OnDemand", "Success")]
+    assert len(jobs) == renders + 1, "one render for all four requests"
+    assert (jobs[0]["DynamicImageTemplateId"], jobs[0]["Status"]) == ("OnDemand", "Success")
     assert usage_count(server, creds) == before + 1, "metered like a job, once"
+    # Deleting the image (it is listed like any other) makes the next request render it anew.
+    api.call("DeleteDynamicImage", VideoId=video_id, DynamicImageIds=jobs[0]["DynamicImageId"])
+    assert get_until_done(url).status_code == 200
+    assert len(on_demand_jobs(server, creds, video_id)) == renders + 2
 
 
 def test_a_tampered_query_or_path_is_forbidden(

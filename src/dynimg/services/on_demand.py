@@ -149,7 +149,10 @@ def _outcome(uow: UnitOfWork, job_id: str) -> Outcome:
         code, message = (job.error_code, job.error_message) if job else ("", "")
         return Outcome(job_id, error=RenderFailed(f"The render failed ({code}): {message}"))
     if job.status is JobStatus.SUCCESS:
-        return Outcome(job_id, image=uow.images.get(job.dynamic_image_id))
+        image = uow.images.get(job.dynamic_image_id)
+        if image is None:  # deleted (DeleteDynamicImage): the next request renders it again
+            return Outcome(job_id, error=RenderFailed("The image was deleted; request it again."))
+        return Outcome(job_id, image=image)
     return Outcome(job_id)
 
 
