@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,24 +59,22 @@ def _all_at_once(urls: list[str]) -> list[bytes]:
 
 
 def _cap_holds(node: ServerProcess, creds: Credentials, video_id: str) -> None:
-    """The first render takes the account's only slot; a second is refused while it waits."""
-    first = url_through_core_sdk(node, creds, VideoId=video_id, End="1.5")
-    second = url_through_core_sdk(node, creds, VideoId=video_id, End="2")
-    with ThreadPoolExecutor(1) as pool:
-        waiting = pool.submit(httpx.get, first, timeout=30)
-        _wait_for_jobs(node, creds, video_id, 2)
-        refused = httpx.get(second, timeout=30)
-        assert refused.status_code == 429, refused.text
-        assert refused.json()["Code"] == "Throttling.OnDemand"
-        assert int(refused.headers["Retry-After"]) >= 1
-        accepted = waiting.result()
-    assert accepted.status_code == 202, accepted.text
-    assert int(accepted.headers["Retry-After"]) >= 1
-    assert len(on_demand_jobs(node, creds, video_id)) == 2, "the refused request added no job"
+    """Distinct renders asked for at once, with one slot: one takes it, the rest get 429."""
+    urls = [
+        url_through_core_sdk(node, creds, VideoId=video_id, End=end)
+        for end in ("1.25", "1.5", "1.75", "2")
+    ]
+    start = threading.Barrier(len(urls))
 
+    def fetch(url: str) -> httpx.Response:
+        start.wait()
+        return httpx.get(url, timeout=30)
 
-def _wait_for_jobs(node: ServerProcess, creds: Credentials, video_id: str, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(on_demand_jobs(node, creds, video_id)) < count:
-        assert time.monotonic() < deadline, "the first render was never recorded"
-        time.sleep(0.05)
+    with ThreadPoolExecutor(len(urls)) as pool:
+        answers = list(pool.map(fetch, urls))
+    assert sorted(a.status_code for a in answers) == [202, 429, 429, 429], [a.text for a in answers]
+    for answer in answers:
+        assert int(answer.headers["Retry-After"]) >= 1
+        if answer.status_code == 429:
+            assert answer.json()["Code"] == "Throttling.OnDemand"
+    assert len(on_demand_jobs(node, creds, video_id)) == 2, "the refused requests added no job"

@@ -24,10 +24,11 @@ class SqlOnDemandRepository:
 
     def lock_account(self, account_id: str) -> None:
         # PostgreSQL: concurrent claims of one account queue here, so counting the renders in
-        # flight and adding one is atomic. SQLite needs no lock: BEGIN IMMEDIATE (see
-        # engine.py) already lets one writer in at a time.
+        # flight and adding one is atomic. FOR NO KEY UPDATE (key_share) leaves the foreign-key
+        # checks of other inserts for the account unblocked. SQLite needs no lock: BEGIN
+        # IMMEDIATE (see engine.py) already lets one writer in at a time.
         self._session.execute(
-            select(accounts.c.id).where(accounts.c.id == account_id).with_for_update()
+            select(accounts.c.id).where(accounts.c.id == account_id).with_for_update(key_share=True)
         )
 
     def get(self, account_id: str, video_id: str, key: str) -> OnDemandRender | None:
