@@ -22,7 +22,7 @@ from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, PARAMETERS, parse_params
 from dynimg.domain.url_signing import signed_text, signer_uid, verify
-from dynimg.errors import ClientError, DynimgError, Forbidden, InvalidParameter, ResourceNotFound
+from dynimg.errors import ClientError, Forbidden, InvalidParameter, ResourceNotFound
 from dynimg.services.on_demand import Outcome, RenderRequest, open_render, poll_job
 
 MAX_FIELDS = 2 * (len(PARAMETERS) + 1)
@@ -47,7 +47,7 @@ class OnDemandImages:
             outcome = await self._wait(outcome)
             if outcome.error is not None:
                 raise outcome.error
-        except DynimgError as exc:
+        except Exception as exc:  # mapped in one place: client errors as raised, others generic
             return self._error(exc)
         if outcome.image is None:
             return _accepted(outcome)
@@ -89,7 +89,7 @@ class OnDemandImages:
             outcome = await run_in_threadpool(poll_job, self._services.uow_factory, outcome.job_id)
         return outcome
 
-    def _error(self, exc: DynimgError) -> Response:
+    def _error(self, exc: Exception) -> Response:
         request_id = new_request_id()
         status, body = error_response(exc, request_id, self._services.settings.host_id)
         headers = {"x-acs-request-id": request_id, "Cache-Control": "no-store"}
