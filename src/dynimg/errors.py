@@ -14,6 +14,7 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   ├── AccessKeyNotFound, AccessKeyInactive
     │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
     │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
+    │   │   OnDemandThrottled (429), RenderFailed (422)
 │   ├── RequestTooLarge
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
@@ -181,6 +182,27 @@ class Throttled(ClientError):
         super().__init__(
             f"Request was denied due to user flow control. Retry after {retry_after} s."
         )
+
+
+class OnDemandThrottled(Throttled):
+    """Too many on-demand renders of this account are in flight."""
+
+    code = "Throttling.OnDemand"
+    http_status = 429
+
+    def __init__(self, limit: int, retry_after: int = 2) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            f"At most {limit} on-demand renders of one account run at once. "
+            f"Retry after {retry_after} s."
+        )
+
+
+class RenderFailed(ClientError):
+    """The on-demand render failed."""
+
+    code = "OnDemand.RenderFailed"
+    http_status = 422
 
 
 class ResourceNotFound(ClientError):

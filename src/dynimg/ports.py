@@ -20,6 +20,7 @@ from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaFile
+from dynimg.domain.on_demand import OnDemandRender
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.tasks import Task, TaskKind
@@ -267,6 +268,27 @@ class UsageRepository(Protocol):
     def between(self, account_id: str, first_day: str, last_day: str) -> list[UsageRow]: ...
 
 
+class OnDemandRepository(Protocol):
+    """On-demand renders: one row per account, video and canonical parameters."""
+
+    def lock_account(self, account_id: str) -> None:
+        """Hold the account until commit, so counting and claiming renders is atomic."""
+        ...
+
+    def get(self, account_id: str, video_id: str, key: str) -> OnDemandRender | None: ...
+    def claim(self, render: OnDemandRender) -> bool:
+        """Insert the row; False when one with the same key exists."""
+        ...
+
+    def replace_job(self, render: OnDemandRender, old_job_id: str) -> bool:
+        """Point the row at ``render.job_id`` if it still names ``old_job_id``."""
+        ...
+
+    def in_flight(self, account_id: str) -> int:
+        """How many of the account's on-demand jobs are Queued or Processing."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories; leaving without ``commit`` rolls back."""
 
@@ -304,6 +326,8 @@ class UnitOfWork(Protocol):
     def upload_grants(self) -> UploadGrantRepository: ...
     @property
     def multipart(self) -> MultipartRepository: ...
+    @property
+    def on_demand(self) -> OnDemandRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -107,6 +107,12 @@ class Settings(BaseModel):
     list_rate_per_second: float = Field(default=100, gt=0)
     """ListDynamicImage calls per second per account (Alibaba: 100)."""
 
+    on_demand_max_concurrent: int = Field(default=4, ge=1, le=256)
+    """On-demand renders (animated.gif URLs) one account may have in flight; more answer 429."""
+
+    on_demand_wait_seconds: float = Field(default=20.0, ge=0, le=120)
+    """How long an on-demand GET waits for its render before answering 202 with Retry-After."""
+
     host: str = "127.0.0.1"
     """Address `dynimg serve` listens on."""
 
@@ -174,6 +180,14 @@ class Settings(BaseModel):
         if url is not None and not _STORAGE_URL.match(url):
             raise ValueError("must be file:///path, a path, or s3://bucket[/prefix]")
         return url
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_is_not_a_route(cls, bucket: str) -> str:
+        # /videos/{VideoId}/animated.gif is routed before the upload endpoint's /{bucket}/...
+        if bucket == "videos":
+            raise ValueError("'videos' is the path of on-demand URLs; choose another bucket name")
+        return bucket
 
     @property
     def effective_database_url(self) -> str:

@@ -83,12 +83,12 @@ class CoreApi:
                 exc.get_error_code(), exc.get_http_status(), exc.get_error_msg()
             ) from exc
         finally:
-            _collect_leaked_sockets()
+            collect_leaked_sockets()
         result: dict[str, Any] = json.loads(raw)
         return result
 
 
-def _collect_leaked_sockets() -> None:
+def collect_leaked_sockets() -> None:
     # aliyunsdkcore opens a requests session per call and never closes it; collect it here so
     # its ResourceWarning is not blamed on whichever test happens to trigger the GC later.
     with warnings.catch_warnings():

@@ -35,6 +35,7 @@ SUPPORTED = {
     "ListCallbackEvents",
     "RedeliverCallbackEvent",
     "DescribeDynamicImageUsage",
+    "GetAnimatedImageUrl",
 }
 
 

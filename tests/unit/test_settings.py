@@ -80,3 +80,8 @@ def test_open_storage_picks_the_backend_by_url(tmp_path: Path) -> None:
         )
     )
     assert isinstance(remote, S3Storage)
+
+
+def test_the_bucket_cannot_shadow_on_demand_urls() -> None:
+    with pytest.raises(ConfigurationError, match="DYNIMG_BUCKET"):
+        load_settings({"DYNIMG_BUCKET": "videos"})

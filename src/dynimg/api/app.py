@@ -14,6 +14,7 @@ from dynimg.api.console import console_mount
 from dynimg.api.error_mapper import error_response
 from dynimg.api.files import ImageFiles
 from dynimg.api.gateway import RpcGateway
+from dynimg.api.on_demand import OnDemandImages
 from dynimg.api.oss import ObjectEndpoint
 from dynimg.api.responses import rpc_response
 from dynimg.bootstrap import Services
@@ -45,8 +46,13 @@ def create_app(services: Services) -> Starlette:
     object_endpoint = ObjectEndpoint(services)
     image_files = ImageFiles(services)
 
+    on_demand_images = OnDemandImages(services, image_files)
+
     async def files(request: Request) -> Response:
         return await image_files(request)
+
+    async def on_demand(request: Request) -> Response:
+        return await on_demand_images(request)
 
     async def objects(request: Request) -> Response:
         return await object_endpoint(request)
@@ -84,6 +90,7 @@ def create_app(services: Services) -> Starlette:
             Route("/metrics", metrics, methods=["GET"]),
             console_mount(services),
             Route("/{video_id}/image/dynamic/{name}", files, methods=["GET", "HEAD"]),
+            Route("/videos/{video_id}/{name}", on_demand, methods=["GET", "HEAD"]),
             Route(
                 "/{bucket}/{key:path}",
                 objects,

@@ -36,7 +36,12 @@ class ImageFiles:
         image = await run_in_threadpool(image_at, self._services.uow_factory, path)
         if image is None:
             return Response("Not Found", status_code=404, media_type="text/plain")
-        expires = int(auth_key.split("-", 1)[0])
+        return await self.respond(request, image, int(auth_key.split("-", 1)[0]), now)
+
+    async def respond(
+        self, request: Request, image: DynamicImage, expires: int, now: int
+    ) -> Response:
+        """The image's bytes (or a redirect, 304 or 206) for a URL valid until ``expires``."""
         headers = {
             "Accept-Ranges": "bytes",
             "ETag": f'"{image.id}"',

@@ -27,6 +27,7 @@ def build_registry() -> dict[str, Action]:
         callbacks,
         images,
         jobs,
+        on_demand,
         templates,
         uploads,
         usage,
@@ -43,6 +44,7 @@ def build_registry() -> dict[str, Action]:
         *images.ACTIONS,
         *callbacks.ACTIONS,
         *usage.ACTIONS,
+        *on_demand.ACTIONS,
     ]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"

@@ -92,6 +92,40 @@ def video_info(video_id: str, endpoint: str | None, account_name: str | None) ->
     click.echo(json.dumps(body["Video"], indent=2, ensure_ascii=False))
 
 
+@video.command("animated-url")
+@click.argument("video_id")
+@click.option("--format", "fmt", default="gif", show_default=True, help="gif or webp.")
+@click.option("--start", help="Start of the window in seconds (default 0).")
+@click.option("--end", help="End of the window in seconds (default start + 5; at most 10 s).")
+@click.option("--width", help="Width in pixels, 128 to 640 (default 320).")
+@click.option("--fps", help="Frames a second, 1 to 30 (default 15).")
+@click.option("--expires", "lifetime", type=int, help="Seconds the URL stays valid.")
+@client_options
+def video_animated_url(
+    video_id: str,
+    fmt: str,
+    start: str | None,
+    end: str | None,
+    width: str | None,
+    fps: str | None,
+    lifetime: int | None,
+    endpoint: str | None,
+    account_name: str | None,
+) -> None:
+    """Print a signed on-demand URL of an animated image of a video's window.
+
+    The first GET of the URL renders the image; later ones serve the stored file.
+    """
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call(
+        "GetAnimatedImageUrl", VideoId=video_id, ImageFormat=fmt, Start=start, End=end,
+        Width=width, Fps=fps, AuthTimeout=lifetime,
+    )  # fmt: skip
+    click.echo(body["AnimatedImageURL"])
+
+
 def checkpoints(settings: Settings) -> Path:
     """Where resumable uploads keep their checkpoints: DYNIMG_HOME if it exists, else the
     user's cache directory (a client command does not create a data directory)."""

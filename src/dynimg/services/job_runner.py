@@ -35,6 +35,7 @@ from dynimg.domain.jobs import (
     storage_backoff,
 )
 from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import (
     RenderResult,
@@ -347,6 +348,8 @@ def _announce(
     deps: JobDeps, uow: UnitOfWork, job: DynamicImageJob, image: DynamicImage | None, now: datetime
 ) -> str | None:
     """Store the completion event in the job's own transaction; returns its id, if any."""
+    if job.template_id == ON_DEMAND_TEMPLATE_ID:
+        return None  # nobody submitted it: the GET that asked for it gets the file instead
     callback = uow.callbacks.get(job.account_id)
     if callback is None or not callback.wants(EVENT_DYNAMIC_IMAGE_COMPLETE):
         return None

@@ -310,3 +310,14 @@ usage_daily = Table(
     Column("duration_ms", BigInteger, nullable=False),
     Column("images", Integer, nullable=False),
 )
+
+on_demand_renders = Table(
+    "on_demand_renders",
+    metadata,
+    Column("account_id", String(32), ForeignKey("accounts.id"), primary_key=True),
+    Column("video_id", String(32), primary_key=True),
+    Column("params_key", String(128), primary_key=True),
+    Column("job_id", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+"""One row per distinct on-demand request; its primary key is the atomic claim on the render."""

@@ -20,6 +20,7 @@ from dynimg.adapters.db.media_repositories import (
     SqlUploadGrantRepository,
     SqlVideoRepository,
 )
+from dynimg.adapters.db.on_demand_repository import SqlOnDemandRepository
 from dynimg.adapters.db.outbox_repository import SqlOutboxRepository
 from dynimg.adapters.db.repositories import (
     SqlAccessKeyRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.multipart = SqlMultipartRepository(self._session)
         self.tasks = SqlTaskRepository(self._session)
         self.periodic = SqlPeriodicRepository(self._session)
+        self.on_demand = SqlOnDemandRepository(self._session)
         return self
 
     def __exit__(
