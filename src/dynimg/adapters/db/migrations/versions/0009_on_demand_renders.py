@@ -1,7 +1,7 @@
 """on-demand renders
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-29 00:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dynimg.adapters.db.tables
 
-revision = "0010"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
