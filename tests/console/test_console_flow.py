@@ -40,6 +40,7 @@ def test_from_upload_to_gallery_and_back(
     add_watermark(page, shot)
     refuse_bad_template(page)
     make_template(page, shot)
+    edit_template(page, shot)
     run_job(page, shot)
     see_gallery(page, shot)
     other_account_sees_nothing(browser, console_server, video_id)
@@ -182,6 +183,38 @@ def make_template(page: Page, shot: Shot) -> None:
     expect(row).to_contain_text('"Seek":"1"')
     expect(row).to_contain_text('"Duration":"1.5"')
     expect(row).to_contain_text('"WatermarkIds":["')
+
+
+def edit_template(page: Page, shot: Shot) -> None:
+    """The edit form starts from the stored template, refuses as the API does, previews, saves."""
+    page.locator("#templates tr", has_text="sticker").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit template")).to_be_visible()
+    expect(page.get_by_label("Width")).to_have_value("160")
+    expect(page.get_by_label("用户水印")).to_be_checked()
+    page.get_by_label("Width").fill("5000")
+    page.get_by_role("button", name="Save template").click()
+    with pytest.raises(InvalidParameter) as api:
+        parse_template_config(
+            {"Container": {"Format": "gif"}, "Video": {"Width": "5000"},
+             "Clip": {"TimeSpan": {"Seek": "0"}}}
+        )  # fmt: skip
+    expect(page.locator("#width-error")).to_have_text(api.value.message)
+    expect(page.get_by_role("heading", name="Edit template")).to_be_visible()
+    page.get_by_label("Width").fill("160")
+    page.locator("#seek-range").fill("0.5")
+    page.get_by_label("Frame rate (fps)").fill("12")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-image")).to_be_visible(timeout=30_000)
+    assert loaded_width(page, "#preview-image") == 160
+    assert unlabelled_fields(page) == []
+    shot(page, "template-edit")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("Template saved.")).to_be_visible()
+    row = page.locator("#templates tr", has_text="sticker")
+    expect(row).to_contain_text('"Seek":"0.5"')
+    expect(row).to_contain_text('"Fps":"12"')
+    expect(row).to_contain_text('"WatermarkIds":["')
+    expect(page.locator("#templates tr[data-template-id]")).to_have_count(1)
 
 
 def run_job(page: Page, shot: Shot) -> None:
