@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from dynimg.domain.templates import parse_template_config
@@ -32,12 +33,14 @@ def test_from_upload_to_gallery_and_back(
     context: BrowserContext,
     clip: Path,
     shot: Shot,
+    tmp_path: Path,
 ) -> None:
     page = context.new_page()
     sign_in(page, "alice")
     expect(page.get_by_role("heading", name="Videos")).to_be_visible()
     video_id = upload(page, clip, shot)
     add_watermark(page, shot)
+    add_image_watermark(page, tmp_path, shot)
     refuse_bad_template(page)
     make_template(page, shot)
     edit_template(page, shot)
@@ -139,12 +142,56 @@ def add_watermark(page: Page, shot: Shot) -> None:
     page.get_by_label("Font size (px)").fill("20")
     page.get_by_label("Colour (name or #RRGGBB)").fill("yellow")
     page.get_by_label("Make it the account's default").check()
+    page.get_by_role("button", name="Preview").click()  # the text, before it is saved
+    expect(page.locator("#wm-preview-image")).to_be_visible(timeout=30_000)
+    assert loaded_width(page, "#wm-preview-image") == 240
     page.get_by_role("button", name="Add watermark").click()
     row = page.locator("#watermarks tr", has_text="用户水印")
     expect(row).to_contain_text('"Content":"动图 666"')
     expect(row.locator(".default")).to_have_text("✓")
     assert unlabelled_fields(page) == []
+
+
+def add_image_watermark(page: Page, tmp_path: Path, shot: Shot) -> None:
+    """A red square uploaded from the browser, top-left, shown for the first minute: the
+    preview of the video under it is red there."""
+    square = tmp_path / "red.png"
+    Image.new("RGB", (64, 64), (255, 0, 0)).save(square)
+    page.get_by_label("Name", exact=True).fill("logo")
+    page.get_by_label("Image watermark", exact=True).check()
+    expect(page.get_by_label("Text", exact=True)).to_be_hidden()
+    page.get_by_label("Image file").set_input_files(square)
+    page.get_by_label("Corner").select_option("TopLeft")
+    page.get_by_label("Horizontal offset (Dx: px, or a ratio below 1)").fill("0")
+    page.get_by_label("Vertical offset (Dy: px, or a ratio below 1)").fill("0")
+    page.get_by_label("Image width (px, or a ratio below 1)").fill("0.25")
+    page.get_by_label("Shows for (seconds; empty: to the end)").fill("90000")
+    page.get_by_role("button", name="Add watermark").click()
+    expect(page.locator("#duration-error")).to_contain_text("'WatermarkConfig.Timeline.Duration'")
+    page.get_by_label("Image file").set_input_files(square)  # a refused form keeps no file
+    page.get_by_label("Shows for (seconds; empty: to the end)").fill("60")
+    page.get_by_role("button", name="Add watermark").click()
+    row = page.locator("#watermarks tr", has_text="logo")
+    expect(row).to_contain_text('"Timeline":{"Start":"0","Duration":"60"}')
+    image = page.locator("#wm-preview-image")
+    expect(image).to_be_visible(timeout=30_000)
+    assert image.get_attribute("data-watermark-id") == row.get_attribute("data-watermark-id")
+    assert loaded_width(page, "#wm-preview-image") == 240
+    assert pixel(page, "#wm-preview-image", 10, 10)[:3] == pytest.approx((255, 0, 0), abs=40)
+    assert pixel(page, "#wm-preview-image", 200, 150)[:3] != pytest.approx((255, 0, 0), abs=40)
     shot(page, "watermarks")
+
+
+def pixel(page: Page, selector: str, x: int, y: int) -> list[int]:
+    """One RGBA pixel of a loaded image (its first frame), read through a canvas."""
+    found: list[int] = page.evaluate(
+        """([selector, x, y]) => { const i = document.querySelector(selector);
+            const c = document.createElement('canvas'); c.width = i.naturalWidth;
+            c.height = i.naturalHeight; const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+            return [...g.getImageData(x, y, 1, 1).data] }""",
+        [selector, x, y],
+    )
+    return found
 
 
 def refuse_bad_template(page: Page) -> None:

@@ -24,11 +24,13 @@ from dynimg.api.console.sessions import (
 from dynimg.bootstrap import Services, console_session_key
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_request_id
-from dynimg.errors import DynimgError
+from dynimg.errors import DynimgError, RequestTooLarge
 from dynimg.services.console_users import session_user
 
 log = logging.getLogger("dynimg.console")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+MAX_MULTIPART_BYTES = 8 * 1024 * 1024
+"""Largest multipart form (a watermark image): parsed before the handler runs, so bounded here."""
 Handler = Callable[["Console", Request, Visitor], Awaitable[Response]]
 
 
@@ -95,6 +97,7 @@ async def _guarded(
     console: Console, handler: Handler, request: Request, visitor: Visitor, public: bool
 ) -> Response:
     try:
+        _check_multipart_size(request)
         if request.method not in SAFE_METHODS and not await csrf_ok(request, visitor):
             return _refusal(console, request, visitor, 403, "CsrfTokenMissing",
                             "The form expired. Please try again.")  # fmt: skip
@@ -108,6 +111,14 @@ async def _guarded(
         log.exception("console request %s failed (%s)", request.url.path, request_id)
         message = f"Something went wrong on the server. (RequestId {request_id})"
         return _refusal(console, request, visitor, 500, "InternalError", message)
+
+
+def _check_multipart_size(request: Request) -> None:
+    if not request.headers.get("content-type", "").startswith("multipart/"):
+        return
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > MAX_MULTIPART_BYTES:
+        raise RequestTooLarge(f"A form may carry at most {MAX_MULTIPART_BYTES // 2**20} MiB.")
 
 
 def _refusal(

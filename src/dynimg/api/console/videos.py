@@ -94,7 +94,7 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
             title=str(body.get("title") or body.get("file_name") or ""), size=size,
         )
     )  # fmt: skip
-    upload_id = await run_in_threadpool(objects.initiate_multipart, _context(console, grant))
+    upload_id = await run_in_threadpool(objects.initiate_multipart, upload_context(console, grant))
     return JSONResponse({"video_id": grant.target_id, "grant": grant.key_id, "upload": upload_id})
 
 
@@ -166,10 +166,10 @@ async def _authorized(
         console.account(visitor),
         request.path_params["video_id"], request.path_params["grant"],
     )  # fmt: skip
-    return _context(console, grant)
+    return upload_context(console, grant)
 
 
-def _context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
+def upload_context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
     s = console.services
 
     def stored(done: UploadGrant, stored: StoredObject) -> None:

@@ -148,6 +148,49 @@ function timeline() {
   });
 }
 
+// Watermarks: show the fields of the chosen kind; preview the form's text watermark or a stored
+// one over the chosen video's first seconds (the watermark just added is previewed on arrival).
+function watermarkForm() {
+  const form = document.querySelector("#watermark-form");
+  if (!form) return;
+  const kinds = form.querySelectorAll("fieldset[data-kind]");
+  const show = () => {
+    const chosen = form.querySelector("input[name=type]:checked").value;
+    kinds.forEach((f) => { f.hidden = f.dataset.kind !== chosen; f.disabled = f.hidden; });
+  };
+  form.querySelectorAll("input[name=type]").forEach((r) => r.addEventListener("change", show));
+  show();
+  const video = form.querySelector("#wm-video");
+  if (!video) return;
+  const message = document.querySelector("#wm-preview-message");
+  const image = document.querySelector("#wm-preview-image");
+  const preview = async (watermarkId) => {
+    const body = new FormData(form);
+    body.delete("image");
+    if (watermarkId) body.set("watermark_id", watermarkId);
+    message.textContent = "…";
+    message.classList.remove("error");
+    try {
+      const response = await call("/console/watermarks/preview", { method: "POST", body });
+      if (image.src) URL.revokeObjectURL(image.src);
+      image.src = URL.createObjectURL(await response.blob());
+      image.hidden = false;
+      image.dataset.watermarkId = watermarkId || "";
+      message.textContent = "";
+    } catch (error) {
+      message.textContent = error.message;
+      message.classList.add("error");
+    }
+  };
+  document.querySelector("#wm-preview-button").addEventListener("click", () => preview(""));
+  document.querySelectorAll("button.preview-watermark").forEach((b) => b.addEventListener("click", () => {
+    preview(b.dataset.watermarkId);
+    form.scrollIntoView();
+  }));
+  const added = document.querySelector("#watermarks tr.added");
+  if (added) preview(added.dataset.watermarkId);
+}
+
 function copyButtons() {
   document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.target);
@@ -165,5 +208,6 @@ document.addEventListener("DOMContentLoaded", () => {
   watchVideos();
   watchJobs();
   timeline();
+  watermarkForm();
   copyButtons();
 });
