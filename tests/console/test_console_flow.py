@@ -125,9 +125,12 @@ def upload(page: Page, clip: Path, shot: Shot) -> str:
                 : v.addEventListener('loadedmetadata', () => done(v.duration)))"""
     )
     assert duration == pytest.approx(4.0, abs=0.2)
+    video_id = str(row.get_attribute("data-video-id"))
+    # The cover: a frame made on first request, served through the console's session.
+    assert loaded_width(page, f"#videos tr[data-video-id='{video_id}'] td.cover img") == 160
     assert unlabelled_fields(page) == []
     shot(page, "videos")
-    return str(row.get_attribute("data-video-id"))
+    return video_id
 
 
 def add_watermark(page: Page, shot: Shot) -> None:
@@ -313,7 +316,9 @@ def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id
         expect(page.get_by_text("No templates yet.")).to_be_visible()
         page.goto("/console/jobs")
         expect(page.get_by_text("No jobs yet.")).to_be_visible()
-        for path in (f"/console/videos/{video_id}/gallery", f"/console/videos/{video_id}/source"):
+        for path in (
+            f"/console/videos/{video_id}/{what}" for what in ("gallery", "source", "cover")
+        ):
             response = page.goto(path)
             assert response is not None and response.status == 404
             expect(page.get_by_role("alert")).to_contain_text("InvalidVideo.NotFound")

@@ -72,6 +72,7 @@ ZH_CN = {
     "Uploading": "上传中",
     "Delete this video and its animated images?": "删除此视频及其动图？",
     "Source": "源视频",
+    "Cover": "封面",
     "Template saved.": "模板已保存。",
     "Job submitted.": "任务已提交。",
     "Leave empty to follow the source.": "留空则跟随源视频。",

@@ -8,6 +8,7 @@ completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then `
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -25,8 +26,11 @@ from dynimg.errors import InvalidParameter
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
 from dynimg.services import uploads, videos
+from dynimg.services.covers import video_cover
 from dynimg.services.processing import finish_upload
 
+_COVER_RENDERS = threading.BoundedSemaphore(2)
+"""A first visit to a long list must not start a render per video at once on a small machine."""
 CHUNK_BYTES = 8 * 1024 * 1024
 """Slice size the page uploads in: small enough to retry cheaply, large enough to be few."""
 CONTENT_TYPES = {
@@ -146,6 +150,22 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
     )  # fmt: skip
 
 
+async def cover(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The video's cover frame (made on the first request, then read from storage)."""
+    s = console.services
+
+    def find() -> str:
+        with _COVER_RENDERS:
+            return video_cover(s.uow_factory, s.storage, s.engine, console.account(visitor),
+                               request.path_params["video_id"])  # fmt: skip
+
+    key = await run_in_threadpool(find)
+    return StreamingResponse(
+        iterate_in_threadpool(s.storage.open_range(key)), media_type="image/webp",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )  # fmt: skip
+
+
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
     s = console.services
     video_id = request.path_params["video_id"]
@@ -196,5 +216,6 @@ def routes(console: Console) -> list[Route]:
         Route(upload + "/complete", page(console, complete_upload), methods=["POST"]),
         Route("/videos/{video_id}.json", page(console, status), methods=["GET"]),
         Route("/videos/{video_id}/source", page(console, source), methods=["GET"]),
+        Route("/videos/{video_id}/cover", page(console, cover), methods=["GET"]),
         Route("/videos/{video_id}/delete", page(console, delete), methods=["POST"]),
     ]
