@@ -281,6 +281,11 @@ def run_job(page: Page, shot: Shot) -> None:
     status = page.locator("#jobs tr[data-job-id] .status").first
     expect(status).to_have_text("Success", timeout=90_000)
     assert page.locator("#jobs progress").first.evaluate("p => p.value") == 100
+    # The progress came as server-sent events (the statuses the page received, in order).
+    table = page.locator("#jobs")
+    expect(table).to_have_attribute("data-live", "events")
+    received = str(table.get_attribute("data-events")).split()
+    assert received[-1] == "Success", received
     page.get_by_label("State", exact=True).select_option("Fail")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("No jobs yet.")).to_be_visible()

@@ -21,6 +21,7 @@ from dynimg.api.console.sessions import (
     new_visitor,
     signed_in,
 )
+from dynimg.api.console.stream_slots import StreamSlots
 from dynimg.bootstrap import Services, console_session_key
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_request_id
@@ -46,6 +47,7 @@ class Console:
             settings.console_session_hours * 3600,
         )
         self.throttle = SignInThrottle()
+        self.job_streams = StreamSlots()
         self.templates = Environment(
             loader=PackageLoader("dynimg.api.console", "html"),
             autoescape=select_autoescape(default=True),

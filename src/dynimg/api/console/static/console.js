@@ -85,21 +85,43 @@ function watchVideos() {
     }, (v) => settled.has(v.status));
 }
 
+function showJob(row, job) {
+  const cell = row.querySelector(".status");
+  cell.dataset.status = job.status;
+  cell.textContent = job.status;
+  row.querySelector("progress").value = job.progress;
+  if (job.error_code) {
+    const error = row.querySelector(".job-error");
+    error.textContent = "";
+    const code = document.createElement("code");
+    code.textContent = job.error_code;
+    error.append(code, " " + job.error_message);
+  }
+  if (job.done) delete row.dataset.poll;
+}
+
+// Live progress: one server-sent event stream for the unfinished jobs on the page; if it is
+// refused (too many open), ends early or breaks, the rows still unfinished are polled instead.
 function watchJobs() {
-  pollRows("#jobs tr[data-poll]", (row) => `/console/jobs/${row.dataset.jobId}.json`,
-    (row, job) => {
-      const cell = row.querySelector(".status");
-      cell.dataset.status = job.status;
-      cell.textContent = job.status;
-      row.querySelector("progress").value = job.progress;
-      if (job.error_code) {
-        const error = row.querySelector(".job-error");
-        error.textContent = "";
-        const code = document.createElement("code");
-        code.textContent = job.error_code;
-        error.append(code, " " + job.error_message);
-      }
-    }, (job) => job.done);
+  const table = document.querySelector("#jobs");
+  const rows = () => [...document.querySelectorAll("#jobs tr[data-poll]")];
+  if (!table || !rows().length) return;
+  const poll = () => pollRows("#jobs tr[data-poll]", (row) => `/console/jobs/${row.dataset.jobId}.json`,
+    showJob, (job) => job.done);
+  if (!window.EventSource) { poll(); return; }
+  const ids = rows().map((row) => row.dataset.jobId).join(",");
+  const source = new EventSource(`/console/jobs/events?ids=${encodeURIComponent(ids)}`);
+  let fellBack = false;
+  const fallBack = () => { source.close(); if (!fellBack && rows().length) { fellBack = true; table.dataset.live = "polling"; poll(); } };
+  source.addEventListener("open", () => { table.dataset.live = "events"; });
+  source.addEventListener("job", (event) => {
+    const job = JSON.parse(event.data);
+    table.dataset.events = ((table.dataset.events || "") + " " + job.status).trim();
+    const row = document.querySelector(`#jobs tr[data-job-id="${job.id}"]`);
+    if (row) showJob(row, job);
+  });
+  source.addEventListener("end", fallBack);
+  source.addEventListener("error", fallBack);
 }
 
 function timeline() {
