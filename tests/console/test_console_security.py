@@ -1,4 +1,4 @@
-"""Sign-in, sessions, CSRF and throttling, in real Chromium against a real server."""
+"""Sign-in, sessions, CSRF, throttling and list pages, in real Chromium against a real server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.console.conftest import PASSWORD, Shot, sign_in, unlabelled_fields
+from tests.support.clients import TeaApi
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -103,5 +104,31 @@ def test_chinese_from_the_browser_language_and_the_switch(
         shot(page, "videos-zh-CN")
         page.get_by_role("link", name="English").click()
         expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_lists_have_pages(browser: Browser, console_server: ServerProcess) -> None:
+    """Three videos two to a page: page 2 holds the oldest, reached by the pager's link."""
+    api = TeaApi(console_server.endpoint, console_server.new_account("paged"))
+    console_server.new_console_user("paged", "dave", PASSWORD)
+    for title in ("first", "second", "third"):
+        api.call("CreateUploadVideo", Title=title, FileName=f"{title}.mp4")
+    context = browser.new_context(base_url=console_server.url, locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, "dave")
+        page.goto("/console/videos?size=2")
+        rows = page.locator("#videos tr[data-video-id]")
+        expect(rows).to_have_count(2)
+        expect(page.locator(".pager .page-of")).to_have_text("Page 1 of 2")
+        page.get_by_role("link", name="Next").click()
+        expect(page).to_have_url(re.compile(r"/console/videos\?size=2&page=2$"))
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("first")
+        expect(page.locator(".pager .page-of")).to_have_text("Page 2 of 2")
+        expect(page.get_by_role("link", name="Next")).to_have_count(0)
+        page.get_by_role("link", name="Previous").click()
+        expect(rows.first).to_contain_text("third")
     finally:
         context.close()

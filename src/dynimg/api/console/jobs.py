@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.job_events import job_events, job_row
+from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.videos import all_videos
 from dynimg.domain.jobs import JobStatus
@@ -56,8 +57,9 @@ async def _page(
     account = console.account(visitor)
     video = request.query_params.get("video") or None
     state = request.query_params.get("state") or None
-    query = jobs.JobQuery(video_id=video, status=state, size=100)
-    _total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, query)
+    at = paging(request)
+    query = jobs.JobQuery(video_id=video, status=state, page=at.page, size=at.size)
+    total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, query)
     videos = await run_in_threadpool(all_videos, console, visitor)
     kinds = TemplateType.DYNAMIC_IMAGE.value
     listed = await run_in_threadpool(templates.list_templates, s.uow_factory, account, kinds)
@@ -66,7 +68,7 @@ async def _page(
         videos=[{"id": v.id, "title": v.metadata.title} for v in videos],
         templates=[{"id": t.id, "name": t.name} for t in listed], video=video or "",
         state=state or "", states=[s.value for s in JobStatus], error=error,
-        submitted=request.query_params.get("submitted") == "1",
+        submitted=request.query_params.get("submitted") == "1", pages=at.links(request, total),
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
+from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.files import parse_range
 from dynimg.api.streams import sync_chunks
@@ -44,13 +45,20 @@ CONTENT_TYPES = {
 
 
 async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
-    found = await run_in_threadpool(all_videos, console, visitor)
-    rows = [video_row(v) for v in found]
-    return console.render(request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES)
+    at = paging(request)
+    query = videos.VideoQuery(page=at.page, size=at.size)
+    found = await run_in_threadpool(
+        videos.list_videos, console.services.uow_factory, console.account(visitor), query
+    )
+    rows = [video_row(v) for v in found.videos]
+    return console.render(
+        request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES,
+        pages=at.links(request, found.total),
+    )  # fmt: skip
 
 
 def all_videos(console: Console, visitor: Visitor) -> list[Video]:
-    """The account's newest videos (the console shows the latest 100)."""
+    """The account's newest 100 videos, for the choices of the other pages' forms."""
     page_ = videos.list_videos(
         console.services.uow_factory, console.account(visitor), videos.VideoQuery(size=100)
     )
