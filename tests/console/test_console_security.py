@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -132,3 +133,61 @@ def test_lists_have_pages(browser: Browser, console_server: ServerProcess) -> No
         expect(rows.first).to_contain_text("third")
     finally:
         context.close()
+
+
+def test_signed_out_sessions_are_refused_even_with_a_copy_of_the_cookie(
+    browser: Browser, console_server: ServerProcess, shot: Shot
+) -> None:
+    """Sign-out, a password change and "sign out everywhere" end sessions on the server."""
+    console_server.new_console_user("default", "erin", PASSWORD)
+    here, there, thief = (
+        browser.new_context(base_url=console_server.url, locale="en-US") for _ in range(3)
+    )
+    try:
+        page, other = here.new_page(), there.new_page()
+        sign_in(page, "erin")
+        copied = here.cookies()
+        page.get_by_role("button", name="Sign out").click()
+        assert_refused(thief, copied)  # the cookie from before sign-out no longer works
+
+        sign_in(page, "erin")
+        sign_in(other, "erin")
+        expect(other.get_by_role("heading", name="Videos")).to_be_visible()
+        page.goto("/console/account")
+        page.get_by_label("Current password").fill("not my password")
+        page.get_by_label("New password", exact=True).fill("a whole new passphrase")
+        page.get_by_role("button", name="Change password").click()
+        expect(page.locator("#password-error")).to_have_text("The current password is wrong.")
+        page.get_by_label("Current password").fill(PASSWORD)
+        page.get_by_label("New password", exact=True).fill("a whole new passphrase")
+        page.get_by_role("button", name="Change password").click()
+        expect(page.get_by_role("status")).to_contain_text("Password changed.")
+        assert unlabelled_fields(page) == []
+        other.goto("/console/videos")  # the other browser was signed out by the change
+        expect(other).to_have_url(re.compile(r"/console/sign-in\?"))
+        page.goto("/console/videos")  # this one was kept
+        expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+
+        sign_in(other, "erin", "a whole new passphrase")
+        expect(other.get_by_role("heading", name="Videos")).to_be_visible()
+        copied = there.cookies()
+        page.goto("/console/account")
+        shot(page, "account-sessions")
+        page.get_by_role("button", name="Sign out everywhere").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        other.goto("/console/videos")
+        expect(other).to_have_url(re.compile(r"/console/sign-in\?"))
+        assert_refused(thief, copied)
+    finally:
+        for context in (here, there, thief):
+            context.close()
+
+
+def assert_refused(context: BrowserContext, cookies: list[Any]) -> None:
+    """A browser given these cookies is sent to sign in."""
+    context.clear_cookies()
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto("/console/videos")
+    expect(page).to_have_url(re.compile(r"/console/sign-in\?"))
+    page.close()

@@ -89,7 +89,7 @@ def page(console: Console, handler: Handler, *, public: bool = False) -> Callabl
 def _load(console: Console, request: Request) -> Visitor:
     visitor = console.sessions.load(request)
     if visitor.user_id is not None:
-        found = session_user(console.services.uow_factory, visitor.user_id)
+        found = session_user(console.services.uow_factory, visitor.user_id, visitor.session_id)
         visitor = signed_in(visitor, *found) if found else new_visitor()
     request.state.visitor = visitor  # a handler that signs in or out replaces it
     return visitor

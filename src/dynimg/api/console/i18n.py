@@ -73,6 +73,15 @@ ZH_CN = {
     "Delete this video and its animated images?": "删除此视频及其动图？",
     "Source": "源视频",
     "Cover": "封面",
+    "Password and sessions": "密码与登录会话",
+    "Password changed. Your other sessions were signed out.": "密码已修改，其他会话已退出登录。",
+    "Current password": "当前密码",
+    "New password": "新密码",
+    "Change password": "修改密码",
+    "Signs this user out in every browser, this one included.": (
+        "在所有浏览器中退出此用户（包括当前浏览器）。"
+    ),
+    "Sign out everywhere": "在所有设备上退出",
     "Pages": "分页",
     "Previous": "上一页",
     "Next": "下一页",
