@@ -2,7 +2,10 @@
 
 An upload is a multipart upload under the same grant an OSS client would get: the page PUTs
 slices of the file one by one, each streamed into storage as it arrives (never held whole), and
-completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``).
+completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``). The
+page remembers an unfinished upload (in the browser's localStorage, by file name, size and
+modification time); choosing the same file after a reload asks which slices are stored and
+sends only the others, for as long as the upload's grant lives (50 minutes).
 """
 
 from __future__ import annotations
@@ -121,6 +124,13 @@ async def put_part(console: Console, request: Request, visitor: Visitor) -> Resp
     return JSONResponse({"part": number, "size": stored.size})
 
 
+async def stored_parts(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The slices already stored, so a page reloaded mid-upload sends only the rest."""
+    ctx = await _authorized(console, request, visitor)
+    parts = await run_in_threadpool(objects.list_parts, ctx, request.path_params["upload_id"])
+    return JSONResponse({"parts": [{"number": n, "size": size} for n, size, _md5 in parts]})
+
+
 async def complete_upload(console: Console, request: Request, visitor: Visitor) -> Response:
     """Assemble the slices in order; the video becomes UploadSucc and is probed."""
     ctx = await _authorized(console, request, visitor)
@@ -221,6 +231,7 @@ def routes(console: Console) -> list[Route]:
         Route("/videos", page(console, list_page), methods=["GET"]),
         Route("/videos/uploads", page(console, start_upload), methods=["POST"]),
         Route(upload + "/parts/{number:int}", page(console, put_part), methods=["PUT"]),
+        Route(upload + "/parts", page(console, stored_parts), methods=["GET"]),
         Route(upload + "/complete", page(console, complete_upload), methods=["POST"]),
         Route("/videos/{video_id}.json", page(console, status), methods=["GET"]),
         Route("/videos/{video_id}/source", page(console, source), methods=["GET"]),

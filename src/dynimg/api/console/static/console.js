@@ -16,32 +16,59 @@ async function call(url, options = {}) {
 }
 
 // Upload in slices: each PUT is streamed into storage by the server, so a large file is never
-// held whole in memory on either side; a failed slice can simply be sent again.
+// held whole in memory on either side; a failed slice can simply be sent again. An unfinished
+// upload is remembered in localStorage: after a reload, the same file resumes where it stopped.
 async function upload(form) {
   const file = form.querySelector("#upload-file").files[0];
   const title = form.querySelector("#upload-title").value || file.name;
   const bar = form.querySelector("#upload-progress");
   const message = form.querySelector("#upload-message");
   const chunk = Number(form.dataset.chunkBytes) || CHUNK_BYTES;
+  const memory = `dynimg-upload:${file.name}:${file.size}:${file.lastModified}:${chunk}`;
   bar.hidden = false;
   bar.value = 0;
   message.textContent = "";
+  message.classList.remove("error");
   try {
-    const started = await (await call("/console/videos/uploads", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ file_name: file.name, title, size: file.size }),
-    })).json();
-    const base = `/console/videos/${started.video_id}/uploads/${started.grant}/${started.upload}`;
+    let { started, stored } = await resumable(memory);
+    if (!started) {
+      started = await (await call("/console/videos/uploads", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ file_name: file.name, title, size: file.size }),
+      })).json();
+      localStorage.setItem(memory, JSON.stringify(started));
+    }
+    const base = uploadBase(started);
     for (let part = 1, offset = 0; offset < file.size; part++, offset += chunk) {
-      await sendPart(`${base}/parts/${part}`, file.slice(offset, offset + chunk));
+      const slice = file.slice(offset, offset + chunk);
+      if (stored.get(part) !== slice.size) await sendPart(`${base}/parts/${part}`, slice);
       bar.value = Math.round(100 * Math.min(offset + chunk, file.size) / file.size);
     }
     await call(`${base}/complete`, { method: "POST" });
+    localStorage.removeItem(memory);
     message.textContent = started.video_id;
     window.location.reload();
   } catch (error) {
     message.textContent = error.message;
     message.classList.add("error");
+  }
+}
+
+const uploadBase = (s) => `/console/videos/${s.video_id}/uploads/${s.grant}/${s.upload}`;
+
+// The upload this file started before, and the sizes of its stored slices by number; nothing
+// when there is none or it can no longer continue (expired, completed, deleted).
+async function resumable(memory) {
+  const stored = new Map();
+  const started = JSON.parse(localStorage.getItem(memory) || "null");
+  if (!started) return { started: null, stored };
+  try {
+    const listed = await (await call(`${uploadBase(started)}/parts`, { method: "GET" })).json();
+    listed.parts.forEach((p) => stored.set(p.number, p.size));
+    return { started, stored };
+  } catch (error) {
+    localStorage.removeItem(memory);
+    return { started: null, stored };
   }
 }
 
