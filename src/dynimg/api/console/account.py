@@ -56,16 +56,15 @@ async def _set_key_enabled(
 async def set_callback(console: Console, request: Request, visitor: Visitor) -> Response:
     form = await request.form()
     key = str(form.get("auth_key") or "").strip()
-    params: dict[str, str | None] = {
-        "CallbackURL": str(form.get("callback_url") or "").strip(),
-        "AuthSwitch": "on" if key else "off",
-        "AuthKey": key or None,
-    }
+    wanted = notifications.CallbackSettings(
+        callback_url=str(form.get("callback_url") or "").strip(), auth_key=key or None,
+        auth_switch="on" if key else "off",
+    )  # fmt: skip
     s = console.services
     try:
         await run_in_threadpool(
             functools.partial(
-                notifications.set_callback, s.uow_factory, console.account(visitor), params,
+                notifications.set_callback, s.uow_factory, console.account(visitor), wanted,
                 allow_private=s.settings.allow_private_callbacks,
             )
         )  # fmt: skip
