@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.console.conftest import PASSWORD, Shot, sign_in, unlabelled_fields
 from tests.support.clients import TeaApi
-from tests.support.server import ServerProcess
+from tests.support.server import Credentials, ServerProcess, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -111,14 +112,16 @@ def test_chinese_from_the_browser_language_and_the_switch(
 
 def test_lists_have_pages(browser: Browser, console_server: ServerProcess) -> None:
     """Three videos two to a page: page 2 holds the oldest, reached by the pager's link."""
-    api = TeaApi(console_server.endpoint, console_server.new_account("paged"))
-    console_server.new_console_user("paged", "dave", PASSWORD)
+    keys = run_cli(console_server.home, "keys", "create", "--account", "other", "--json")
+    created = json.loads(keys.stdout)
+    creds = Credentials(created["AccessKeyId"], created["AccessKeySecret"])
+    api = TeaApi(console_server.endpoint, creds)  # bob's account, which no other test here uses
     for title in ("first", "second", "third"):
         api.call("CreateUploadVideo", Title=title, FileName=f"{title}.mp4")
     context = browser.new_context(base_url=console_server.url, locale="en-US")
     try:
         page = context.new_page()
-        sign_in(page, "dave")
+        sign_in(page, "bob")
         page.goto("/console/videos?size=2")
         rows = page.locator("#videos tr[data-video-id]")
         expect(rows).to_have_count(2)
