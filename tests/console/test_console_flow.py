@@ -7,6 +7,7 @@ the job), and another account's user looks at the console while it all exists.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from dynimg.domain.templates import parse_template_config
@@ -32,14 +34,17 @@ def test_from_upload_to_gallery_and_back(
     context: BrowserContext,
     clip: Path,
     shot: Shot,
+    tmp_path: Path,
 ) -> None:
     page = context.new_page()
     sign_in(page, "alice")
     expect(page.get_by_role("heading", name="Videos")).to_be_visible()
     video_id = upload(page, clip, shot)
     add_watermark(page, shot)
+    add_image_watermark(page, tmp_path, shot)
     refuse_bad_template(page)
     make_template(page, shot)
+    edit_template(page, shot)
     run_job(page, shot)
     see_gallery(page, shot)
     other_account_sees_nothing(browser, console_server, video_id)
@@ -105,12 +110,18 @@ def callback_receiver() -> Iterator[tuple[str, list[bytes]]]:
 
 
 def upload(page: Page, clip: Path, shot: Shot) -> str:
-    # Small slices, so even a 1 MB test clip goes up in several PUTs.
-    page.locator("#upload-form").evaluate(f"f => f.dataset.chunkBytes = '{SLICE_BYTES}'")
-    assert clip.stat().st_size > 3 * SLICE_BYTES
-    page.get_by_label("Video file").set_input_files(clip)
-    page.get_by_label("Title").fill("holiday")
-    page.get_by_role("button", name="Upload").click()
+    slices = -(-clip.stat().st_size // SLICE_BYTES)
+    assert slices > 3
+    # The connection breaks at the third slice: the page says so; two slices are stored.
+    page.route("**/parts/3", lambda route: route.abort())
+    start_upload(page, clip, "holiday")
+    expect(page.locator("#upload-message")).to_have_class(re.compile("error"))
+    page.unroute("**/parts/3")
+    # After a reload the same file resumes: only the slices not stored are sent.
+    page.reload()
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
+    start_upload(page, clip, "")
     row = page.locator("#videos tr", has_text="holiday")
     expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
     expect(row.locator(".duration")).to_have_text("4.0 s")
@@ -121,9 +132,22 @@ def upload(page: Page, clip: Path, shot: Shot) -> str:
                 : v.addEventListener('loadedmetadata', () => done(v.duration)))"""
     )
     assert duration == pytest.approx(4.0, abs=0.2)
+    assert [int(url.rsplit("/", 1)[1]) for url in sent] == list(range(3, slices + 1))
+    expect(page.locator("#videos tr[data-video-id]")).to_have_count(1)
+    video_id = str(row.get_attribute("data-video-id"))
+    # The cover: a frame made on first request, served through the console's session.
+    assert loaded_width(page, f"#videos tr[data-video-id='{video_id}'] td.cover img") == 160
     assert unlabelled_fields(page) == []
     shot(page, "videos")
-    return str(row.get_attribute("data-video-id"))
+    return video_id
+
+
+def start_upload(page: Page, clip: Path, title: str) -> None:
+    """Choose the file and upload it, in small slices so even a 1 MB clip takes several PUTs."""
+    page.locator("#upload-form").evaluate(f"f => f.dataset.chunkBytes = '{SLICE_BYTES}'")
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Upload").click()
 
 
 def add_watermark(page: Page, shot: Shot) -> None:
@@ -138,12 +162,56 @@ def add_watermark(page: Page, shot: Shot) -> None:
     page.get_by_label("Font size (px)").fill("20")
     page.get_by_label("Colour (name or #RRGGBB)").fill("yellow")
     page.get_by_label("Make it the account's default").check()
+    page.get_by_role("button", name="Preview").click()  # the text, before it is saved
+    expect(page.locator("#wm-preview-image")).to_be_visible(timeout=30_000)
+    assert loaded_width(page, "#wm-preview-image") == 240
     page.get_by_role("button", name="Add watermark").click()
     row = page.locator("#watermarks tr", has_text="用户水印")
     expect(row).to_contain_text('"Content":"动图 666"')
     expect(row.locator(".default")).to_have_text("✓")
     assert unlabelled_fields(page) == []
+
+
+def add_image_watermark(page: Page, tmp_path: Path, shot: Shot) -> None:
+    """A red square uploaded from the browser, top-left, shown for the first minute: the
+    preview of the video under it is red there."""
+    square = tmp_path / "red.png"
+    Image.new("RGB", (64, 64), (255, 0, 0)).save(square)
+    page.get_by_label("Name", exact=True).fill("logo")
+    page.get_by_label("Image watermark", exact=True).check()
+    expect(page.get_by_label("Text", exact=True)).to_be_hidden()
+    page.get_by_label("Image file").set_input_files(square)
+    page.get_by_label("Corner").select_option("TopLeft")
+    page.get_by_label("Horizontal offset (Dx: px, or a ratio below 1)").fill("0")
+    page.get_by_label("Vertical offset (Dy: px, or a ratio below 1)").fill("0")
+    page.get_by_label("Image width (px, or a ratio below 1)").fill("0.25")
+    page.get_by_label("Shows for (seconds; empty: to the end)").fill("90000")
+    page.get_by_role("button", name="Add watermark").click()
+    expect(page.locator("#duration-error")).to_contain_text("'WatermarkConfig.Timeline.Duration'")
+    page.get_by_label("Image file").set_input_files(square)  # a refused form keeps no file
+    page.get_by_label("Shows for (seconds; empty: to the end)").fill("60")
+    page.get_by_role("button", name="Add watermark").click()
+    row = page.locator("#watermarks tr", has_text="logo")
+    expect(row).to_contain_text('"Timeline":{"Start":"0","Duration":"60"}')
+    image = page.locator("#wm-preview-image")
+    expect(image).to_be_visible(timeout=30_000)
+    assert image.get_attribute("data-watermark-id") == row.get_attribute("data-watermark-id")
+    assert loaded_width(page, "#wm-preview-image") == 240
+    assert pixel(page, "#wm-preview-image", 10, 10)[:3] == pytest.approx((255, 0, 0), abs=40)
+    assert pixel(page, "#wm-preview-image", 200, 150)[:3] != pytest.approx((255, 0, 0), abs=40)
     shot(page, "watermarks")
+
+
+def pixel(page: Page, selector: str, x: int, y: int) -> list[int]:
+    """One RGBA pixel of a loaded image (its first frame), read through a canvas."""
+    found: list[int] = page.evaluate(
+        """([selector, x, y]) => { const i = document.querySelector(selector);
+            const c = document.createElement('canvas'); c.width = i.naturalWidth;
+            c.height = i.naturalHeight; const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+            return [...g.getImageData(x, y, 1, 1).data] }""",
+        [selector, x, y],
+    )
+    return found
 
 
 def refuse_bad_template(page: Page) -> None:
@@ -190,6 +258,39 @@ def make_template(page: Page, shot: Shot) -> None:
     expect(row).to_contain_text('"WatermarkIds":["')
 
 
+def edit_template(page: Page, shot: Shot) -> None:
+    """The edit form starts from the stored template, previews, refuses as the API does, saves."""
+    page.locator("#templates tr", has_text="sticker").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit template")).to_be_visible()
+    expect(page.get_by_label("Width")).to_have_value("160")
+    expect(page.get_by_label("用户水印")).to_be_checked()
+    page.locator("#seek-range").fill("0.5")
+    page.get_by_label("Frame rate (fps)").fill("12")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-image")).to_be_visible(timeout=30_000)
+    assert loaded_width(page, "#preview-image") == 160
+    assert unlabelled_fields(page) == []
+    shot(page, "template-edit")
+    page.get_by_label("Width").fill("5000")
+    page.get_by_role("button", name="Save template").click()
+    with pytest.raises(InvalidParameter) as api:
+        parse_template_config(
+            {"Container": {"Format": "gif"}, "Video": {"Width": "5000"},
+             "Clip": {"TimeSpan": {"Seek": "0"}}}
+        )  # fmt: skip
+    expect(page.locator("#width-error")).to_have_text(api.value.message)
+    expect(page.get_by_role("heading", name="Edit template")).to_be_visible()
+    expect(page.get_by_label("Frame rate (fps)")).to_have_value("12")
+    page.get_by_label("Width").fill("160")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("Template saved.")).to_be_visible()
+    row = page.locator("#templates tr", has_text="sticker")
+    expect(row).to_contain_text('"Seek":"0.5"')
+    expect(row).to_contain_text('"Fps":"12"')
+    expect(row).to_contain_text('"WatermarkIds":["')
+    expect(page.locator("#templates tr[data-template-id]")).to_have_count(1)
+
+
 def run_job(page: Page, shot: Shot) -> None:
     """A bad override is refused with its code; a good job is watched until it succeeds."""
     page.goto("/console/jobs")
@@ -204,6 +305,11 @@ def run_job(page: Page, shot: Shot) -> None:
     status = page.locator("#jobs tr[data-job-id] .status").first
     expect(status).to_have_text("Success", timeout=90_000)
     assert page.locator("#jobs progress").first.evaluate("p => p.value") == 100
+    # The progress came as server-sent events (the statuses the page received, in order).
+    table = page.locator("#jobs")
+    expect(table).to_have_attribute("data-live", "events")
+    received = str(table.get_attribute("data-events")).split()
+    assert received[-1] == "Success", received
     page.get_by_label("State", exact=True).select_option("Fail")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("No jobs yet.")).to_be_visible()
@@ -239,7 +345,9 @@ def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id
         expect(page.get_by_text("No templates yet.")).to_be_visible()
         page.goto("/console/jobs")
         expect(page.get_by_text("No jobs yet.")).to_be_visible()
-        for path in (f"/console/videos/{video_id}/gallery", f"/console/videos/{video_id}/source"):
+        for path in (
+            f"/console/videos/{video_id}/{what}" for what in ("gallery", "source", "cover")
+        ):
             response = page.goto(path)
             assert response is not None and response.status == 404
             expect(page.get_by_role("alert")).to_contain_text("InvalidVideo.NotFound")

@@ -1,14 +1,17 @@
-"""Sign-in, sessions, CSRF and throttling, in real Chromium against a real server."""
+"""Sign-in, sessions, CSRF, throttling and list pages, in real Chromium against a real server."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.console.conftest import PASSWORD, Shot, sign_in, unlabelled_fields
-from tests.support.server import ServerProcess
+from tests.support.clients import TeaApi
+from tests.support.server import Credentials, ServerProcess, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -105,3 +108,89 @@ def test_chinese_from_the_browser_language_and_the_switch(
         expect(page.get_by_role("heading", name="Videos")).to_be_visible()
     finally:
         context.close()
+
+
+def test_lists_have_pages(browser: Browser, console_server: ServerProcess) -> None:
+    """Three videos two to a page: page 2 holds the oldest, reached by the pager's link."""
+    keys = run_cli(console_server.home, "keys", "create", "--account", "other", "--json")
+    created = json.loads(keys.stdout)
+    creds = Credentials(created["AccessKeyId"], created["AccessKeySecret"])
+    api = TeaApi(console_server.endpoint, creds)  # bob's account, which no other test here uses
+    for title in ("first", "second", "third"):
+        api.call("CreateUploadVideo", Title=title, FileName=f"{title}.mp4")
+    context = browser.new_context(base_url=console_server.url, locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, "bob")
+        page.goto("/console/videos?size=2")
+        rows = page.locator("#videos tr[data-video-id]")
+        expect(rows).to_have_count(2)
+        expect(page.locator(".pager .page-of")).to_have_text("Page 1 of 2")
+        page.get_by_role("link", name="Next").click()
+        expect(page).to_have_url(re.compile(r"/console/videos\?size=2&page=2$"))
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("first")
+        expect(page.locator(".pager .page-of")).to_have_text("Page 2 of 2")
+        expect(page.get_by_role("link", name="Next")).to_have_count(0)
+        page.get_by_role("link", name="Previous").click()
+        expect(rows.first).to_contain_text("third")
+    finally:
+        context.close()
+
+
+def test_signed_out_sessions_are_refused_even_with_a_copy_of_the_cookie(
+    browser: Browser, console_server: ServerProcess, shot: Shot
+) -> None:
+    """Sign-out, a password change and "sign out everywhere" end sessions on the server."""
+    console_server.new_console_user("default", "erin", PASSWORD)
+    here, there, thief = (
+        browser.new_context(base_url=console_server.url, locale="en-US") for _ in range(3)
+    )
+    try:
+        page, other = here.new_page(), there.new_page()
+        sign_in(page, "erin")
+        copied = here.cookies()
+        page.get_by_role("button", name="Sign out").click()
+        assert_refused(thief, copied)  # the cookie from before sign-out no longer works
+
+        sign_in(page, "erin")
+        sign_in(other, "erin")
+        expect(other.get_by_role("heading", name="Videos")).to_be_visible()
+        page.goto("/console/account")
+        page.get_by_label("Current password").fill("not my password")
+        page.get_by_label("New password", exact=True).fill("a whole new passphrase")
+        page.get_by_role("button", name="Change password").click()
+        expect(page.locator("#password-error")).to_have_text("The current password is wrong.")
+        page.get_by_label("Current password").fill(PASSWORD)
+        page.get_by_label("New password", exact=True).fill("a whole new passphrase")
+        page.get_by_role("button", name="Change password").click()
+        expect(page.get_by_role("status")).to_contain_text("Password changed.")
+        assert unlabelled_fields(page) == []
+        other.goto("/console/videos")  # the other browser was signed out by the change
+        expect(other).to_have_url(re.compile(r"/console/sign-in\?"))
+        page.goto("/console/videos")  # this one was kept
+        expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+
+        sign_in(other, "erin", "a whole new passphrase")
+        expect(other.get_by_role("heading", name="Videos")).to_be_visible()
+        copied = there.cookies()
+        page.goto("/console/account")
+        shot(page, "account-sessions")
+        page.get_by_role("button", name="Sign out everywhere").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        other.goto("/console/videos")
+        expect(other).to_have_url(re.compile(r"/console/sign-in\?"))
+        assert_refused(thief, copied)
+    finally:
+        for context in (here, there, thief):
+            context.close()
+
+
+def assert_refused(context: BrowserContext, cookies: list[Any]) -> None:
+    """A browser given these cookies is sent to sign in."""
+    context.clear_cookies()
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto("/console/videos")
+    expect(page).to_have_url(re.compile(r"/console/sign-in\?"))
+    page.close()

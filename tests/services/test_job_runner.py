@@ -323,7 +323,7 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     # A watermark added while the upload is still being probed.
     mark = watermarks.add_watermark(
         services.uow_factory, clock, services.upload_policy, account,
-        {"Name": "bomb", "Type": "Image", "FileUrl": ticket.file_url, "WatermarkConfig": "{}"},
+        name="bomb", type_name="Image", file_url=ticket.file_url, config_text="{}",
     )  # fmt: skip
     probe = ProbeDeps(services.uow_factory, clock, services.storage, services.engine)
     process_upload(probe, UploadTarget.ATTACHED, ticket.target_id)
@@ -334,7 +334,7 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     with pytest.raises(InvalidParameter, match=r"FileUrl.*MediaLimit\.Exceeded"):
         watermarks.add_watermark(
             services.uow_factory, clock, services.upload_policy, account,
-            {"Name": "again", "Type": "Image", "FileUrl": ticket.file_url, "WatermarkConfig": "{}"},
+            name="again", type_name="Image", file_url=ticket.file_url, config_text="{}",
         )  # fmt: skip
 
     template = templates.add_template(

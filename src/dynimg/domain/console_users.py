@@ -25,6 +25,17 @@ class ConsoleUser:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in browser. The cookie carries the session's random id; the database keeps only
+    its SHA-256 (``id_hash``), so a copy of the table cannot be replayed as cookies. Signing out
+    deletes the row, and a cookie whose row is gone is refused."""
+
+    id_hash: str
+    user_id: str
+    created_at: datetime
+
+
 def validate_username(name: str) -> str:
     """Usernames are 1-64 letters, digits, '_', '.', '@' or '-', starting alphanumeric."""
     if not _USERNAME.match(name):

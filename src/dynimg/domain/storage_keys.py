@@ -29,3 +29,8 @@ def file_extension(file_name: str) -> str:
             f"The file name {file_name[:64]!r} has no valid extension, such as .mp4."
         )
     return extension.lower()
+
+
+def cover_key(video_id: str) -> str:
+    """Where the console keeps a video's cover frame: beside its source, under its prefix."""
+    return validate_key(f"video/{video_id}/cover.webp")

@@ -1,9 +1,19 @@
-"""Console users: creating them (``dynimg user create``) and checking their passwords."""
+"""Console users: creating them (``dynimg user create``), checking and changing their passwords,
+and their signed-in sessions (kept in the database so that signing out really ends them)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from dynimg.domain.accounts import Account
-from dynimg.domain.console_users import ConsoleUser, validate_password, validate_username
+from dynimg.domain.console_users import (
+    ConsoleSession,
+    ConsoleUser,
+    validate_password,
+    validate_username,
+)
 from dynimg.domain.ids import new_resource_id
 from dynimg.errors import AccountNotFound, SignInFailed, UserExists
 from dynimg.ports import Clock, PasswordHasher, UnitOfWorkFactory
@@ -49,12 +59,69 @@ def authenticate(
 
 
 def session_user(
-    uow_factory: UnitOfWorkFactory, user_id: str
+    uow_factory: UnitOfWorkFactory, user_id: str, session_id: str
 ) -> tuple[ConsoleUser, Account] | None:
-    """The signed-in user and their account, or None when the user is gone."""
+    """The signed-in user and their account, or None when the user is gone or the session was
+    signed out (here, everywhere, or by a password change)."""
     with uow_factory() as uow:
+        if not uow.console_sessions.exists(session_hash(session_id), user_id):
+            return None
         user = uow.console_users.get(user_id)
         account = uow.accounts.get(user.account_id) if user is not None else None
     if user is None or account is None:
         return None
     return user, account
+
+
+def start_session(
+    uow_factory: UnitOfWorkFactory, clock: Clock, user: ConsoleUser, lifetime: timedelta
+) -> str:
+    """Record a new signed-in session and return its id (for the cookie only). The user's
+    sessions older than ``lifetime`` (expired anyway) are deleted on the way."""
+    session_id = secrets.token_urlsafe(32)
+    now = clock.now()
+    with uow_factory() as uow:
+        uow.console_sessions.delete_for_user(user.id, before=now - lifetime)
+        uow.console_sessions.add(ConsoleSession(session_hash(session_id), user.id, now))
+        uow.commit()
+    return session_id
+
+
+def end_session(uow_factory: UnitOfWorkFactory, session_id: str) -> None:
+    """Sign one session out: its cookie is refused from now on, wherever it is replayed."""
+    with uow_factory() as uow:
+        uow.console_sessions.delete(session_hash(session_id))
+        uow.commit()
+
+
+def end_all_sessions(uow_factory: UnitOfWorkFactory, user_id: str) -> int:
+    """Sign the user out everywhere; returns how many sessions ended."""
+    with uow_factory() as uow:
+        ended = uow.console_sessions.delete_for_user(user_id)
+        uow.commit()
+    return ended
+
+
+def change_password(
+    uow_factory: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    user: ConsoleUser,
+    *,
+    current: str,
+    new: str,
+    session_id: str,
+) -> None:
+    """Change a user's password (the current one is asked again) and sign out every other
+    session, so whoever knew the old password is out too."""
+    if not hasher.verify(user.password_hash, current):
+        raise SignInFailed("The current password is wrong.")
+    password_hash = hasher.hash(validate_password(new))
+    with uow_factory() as uow:
+        uow.console_users.set_password_hash(user.id, password_hash)
+        uow.console_sessions.delete_for_user(user.id, keep=session_hash(session_id))
+        uow.commit()
+
+
+def session_hash(session_id: str) -> str:
+    """What the database keeps of a session id."""
+    return hashlib.sha256(session_id.encode()).hexdigest()

@@ -39,6 +39,32 @@ def list_images(
     return [ImageView(image, delivery.file_url("/" + image.storage_key, now)) for image in images]
 
 
+@dataclass(frozen=True)
+class ImagePage:
+    """Which of a video's animated images to list (the console's gallery pages)."""
+
+    offset: int = 0
+    limit: int = 100
+
+
+def image_page(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    delivery: DeliveryPolicy,
+    account: Account,
+    video_id: str,
+    page: ImagePage,
+) -> tuple[int, list[ImageView]]:
+    """How many animated images the video has, and one page of them, oldest first, signed."""
+    with uow_factory() as uow:
+        if uow.videos.get(account.id, video_id) is None:
+            raise VideoNotFound()
+        total, images = uow.images.page_for_video(account.id, video_id, page.offset, page.limit)
+    now = int(clock.now().timestamp())
+    views = [ImageView(image, delivery.file_url("/" + image.storage_key, now)) for image in images]
+    return total, views
+
+
 def delete_images(
     uow_factory: UnitOfWorkFactory,
     storage: Storage,

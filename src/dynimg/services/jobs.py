@@ -94,6 +94,15 @@ def get_job(uow_factory: UnitOfWorkFactory, account: Account, job_id: str) -> Dy
     return job
 
 
+def find_jobs(
+    uow_factory: UnitOfWorkFactory, account: Account, job_ids: Sequence[str]
+) -> list[DynamicImageJob]:
+    """Those of the given jobs that are the account's, in one short transaction."""
+    with uow_factory() as uow:
+        found = [uow.jobs.get(account.id, job_id) for job_id in job_ids]
+    return [job for job in found if job is not None]
+
+
 @dataclass(frozen=True)
 class JobQuery:
     """Which of an account's jobs to list: by video and state, a page of them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.events import (
@@ -40,30 +41,44 @@ EVENT_TEST = "Test"
 log = logging.getLogger("dynimg.events")
 
 
+@dataclass(frozen=True)
+class CallbackSettings:
+    """What SetMessageCallback (or the console's callback form) asks for, as given: each value
+    is validated by ``set_callback`` with the API's rules and messages."""
+
+    callback_url: str | None
+    auth_key: str | None = None
+    auth_switch: str | None = None
+    """``on`` or ``off`` (absent: off)."""
+    callback_type: str | None = None
+    event_types: str | None = None
+    app_id: str | None = None
+
+
 def set_callback(
     uow_factory: UnitOfWorkFactory,
     account: Account,
-    params: dict[str, str | None],
+    wanted: CallbackSettings,
     *,
     allow_private: bool,
 ) -> MessageCallback:
     """Configure (or change) the account's HTTP callback."""
-    kind = read_choice(params.get("CallbackType") or "HTTP", "CallbackType", ["HTTP", "MNS"])
+    kind = read_choice(wanted.callback_type or "HTTP", "CallbackType", ["HTTP", "MNS"])
     if kind == "MNS":
         raise InvalidParameter("CallbackType", "dynimg delivers HTTP callbacks only")
-    url = params.get("CallbackURL")
+    url = wanted.callback_url
     if not url:
         raise MissingParameter("CallbackURL")
-    switch = read_choice(params.get("AuthSwitch") or "off", "AuthSwitch", ["on", "off"]) == "on"
-    key = params.get("AuthKey") or ""
+    switch = read_choice(wanted.auth_switch or "off", "AuthSwitch", ["on", "off"]) == "on"
+    key = wanted.auth_key or ""
     if switch and not key:
         raise MissingParameter("AuthKey")
     callback = MessageCallback(
         account_id=account.id,
-        app_id=params.get("AppId") or "app-1000000",
+        app_id=wanted.app_id or "app-1000000",
         callback_type=kind,
         callback_url=validate_callback_url(url, allow_private=allow_private),
-        event_types=parse_event_types(params.get("EventTypeList")),
+        event_types=parse_event_types(wanted.event_types),
         auth_switch=switch,
         auth_key=validate_auth_key(key) if key else "",
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import tempfile
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dynimg.domain.accounts import Account
@@ -14,9 +15,11 @@ from dynimg.domain.rendering import RenderSpec, WatermarkLayer
 from dynimg.domain.templates import (
     DEFAULT_WATERMARK,
     DynamicImageTemplateConfig,
+    ImageFormat,
     TimeSpan,
     parse_template_config,
 )
+from dynimg.domain.videos import Video
 from dynimg.domain.watermarks import Watermark, WatermarkType, parse_watermark_config
 from dynimg.errors import InvalidParameter
 from dynimg.ports import MediaEngine, Storage, UnitOfWorkFactory
@@ -43,7 +46,51 @@ def render_preview(
     config = parse_template_config(parse_json_object(config_text, "TemplateConfig"))
     video = get_video(uow_factory, account, video_id)
     chosen = _watermarks(uow_factory, account, config.watermark_ids)
-    small = preview_config(config)
+    return _render(storage, engine, video, preview_config(config), chosen)
+
+
+def render_watermark_preview(
+    uow_factory: UnitOfWorkFactory,
+    storage: Storage,
+    engine: MediaEngine,
+    account: Account,
+    video_id: str,
+    watermark: WatermarkDraft | str,
+) -> tuple[bytes, str]:
+    """The first seconds of a video (a small GIF) with one watermark over them: a stored one by
+    id, or a text watermark not yet saved, validated as AddWatermark does."""
+    video = get_video(uow_factory, account, video_id)
+    if isinstance(watermark, str):
+        chosen = _watermarks(uow_factory, account, (watermark,))
+    else:
+        chosen = [watermark.as_watermark(account)]
+    config = DynamicImageTemplateConfig(
+        format=ImageFormat.GIF, time_span=TimeSpan(0, PREVIEW_MAX_MS), fps=4.0,
+        width=PREVIEW_WIDTH,
+    )  # fmt: skip
+    return _render(storage, engine, video, config, chosen)
+
+
+@dataclass(frozen=True)
+class WatermarkDraft:
+    """A text watermark being written in the console, previewed before it is saved."""
+
+    config_text: str
+
+    def as_watermark(self, account: Account) -> Watermark:
+        document = parse_json_object(self.config_text, "WatermarkConfig")
+        parse_watermark_config(WatermarkType.TEXT, document)
+        return Watermark("draft", account.id, "draft", WatermarkType.TEXT, self.config_text,
+                         "", "", "", False, datetime.fromtimestamp(0, UTC))  # fmt: skip
+
+
+def _render(
+    storage: Storage,
+    engine: MediaEngine,
+    video: Video,
+    small: DynamicImageTemplateConfig,
+    chosen: list[Watermark],
+) -> tuple[bytes, str]:
     with ExitStack() as files:
         layers = tuple(_layer(storage, files, watermark) for watermark in chosen)
         source = files.enter_context(storage.readable(video.storage_key))

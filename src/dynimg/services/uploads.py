@@ -159,26 +159,73 @@ def create_upload_media(
             params.get("ImageType") or "default", "ImageType", ["default", "cover", "watermark"]
         )
     file_name = params.get("FileName") or f"upload.{extension or 'png'}"
+    media = _new_media(clock, account, kind, business, file_name, extension, params.get("Title"))
+    with uow_factory() as uow:
+        uow.media_files.add(media)
+        ticket = _issue(uow, clock, policy, account, kind, media.id, media.storage_key, None)
+        uow.commit()
+    return replace(ticket, target_id=media.id)
+
+
+@dataclass(frozen=True)
+class MediaUpload:
+    """The console's CreateUploadAttachedMedia: the grant to write through, and the FileURL
+    AddWatermark will be given once the file is stored."""
+
+    grant: UploadGrant
+    file_url: str
+
+
+def start_browser_media_upload(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: UploadPolicy,
+    account: Account,
+    *,
+    business_type: str,
+    file_name: str,
+    size: int,
+) -> MediaUpload:
+    """The same media row and grant as CreateUploadAttachedMedia, with the same checks, but no
+    OSS credentials: the console streams the file in through its own session."""
+    business = read_choice(business_type, "BusinessType", BUSINESS_TYPES)
+    declared = _declared_size(str(size), policy)
+    name = read_text(file_name, "FileName", max_bytes=255)
+    media = _new_media(clock, account, UploadTarget.ATTACHED, business, name, "", None)
+    with uow_factory() as uow:
+        uow.media_files.add(media)
+        grant, _token = _grant(
+            uow, clock, policy, account, UploadTarget.ATTACHED, media.id, media.storage_key,
+            declared,
+        )  # fmt: skip
+        uow.commit()
+    return MediaUpload(grant, object_url(policy, grant))
+
+
+def _new_media(
+    clock: Clock,
+    account: Account,
+    kind: UploadTarget,
+    business: str,
+    file_name: str,
+    extension: str,
+    title: str | None,
+) -> MediaFile:
     extension = extension or file_extension(file_name)
     if extension not in IMAGE_EXTENSIONS:
         raise InvalidParameter("MediaExt", "must be one of " + ", ".join(IMAGE_EXTENSIONS))
     media_id = new_resource_id()
-    media = MediaFile(
+    return MediaFile(
         id=media_id,
         account_id=account.id,
         kind=kind,
         business_type=business,
-        title=(params.get("Title") or file_name)[:128],
+        title=(title or file_name)[:128],
         file_name=file_name,
         storage_key=object_key(kind, media_id, extension),
         status=MediaStatus.UPLOADING,
         created_at=clock.now(),
     )
-    with uow_factory() as uow:
-        uow.media_files.add(media)
-        ticket = _issue(uow, clock, policy, account, kind, media_id, media.storage_key, None)
-        uow.commit()
-    return replace(ticket, target_id=media_id)
 
 
 def _issue(

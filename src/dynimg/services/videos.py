@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
+from dynimg.domain.storage_keys import cover_key
 from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
 from dynimg.errors import InvalidParameter, VideoNotFound
 from dynimg.ports import Clock, Storage, UnitOfWorkFactory
@@ -91,7 +92,8 @@ def update_video(
 def delete_videos(
     uow_factory: UnitOfWorkFactory, storage: Storage, account: Account, video_ids: list[str]
 ) -> list[str]:
-    """Delete videos with their files and animated images; returns the ids that did not exist."""
+    """Delete videos with their files, covers and animated images; returns the ids that did not
+    exist."""
     missing, keys = [], []
     with uow_factory() as uow:
         for video_id in video_ids:
@@ -104,7 +106,7 @@ def delete_videos(
                 keys.append(image.storage_key)
             uow.upload_grants.delete_for(video.id)
             uow.videos.delete(account.id, video.id)
-            keys.append(video.storage_key)
+            keys += [video.storage_key, cover_key(video.id)]
         uow.commit()
     # Files go after the rows: a crash in between leaves an orphan file, never a row without one.
     for key in keys:

@@ -29,27 +29,32 @@ def add_watermark(
     clock: Clock,
     policy: UploadPolicy,
     account: Account,
-    params: dict[str, str | None],
+    *,
+    name: str | None,
+    config_text: str | None,
+    type_name: str | None = None,
+    file_url: str | None = None,
+    app_id: str | None = None,
 ) -> Watermark:
-    """Validate and store a watermark."""
+    """Validate and store a watermark (``type_name`` absent: Image, as Alibaba defaults)."""
     kind = WatermarkType(
-        read_choice(params.get("Type") or "Image", "Type", [t.value for t in WatermarkType])
+        read_choice(type_name or "Image", "Type", [t.value for t in WatermarkType])
     )
-    config = _validated_config(kind, params.get("WatermarkConfig"))
+    config = _validated_config(kind, config_text)
     with uow_factory() as uow:
-        file_url, key = "", ""
+        url, key = "", ""
         if kind is WatermarkType.IMAGE:
-            file_url = read_text(params.get("FileUrl"), "FileUrl", max_bytes=2048)
-            key = uploaded_key(uow, policy, account.id, file_url)
+            url = read_text(file_url, "FileUrl", max_bytes=2048)
+            key = uploaded_key(uow, policy, account.id, url)
         watermark = Watermark(
             id=new_resource_id(),
             account_id=account.id,
-            name=_name(params.get("Name")),
+            name=_name(name),
             type=kind,
             config_json=config,
-            file_url=file_url,
+            file_url=url,
             storage_key=key,
-            app_id=params.get("AppId") or DEFAULT_APP_ID,
+            app_id=app_id or DEFAULT_APP_ID,
             is_default=False,
             created_at=clock.now(),
         )
@@ -138,3 +143,9 @@ def uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account_id: str, url: st
     if media.status is MediaStatus.UPLOAD_FAIL:
         raise InvalidParameter("FileUrl", f"the image cannot be used: {media.failure_reason}")
     return media.storage_key
+
+
+def check_config(type_name: str, config_text: str) -> None:
+    """Validate a WatermarkConfig as AddWatermark would, before its image is uploaded."""
+    kind = WatermarkType(read_choice(type_name, "Type", [t.value for t in WatermarkType]))
+    _validated_config(kind, config_text)

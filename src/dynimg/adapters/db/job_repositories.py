@@ -147,6 +147,22 @@ class SqlDynamicImageRepository:
         )
         return [DynamicImage(**row._mapping) for row in rows]
 
+    def page_for_video(
+        self, account_id: str, video_id: str, offset: int, limit: int
+    ) -> tuple[int, Sequence[DynamicImage]]:
+        where = (dynamic_images.c.account_id == account_id, dynamic_images.c.video_id == video_id)
+        total = self._session.execute(
+            select(func.count()).select_from(dynamic_images).where(*where)
+        ).scalar_one()
+        rows = self._session.execute(
+            select(dynamic_images)
+            .where(*where)
+            .order_by(dynamic_images.c.created_at, dynamic_images.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return int(total), [DynamicImage(**row._mapping) for row in rows]
+
     def get(self, image_id: str) -> DynamicImage | None:
         row = self._session.execute(
             select(dynamic_images).where(dynamic_images.c.id == image_id)

@@ -75,6 +75,14 @@ console_users = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", String(32), ForeignKey("console_users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 templates = Table(
     "templates",
     metadata,

@@ -7,7 +7,10 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dynimg.adapters.db.console_user_repository import SqlConsoleUserRepository
+from dynimg.adapters.db.console_user_repository import (
+    SqlConsoleSessionRepository,
+    SqlConsoleUserRepository,
+)
 from dynimg.adapters.db.job_repositories import (
     SqlCallbackRepository,
     SqlDynamicImageRepository,
@@ -43,6 +46,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(self._session)
         self.access_keys = SqlAccessKeyRepository(self._session)
         self.console_users = SqlConsoleUserRepository(self._session)
+        self.console_sessions = SqlConsoleSessionRepository(self._session)
         self.templates = SqlTemplateRepository(self._session)
         self.nonces = SqlNonceRepository(self._session)
         self.videos = SqlVideoRepository(self._session)

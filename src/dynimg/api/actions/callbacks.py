@@ -19,9 +19,13 @@ from dynimg.services import notifications
 
 def set_message_callback(ctx: ActionContext) -> dict[str, Any]:
     allow = ctx.services.settings.allow_private_callbacks
-    notifications.set_callback(
-        ctx.services.uow_factory, ctx.account, ctx.params, allow_private=allow
-    )
+    p = ctx.params
+    wanted = notifications.CallbackSettings(
+        callback_url=p.get("CallbackURL"), auth_key=p.get("AuthKey"),
+        auth_switch=p.get("AuthSwitch"), callback_type=p.get("CallbackType"),
+        event_types=p.get("EventTypeList"), app_id=p.get("AppId"),
+    )  # fmt: skip
+    notifications.set_callback(ctx.services.uow_factory, ctx.account, wanted, allow_private=allow)
     return {}
 
 

@@ -14,9 +14,12 @@ from dynimg.services import watermarks
 
 def add_watermark(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.services
+    p = ctx.params
     watermark = watermarks.add_watermark(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.params
-    )
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, name=p.get("Name"),
+        config_text=p.get("WatermarkConfig"), type_name=p.get("Type"), file_url=p.get("FileUrl"),
+        app_id=p.get("AppId"),
+    )  # fmt: skip
     return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
 
 

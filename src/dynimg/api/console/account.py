@@ -1,5 +1,5 @@
 """The account page: AccessKeys (secret shown once), the callback with a test event and the
-recent deliveries, and usage by day."""
+recent deliveries, usage by day, and the user's password and sessions."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dynimg.api.console.sessions import Visitor
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.usage import UsageRow
 from dynimg.errors import DynimgError, ResourceNotFound
-from dynimg.services import accounts, notifications, usage
+from dynimg.services import accounts, console_users, notifications, usage
 
 RECENT_EVENTS = 20
 
@@ -56,22 +56,39 @@ async def _set_key_enabled(
 async def set_callback(console: Console, request: Request, visitor: Visitor) -> Response:
     form = await request.form()
     key = str(form.get("auth_key") or "").strip()
-    params: dict[str, str | None] = {
-        "CallbackURL": str(form.get("callback_url") or "").strip(),
-        "AuthSwitch": "on" if key else "off",
-        "AuthKey": key or None,
-    }
+    wanted = notifications.CallbackSettings(
+        callback_url=str(form.get("callback_url") or "").strip(), auth_key=key or None,
+        auth_switch="on" if key else "off",
+    )  # fmt: skip
     s = console.services
     try:
         await run_in_threadpool(
             functools.partial(
-                notifications.set_callback, s.uow_factory, console.account(visitor), params,
+                notifications.set_callback, s.uow_factory, console.account(visitor), wanted,
                 allow_private=s.settings.allow_private_callbacks,
             )
         )  # fmt: skip
     except DynimgError as exc:
         return await _page(console, request, visitor, 400, error=f"{exc.code}: {exc.message}")
     return RedirectResponse("/console/account", status_code=303)
+
+
+async def change_password(console: Console, request: Request, visitor: Visitor) -> Response:
+    """A new password; every other session of this user is signed out, this one stays."""
+    form = await request.form()
+    assert visitor.user is not None  # a signed-in page
+    s = console.services
+    try:
+        await run_in_threadpool(
+            functools.partial(
+                console_users.change_password, s.uow_factory, s.passwords, visitor.user,
+                current=str(form.get("current_password") or ""),
+                new=str(form.get("new_password") or ""), session_id=visitor.session_id,
+            )
+        )  # fmt: skip
+    except DynimgError as exc:
+        return await _page(console, request, visitor, exc.http_status, password_error=exc.message)
+    return RedirectResponse("/console/account?password=changed", status_code=303)
 
 
 async def test_event(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -115,6 +132,7 @@ async def _page(
     status: int = 200,
     new_key: dict[str, str] | None = None,
     error: str = "",
+    password_error: str = "",
 ) -> Response:
     s = console.services
     account = console.account(visitor)
@@ -131,6 +149,8 @@ async def _page(
               for k in keys],
         callback_url=callback, events=[_event_row(e) for e in events], usage=days,
         usage_max=max([d["seconds"] for d in days] or [1]), first=first, last=last,
+        password_error=password_error,
+        password_changed=request.query_params.get("password") == "changed",
     )  # fmt: skip
 
 
@@ -142,4 +162,5 @@ def routes(console: Console) -> list[Route]:
         Route("/account/keys/{key_id}/disable", page(console, disable_key), methods=["POST"]),
         Route("/account/callback", page(console, set_callback), methods=["POST"]),
         Route("/account/callback/test", page(console, test_event), methods=["POST"]),
+        Route("/account/password", page(console, change_password), methods=["POST"]),
     ]

@@ -1,8 +1,9 @@
-"""Signing in and out, and the language switch."""
+"""Signing in and out (here or everywhere), and the language switch."""
 
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,7 +14,12 @@ from dynimg.api.console.core import Console, page
 from dynimg.api.console.i18n import LANG_COOKIE, LANGUAGES
 from dynimg.api.console.sessions import Visitor, new_visitor
 from dynimg.errors import SignInFailed
-from dynimg.services.console_users import authenticate
+from dynimg.services.console_users import (
+    authenticate,
+    end_all_sessions,
+    end_session,
+    start_session,
+)
 
 
 async def sign_in_form(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -38,11 +44,26 @@ async def sign_in(console: Console, request: Request, visitor: Visitor) -> Respo
         console.throttle.failed(username, address)
         return _form_error(console, request, visitor, username, 401, "Wrong username or password.")
     console.throttle.succeeded(username, address)
-    request.state.visitor = new_visitor(user)  # a fresh session and CSRF token on sign-in
+    lifetime = timedelta(seconds=console.sessions.absolute_seconds)
+    session_id = await run_in_threadpool(start_session, s.uow_factory, s.clock, user, lifetime)
+    # A fresh session and CSRF token on sign-in.
+    request.state.visitor = new_visitor(user, session_id)
     return RedirectResponse(_next(request, form.get("next")), status_code=303)
 
 
 async def sign_out(console: Console, request: Request, visitor: Visitor) -> Response:
+    """End this session in the database too: a copy of its cookie is refused from now on."""
+    if visitor.session_id:
+        await run_in_threadpool(end_session, console.services.uow_factory, visitor.session_id)
+    request.state.visitor = new_visitor()
+    return RedirectResponse("/console/sign-in", status_code=303)
+
+
+async def sign_out_everywhere(console: Console, request: Request, visitor: Visitor) -> Response:
+    """End every session of this user, in every browser, this one included."""
+    user_id = visitor.user_id
+    assert user_id is not None  # a signed-in page
+    await run_in_threadpool(end_all_sessions, console.services.uow_factory, user_id)
     request.state.visitor = new_visitor()
     return RedirectResponse("/console/sign-in", status_code=303)
 
@@ -84,5 +105,6 @@ def routes(console: Console) -> list[Route]:
         Route("/sign-in", page(console, sign_in_form, public=True), methods=["GET"]),
         Route("/sign-in", page(console, sign_in, public=True), methods=["POST"]),
         Route("/sign-out", page(console, sign_out, public=True), methods=["POST"]),
+        Route("/sign-out-everywhere", page(console, sign_out_everywhere), methods=["POST"]),
         Route("/lang/{lang}", page(console, switch_language, public=True), methods=["GET"]),
     ]

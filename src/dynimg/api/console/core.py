@@ -21,14 +21,17 @@ from dynimg.api.console.sessions import (
     new_visitor,
     signed_in,
 )
+from dynimg.api.console.stream_slots import StreamSlots
 from dynimg.bootstrap import Services, console_session_key
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_request_id
-from dynimg.errors import DynimgError
+from dynimg.errors import DynimgError, RequestTooLarge
 from dynimg.services.console_users import session_user
 
 log = logging.getLogger("dynimg.console")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+MAX_MULTIPART_BYTES = 8 * 1024 * 1024
+"""Largest multipart form (a watermark image): parsed before the handler runs, so bounded here."""
 Handler = Callable[["Console", Request, Visitor], Awaitable[Response]]
 
 
@@ -44,6 +47,7 @@ class Console:
             settings.console_session_hours * 3600,
         )
         self.throttle = SignInThrottle()
+        self.job_streams = StreamSlots()
         self.templates = Environment(
             loader=PackageLoader("dynimg.api.console", "html"),
             autoescape=select_autoescape(default=True),
@@ -85,7 +89,7 @@ def page(console: Console, handler: Handler, *, public: bool = False) -> Callabl
 def _load(console: Console, request: Request) -> Visitor:
     visitor = console.sessions.load(request)
     if visitor.user_id is not None:
-        found = session_user(console.services.uow_factory, visitor.user_id)
+        found = session_user(console.services.uow_factory, visitor.user_id, visitor.session_id)
         visitor = signed_in(visitor, *found) if found else new_visitor()
     request.state.visitor = visitor  # a handler that signs in or out replaces it
     return visitor
@@ -95,6 +99,7 @@ async def _guarded(
     console: Console, handler: Handler, request: Request, visitor: Visitor, public: bool
 ) -> Response:
     try:
+        _check_multipart_size(request)
         if request.method not in SAFE_METHODS and not await csrf_ok(request, visitor):
             return _refusal(console, request, visitor, 403, "CsrfTokenMissing",
                             "The form expired. Please try again.")  # fmt: skip
@@ -108,6 +113,14 @@ async def _guarded(
         log.exception("console request %s failed (%s)", request.url.path, request_id)
         message = f"Something went wrong on the server. (RequestId {request_id})"
         return _refusal(console, request, visitor, 500, "InternalError", message)
+
+
+def _check_multipart_size(request: Request) -> None:
+    if not request.headers.get("content-type", "").startswith("multipart/"):
+        return
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > MAX_MULTIPART_BYTES:
+        raise RequestTooLarge(f"A form may carry at most {MAX_MULTIPART_BYTES // 2**20} MiB.")
 
 
 def _refusal(

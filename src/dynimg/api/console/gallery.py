@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
+from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.videos import video_row
 from dynimg.services import images, videos
@@ -21,12 +22,15 @@ async def gallery(console: Console, request: Request, visitor: Visitor) -> Respo
     account = console.account(visitor)
     video_id = request.path_params["video_id"]
     video = await run_in_threadpool(videos.get_video, s.uow_factory, account, video_id)
-    found = await run_in_threadpool(
-        images.list_images, s.uow_factory, s.clock, s.delivery, account, video_id
-    )
+    at = paging(request)
+    total, found = await run_in_threadpool(
+        images.image_page, s.uow_factory, s.clock, s.delivery, account, video_id,
+        images.ImagePage(at.offset, at.size),
+    )  # fmt: skip
     return console.render(
-        request, visitor, "gallery.html", video=video_row(video), images=[_card(v) for v in found]
-    )
+        request, visitor, "gallery.html", video=video_row(video),
+        images=[_card(v) for v in found], pages=at.links(request, total),
+    )  # fmt: skip
 
 
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:

@@ -1,9 +1,9 @@
-"""Jobs: submit (template plus optional OverrideParams), the filtered list, live progress."""
+"""Jobs: submit (template plus optional OverrideParams), the filtered list, live progress
+(server-sent events, see job_events, with a JSON status route to poll when they are refused)."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,9 +11,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
+from dynimg.api.console.job_events import job_events, job_row
+from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.videos import all_videos
-from dynimg.domain.jobs import DynamicImageJob, JobStatus
+from dynimg.domain.jobs import JobStatus
 from dynimg.domain.templates import TemplateType
 from dynimg.errors import DynimgError
 from dynimg.services import jobs, templates
@@ -48,21 +50,6 @@ async def status(console: Console, request: Request, visitor: Visitor) -> Respon
     return JSONResponse(job_row(job))
 
 
-def job_row(job: DynamicImageJob) -> dict[str, Any]:
-    """What the list and the progress poll show of a job."""
-    return {
-        "id": job.id,
-        "video_id": job.video_id,
-        "template_id": job.template_id,
-        "status": job.status.value,
-        "progress": job.progress,
-        "error_code": job.error_code,
-        "error_message": job.error_message,
-        "created": job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        "done": job.status in (JobStatus.SUCCESS, JobStatus.FAIL),
-    }
-
-
 async def _page(
     console: Console, request: Request, visitor: Visitor, code: int = 200, error: str = ""
 ) -> Response:
@@ -70,8 +57,9 @@ async def _page(
     account = console.account(visitor)
     video = request.query_params.get("video") or None
     state = request.query_params.get("state") or None
-    query = jobs.JobQuery(video_id=video, status=state, size=100)
-    _total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, query)
+    at = paging(request)
+    query = jobs.JobQuery(video_id=video, status=state, page=at.page, size=at.size)
+    total, found = await run_in_threadpool(jobs.list_jobs, s.uow_factory, account, query)
     videos = await run_in_threadpool(all_videos, console, visitor)
     kinds = TemplateType.DYNAMIC_IMAGE.value
     listed = await run_in_threadpool(templates.list_templates, s.uow_factory, account, kinds)
@@ -80,7 +68,7 @@ async def _page(
         videos=[{"id": v.id, "title": v.metadata.title} for v in videos],
         templates=[{"id": t.id, "name": t.name} for t in listed], video=video or "",
         state=state or "", states=[s.value for s in JobStatus], error=error,
-        submitted=request.query_params.get("submitted") == "1",
+        submitted=request.query_params.get("submitted") == "1", pages=at.links(request, total),
     )  # fmt: skip
 
 
@@ -88,5 +76,6 @@ def routes(console: Console) -> list[Route]:
     return [
         Route("/jobs", page(console, list_page), methods=["GET"]),
         Route("/jobs", page(console, submit), methods=["POST"]),
+        Route("/jobs/events", page(console, job_events), methods=["GET"]),
         Route("/jobs/{job_id}.json", page(console, status), methods=["GET"]),
     ]

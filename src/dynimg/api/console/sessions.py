@@ -1,8 +1,10 @@
 """Console sessions: signed cookies with idle and absolute timeouts, CSRF tokens, throttling.
 
-The cookie holds ``{"u": user id or None, "c": CSRF token, "s": sign-in time}``, signed with
-itsdangerous. It is re-signed on every response, so its signature time is the last request and
-``max_age`` is the idle timeout; ``s`` bounds the whole session. A visitor who is not signed in
+The cookie holds ``{"u": user id or None, "i": session id, "c": CSRF token, "s": sign-in time}``,
+signed with itsdangerous. The session id must still be recorded in the database (see
+``services.console_users``): signing out deletes it there, so a copy of the cookie is refused.
+It is re-signed on every response, so its signature time is the last request and ``max_age``
+is the idle timeout; ``s`` bounds the whole session. A visitor who is not signed in
 still gets a cookie: the sign-in form needs a CSRF token too (login CSRF).
 """
 
@@ -36,6 +38,7 @@ class Visitor:
     csrf: str
     started: int
     user_id: str | None = None
+    session_id: str = ""
     user: ConsoleUser | None = None
     account: Account | None = None
 
@@ -56,14 +59,20 @@ class SessionCodec:
             started = int(data["s"])
             if time.time() - started > self.absolute_seconds:
                 raise BadSignature("session too old")
-            return Visitor(csrf=str(data["c"]), started=started, user_id=data.get("u"))
+            return Visitor(csrf=str(data["c"]), started=started, user_id=data.get("u"),
+                           session_id=str(data.get("i") or ""))  # fmt: skip
         except (BadSignature, KeyError, TypeError, ValueError):
             return new_visitor()
 
     def store(self, response: Response, visitor: Visitor, secure: bool) -> None:
         """Re-sign the session onto ``response`` (this also restarts the idle timer)."""
         value = self._serializer.dumps(
-            {"u": visitor.user_id, "c": visitor.csrf, "s": visitor.started}
+            {
+                "u": visitor.user_id,
+                "i": visitor.session_id,
+                "c": visitor.csrf,
+                "s": visitor.started,
+            }
         )
         response.set_cookie(
             COOKIE, value, max_age=self.absolute_seconds, path="/console",
@@ -71,12 +80,13 @@ class SessionCodec:
         )  # fmt: skip
 
 
-def new_visitor(user: ConsoleUser | None = None) -> Visitor:
+def new_visitor(user: ConsoleUser | None = None, session_id: str = "") -> Visitor:
     """A new session; signing in starts one so a token seen before sign-in is not reused."""
     return Visitor(
         csrf=secrets.token_urlsafe(24),
         started=int(time.time()),
         user_id=user.id if user else None,
+        session_id=session_id,
         user=user,
     )
 

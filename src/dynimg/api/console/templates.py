@@ -1,4 +1,5 @@
-"""Templates: the list, the form with its clip timeline, the live preview, delete."""
+"""Templates: the list, the create and edit forms with their clip timeline, the live preview,
+delete."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
-from dynimg.api.console.template_forms import config_text, field_of, form_values
+from dynimg.api.console.template_forms import (
+    config_text,
+    field_of,
+    form_values,
+    template_values,
+)
 from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
 from dynimg.domain.templates import ImageFormat, Template, TemplateType
@@ -45,15 +51,54 @@ async def create(console: Console, request: Request, visitor: Visitor) -> Respon
     return RedirectResponse("/console/templates?saved=1", status_code=303)
 
 
+async def edit_page(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The form filled with a stored template; saving it calls UpdateVodTemplate's use case."""
+    template = await _template(console, request, visitor)
+    return await _page(console, request, visitor, template_values(template), editing=template)
+
+
+async def update(console: Console, request: Request, visitor: Visitor) -> Response:
+    template = await _template(console, request, visitor)
+    values = form_values(await request.form())
+    s = console.services
+    try:
+        await run_in_threadpool(
+            functools.partial(
+                templates.update_template, s.uow_factory, s.clock, console.account(visitor),
+                template.id, name=values["name"],
+                config_text=config_text(values, stored=template.config_json),
+            )
+        )  # fmt: skip
+    except InvalidParameter as exc:
+        field = field_of(exc.parameter)
+        return await _page(console, request, visitor, values, 400, field, exc.message, template)
+    return RedirectResponse("/console/templates?saved=1", status_code=303)
+
+
+async def _template(console: Console, request: Request, visitor: Visitor) -> Template:
+    return await run_in_threadpool(
+        templates.get_template, console.services.uow_factory, console.account(visitor),
+        request.path_params["template_id"],
+    )  # fmt: skip
+
+
 async def preview(console: Console, request: Request, visitor: Visitor) -> Response:
     """A small render of the form's clip; errors come back as JSON with the API's message."""
-    values = form_values(await request.form())
+    form = await request.form()
+    values = form_values(form)
     if not values["video_id"]:
         raise InvalidParameter("VideoId", "choose a video to preview")
+    stored = None
+    if template_id := str(form.get("template_id") or ""):  # the edit form: keep hidden fields
+        found = await run_in_threadpool(
+            templates.get_template, console.services.uow_factory, console.account(visitor),
+            template_id,
+        )  # fmt: skip
+        stored = found.config_json
     s = console.services
     body, fmt = await run_in_threadpool(
         render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        values["video_id"], config_text(values),
+        values["video_id"], config_text(values, stored),
     )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 
@@ -75,6 +120,7 @@ async def _page(
     status: int = 200,
     error_field: str = "",
     error: str = "",
+    editing: Template | None = None,
 ) -> Response:
     s = console.services
     account = console.account(visitor)
@@ -91,7 +137,7 @@ async def _page(
         request, visitor, "templates.html", status, templates=[_row(t) for t in found],
         videos=playable, values=values, error_field=error_field, error=error,
         watermarks=[{"id": w.id, "name": w.name, "checked": w.id in chosen} for w in marks],
-        saved=request.query_params.get("saved") == "1",
+        saved=request.query_params.get("saved") == "1", editing=editing,
     )  # fmt: skip
 
 
@@ -105,5 +151,7 @@ def routes(console: Console) -> list[Route]:
         Route("/templates", page(console, list_page), methods=["GET"]),
         Route("/templates", page(console, create), methods=["POST"]),
         Route("/templates/preview", page(console, preview), methods=["POST"]),
+        Route("/templates/{template_id}/edit", page(console, edit_page), methods=["GET"]),
+        Route("/templates/{template_id}", page(console, update), methods=["POST"]),
         Route("/templates/{template_id}/delete", page(console, delete), methods=["POST"]),
     ]

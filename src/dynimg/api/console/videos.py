@@ -2,12 +2,16 @@
 
 An upload is a multipart upload under the same grant an OSS client would get: the page PUTs
 slices of the file one by one, each streamed into storage as it arrives (never held whole), and
-completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``).
+completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``). The
+page remembers an unfinished upload (in the browser's localStorage, by file name, size and
+modification time); choosing the same file after a reload asks which slices are stored and
+sends only the others, for as long as the upload's grant lives (50 minutes).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -16,6 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
+from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.files import parse_range
 from dynimg.api.streams import sync_chunks
@@ -25,8 +30,11 @@ from dynimg.errors import InvalidParameter
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
 from dynimg.services import uploads, videos
+from dynimg.services.covers import video_cover
 from dynimg.services.processing import finish_upload
 
+_COVER_RENDERS = threading.BoundedSemaphore(2)
+"""A first visit to a long list must not start a render per video at once on a small machine."""
 CHUNK_BYTES = 8 * 1024 * 1024
 """Slice size the page uploads in: small enough to retry cheaply, large enough to be few."""
 CONTENT_TYPES = {
@@ -40,13 +48,20 @@ CONTENT_TYPES = {
 
 
 async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
-    found = await run_in_threadpool(all_videos, console, visitor)
-    rows = [video_row(v) for v in found]
-    return console.render(request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES)
+    at = paging(request)
+    query = videos.VideoQuery(page=at.page, size=at.size)
+    found = await run_in_threadpool(
+        videos.list_videos, console.services.uow_factory, console.account(visitor), query
+    )
+    rows = [video_row(v) for v in found.videos]
+    return console.render(
+        request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES,
+        pages=at.links(request, found.total),
+    )  # fmt: skip
 
 
 def all_videos(console: Console, visitor: Visitor) -> list[Video]:
-    """The account's newest videos (the console shows the latest 100)."""
+    """The account's newest 100 videos, for the choices of the other pages' forms."""
     page_ = videos.list_videos(
         console.services.uow_factory, console.account(visitor), videos.VideoQuery(size=100)
     )
@@ -94,7 +109,7 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
             title=str(body.get("title") or body.get("file_name") or ""), size=size,
         )
     )  # fmt: skip
-    upload_id = await run_in_threadpool(objects.initiate_multipart, _context(console, grant))
+    upload_id = await run_in_threadpool(objects.initiate_multipart, upload_context(console, grant))
     return JSONResponse({"video_id": grant.target_id, "grant": grant.key_id, "upload": upload_id})
 
 
@@ -107,6 +122,13 @@ async def put_part(console: Console, request: Request, visitor: Visitor) -> Resp
         sync_chunks(request.stream()), None,
     )  # fmt: skip
     return JSONResponse({"part": number, "size": stored.size})
+
+
+async def stored_parts(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The slices already stored, so a page reloaded mid-upload sends only the rest."""
+    ctx = await _authorized(console, request, visitor)
+    parts = await run_in_threadpool(objects.list_parts, ctx, request.path_params["upload_id"])
+    return JSONResponse({"parts": [{"number": n, "size": size} for n, size, _md5 in parts]})
 
 
 async def complete_upload(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -146,6 +168,22 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
     )  # fmt: skip
 
 
+async def cover(console: Console, request: Request, visitor: Visitor) -> Response:
+    """The video's cover frame (made on the first request, then read from storage)."""
+    s = console.services
+
+    def find() -> str:
+        with _COVER_RENDERS:
+            return video_cover(s.uow_factory, s.storage, s.engine, console.account(visitor),
+                               request.path_params["video_id"])  # fmt: skip
+
+    key = await run_in_threadpool(find)
+    return StreamingResponse(
+        iterate_in_threadpool(s.storage.open_range(key)), media_type="image/webp",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )  # fmt: skip
+
+
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
     s = console.services
     video_id = request.path_params["video_id"]
@@ -166,10 +204,10 @@ async def _authorized(
         console.account(visitor),
         request.path_params["video_id"], request.path_params["grant"],
     )  # fmt: skip
-    return _context(console, grant)
+    return upload_context(console, grant)
 
 
-def _context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
+def upload_context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
     s = console.services
 
     def stored(done: UploadGrant, stored: StoredObject) -> None:
@@ -193,8 +231,10 @@ def routes(console: Console) -> list[Route]:
         Route("/videos", page(console, list_page), methods=["GET"]),
         Route("/videos/uploads", page(console, start_upload), methods=["POST"]),
         Route(upload + "/parts/{number:int}", page(console, put_part), methods=["PUT"]),
+        Route(upload + "/parts", page(console, stored_parts), methods=["GET"]),
         Route(upload + "/complete", page(console, complete_upload), methods=["POST"]),
         Route("/videos/{video_id}.json", page(console, status), methods=["GET"]),
         Route("/videos/{video_id}/source", page(console, source), methods=["GET"]),
+        Route("/videos/{video_id}/cover", page(console, cover), methods=["GET"]),
         Route("/videos/{video_id}/delete", page(console, delete), methods=["POST"]),
     ]

@@ -16,32 +16,59 @@ async function call(url, options = {}) {
 }
 
 // Upload in slices: each PUT is streamed into storage by the server, so a large file is never
-// held whole in memory on either side; a failed slice can simply be sent again.
+// held whole in memory on either side; a failed slice can simply be sent again. An unfinished
+// upload is remembered in localStorage: after a reload, the same file resumes where it stopped.
 async function upload(form) {
   const file = form.querySelector("#upload-file").files[0];
   const title = form.querySelector("#upload-title").value || file.name;
   const bar = form.querySelector("#upload-progress");
   const message = form.querySelector("#upload-message");
   const chunk = Number(form.dataset.chunkBytes) || CHUNK_BYTES;
+  const memory = `dynimg-upload:${file.name}:${file.size}:${file.lastModified}:${chunk}`;
   bar.hidden = false;
   bar.value = 0;
   message.textContent = "";
+  message.classList.remove("error");
   try {
-    const started = await (await call("/console/videos/uploads", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ file_name: file.name, title, size: file.size }),
-    })).json();
-    const base = `/console/videos/${started.video_id}/uploads/${started.grant}/${started.upload}`;
+    let { started, stored } = await resumable(memory);
+    if (!started) {
+      started = await (await call("/console/videos/uploads", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ file_name: file.name, title, size: file.size }),
+      })).json();
+      localStorage.setItem(memory, JSON.stringify(started));
+    }
+    const base = uploadBase(started);
     for (let part = 1, offset = 0; offset < file.size; part++, offset += chunk) {
-      await sendPart(`${base}/parts/${part}`, file.slice(offset, offset + chunk));
+      const slice = file.slice(offset, offset + chunk);
+      if (stored.get(part) !== slice.size) await sendPart(`${base}/parts/${part}`, slice);
       bar.value = Math.round(100 * Math.min(offset + chunk, file.size) / file.size);
     }
     await call(`${base}/complete`, { method: "POST" });
+    localStorage.removeItem(memory);
     message.textContent = started.video_id;
     window.location.reload();
   } catch (error) {
     message.textContent = error.message;
     message.classList.add("error");
+  }
+}
+
+const uploadBase = (s) => `/console/videos/${s.video_id}/uploads/${s.grant}/${s.upload}`;
+
+// The upload this file started before, and the sizes of its stored slices by number; nothing
+// when there is none or it can no longer continue (expired, completed, deleted).
+async function resumable(memory) {
+  const stored = new Map();
+  const started = JSON.parse(localStorage.getItem(memory) || "null");
+  if (!started) return { started: null, stored };
+  try {
+    const listed = await (await call(`${uploadBase(started)}/parts`, { method: "GET" })).json();
+    listed.parts.forEach((p) => stored.set(p.number, p.size));
+    return { started, stored };
+  } catch (error) {
+    localStorage.removeItem(memory);
+    return { started: null, stored };
   }
 }
 
@@ -85,21 +112,43 @@ function watchVideos() {
     }, (v) => settled.has(v.status));
 }
 
+function showJob(row, job) {
+  const cell = row.querySelector(".status");
+  cell.dataset.status = job.status;
+  cell.textContent = job.status;
+  row.querySelector("progress").value = job.progress;
+  if (job.error_code) {
+    const error = row.querySelector(".job-error");
+    error.textContent = "";
+    const code = document.createElement("code");
+    code.textContent = job.error_code;
+    error.append(code, " " + job.error_message);
+  }
+  if (job.done) delete row.dataset.poll;
+}
+
+// Live progress: one server-sent event stream for the unfinished jobs on the page; if it is
+// refused (too many open), ends early or breaks, the rows still unfinished are polled instead.
 function watchJobs() {
-  pollRows("#jobs tr[data-poll]", (row) => `/console/jobs/${row.dataset.jobId}.json`,
-    (row, job) => {
-      const cell = row.querySelector(".status");
-      cell.dataset.status = job.status;
-      cell.textContent = job.status;
-      row.querySelector("progress").value = job.progress;
-      if (job.error_code) {
-        const error = row.querySelector(".job-error");
-        error.textContent = "";
-        const code = document.createElement("code");
-        code.textContent = job.error_code;
-        error.append(code, " " + job.error_message);
-      }
-    }, (job) => job.done);
+  const table = document.querySelector("#jobs");
+  const rows = () => [...document.querySelectorAll("#jobs tr[data-poll]")];
+  if (!table || !rows().length) return;
+  const poll = () => pollRows("#jobs tr[data-poll]", (row) => `/console/jobs/${row.dataset.jobId}.json`,
+    showJob, (job) => job.done);
+  if (!window.EventSource) { poll(); return; }
+  const ids = rows().map((row) => row.dataset.jobId).join(",");
+  const source = new EventSource(`/console/jobs/events?ids=${encodeURIComponent(ids)}`);
+  let fellBack = false;
+  const fallBack = () => { source.close(); if (!fellBack && rows().length) { fellBack = true; table.dataset.live = "polling"; poll(); } };
+  source.addEventListener("open", () => { table.dataset.live = "events"; });
+  source.addEventListener("job", (event) => {
+    const job = JSON.parse(event.data);
+    table.dataset.events = ((table.dataset.events || "") + " " + job.status).trim();
+    const row = document.querySelector(`#jobs tr[data-job-id="${job.id}"]`);
+    if (row) showJob(row, job);
+  });
+  source.addEventListener("end", fallBack);
+  source.addEventListener("error", fallBack);
 }
 
 function timeline() {
@@ -155,6 +204,49 @@ function timeline() {
   });
 }
 
+// Watermarks: show the fields of the chosen kind; preview the form's text watermark or a stored
+// one over the chosen video's first seconds (the watermark just added is previewed on arrival).
+function watermarkForm() {
+  const form = document.querySelector("#watermark-form");
+  if (!form) return;
+  const kinds = form.querySelectorAll("fieldset[data-kind]");
+  const show = () => {
+    const chosen = form.querySelector("input[name=type]:checked").value;
+    kinds.forEach((f) => { f.hidden = f.dataset.kind !== chosen; f.disabled = f.hidden; });
+  };
+  form.querySelectorAll("input[name=type]").forEach((r) => r.addEventListener("change", show));
+  show();
+  const video = form.querySelector("#wm-video");
+  if (!video) return;
+  const message = document.querySelector("#wm-preview-message");
+  const image = document.querySelector("#wm-preview-image");
+  const preview = async (watermarkId) => {
+    const body = new FormData(form);
+    body.delete("image");
+    if (watermarkId) body.set("watermark_id", watermarkId);
+    message.textContent = "…";
+    message.classList.remove("error");
+    try {
+      const response = await call("/console/watermarks/preview", { method: "POST", body });
+      if (image.src) URL.revokeObjectURL(image.src);
+      image.src = URL.createObjectURL(await response.blob());
+      image.hidden = false;
+      image.dataset.watermarkId = watermarkId || "";
+      message.textContent = "";
+    } catch (error) {
+      message.textContent = error.message;
+      message.classList.add("error");
+    }
+  };
+  document.querySelector("#wm-preview-button").addEventListener("click", () => preview(""));
+  document.querySelectorAll("button.preview-watermark").forEach((b) => b.addEventListener("click", () => {
+    preview(b.dataset.watermarkId);
+    form.scrollIntoView();
+  }));
+  const added = document.querySelector("#watermarks tr.added");
+  if (added) preview(added.dataset.watermarkId);
+}
+
 function copyButtons() {
   document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.target);
@@ -172,5 +264,6 @@ document.addEventListener("DOMContentLoaded", () => {
   watchVideos();
   watchJobs();
   timeline();
+  watermarkForm();
   copyButtons();
 });
