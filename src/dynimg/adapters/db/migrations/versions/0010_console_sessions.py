@@ -1,7 +1,7 @@
 """console sessions
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29 00:35:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dynimg.adapters.db.tables
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
