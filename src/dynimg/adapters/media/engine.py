@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -10,18 +11,21 @@ from fractions import Fraction
 from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
-from dynimg.adapters.media.gif import GifWriter
 from dynimg.adapters.media.images import image_size
 from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
-from dynimg.adapters.media.webp import WebpWriter
+from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
+from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.size_search import EncodeSettings, SizeSearch
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 from dynimg.errors import ClipOutOfRange
+
+Report = Callable[[float], None]
 
 
 class PyAvMediaEngine:
@@ -48,9 +52,11 @@ class PyAvMediaEngine:
         info = probe(source, self._limits)
         plan, fps = self._plan(info, spec.template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
+        if spec.template.max_file_size is not None:
+            return self._render_to_size(source, spec, output, (plan, fps, sprites), report)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays = self._write(source, plan, spec.template, sprites, partial, report)
+            delays, _ = self._write(source, plan, spec.template, sprites, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -66,6 +72,47 @@ class PyAvMediaEngine:
             delays_ms=tuple(delays),
         )
 
+    def _render_to_size(
+        self,
+        source: Path,
+        spec: RenderSpec,
+        output: Path,
+        planned: tuple[DecodePlan, Fraction, list[Sprite]],
+        report: Report,
+    ) -> RenderResult:
+        """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
+        plan, fps, sprites = planned
+        template = spec.template
+        assert template.max_file_size is not None
+        kind = WRITERS[template.format]
+        start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
+        frames = ClipFrames(self._limits.frame_memory_bytes)
+        with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
+            fitter = SizeFitter(kind, template, self._limits, Path(scratch), plan.deadline)
+            first = Path(scratch) / "attempt-0"
+            try:
+                delays, end = self._write(
+                    source, plan, template, sprites, first, lambda f: report(0.5 * f), frames
+                )
+                search = SizeSearch(template.max_file_size, start, kind.knobs, end)
+                fitter.record(search, start, first, delays)
+                outcome = fitter.search(search, frames, end, report)
+            finally:
+                frames.close()
+            delays, chosen = fitter.deliver(output)
+        report(1.0)
+        return RenderResult(
+            format=template.format,
+            width=chosen.width,
+            height=chosen.height,
+            fps=float(chosen.fps),
+            frames=len(delays),
+            duration_ms=sum(delays),
+            size_bytes=output.stat().st_size,
+            delays_ms=tuple(delays),
+            size_search=outcome,
+        )
+
     def _plan(
         self, info: MediaInfo, template: DynamicImageTemplateConfig, started: float
     ) -> tuple[DecodePlan, Fraction]:
@@ -76,7 +123,8 @@ class PyAvMediaEngine:
         size = output_size(info.display_size, template.width, template.height)
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
-        yuv = template.format is ImageFormat.WEBP
+        # Frames kept for re-encoding are RGB, so a size-bound render decodes to RGB throughout.
+        yuv = WRITERS[template.format].yuv and template.max_file_size is None
         plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
         return plan, fps
 
@@ -87,21 +135,23 @@ class PyAvMediaEngine:
         template: DynamicImageTemplateConfig,
         sprites: list[Sprite],
         path: Path,
-        report: Callable[[float], None],
-    ) -> list[int]:
+        report: Report,
+        keep: ClipFrames | None = None,
+    ) -> tuple[list[int], Fraction]:
+        """Decode, draw and encode; returns the delays and where the clip ended.
+
+        With ``keep``, every drawn frame is also kept there for re-encoding.
+        """
         decoder = ClipDecoder(source, plan)
-        writer: GifWriter | WebpWriter
-        if template.format is ImageFormat.GIF:
-            writer = GifWriter(
-                template, plan.size, len(plan.times), self._limits.frame_memory_bytes
-            )
-        else:
-            writer = WebpWriter(template, plan.size, len(plan.times))
+        writer = WRITERS[template.format].make(template, plan.size, len(plan.times), self._limits)
         added = 0
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
                 start = plan.times[index]
-                writer.add(composite(frame, sprites, float(start) * 1000), start)
+                picture = composite(frame, sprites, float(start) * 1000)
+                writer.add(picture, start)
+                if keep is not None:
+                    keep.add(picture, start)
                 added += 1
                 # Decoding is most of the work for WebP; GIF still has to quantize and encode.
                 report(0.9 * added / len(plan.times))
@@ -110,7 +160,7 @@ class PyAvMediaEngine:
             end = min(plan.window.length, decoder.source_end or plan.window.length)
             delays = writer.finish(end, path)
             report(1.0)
-            return delays
+            return delays, end
         except BaseException:
             writer.abort()
             raise
