@@ -71,6 +71,8 @@ class DynamicImageJob:
     lease_until: datetime | None = None
     announced_at: datetime | None = None
     """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
+    size_search: str = ""
+    """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when it was not set)."""
 
 
 STORAGE_MAX_ATTEMPTS = 10

@@ -86,7 +86,8 @@ class PyAvMediaEngine:
         assert template.max_file_size is not None
         kind = WRITERS[template.format]
         start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
-        frames = ClipFrames(self._limits.frame_memory_bytes)
+        even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
+        frames = ClipFrames(self._limits.frame_memory_bytes, yuv=kind.yuv and even)
         with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
             fitter = SizeFitter(kind, template, self._limits, Path(scratch), plan.deadline)
             first = Path(scratch) / "attempt-0"
@@ -123,8 +124,7 @@ class PyAvMediaEngine:
         size = output_size(info.display_size, template.width, template.height)
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
-        # Frames kept for re-encoding are RGB, so a size-bound render decodes to RGB throughout.
-        yuv = WRITERS[template.format].yuv and template.max_file_size is None
+        yuv = WRITERS[template.format].yuv
         plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
         return plan, fps
 

@@ -32,39 +32,51 @@ Progress = Callable[[float], None]
 
 
 class ClipFrames:
-    """The clip's composited frames at output size (RGB), with their start times."""
+    """The clip's composited frames at output size, with their start times.
 
-    def __init__(self, memory_budget: int) -> None:
+    Kept as the writer takes them: yuv420p planes for a writer that wants YUV (half the bytes
+    of RGB, and the same pictures the first encode had), RGB otherwise or at an odd size.
+    """
+
+    def __init__(self, memory_budget: int, *, yuv: bool) -> None:
         self._store = FrameStore(memory_budget)
         self._starts: list[Fraction] = []
+        self._yuv = yuv
 
     def add(self, picture: Picture, start: Fraction) -> None:
-        rgb = picture if isinstance(picture, np.ndarray) else picture.to_ndarray(format="rgb24")
-        self._store.append(np.asarray(rgb, dtype=np.uint8))
+        if self._yuv:
+            frame = (
+                av.VideoFrame.from_ndarray(picture, format="rgb24")
+                if isinstance(picture, np.ndarray)
+                else picture
+            )
+            kept = frame.reformat(format="yuv420p").to_ndarray()
+        elif isinstance(picture, np.ndarray):
+            kept = picture
+        else:
+            kept = picture.to_ndarray(format="rgb24")
+        self._store.append(np.asarray(kept, dtype=np.uint8))
         self._starts.append(start)
 
-    def pictures(self, times: list[Fraction], size: tuple[int, int]) -> Iterator[Frame]:
+    def pictures(self, times: list[Fraction], size: tuple[int, int]) -> Iterator[Picture]:
         """For each time, the frame shown then, scaled to ``size``; read once, in order."""
         wanted = [max(bisect.bisect_right(self._starts, t) - 1, 0) for t in times]
         position = 0
         for index, frame in enumerate(self._store):
-            scaled: Frame | None = None
+            scaled: Picture | None = None
             while position < len(wanted) and wanted[position] == index:
-                scaled = _resized(frame, size) if scaled is None else scaled
+                scaled = self._resized(frame, size) if scaled is None else scaled
                 yield scaled
                 position += 1
 
     def close(self) -> None:
         self._store.close()
 
-
-def _resized(frame: Frame, size: tuple[int, int]) -> Frame:
-    height, width = frame.shape[:2]
-    if (width, height) == size:
-        return frame
-    picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
-    smaller = picture.reformat(width=size[0], height=size[1], interpolation="AREA")
-    return np.asarray(smaller.to_ndarray(), dtype=np.uint8)
+    def _resized(self, frame: Frame, size: tuple[int, int]) -> Picture:
+        picture = av.VideoFrame.from_ndarray(frame, format="yuv420p" if self._yuv else "rgb24")
+        if (picture.width, picture.height) != size:
+            picture = picture.reformat(width=size[0], height=size[1], interpolation="AREA")
+        return picture if self._yuv else np.asarray(picture.to_ndarray(), dtype=np.uint8)
 
 
 class SizeFitter:

@@ -9,7 +9,7 @@ from dynimg.api.params import Param
 from dynimg.api.registry import Action
 from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob
-from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
+from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, parse_json_object
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import jobs
 
@@ -64,6 +64,9 @@ def job_info(job: DynamicImageJob) -> dict[str, Any]:
         info["ErrorCode"], info["ErrorMessage"] = job.error_code, job.error_message
     if job.status.value == "Success":
         info["DynamicImageId"] = job.dynamic_image_id
+    if job.size_search:
+        # Container.MaxFileSize: the encodes made, their settings and bytes, the one kept.
+        info["SizeSearch"] = parse_json_object(job.size_search, "SizeSearch")
     return info
 
 
