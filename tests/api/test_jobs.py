@@ -267,3 +267,43 @@ def test_delete_images_cover_and_usage(
     api.call("DeleteVideo", VideoIds=video_id)
     assert httpx.get(left[0]["FileURL"]).status_code == 404
     assert not list((server.home / "storage" / video_id).rglob("*.webp"))
+
+
+def test_max_file_size_through_the_sdk(
+    server: ServerProcess, creds: Credentials, clip: Path, tmp_path: Path
+) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    template_id = template(api, "gif", Container={"Format": "gif", "MaxFileSize": "12000"})
+    targets = {None: 12_000, 6_000: 6_000, 1024: 1024}
+    jobs = {
+        target: api.call(
+            "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+            OverrideParams=json.dumps({"Container": {"MaxFileSize": target}}) if target else None,
+        )["DynamicImageJob"]["JobId"]
+        for target in targets
+    }  # fmt: skip
+    done = {target: wait_for_job(server, creds, job) for target, job in jobs.items()}
+    images = {i["JobId"]: i for i in wait_for_images(api, video_id, count=2)}
+    for target in (None, 6_000):
+        job, limit = done[target], targets[target]
+        assert job["Status"] == "Success", job
+        size = int(images[jobs[target]]["FileSize"])
+        assert 0.85 * limit <= size <= limit
+        path = download(images[jobs[target]]["FileURL"], tmp_path, f"{limit}.gif")
+        assert path.stat().st_size == size and len(read_animation(path).frames) >= 4
+        search = job["SizeSearch"]
+        assert search["TargetBytes"] == limit and search["Encodes"] == len(search["Attempts"])
+        chosen = search["Attempts"][search["Chosen"]]
+        assert chosen["Bytes"] == size and "Quality" not in chosen
+        assert (str(chosen["Width"]), chosen["Fps"]) == (images[jobs[target]]["Width"],
+                                                        images[jobs[target]]["Fps"])  # fmt: skip
+    failed = done[1024]
+    assert (failed["Status"], failed["ErrorCode"]) == ("Fail", "InvalidParameter.MaxFileSize")
+    smallest = min(a["Bytes"] for a in failed["SizeSearch"]["Attempts"])
+    assert f"the smallest output is {smallest} bytes" in failed["ErrorMessage"]
+    assert "Chosen" not in failed["SizeSearch"] and jobs[1024] not in images
+    with pytest.raises(ApiError) as caught:
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+                 OverrideParams=json.dumps({"Container": {"MaxFileSize": 100}}))  # fmt: skip
+    assert "OverrideParams.Container.MaxFileSize" in caught.value.message

@@ -39,7 +39,6 @@ def sized(fmt: str, target: int | None, **video: Any) -> dict[str, Any]:
     [
         ("clip", "gif", 12_000),  # fewer colours
         ("clip", "gif", 3_000),  # colours, frame rate and size
-        ("noisy", "gif", 100_000),
         ("noisy", "gif", 10_000),
         ("clip", "webp", 3_500),  # quality
         ("noisy", "webp", 30_000),  # quality, then frame rate
