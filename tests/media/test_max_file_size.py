@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.size_search import MAX_ENCODES
 from dynimg.errors import FileSizeUnreachable
 from tests.media.conftest import render
-from tests.support.media import Clip, make_clip, read_animation
+from tests.support.media import Clip, frame_index, make_clip, read_animation
 from tests.support.server import run_cli
 
 
@@ -92,11 +94,20 @@ def test_the_source_is_decoded_once(
     monkeypatch.setattr(engine_module, "ClipDecoder", CountingDecoder)
     # A tiny in-memory budget: the kept frames spill to a temporary file and are read back.
     spilling = PyAvMediaEngine(engine_module.MediaLimits(frame_memory_bytes=100_000))
-    result, _ = render(spilling, noisy, tmp_path / "o.gif", sized("gif", 10_000))
+    result, animation = render(spilling, noisy, tmp_path / "o.webp", sized("webp", 1_500))
     assert result.size_search is not None and len(result.size_search.attempts) >= 3
     assert opened == [noisy], "every encode after the first came from the kept frames"
-    assert result.size_bytes <= 10_000
-    assert not list(tmp_path.glob(".o.gif*")), "the attempts' files are gone"
+    assert result.size_bytes <= 1_500 and result.width < 160, "scaled down from the kept frames"
+    assert len(animation.frames) == result.frames and sum(animation.delays_ms) == 2000
+    assert [p.name for p in tmp_path.iterdir()] == ["o.webp"], "the attempts' files are gone"
+    # At full size the frames read back from the spill file are the right ones, in order.
+    result, animation = render(spilling, noisy, tmp_path / "p.webp", sized("webp", 30_000))
+    assert result.size_search is not None and result.size_search.chosen is not None
+    fps = result.size_search.attempts[result.size_search.chosen].settings.fps
+    assert fps < 10 and result.width == 160
+    kept = [3 * math.floor(Fraction(k) / fps * 10) for k in range(result.frames)]  # 10 of 30 fps
+    assert [frame_index(f) for f in animation.frames] == kept
+    assert len(opened) == 2
 
 
 def test_an_unreachable_target_names_the_smallest_size(

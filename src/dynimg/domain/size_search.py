@@ -138,8 +138,8 @@ _PRIORS: dict[Knob, float] = {
     Knob.FPS: 0.8,  # per unit of ln(fps): fewer frames, each a larger change
     Knob.SIZE: 1.7,  # per unit of ln(scale): pixels^0.85
 }
-"""Slope of ln(size) per unit of each knob's law space, measured on the test clips and the
-benchmark corpus; the search corrects it from the sizes it measures."""
+"""Slope of ln(size) per unit of each knob's law space, fitted to the sizes of the test clips
+(gradient and noise, GIF and WebP); the search corrects it from the sizes it measures."""
 
 
 def _law(knob: Knob, settings: EncodeSettings, start: EncodeSettings) -> float:
@@ -217,13 +217,14 @@ class SizeSearch:
         d_over, d_fit = self.reduction(over.settings), self.reduction(fit.settings)
         if d_fit - d_over < NARROW:
             return None  # the law expects too small a gain from anything in between
-        log_over, log_fit = math.log(over.size_bytes), math.log(fit.size_bytes)
+        aim = math.log(self.target * AIM)
+        above, below = math.log(over.size_bytes) - aim, math.log(fit.size_bytes) - aim
         middle = (d_over + d_fit) / 2
         wanted = middle
-        if log_over > log_fit:
-            wanted = d_over + (log_over - math.log(self.target * AIM)) * (d_fit - d_over) / (
-                log_over - log_fit
-            )
+        if above > below:
+            if self._one_sided():  # Illinois: the end kept twice counts half
+                above, below = self._halved(above, below)
+            wanted = d_over + above * (d_fit - d_over) / (above - below)
             # Keep clear of the ends, or a bad law creeps up on the target one step at a time.
             margin = 0.1 * (d_fit - d_over)
             wanted = min(max(wanted, d_over + margin), d_fit - margin)
@@ -232,6 +233,21 @@ class SizeSearch:
             if not self._measured(guess):
                 return guess
         return None  # no settings left between the two: the fitting one is the best
+
+    def _one_sided(self) -> bool:
+        """Whether the last two encodes fell on the same side of the target: the secant keeps
+        missing one way, and the bracket shrinks only from that side."""
+        if len(self.attempts) < 3:
+            return False
+        last, before = self.attempts[-1], self.attempts[-2]
+        return (last.size_bytes > self.target) == (before.size_bytes > self.target)
+
+    def _halved(self, above: float, below: float) -> tuple[float, float]:
+        """Regula falsi's Illinois step: halve the distance to the target of the bracket end
+        the last two encodes did not replace, so the next guess lands nearer to it."""
+        if self.attempts[-1].size_bytes > self.target:
+            return above, below / 2
+        return above / 2, below
 
     def _best_fit(self) -> Attempt | None:
         fits = [a for a in self.attempts if a.size_bytes <= self.target]

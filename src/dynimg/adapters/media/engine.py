@@ -87,7 +87,8 @@ class PyAvMediaEngine:
         kind = WRITERS[template.format]
         start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
         even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
-        frames = ClipFrames(self._limits.frame_memory_bytes, yuv=kind.yuv and even)
+        # Half the frame budget: the writer's own frames (GIF) still get the other half's worth.
+        frames = ClipFrames(self._limits.frame_memory_bytes // 2, yuv=kind.yuv and even)
         with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
             fitter = SizeFitter(kind, template, self._limits, Path(scratch), plan.deadline)
             first = Path(scratch) / "attempt-0"
