@@ -16,7 +16,7 @@ from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import frame_index, make_clip, read_animation
 from tests.support.rpc import raw_call
-from tests.support.server import Credentials, ServerProcess
+from tests.support.server import Credentials, ServerProcess, run_cli
 
 TEXT = {"Content": "placeholder", "FontSize": 28, "FontColor": "white", "Top": 70, "Left": 4}
 
@@ -303,6 +303,12 @@ def test_max_file_size_through_the_sdk(
     smallest = min(a["Bytes"] for a in failed["SizeSearch"]["Attempts"])
     assert f"the smallest output is {smallest} bytes" in failed["ErrorMessage"]
     assert "Chosen" not in failed["SizeSearch"] and jobs[1024] not in images
+    shown = run_cli(server.home, "jobs", "show", jobs[6_000], "--endpoint", server.url).stdout
+    kept = done[6_000]["SizeSearch"]["Attempts"][done[6_000]["SizeSearch"]["Chosen"]]
+    assert f"MaxFileSize 6000 bytes: {done[6_000]['SizeSearch']['Encodes']} encode(s)" in shown
+    assert f" * {kept['MaxColors']} colours, {kept['Fps']} fps, " in shown
+    shown = run_cli(server.home, "jobs", "show", jobs[1024], "--endpoint", server.url).stdout
+    assert "InvalidParameter.MaxFileSize" in shown and " * " not in shown
     with pytest.raises(ApiError) as caught:
         api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
                  OverrideParams=json.dumps({"Container": {"MaxFileSize": 100}}))  # fmt: skip
