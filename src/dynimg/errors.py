@@ -25,7 +25,8 @@ out of the response. Code never matches on message text: it catches classes.
     │   │   SecurityTokenExpired, UploadComplete
     │   └── MediaError
     │       ├── UnreadableMedia, NoVideoStream, ClipOutOfRange, EmptyClip
-    │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark
+    │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark,
+    │       └── FileSizeUnreachable
     └── ServerError (5xx)
         ├── InternalError, ServiceUnavailable, StorageError
 """
@@ -292,6 +293,31 @@ class UnreadableWatermark(MediaError):
     """A watermark image could not be read."""
 
     code = "InvalidWatermark.File"
+
+
+class FileSizeUnreachable(MediaError):
+    """The output cannot be made as small as Container.MaxFileSize.
+
+    The message names the smallest size reached and how; ``size_search`` is the search's
+    report (what the job shows as ``SizeSearch``).
+    """
+
+    code = "InvalidParameter.MaxFileSize"
+
+    def __init__(
+        self,
+        target: int,
+        smallest: int,
+        settings: str,
+        encodes: int,
+        size_search: dict[str, object] | None = None,
+    ) -> None:
+        self.target, self.smallest, self.size_search = target, smallest, size_search
+        super().__init__(
+            f"Container.MaxFileSize {target} bytes cannot be reached: the smallest output is "
+            f"{smallest} bytes ({settings}), after {encodes} encodes. Raise MaxFileSize or "
+            "shorten the clip."
+        )
 
 
 class StorageError(ServiceUnavailable):

@@ -16,7 +16,7 @@ from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import frame_index, make_clip, read_animation
 from tests.support.rpc import raw_call
-from tests.support.server import Credentials, ServerProcess
+from tests.support.server import Credentials, ServerProcess, run_cli
 
 TEXT = {"Content": "placeholder", "FontSize": 28, "FontColor": "white", "Top": 70, "Left": 4}
 
@@ -267,3 +267,49 @@ def test_delete_images_cover_and_usage(
     api.call("DeleteVideo", VideoIds=video_id)
     assert httpx.get(left[0]["FileURL"]).status_code == 404
     assert not list((server.home / "storage" / video_id).rglob("*.webp"))
+
+
+def test_max_file_size_through_the_sdk(
+    server: ServerProcess, creds: Credentials, clip: Path, tmp_path: Path
+) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    video_id = uploaded_video(api, clip)
+    template_id = template(api, "gif", Container={"Format": "gif", "MaxFileSize": "12000"})
+    targets = {None: 12_000, 6_000: 6_000, 1024: 1024}
+    jobs = {
+        target: api.call(
+            "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+            OverrideParams=json.dumps({"Container": {"MaxFileSize": target}}) if target else None,
+        )["DynamicImageJob"]["JobId"]
+        for target in targets
+    }  # fmt: skip
+    done = {target: wait_for_job(server, creds, job) for target, job in jobs.items()}
+    images = {i["JobId"]: i for i in wait_for_images(api, video_id, count=2)}
+    for target in (None, 6_000):
+        job, limit = done[target], targets[target]
+        assert job["Status"] == "Success", job
+        size = int(images[jobs[target]]["FileSize"])
+        assert 0.85 * limit <= size <= limit
+        path = download(images[jobs[target]]["FileURL"], tmp_path, f"{limit}.gif")
+        assert path.stat().st_size == size and len(read_animation(path).frames) >= 4
+        search = job["SizeSearch"]
+        assert search["TargetBytes"] == limit and search["Encodes"] == len(search["Attempts"])
+        chosen = search["Attempts"][search["Chosen"]]
+        assert chosen["Bytes"] == size and "Quality" not in chosen
+        assert (str(chosen["Width"]), chosen["Fps"]) == (images[jobs[target]]["Width"],
+                                                        images[jobs[target]]["Fps"])  # fmt: skip
+    failed = done[1024]
+    assert (failed["Status"], failed["ErrorCode"]) == ("Fail", "InvalidParameter.MaxFileSize")
+    smallest = min(a["Bytes"] for a in failed["SizeSearch"]["Attempts"])
+    assert f"the smallest output is {smallest} bytes" in failed["ErrorMessage"]
+    assert "Chosen" not in failed["SizeSearch"] and jobs[1024] not in images
+    shown = run_cli(server.home, "jobs", "show", jobs[6_000], "--endpoint", server.url).stdout
+    kept = done[6_000]["SizeSearch"]["Attempts"][done[6_000]["SizeSearch"]["Chosen"]]
+    assert f"MaxFileSize 6000 bytes: {done[6_000]['SizeSearch']['Encodes']} encode(s)" in shown
+    assert f" * {kept['MaxColors']} colours, {kept['Fps']} fps, " in shown
+    shown = run_cli(server.home, "jobs", "show", jobs[1024], "--endpoint", server.url).stdout
+    assert "InvalidParameter.MaxFileSize" in shown and " * " not in shown
+    with pytest.raises(ApiError) as caught:
+        api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id,
+                 OverrideParams=json.dumps({"Container": {"MaxFileSize": 100}}))  # fmt: skip
+    assert "OverrideParams.Container.MaxFileSize" in caught.value.message

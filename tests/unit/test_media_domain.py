@@ -105,8 +105,11 @@ def test_overrides() -> None:
     )
     assert overrides["a"].content == "hi" and overrides["b"].file_url == "u"
     with pytest.raises(InvalidParameter):
-        parse_overrides({"Container": {"Format": "webp"}})
+        parse_overrides({"WatermarkIds": ["a"]})
     template = {"Container": {"Format": "gif"}, "Clip": {"TimeSpan": {"Seek": "1"}}}
+    with pytest.raises(InvalidParameter) as caught:
+        effective_template(template, {"Container": {"Format": "webp"}})  # only MaxFileSize
+    assert caught.value.parameter == "OverrideParams.Container.Format"
     with pytest.raises(InvalidParameter) as caught:
         effective_template(template, {"Video": {"Width": 10}})
     assert caught.value.parameter == "OverrideParams.Video.Width"

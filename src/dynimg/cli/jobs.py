@@ -11,6 +11,7 @@ import click
 
 from dynimg.adapters.vod_client import VodClient
 from dynimg.cli.client import client_options, open_client
+from dynimg.cli.size_search import echo_size_search
 
 
 @click.command()
@@ -42,6 +43,7 @@ def submit(
     if wait:
         job = _follow(client, job_id)
         click.echo(f"Status: {job['Status']}" + _outcome(job))
+        echo_size_search(job.get("SizeSearch"))
         if job["Status"] != "Success":
             sys.exit(1)
 
@@ -123,6 +125,21 @@ def list_jobs(
             + _listed_outcome(job)
         )
     click.echo(f"{body['Total']} job(s)")
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@client_options
+def show_job(job_id: str, endpoint: str | None, account_name: str | None) -> None:
+    """One job: its state, outcome and, with MaxFileSize, the encodes made to fit."""
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    job = client.call("GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]
+    click.echo(f"JobId: {job['JobId']}  VideoId: {job['VideoId']}  Status: {job['Status']}")
+    click.echo(f"Created: {job['CreationTime']}  Completed: {job.get('CompleteTime', '-')}")
+    click.echo("Outcome: " + _listed_outcome(job))
+    echo_size_search(job.get("SizeSearch"))
 
 
 @click.group()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dynimg.bootstrap import build_media_engine
+from dynimg.cli.size_search import echo_size_search
 from dynimg.services.rendering import render_file
 
 
@@ -52,6 +53,8 @@ def render(
         f"bytes={result.size_bytes} "
         f"time={elapsed:.2f}s"
     )
+    if result.size_search is not None:
+        echo_size_search(result.size_search.to_document())
 
 
 def _local_file(url: str) -> Path:

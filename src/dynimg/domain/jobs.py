@@ -73,6 +73,8 @@ class DynamicImageJob:
     """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
     seek_ms: int | None = None
     """Where the clip started, recorded on success (the chosen one for ``Seek=auto``)."""
+    size_search: str = ""
+    """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when it was not set)."""
 
 
 STORAGE_MAX_ATTEMPTS = 10

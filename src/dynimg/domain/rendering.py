@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dynimg.domain.fields import read_object, read_text
+from dynimg.domain.size_search import SizeSearchReport
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, parse_template_config
 from dynimg.domain.watermarks import (
     ImageWatermarkConfig,
@@ -56,12 +57,18 @@ class RenderResult:
     delays_ms: tuple[int, ...] = field(default=(), repr=False)
     seek_ms: int = 0
     """Where the clip started: the template's Seek, or the one chosen for ``Seek=auto``."""
+    size_search: SizeSearchReport | None = field(default=None, repr=False)
+    """The encodes made to fit ``Container.MaxFileSize``; None when the template set none."""
 
 
-TEMPLATE_OVERRIDES = frozenset({"Clip", "Video", "Quality", "MaxColors", "Dither", "Loop"})
+TEMPLATE_OVERRIDES = frozenset(
+    {"Clip", "Video", "Container", "Quality", "MaxColors", "Dither", "Loop"}
+)
 """Template fields a request may override (a dynimg extension): one template serves every
 moment and size of a video instead of one template per sticker."""
 _VIDEO_OVERRIDES = frozenset({"Width", "Height", "Fps"})
+_CONTAINER_OVERRIDES = frozenset({"MaxFileSize"})
+"""The format stays the template's: only the byte budget changes per request."""
 
 
 def parse_overrides(
@@ -77,7 +84,8 @@ def parse_overrides(
     if unknown:
         raise InvalidParameter(
             f"{path}.{unknown[0]}",
-            "only Watermarks, Clip, Video, Quality, MaxColors, Dither and Loop can be overridden",
+            "only Watermarks, Clip, Video, Container, Quality, MaxColors, Dither and Loop can be "
+            "overridden",
         )
     items = doc.get("Watermarks", [])
     if not isinstance(items, list) or len(items) > 4:
@@ -105,7 +113,8 @@ def effective_template(
     """The template's config with the request's own clip, size and extras.
 
     ``Clip.TimeSpan`` replaces the template's whole TimeSpan (Seek with Duration or End);
-    ``Video`` replaces Width, Height and Fps one by one; each extra replaces its value. The
+    ``Video`` replaces Width, Height and Fps one by one; ``Container`` only MaxFileSize; each
+    extra replaces its value. The
     result is validated by the template rules, its errors named under ``OverrideParams``.
     """
     if not overrides or not TEMPLATE_OVERRIDES & set(overrides):
@@ -120,7 +129,13 @@ def effective_template(
             **read_object(template.get("Video", {}), "TemplateConfig.Video"),
             **video,
         }
-    for key in TEMPLATE_OVERRIDES - {"Clip", "Video"}:
+    if "Container" in overrides:
+        container = _only(overrides["Container"], "OverrideParams.Container", _CONTAINER_OVERRIDES)
+        merged["Container"] = {
+            **read_object(template.get("Container", {}), "TemplateConfig.Container"),
+            **container,
+        }
+    for key in TEMPLATE_OVERRIDES - {"Clip", "Video", "Container"}:
         if key in overrides:
             merged[key] = overrides[key]
     return parse_template_config(merged, "OverrideParams")

@@ -19,6 +19,8 @@ forever, the default, else the number of plays; an MP4 has no loop count, its pl
 ``MaxColors`` (2-256, GIF), ``Dither`` (``floyd_steinberg`` default, ``bayer`` for smaller files,
 ``none``; GIF). An extra given for a format it does not apply to is refused for the formats
 dynimg added; GIF and WebP templates keep ignoring them, as they always have.
+``Container.MaxFileSize`` (bytes, 1 KiB to 4 GiB: the output is made to fit; see
+:mod:`dynimg.domain.size_search`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ DEFAULT_WATERMARK = "USER_DEFAULT_WATERMARK"
 MAX_WATERMARKS = 4
 DEFAULT_FPS = 10.0
 AUTO_SEEK = "auto"
+MIN_FILE_SIZE = 1024
+"""Smallest ``Container.MaxFileSize``: below this not even one small frame fits."""
+MAX_FILE_SIZE = 4 * 1024**3
+"""Largest ``Container.MaxFileSize``: the largest object dynimg stores by default
+(``DYNIMG_MAX_UPLOAD_BYTES``); no animated image within the media limits comes near it."""
 _WATERMARK_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -124,6 +131,8 @@ class DynamicImageTemplateConfig:
     loop: int = 0
     max_colors: int = 256
     dither: Dither = Dither.FLOYD_STEINBERG
+    max_file_size: int | None = None
+    """``Container.MaxFileSize``: the output is at most this many bytes, or the job fails."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,9 @@ def parse_template_config(
                 lambda v, p: read_choice(v, p, [d.value for d in Dither]),
                 Dither.FLOYD_STEINBERG.value,
             )
+        ),
+        max_file_size=_optional_int(
+            container, "MaxFileSize", f"{path}.Container", MIN_FILE_SIZE, MAX_FILE_SIZE
         ),
     )
     _check_format_rules(doc, config, path)

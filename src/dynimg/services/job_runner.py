@@ -55,6 +55,7 @@ from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.errors import (
     ClientError,
     DynimgError,
+    FileSizeUnreachable,
     InternalError,
     StorageError,
     VideoNotFound,
@@ -272,6 +273,7 @@ def _succeed(
         if not uow.jobs.update_running(
             job.id, job.attempt, status=JobStatus.SUCCESS, progress=100, finished_at=now,
             lease_until=None, error_code="", error_message="", seek_ms=result.seek_ms,
+            size_search=_size_search(result),
         ):  # fmt: skip
             return None  # this run lost the job; the run that holds it records the result
         if uow.images.get(image.id) is None:
@@ -299,10 +301,12 @@ def _succeed(
 def _finish_failed(deps: JobDeps, job: DynamicImageJob, error: DynimgError) -> JobStatus | None:
     now = deps.clock.now()
     failed = replace(job, status=JobStatus.FAIL, error_code=error.code, error_message=error.message)
+    search = error.size_search if isinstance(error, FileSizeUnreachable) else None
     with deps.uow_factory() as uow:
         if not uow.jobs.update_running(
             job.id, job.attempt, status=JobStatus.FAIL, finished_at=now, lease_until=None,
             error_code=error.code, error_message=error.message[:500],
+            size_search=dump_compact(search) if search else "",
         ):  # fmt: skip
             return None
         event = _announce(deps, uow, failed, None, now)
@@ -377,6 +381,11 @@ def _announce(
 def _ring(deps: JobDeps, event_id: str | None) -> None:
     if event_id is not None:
         deps.dispatcher.announce(TaskKind.DELIVER, event_id)
+
+
+def _size_search(result: RenderResult) -> str:
+    """The encodes made to fit MaxFileSize, as the job record keeps them."""
+    return dump_compact(result.size_search.to_document()) if result.size_search else ""
 
 
 def _fps_text(fps: float) -> str:

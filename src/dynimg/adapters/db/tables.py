@@ -228,6 +228,7 @@ dynamic_image_jobs = Table(
     Column("lease_until", UtcDateTime, nullable=True),
     Column("announced_at", UtcDateTime, nullable=True),
     Column("seek_ms", BigInteger, nullable=True),
+    Column("size_search", Text, nullable=False, server_default=""),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
 )

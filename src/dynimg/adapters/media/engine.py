@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -10,20 +11,22 @@ from fractions import Fraction
 from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
-from dynimg.adapters.media.gif import GifWriter
 from dynimg.adapters.media.highlight import resolve_auto_seek
 from dynimg.adapters.media.images import image_size
 from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
 from dynimg.adapters.media.probe import probe
-from dynimg.adapters.media.streaming import StreamingWriter
-from dynimg.adapters.media.webp import WebpWriter
+from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
+from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.size_search import EncodeSettings, SizeSearch
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 from dynimg.errors import ClipOutOfRange
+
+Report = Callable[[float], None]
 
 
 class PyAvMediaEngine:
@@ -52,16 +55,17 @@ class PyAvMediaEngine:
         template = resolve_auto_seek(source, info, spec.template, self._limits, deadline)
         plan, fps = self._plan(info, template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
+        if template.max_file_size is not None:
+            return self._render_to_size(source, template, output, (plan, fps, sprites), report)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            writer = self._writer(spec.template, plan, fps, partial)
-            delays = self._write(source, plan, writer, sprites, partial, report)
+            delays, _ = self._write(source, plan, (template, fps), sprites, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
         width, height = plan.size
         return RenderResult(
-            format=spec.template.format,
+            format=template.format,
             width=width,
             height=height,
             fps=float(fps),
@@ -69,6 +73,49 @@ class PyAvMediaEngine:
             duration_ms=sum(delays),
             size_bytes=output.stat().st_size,
             delays_ms=tuple(delays),
+            seek_ms=template.time_span.seek_ms,
+        )
+
+    def _render_to_size(
+        self,
+        source: Path,
+        template: DynamicImageTemplateConfig,
+        output: Path,
+        planned: tuple[DecodePlan, Fraction, list[Sprite]],
+        report: Report,
+    ) -> RenderResult:
+        """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
+        plan, fps, sprites = planned
+        assert template.max_file_size is not None
+        kind = WRITERS[template.format]
+        start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
+        even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
+        # Half the frame budget: the writer's own frames (GIF) still get the other half's worth.
+        frames = ClipFrames(self._limits.frame_memory_bytes // 2, yuv=kind.yuv and even)
+        with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
+            fitter = SizeFitter(kind, template, self._limits, Path(scratch), plan.deadline)
+            first = Path(scratch) / "attempt-0"
+            try:
+                delays, end = self._write(
+                    source, plan, (template, fps), sprites, first, lambda f: report(0.5 * f), frames
+                )
+                search = SizeSearch(template.max_file_size, start, kind.knobs, end)
+                fitter.record(search, start, first, delays)
+                outcome = fitter.search(search, frames, end, report)
+            finally:
+                frames.close()
+            delays, chosen = fitter.deliver(output)
+        report(1.0)
+        return RenderResult(
+            format=template.format,
+            width=chosen.width,
+            height=chosen.height,
+            fps=float(chosen.fps),
+            frames=len(delays),
+            duration_ms=sum(delays),
+            size_bytes=output.stat().st_size,
+            delays_ms=tuple(delays),
+            size_search=outcome,
             seek_ms=template.time_span.seek_ms,
         )
 
@@ -82,7 +129,7 @@ class PyAvMediaEngine:
         size = output_size(info.display_size, template.width, template.height)
         self._limits.check_output(*size, len(times), float(window.length))
         deadline = started + self._limits.max_render_seconds
-        yuv = template.format in YUV_FORMATS
+        yuv = WRITERS[template.format].yuv
         plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
         return plan, fps
 
@@ -90,17 +137,28 @@ class PyAvMediaEngine:
         self,
         source: Path,
         plan: DecodePlan,
-        writer: Writer,
+        encoding: tuple[DynamicImageTemplateConfig, Fraction],
         sprites: list[Sprite],
         path: Path,
-        report: Callable[[float], None],
-    ) -> list[int]:
+        report: Report,
+        keep: ClipFrames | None = None,
+    ) -> tuple[list[int], Fraction]:
+        """Decode, draw and encode; returns the delays and where the clip ended.
+
+        With ``keep``, every drawn frame is also kept there for re-encoding.
+        """
         decoder = ClipDecoder(source, plan)
+        template, fps = encoding
+        kind = WRITERS[template.format]
+        writer = kind.make(template, plan.size, len(plan.times), fps, path, self._limits)
         added = 0
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
                 start = plan.times[index]
-                writer.add(composite(frame, sprites, float(start) * 1000), start)
+                picture = composite(frame, sprites, float(start) * 1000)
+                writer.add(picture, start)
+                if keep is not None:
+                    keep.add(picture, start)
                 added += 1
                 # Decoding is most of the work for WebP; GIF still has to quantize and encode.
                 # (AV1 encodes as it goes, so its share is in here too.)
@@ -110,28 +168,11 @@ class PyAvMediaEngine:
             end = min(plan.window.length, decoder.source_end or plan.window.length)
             delays = writer.finish(end, path)
             report(1.0)
-            return delays
+            return delays, end
         except BaseException:
             writer.abort()
             raise
 
-    def _writer(
-        self, template: DynamicImageTemplateConfig, plan: DecodePlan, fps: Fraction, path: Path
-    ) -> Writer:
-        """The writer for the template's format; APNG, AVIF and MP4 open ``path`` now."""
-        frames = len(plan.times)
-        if template.format is ImageFormat.GIF:
-            return GifWriter(template, plan.size, frames, self._limits.frame_memory_bytes)
-        if template.format is ImageFormat.WEBP:
-            return WebpWriter(template, plan.size, frames)
-        return StreamingWriter(template, plan.size, fps, path)
-
-
-Writer = GifWriter | WebpWriter | StreamingWriter
-
-
-YUV_FORMATS = frozenset({ImageFormat.WEBP, ImageFormat.AVIF, ImageFormat.MP4})
-"""Formats whose encoders take yuv420p: decoded frames are handed over as such when unrotated."""
 
 QUEUE_BYTES = 48 * 1024 * 1024
 """Decoded frames waiting for the writer: up to six, but never more than this many bytes, so a

@@ -9,7 +9,7 @@ from dynimg.api.params import Param
 from dynimg.api.registry import Action
 from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob
-from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
+from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, parse_json_object
 from dynimg.domain.timecode import format_seconds
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import jobs
@@ -67,6 +67,9 @@ def job_info(job: DynamicImageJob) -> dict[str, Any]:
         info["DynamicImageId"] = job.dynamic_image_id
     if job.seek_ms is not None:
         info["Seek"] = format_seconds(job.seek_ms)
+    if job.size_search:
+        # Container.MaxFileSize: the encodes made, their settings and bytes, the one kept.
+        info["SizeSearch"] = parse_json_object(job.size_search, "SizeSearch")
     return info
 
 
