@@ -44,7 +44,7 @@ def sized(fmt: str, target: int | None, **video: Any) -> dict[str, Any]:
         ("noisy", "gif", 10_000),
         ("clip", "webp", 3_500),  # quality
         ("noisy", "webp", 30_000),  # quality, then frame rate
-        ("noisy", "webp", 1_500),  # down to the size
+        ("noisy", "webp", 2_500),  # down to the size
     ],
 )
 def test_targets_are_met_close_below(
