@@ -12,15 +12,17 @@ from pathlib import Path
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.gif import GifWriter
 from dynimg.adapters.media.images import image_size
-from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
+from dynimg.adapters.media.overlay import Sprite, prepare_sprites
 from dynimg.adapters.media.probe import probe
+from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
-from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
+from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback
 from dynimg.errors import ClipOutOfRange
 
 
@@ -46,11 +48,11 @@ class PyAvMediaEngine:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
         info = probe(source, self._limits)
-        plan, fps = self._plan(info, spec.template, started)
+        plan, fps, times = self._plan(info, spec.template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays = self._write(source, plan, spec.template, sprites, partial, report)
+            delays = self._write(source, plan, times, spec.template, sprites, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -68,51 +70,67 @@ class PyAvMediaEngine:
 
     def _plan(
         self, info: MediaInfo, template: DynamicImageTemplateConfig, started: float
-    ) -> tuple[DecodePlan, Fraction]:
+    ) -> tuple[DecodePlan, Fraction, list[Fraction]]:
+        """The decode plan, the output fps and the output frame times (from 0, output time).
+
+        The TimeSpan is source time: at Speed s the window plays in window/s seconds, and the
+        fps cap is the rate at which source frames go by at that speed.
+        """
         self._limits.check_source(info.width, info.height)
         window = resolve_window(template.time_span, info.duration)
-        fps = effective_fps(template.fps, info.fps, gif=template.format is ImageFormat.GIF)
-        times = frame_times(window.length, fps)
+        speed = speed_ratio(template.speed)
+        passing = info.fps * speed if info.fps else None
+        fps = effective_fps(template.fps, passing, gif=template.format is ImageFormat.GIF)
+        times = frame_times(window.length / speed, fps)
         size = output_size(info.display_size, template.width, template.height)
-        self._limits.check_output(*size, len(times), float(window.length))
-        deadline = started + self._limits.max_render_seconds
-        yuv = template.format is ImageFormat.WEBP
-        plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
-        return plan, fps
+        frames = shaped_count(len(times), template.playback)
+        self._limits.check_output(*size, frames, float(window.length))
+        forward = template.playback is Playback.FORWARD
+        if not forward:
+            self._limits.check_held(*size, len(times))
+        plan = DecodePlan(
+            window,
+            source_times(times, template.speed),
+            size,
+            info.rotation,
+            started + self._limits.max_render_seconds,
+            self._limits,
+            yuv=template.format is ImageFormat.WEBP and forward,  # kept frames are RGB
+            crop=template.crop is Crop.FILL,
+            pixel_aspect=info.sample_aspect_ratio or Fraction(1),
+        )
+        return plan, fps, times
 
     def _write(
         self,
         source: Path,
         plan: DecodePlan,
+        times: list[Fraction],
         template: DynamicImageTemplateConfig,
         sprites: list[Sprite],
         path: Path,
         report: Callable[[float], None],
     ) -> list[int]:
         decoder = ClipDecoder(source, plan)
+        frames = shaped_count(len(times), template.playback)
         writer: GifWriter | WebpWriter
         if template.format is ImageFormat.GIF:
-            writer = GifWriter(
-                template, plan.size, len(plan.times), self._limits.frame_memory_bytes
-            )
+            writer = GifWriter(template, plan.size, frames, self._limits.frame_memory_bytes)
         else:
-            writer = WebpWriter(template, plan.size, len(plan.times))
-        added = 0
+            writer = WebpWriter(template, plan.size, frames)
+        memory = self._limits.frame_memory_bytes
+        shaper = ShapingWriter(writer, template.playback, times, sprites, memory, report)
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
-                start = plan.times[index]
-                writer.add(composite(frame, sprites, float(start) * 1000), start)
-                added += 1
-                # Decoding is most of the work for WebP; GIF still has to quantize and encode.
-                report(0.9 * added / len(plan.times))
-            if not added:
+                shaper.add(index, frame)
+            if not shaper.decoded:
                 raise ClipOutOfRange("The video ends before the clip starts.")
-            end = min(plan.window.length, decoder.source_end or plan.window.length)
-            delays = writer.finish(end, path)
+            decoded = min(plan.window.length, decoder.source_end or plan.window.length)
+            delays = shaper.finish(decoded / speed_ratio(template.speed), path)
             report(1.0)
             return delays
         except BaseException:
-            writer.abort()
+            shaper.abort()
             raise
 
 
