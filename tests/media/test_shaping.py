@@ -7,6 +7,7 @@ shows source frame 15 + 3k.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,16 @@ from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.limits import MediaLimits
 from dynimg.errors import MediaLimitExceeded
 from tests.media.conftest import config, render
-from tests.support.media import Clip, frame_index, make_clip, scaled, source_frame, ssim_half
+from tests.support.media import (
+    Clip,
+    frame_index,
+    make_clip,
+    read_animation,
+    scaled,
+    source_frame,
+    ssim_half,
+)
+from tests.support.server import run_cli
 
 FORWARD = [15 + 3 * k for k in range(10)]
 
@@ -145,3 +155,30 @@ def test_crop_fill_of_a_portrait_phone_video(engine: PyAvMediaEngine, tmp_path: 
     expected = scaled(np.ascontiguousarray(upright[100:220]), (256, 128))
     assert ssim_half(animation.frames[0], expected) > 0.9
     assert mean_error(animation.frames[0], expected) < 4
+
+
+def test_dynimg_render_takes_them_as_overrides(clip: Clip, tmp_path: Path) -> None:
+    override = {"Clip": {"Playback": "reverse", "Speed": "2"}}
+    out = tmp_path / "r.webp"
+    result = run_cli(tmp_path, "render", str(clip.path), str(out), "--template-config",
+                     json.dumps(config("webp")), "--override", json.dumps(override))  # fmt: skip
+    assert "frames=5" in result.stdout and "duration=0.500s" in result.stdout
+    assert [frame_index(f) for f in read_animation(out).frames] == [39, 33, 27, 21, 15]
+    refused = run_cli(tmp_path, "render", str(clip.path), str(out), "--template-config",
+                      json.dumps(config("webp")), "--override", json.dumps(
+                          {"Clip": {"Speed": "8"}}), check=False)  # fmt: skip
+    assert refused.returncode == 1
+    assert "error: InvalidParameter:" in refused.stderr
+    assert "'OverrideParams.Clip.Speed' is not valid: must be in [0.25, 4]" in refused.stderr
+
+
+def test_the_kept_frames_limit_is_a_setting(tmp_path: Path) -> None:
+    # 90 frames of 320x240 are 20.7 MB as RGB: over a 16 MB setting when reversed.
+    source = make_clip(tmp_path / "c.mp4", seconds=3, options={"preset": "ultrafast"}).path
+    template = {**config("gif", Seek="0"), "Video": {"Fps": "30"}}
+    template["Clip"]["Playback"] = "reverse"
+    refused = run_cli(tmp_path, "render", str(source), str(tmp_path / "o.gif"),
+                      "--template-config", json.dumps(template), check=False,
+                      DYNIMG_MAX_HELD_FRAMES_MB="16")  # fmt: skip
+    assert refused.returncode == 1
+    assert "error: MediaLimit.Exceeded: Reverse and bounce keep every frame" in refused.stderr
