@@ -18,6 +18,7 @@ from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.limits import MediaLimits
 from dynimg.errors import MediaLimitExceeded
 from tests.media.conftest import config, render
+from tests.media.test_watermarks import RED, is_close, mean_color, png
 from tests.support.media import (
     Clip,
     frame_index,
@@ -58,6 +59,20 @@ def test_bounce_goes_forward_then_back_without_repeating_the_turns(
     assert [frame_index(f) for f in animation.frames] == FORWARD + FORWARD[-2:0:-1]
     assert animation.delays_ms == [100] * 18
     assert (result.frames, result.duration_ms) == (18, 1800)
+
+
+def test_watermark_timelines_count_output_time(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    logo = str(png(tmp_path / "logo.png", RED))
+    timeline = {"Start": "0.2", "Duration": "0.3"}
+    placed = {"ReferPos": "TopLeft", "Width": "40", "Timeline": timeline}
+    watermark = {"Type": "Image", "FileUrl": logo, "WatermarkConfig": placed}
+    template = shaped(Playback="reverse")
+    _, animation = render(engine, clip.path, tmp_path / "w.gif", template, [watermark])
+    assert [frame_index(f) for f in animation.frames] == FORWARD[::-1]
+    shown = [is_close(mean_color(f, 0, 0, 40, 20), RED) for f in animation.frames]
+    assert shown == [False] * 2 + [True] * 3 + [False] * 5
 
 
 def test_kept_frames_spill_to_disk_and_come_back_in_order(clip: Clip, tmp_path: Path) -> None:

@@ -118,8 +118,11 @@ class PyAvMediaEngine:
             writer = GifWriter(template, plan.size, frames, self._limits.frame_memory_bytes)
         else:
             writer = WebpWriter(template, plan.size, frames)
-        memory = self._limits.frame_memory_bytes
-        shaper = ShapingWriter(writer, template.playback, times, sprites, memory, report)
+        # Kept frames (reverse, bounce) come on top of the writer's own: a quarter of the frame
+        # memory keeps a 1080p WebP reverse well under the job bound (docs/media.md).
+        memory = self._limits.frame_memory_bytes // 4
+        yuv = template.format is ImageFormat.WEBP
+        shaper = ShapingWriter(writer, template.playback, times, sprites, memory, report, yuv=yuv)
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
                 shaper.add(index, frame)

@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
+import av
 import numpy as np
 
 from dynimg.adapters.media.decode import Picture
@@ -34,7 +35,10 @@ class FrameWriter(Protocol):
 
 
 class ShapingWriter:
-    """Feeds a writer the decoded frames in playback order, watermarked at output time."""
+    """Feeds a writer the decoded frames in playback order, watermarked at output time.
+
+    ``yuv``: hand RGB frames over as yuv420p VideoFrames (for the WebP writer).
+    """
 
     def __init__(
         self,
@@ -44,8 +48,11 @@ class ShapingWriter:
         sprites: list[Sprite],
         memory: int,
         report: Callable[[float], None],
+        *,
+        yuv: bool = False,
     ) -> None:
         self._writer, self._playback, self._times = writer, playback, times
+        self._yuv = yuv
         self._sprites, self._report = sprites, report
         self._kept = FrameStore(memory) if playback is not Playback.FORWARD else None
         self._streams = playback is not Playback.REVERSE
@@ -82,7 +89,11 @@ class ShapingWriter:
         self._writer.abort()
 
     def _write(self, picture: Picture, start: Fraction) -> None:
-        self._writer.add(composite(picture, self._sprites, float(start) * 1000), start)
+        drawn = composite(picture, self._sprites, float(start) * 1000)
+        if self._yuv and isinstance(drawn, np.ndarray):
+            # Kept frames are RGB; as yuv420p they take half the memory waiting for the encoder.
+            drawn = av.VideoFrame.from_ndarray(drawn, format="rgb24").reformat(format="yuv420p")
+        self._writer.add(drawn, start)
 
     def _step(self) -> None:
         # Decoding is most of the work for WebP; GIF still has to quantize and encode.
