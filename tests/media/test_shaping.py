@@ -8,14 +8,19 @@ shows source frame 15 + 3k.
 from __future__ import annotations
 
 import json
+import tracemalloc
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.domain.limits import MediaLimits
+from dynimg.domain.templates import Playback
 from dynimg.errors import MediaLimitExceeded
 from tests.media.conftest import config, render
 from tests.media.test_watermarks import RED, is_close, mean_color, png
@@ -83,6 +88,40 @@ def test_kept_frames_spill_to_disk_and_come_back_in_order(clip: Clip, tmp_path: 
 
 
 @pytest.mark.parametrize("fmt", ["gif", "webp"])
+class Recorder:
+    """A writer that only notes which frame came when."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, Fraction]] = []
+
+    def add(self, picture: Picture, start: Fraction) -> None:
+        assert isinstance(picture, np.ndarray)
+        self.seen.append((int(picture[0, 0, 0]), start))
+
+    def finish(self, end: Fraction, path: Path) -> list[int]:
+        return []
+
+    def abort(self) -> None:
+        pass
+
+
+def test_kept_frames_stay_within_their_memory_budget() -> None:
+    # 40 frames of 640x480 are 37 MB; with a 4 MB budget the rest waits in a temporary file.
+    times = [Fraction(k, 10) for k in range(40)]
+    writer = Recorder()
+    shaper = ShapingWriter(writer, Playback.REVERSE, times, [], 4 * 2**20, lambda _: None)
+    tracemalloc.start()
+    try:
+        for k in range(40):
+            shaper.add(k, np.full((480, 640, 3), k, dtype=np.uint8))
+        shaper.finish(Fraction(4), Path("unused"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert writer.seen == [(39 - k, Fraction(k, 10)) for k in range(40)]
+    assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MB"
+
+
 def test_speed_2_plays_the_time_span_in_half_the_time(
     engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str
 ) -> None:
