@@ -13,6 +13,7 @@ from dynimg.domain.rendering import effective_template
 from dynimg.domain.shaping import shape_timeline, shaped_order, source_times
 from dynimg.domain.templates import Crop, Playback, parse_template_config
 from dynimg.errors import InvalidParameter, MediaLimitExceeded
+from dynimg.services.previews import preview_config
 
 BASE: dict[str, Any] = {"Container": {"Format": "gif"}, "Clip": {"TimeSpan": {"Seek": "5"}}}
 SQUARE: dict[str, Any] = {**BASE, "Video": {"Width": 256, "Height": "256", "Crop": "Fill"}}
@@ -130,3 +131,12 @@ def test_kept_frames_are_bounded() -> None:
     with pytest.raises(MediaLimitExceeded) as caught:
         limits.check_held(320, 240, 46)
     assert "Reverse and bounce keep every frame: 46 frames of 320x240" in caught.value.message
+
+
+def test_a_cropped_preview_keeps_its_shape() -> None:
+    banner = parse_template_config(
+        {**BASE, "Video": {"Width": 1024, "Height": 256, "Crop": "fill"}}
+    )
+    small = preview_config(banner)
+    assert (small.width, small.height, small.crop) == (240, 60, Crop.FILL)
+    assert preview_config(parse_template_config(BASE)).height is None
