@@ -295,5 +295,6 @@ def build_media_engine(settings: Settings) -> MediaEngine:
         max_image_frames=settings.max_image_frames,
         max_image_pixel_frames=settings.max_image_pixel_frames,
         frame_memory_bytes=settings.frame_memory_mb * 1024 * 1024,
+        max_held_frame_bytes=settings.max_held_frames_mb * 1024 * 1024,
     )
     return PyAvMediaEngine(limits)

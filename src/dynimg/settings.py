@@ -164,6 +164,9 @@ class Settings(BaseModel):
     frame_memory_mb: int = Field(default=64, ge=16)
     """Decoded GIF frames held in memory before they spill to a temporary file."""
 
+    max_held_frames_mb: int = Field(default=512, ge=16)
+    """Decoded frames that reverse and bounce keep (memory, then a temporary file), all told."""
+
     endpoint: str = "http://127.0.0.1:8080"
     """Client commands: the URL of the running service they talk to."""
 

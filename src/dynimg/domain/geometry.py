@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 MIN_SIDE = 2
 
@@ -36,6 +37,27 @@ def output_size(display: tuple[int, int], width: int | None, height: int | None)
     if height:
         return round_even(height * display_w / display_h), height
     return round_even(display_w), round_even(display_h)
+
+
+def centre_crop(source: tuple[int, int], pixel_aspect: Fraction, target: tuple[int, int]) -> Box:
+    """The centre of a ``source`` picture (coded pixels, each ``pixel_aspect`` wide) that has
+    the shape of ``target`` (square pixels): what ``Crop=fill`` keeps before scaling.
+
+    Sides and offsets are even, so chroma planes of 4:2:0 video crop on whole samples.
+    """
+    source_w, source_h = source
+    shown = Fraction(source_w) * pixel_aspect / source_h
+    wanted = Fraction(*target)
+    width, height = source_w, source_h
+    if shown > wanted:  # wider than wanted: cut the sides
+        width = min(source_w, round_even(float(source_w * wanted / shown)))
+    else:  # taller: cut top and bottom
+        height = min(source_h, round_even(float(source_h * shown / wanted)))
+    return Box(_even((source_w - width) // 2), _even((source_h - height) // 2), width, height)
+
+
+def _even(value: int) -> int:
+    return value - value % 2
 
 
 def corner_box(

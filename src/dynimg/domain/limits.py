@@ -28,6 +28,10 @@ class MediaLimits:
     """Deadline for one render, decode included."""
     frame_memory_bytes: int = 64 * 1024 * 1024
     """Decoded output frames kept in memory before they spill to a temporary file."""
+    max_held_frame_bytes: int = 512 * 1024 * 1024
+    """Decoded frames that reverse and bounce keep until the clip is decoded: in memory up to
+    ``frame_memory_bytes``, the rest in a temporary file (so RAM stays within the job bound);
+    this bounds them all, counted as RGB."""
     max_image_bytes: int = 20 * 1024 * 1024
     """Largest image file (watermark) read."""
     max_image_pixels: int = 4096 * 4096
@@ -63,6 +67,16 @@ class MediaLimits:
             raise MediaLimitExceeded(
                 f"The output would be {width}x{height} x {frames} frames; "
                 "lower the size, fps or duration."
+            )
+
+    def check_held(self, width: int, height: int, frames: int) -> None:
+        """Refuse a reverse or bounce whose frames, all kept at once, would be too large."""
+        held = width * height * 3 * frames
+        if held > self.max_held_frame_bytes:
+            raise MediaLimitExceeded(
+                f"Reverse and bounce keep every frame: {frames} frames of {width}x{height} "
+                f"are {held // 2**20} MB, at most {self.max_held_frame_bytes // 2**20} MB are "
+                "accepted; lower the size, fps or duration."
             )
 
     def check_sprite(self, width: int, height: int, frames: int) -> None:

@@ -66,9 +66,10 @@ TEMPLATE_OVERRIDES = frozenset(
 )
 """Template fields a request may override (a dynimg extension): one template serves every
 moment and size of a video instead of one template per sticker."""
-_VIDEO_OVERRIDES = frozenset({"Width", "Height", "Fps"})
 _CONTAINER_OVERRIDES = frozenset({"MaxFileSize"})
 """The format stays the template's: only the byte budget changes per request."""
+_VIDEO_OVERRIDES = frozenset({"Width", "Height", "Fps", "Crop"})
+_CLIP_OVERRIDES = frozenset({"TimeSpan", "Playback", "Speed"})
 
 
 def parse_overrides(
@@ -112,16 +113,16 @@ def effective_template(
 ) -> DynamicImageTemplateConfig:
     """The template's config with the request's own clip, size and extras.
 
-    ``Clip.TimeSpan`` replaces the template's whole TimeSpan (Seek with Duration or End);
-    ``Video`` replaces Width, Height and Fps one by one; ``Container`` only MaxFileSize; each
-    extra replaces its value. The
+    ``Clip.TimeSpan`` replaces the template's whole TimeSpan (Seek with Duration or End), and
+    ``Clip.Playback``/``Clip.Speed`` their values; ``Video`` replaces Width, Height, Fps and
+    Crop one by one; ``Container`` only MaxFileSize; each extra replaces its value. The
     result is validated by the template rules, its errors named under ``OverrideParams``.
     """
     if not overrides or not TEMPLATE_OVERRIDES & set(overrides):
         return parse_template_config(template)
     merged = dict(template)
     if "Clip" in overrides:
-        clip = _only(overrides["Clip"], "OverrideParams.Clip", {"TimeSpan"})
+        clip = _only(overrides["Clip"], "OverrideParams.Clip", _CLIP_OVERRIDES)
         merged["Clip"] = {**read_object(template.get("Clip", {}), "TemplateConfig.Clip"), **clip}
     if "Video" in overrides:
         video = _only(overrides["Video"], "OverrideParams.Video", _VIDEO_OVERRIDES)

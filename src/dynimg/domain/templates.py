@@ -21,6 +21,11 @@ forever, the default, else the number of plays; an MP4 has no loop count, its pl
 dynimg added; GIF and WebP templates keep ignoring them, as they always have.
 ``Container.MaxFileSize`` (bytes, 1 KiB to 4 GiB: the output is made to fit; see
 :mod:`dynimg.domain.size_search`).
+
+Shaping extras: ``Video.Crop`` (``none`` default; ``fill`` fills exactly Width x Height with the
+centre of the picture, so both are required), ``Clip.Playback`` (``forward`` default,
+``reverse``, ``bounce``) and ``Clip.Speed`` (0.25 to 4, default 1). The TimeSpan is always
+source time: at Speed 2 a 4-second TimeSpan plays in 2 seconds.
 """
 
 from __future__ import annotations
@@ -96,6 +101,28 @@ WebP, older, keep ignoring extras they do not use)."""
 _EXTRAS = ("Quality", "Loop", "MaxColors", "Dither")
 
 
+class Crop(StrEnum):
+    """How the picture is fitted to Width x Height."""
+
+    NONE = "none"
+    """Scaled to Width x Height (the aspect ratio changes when both are given)."""
+    FILL = "fill"
+    """Scaled to cover Width x Height, then the centre cut out: nothing is stretched."""
+
+
+class Playback(StrEnum):
+    """The order the clip's frames play in."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    BOUNCE = "bounce"
+    """Forward, then backward, without repeating the frames it turns around on."""
+
+
+MIN_SPEED = 0.25
+MAX_SPEED = 4.0
+
+
 class Dither(StrEnum):
     """How GIF colours are reduced to the palette."""
 
@@ -133,6 +160,10 @@ class DynamicImageTemplateConfig:
     dither: Dither = Dither.FLOYD_STEINBERG
     max_file_size: int | None = None
     """``Container.MaxFileSize``: the output is at most this many bytes, or the job fails."""
+    crop: Crop = Crop.NONE
+    playback: Playback = Playback.FORWARD
+    speed: float = 1.0
+    """Playback speed; the TimeSpan is source time, the output lasts its length / speed."""
 
 
 @dataclass(frozen=True)
@@ -156,18 +187,19 @@ def parse_template_config(
     """Validate a `DynamicImageTemplateConfig` document field by field."""
     video = _optional_object(doc, "Video", path)
     container = read_object(_required(doc, "Container", path), f"{path}.Container")
-    image_format = ImageFormat(
-        read_choice(
-            _required(container, "Format", f"{path}.Container"),
-            f"{path}.Container.Format",
-            [f.value for f in ImageFormat],
-        )
-    )
+    width = _optional_int(video, "Width", f"{path}.Video", 128, 4096)
+    height = _optional_int(video, "Height", f"{path}.Video", 128, 4096)
     config = DynamicImageTemplateConfig(
-        format=image_format,
+        format=ImageFormat(
+            read_choice(
+                _required(container, "Format", f"{path}.Container"),
+                f"{path}.Container.Format",
+                [f.value for f in ImageFormat],
+            )
+        ),
         time_span=parse_time_span(doc, path),
-        width=_optional_int(video, "Width", f"{path}.Video", 128, 4096),
-        height=_optional_int(video, "Height", f"{path}.Video", 128, 4096),
+        width=width,
+        height=height,
         fps=_parse_fps(video, f"{path}.Video"),
         name=_optional_name(doc, path),
         set_default_cover=_optional(doc, "SetDefaultCover", path, read_bool, False),
@@ -187,6 +219,9 @@ def parse_template_config(
         max_file_size=_optional_int(
             container, "MaxFileSize", f"{path}.Container", MIN_FILE_SIZE, MAX_FILE_SIZE
         ),
+        crop=_parse_crop(video, f"{path}.Video", both_sides=bool(width and height)),
+        playback=_parse_playback(_optional_object(doc, "Clip", path), f"{path}.Clip"),
+        speed=_parse_speed(_optional_object(doc, "Clip", path), f"{path}.Clip"),
     )
     _check_format_rules(doc, config, path)
     return config
@@ -263,6 +298,40 @@ def _parse_fps(video: Mapping[str, Any], path: str) -> float:
     if not 0 < fps <= 60:
         raise InvalidParameter(f"{path}.Fps", "must be in (0, 60]")
     return fps
+
+
+def _parse_crop(video: Mapping[str, Any], path: str, *, both_sides: bool) -> Crop:
+    crop = Crop(
+        _optional(
+            video,
+            "Crop",
+            path,
+            lambda v, p: read_choice(v, p, [c.value for c in Crop]),
+            Crop.NONE.value,
+        )
+    )
+    if crop is Crop.FILL and not both_sides:
+        raise InvalidParameter(f"{path}.Crop", "fill needs both Width and Height")
+    return crop
+
+
+def _parse_playback(clip: Mapping[str, Any], path: str) -> Playback:
+    return Playback(
+        _optional(
+            clip,
+            "Playback",
+            path,
+            lambda v, p: read_choice(v, p, [m.value for m in Playback]),
+            Playback.FORWARD.value,
+        )
+    )
+
+
+def _parse_speed(clip: Mapping[str, Any], path: str) -> float:
+    speed: float = _optional(clip, "Speed", path, read_float, 1.0)
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise InvalidParameter(f"{path}.Speed", f"must be in [{MIN_SPEED:g}, {MAX_SPEED:g}]")
+    return speed
 
 
 def _optional_name(doc: Mapping[str, Any], path: str) -> str | None:

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dynimg.domain.accounts import Account
+from dynimg.domain.geometry import round_even
 from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.rendering import RenderSpec, WatermarkLayer
 from dynimg.domain.templates import (
     DEFAULT_WATERMARK,
+    Crop,
     DynamicImageTemplateConfig,
     ImageFormat,
     TimeSpan,
@@ -101,13 +103,21 @@ def _render(
 
 
 def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateConfig:
-    """At most 240 px wide, 8 fps and 3 seconds, from the same Seek (``auto``: the best 3 s)."""
+    """At most 240 px wide, 8 fps and 3 seconds of the source, from the same Seek (``auto``: the
+    best 3 s).
+
+    A centre-cropped template keeps its shape (Crop=fill needs both sides).
+    """
     span = config.time_span
     duration = min(span.duration_ms or PREVIEW_MAX_MS, PREVIEW_MAX_MS)
+    width = min(config.width or PREVIEW_WIDTH, PREVIEW_WIDTH)
+    height = None
+    if config.crop is Crop.FILL and config.width and config.height:
+        height = round_even(width * config.height / config.width)
     return replace(
         config,
-        width=min(config.width or PREVIEW_WIDTH, PREVIEW_WIDTH),
-        height=None,
+        width=width,
+        height=height,
         fps=min(config.fps, PREVIEW_MAX_FPS),
         time_span=TimeSpan(seek_ms=span.seek_ms, duration_ms=duration, auto=span.auto),
         set_default_cover=False,

@@ -19,6 +19,7 @@ import av.video.frame
 import av.video.stream
 import numpy as np
 
+from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
 from dynimg.domain.clip import ClipWindow
@@ -46,6 +47,10 @@ class DecodePlan:
     """What the source may cost to decode."""
     yuv: bool = False
     """Hand over yuv420p VideoFrames instead of RGB arrays (WebP, when nothing is rotated)."""
+    crop: bool = False
+    """Cut the centre of each frame to the output's shape instead of stretching (Crop=fill)."""
+    pixel_aspect: Fraction = Fraction(1)
+    """The source's sample aspect ratio, which shapes the centre cut."""
 
 
 Picture = Frame | av.video.frame.VideoFrame
@@ -85,7 +90,7 @@ class ClipDecoder:
         slots, index = self._plan.times, 0
         shown: av.video.frame.VideoFrame | None = None
         shown_at = Fraction(0)
-        converter = _Converter(self._plan.size, self._plan.rotation, yuv=self._plan.yuv)
+        converter = _Converter(self._plan)
         for frame in frames:
             if time.monotonic() > self._plan.deadline:
                 raise RenderTimeout()
@@ -176,33 +181,35 @@ class _WantedFrames:
 class _Converter:
     """Scales and rotates decoded frames, reusing the result when a frame fills several slots."""
 
-    def __init__(self, size: tuple[int, int], rotation: int, *, yuv: bool) -> None:
-        width, height = size
-        self._turns = rotation // 90
+    def __init__(self, plan: DecodePlan) -> None:
+        width, height = plan.size
+        self._turns = plan.rotation // 90
         self._coded = (height, width) if self._turns % 2 else (width, height)
-        self._yuv = yuv and not self._turns
+        self._yuv = plan.yuv and not self._turns
+        self._format = "yuv420p" if self._yuv else "rgb24"
+        self._crop = CentreCrop(self._coded, plan.pixel_aspect, self._format) if plan.crop else None
         self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
 
     def __call__(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._last is not None and self._last[0] is frame:
             return self._last[1]
-        width, height = self._coded
+        scaled = self._scale(frame)
         if self._yuv:
-            scaled = frame.reformat(
-                width=width, height=height, format="yuv420p", interpolation="LANCZOS"
-            )
             self._last = (frame, scaled)
             return scaled
-        rgb: Frame = np.asarray(
-            frame.reformat(
-                width=width, height=height, format="rgb24", interpolation="LANCZOS"
-            ).to_ndarray(),
-            dtype=np.uint8,
-        )
+        rgb: Frame = np.asarray(scaled.to_ndarray(), dtype=np.uint8)
         if self._turns:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=-self._turns))
         self._last = (frame, rgb)
         return rgb
+
+    def _scale(self, frame: av.video.frame.VideoFrame) -> av.video.frame.VideoFrame:
+        if self._crop is not None:
+            return self._crop(frame)
+        width, height = self._coded
+        return frame.reformat(
+            width=width, height=height, format=self._format, interpolation="LANCZOS"
+        )
 
 
 def _frame_length(frame: av.video.frame.VideoFrame, base: Fraction) -> Fraction:

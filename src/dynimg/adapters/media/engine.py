@@ -7,26 +7,40 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
 from dynimg.adapters.media.highlight import resolve_auto_seek
 from dynimg.adapters.media.images import image_size
-from dynimg.adapters.media.overlay import Sprite, composite, prepare_sprites
+from dynimg.adapters.media.overlay import Sprite, prepare_sprites
 from dynimg.adapters.media.probe import probe
-from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
+from dynimg.adapters.media.shaping import ShapingWriter
+from dynimg.adapters.media.size_fit import ClipFrames, KeepingWriter, SizeFitter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
 from dynimg.domain.size_search import EncodeSettings, SizeSearch
-from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback
 from dynimg.errors import ClipOutOfRange
 
 Report = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What a render writes: the config (Seek resolved), output rate, output frame times (from
+    0, before reverse or bounce) and the watermarks drawn on them."""
+
+    template: DynamicImageTemplateConfig
+    fps: Fraction
+    times: list[Fraction]
+    sprites: list[Sprite]
 
 
 class PyAvMediaEngine:
@@ -53,13 +67,14 @@ class PyAvMediaEngine:
         info = probe(source, self._limits)
         deadline = started + self._limits.max_render_seconds
         template = resolve_auto_seek(source, info, spec.template, self._limits, deadline)
-        plan, fps = self._plan(info, template, started)
+        plan, fps, times = self._plan(info, template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
+        encoding = Encoding(template, fps, times, sprites)
         if template.max_file_size is not None:
-            return self._render_to_size(source, template, output, (plan, fps, sprites), report)
+            return self._render_to_size(source, plan, encoding, output, report)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays, _ = self._write(source, plan, (template, fps), sprites, partial, report)
+            delays, _ = self._write(source, plan, encoding, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -79,13 +94,13 @@ class PyAvMediaEngine:
     def _render_to_size(
         self,
         source: Path,
-        template: DynamicImageTemplateConfig,
+        plan: DecodePlan,
+        encoding: Encoding,
         output: Path,
-        planned: tuple[DecodePlan, Fraction, list[Sprite]],
         report: Report,
     ) -> RenderResult:
         """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
-        plan, fps, sprites = planned
+        template, fps = encoding.template, encoding.fps
         assert template.max_file_size is not None
         kind = WRITERS[template.format]
         start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
@@ -97,7 +112,7 @@ class PyAvMediaEngine:
             first = Path(scratch) / "attempt-0"
             try:
                 delays, end = self._write(
-                    source, plan, (template, fps), sprites, first, lambda f: report(0.5 * f), frames
+                    source, plan, encoding, first, lambda f: report(0.5 * f), frames
                 )
                 search = SizeSearch(template.max_file_size, start, kind.knobs, end)
                 fitter.record(search, start, first, delays)
@@ -121,56 +136,75 @@ class PyAvMediaEngine:
 
     def _plan(
         self, info: MediaInfo, template: DynamicImageTemplateConfig, started: float
-    ) -> tuple[DecodePlan, Fraction]:
+    ) -> tuple[DecodePlan, Fraction, list[Fraction]]:
+        """The decode plan, the output fps and the output frame times (from 0, output time).
+
+        The TimeSpan is source time: at Speed s the window plays in window/s seconds, and the
+        fps cap is the rate at which source frames go by at that speed.
+        """
         self._limits.check_source(info.width, info.height)
         window = resolve_window(template.time_span, info.duration)
-        fps = effective_fps(template.fps, info.fps, gif=template.format is ImageFormat.GIF)
-        times = frame_times(window.length, fps)
+        speed = speed_ratio(template.speed)
+        passing = info.fps * speed if info.fps else None
+        fps = effective_fps(template.fps, passing, gif=template.format is ImageFormat.GIF)
+        times = frame_times(window.length / speed, fps)
         size = output_size(info.display_size, template.width, template.height)
-        self._limits.check_output(*size, len(times), float(window.length))
-        deadline = started + self._limits.max_render_seconds
-        yuv = WRITERS[template.format].yuv
-        plan = DecodePlan(window, times, size, info.rotation, deadline, self._limits, yuv=yuv)
-        return plan, fps
+        frames = shaped_count(len(times), template.playback)
+        self._limits.check_output(*size, frames, float(window.length))
+        forward = template.playback is Playback.FORWARD
+        if not forward:
+            self._limits.check_held(*size, len(times))
+        plan = DecodePlan(
+            window,
+            source_times(times, template.speed),
+            size,
+            info.rotation,
+            started + self._limits.max_render_seconds,
+            self._limits,
+            yuv=WRITERS[template.format].yuv and forward,  # kept frames are RGB
+            crop=template.crop is Crop.FILL,
+            pixel_aspect=info.sample_aspect_ratio or Fraction(1),
+        )
+        return plan, fps, times
 
     def _write(
         self,
         source: Path,
         plan: DecodePlan,
-        encoding: tuple[DynamicImageTemplateConfig, Fraction],
-        sprites: list[Sprite],
+        encoding: Encoding,
         path: Path,
         report: Report,
         keep: ClipFrames | None = None,
     ) -> tuple[list[int], Fraction]:
-        """Decode, draw and encode; returns the delays and where the clip ended.
+        """Decode, draw and encode; returns the delays and where the output ends.
 
-        With ``keep``, every drawn frame is also kept there for re-encoding.
+        With ``keep``, every drawn frame, in playback order, is also kept there for re-encoding.
         """
         decoder = ClipDecoder(source, plan)
-        template, fps = encoding
+        template = encoding.template
         kind = WRITERS[template.format]
-        writer = kind.make(template, plan.size, len(plan.times), fps, path, self._limits)
-        added = 0
+        frames = shaped_count(len(encoding.times), template.playback)
+        writer = kind.make(template, plan.size, frames, encoding.fps, path, self._limits)
+        if keep is not None:
+            writer = KeepingWriter(writer, keep)
+        # Kept frames (reverse, bounce) come on top of the writer's own: a quarter of the frame
+        # memory keeps a 1080p WebP reverse well under the job bound (docs/media.md).
+        memory = self._limits.frame_memory_bytes // 4
+        shaper = ShapingWriter(
+            writer, template.playback, encoding.times, encoding.sprites, memory, report,
+            yuv=kind.yuv,
+        )  # fmt: skip
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
-                start = plan.times[index]
-                picture = composite(frame, sprites, float(start) * 1000)
-                writer.add(picture, start)
-                if keep is not None:
-                    keep.add(picture, start)
-                added += 1
-                # Decoding is most of the work for WebP; GIF still has to quantize and encode.
-                # (AV1 encodes as it goes, so its share is in here too.)
-                report(0.9 * added / len(plan.times))
-            if not added:
+                shaper.add(index, frame)
+            if not shaper.decoded:
                 raise ClipOutOfRange("The video ends before the clip starts.")
-            end = min(plan.window.length, decoder.source_end or plan.window.length)
-            delays = writer.finish(end, path)
+            decoded = min(plan.window.length, decoder.source_end or plan.window.length)
+            delays, end = shaper.finish(decoded / speed_ratio(template.speed), path)
             report(1.0)
             return delays, end
         except BaseException:
-            writer.abort()
+            shaper.abort()
             raise
 
 

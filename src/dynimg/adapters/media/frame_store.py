@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 
@@ -33,6 +34,18 @@ class FrameStore:
             self._spill = tempfile.NamedTemporaryFile(prefix="dynimg-frames-", suffix=".raw")  # noqa: SIM115
         self._spill.write(np.ascontiguousarray(frame).tobytes())
         self._spilled += 1
+
+    def __getitem__(self, index: int) -> Frame:
+        """Frame ``index`` (0-based), read back from the spill file when it went there."""
+        if 0 <= index < len(self._in_memory):
+            return self._in_memory[index]
+        if not 0 <= index < len(self) or self._spill is None or self._shape is None:
+            raise IndexError(index)
+        self._spill.flush()
+        size = int(np.prod(self._shape))
+        offset = (index - len(self._in_memory)) * size
+        data = os.pread(self._spill.fileno(), size, offset)  # leaves the append position alone
+        return np.frombuffer(data, dtype=np.uint8).reshape(self._shape)
 
     def __iter__(self) -> Iterator[Frame]:
         yield from self._in_memory

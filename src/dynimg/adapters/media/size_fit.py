@@ -21,7 +21,7 @@ import numpy as np
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame, FrameStore
-from dynimg.adapters.media.writers import WriterKind, with_settings
+from dynimg.adapters.media.writers import AnimationWriter, WriterKind, with_settings
 from dynimg.domain.clip import frame_times
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.size_search import MAX_ENCODES, EncodeSettings, SizeSearch, SizeSearchReport
@@ -29,6 +29,26 @@ from dynimg.domain.templates import DynamicImageTemplateConfig
 from dynimg.errors import FileSizeUnreachable, RenderTimeout
 
 Progress = Callable[[float], None]
+
+
+class KeepingWriter:
+    """A writer that also keeps every frame it is given, for the size search's re-encodes."""
+
+    def __init__(self, writer: AnimationWriter, keep: ClipFrames) -> None:
+        self._writer, self._keep = writer, keep
+
+    def add(self, picture: Picture, start: Fraction) -> None:
+        """Write the frame and keep it."""
+        self._writer.add(picture, start)
+        self._keep.add(picture, start)
+
+    def finish(self, end: Fraction, path: Path) -> list[int]:
+        """Write the file (the kept frames stay for re-encoding)."""
+        return self._writer.finish(end, path)
+
+    def abort(self) -> None:
+        """Stop the writer; the owner closes the kept frames."""
+        self._writer.abort()
 
 
 class ClipFrames:
