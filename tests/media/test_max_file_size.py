@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from fractions import Fraction
@@ -142,3 +143,26 @@ def test_dynimg_render_reports_the_encodes(clip: Clip, noisy: Path, tmp_path: Pa
                       json.dumps(sized("gif", 1024)), check=False)  # fmt: skip
     assert refused.returncode != 0 and "InvalidParameter.MaxFileSize" in refused.stderr
     assert "smallest output is" in refused.stderr
+
+
+@pytest.mark.parametrize("fmt", ["gif", "avif"])
+def test_a_bounce_re_encoded_to_fit_keeps_its_boomerang_order(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str
+) -> None:
+    # The kept frames are the shaped ones: re-encodes must not lose the backward half.
+    template = sized(fmt, None)
+    template["Clip"]["Playback"] = "bounce"
+    plain, _ = render(engine, clip.path, tmp_path / f"plain.{fmt}", template)
+    target = int(plain.size_bytes * 0.6)
+    template["Container"]["MaxFileSize"] = target
+    result, animation = render(engine, clip.path, tmp_path / f"fit.{fmt}", template)
+    assert result.size_search is not None and len(result.size_search.attempts) >= 2
+    assert result.size_bytes <= target
+    order = [frame_index(f) for f in animation.frames]
+    peak = order.index(max(order))
+    assert 0 < peak < len(order) - 1, order
+    rising, falling = order[: peak + 1], order[peak:]
+    assert all(a < b for a, b in itertools.pairwise(rising)), order
+    assert all(a > b for a, b in itertools.pairwise(falling)), order
+    assert len(falling) >= len(rising) - 2 and falling[-1] <= rising[len(rising) // 4], "back"
+    assert sum(animation.delays_ms) == result.duration_ms
