@@ -7,9 +7,7 @@ import av
 import numpy as np
 
 from dynimg.adapters.media.webp_container import (
-    as_animation,
     frame_durations,
-    join_animations,
     loop_count,
 )
 
@@ -29,39 +27,7 @@ def animation(frames: int, color: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_joined_animation_has_every_frame_in_order() -> None:
-    joined = join_animations([animation(3, 0), animation(2, 128)])
-    assert frame_durations(joined) == [70] * 5
-    assert loop_count(joined) == 2
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(joined))
-    assert image.n_frames == 5
-    image.seek(3)
-    assert np.asarray(image.convert("RGB")).mean() > 100
-
-
-def test_a_one_frame_encoder_output_becomes_a_one_frame_animation() -> None:
-    # libwebp's animation encoder writes a still image for a single frame.
-    still = animation(1, 200)
-    assert b"ANIM" not in still
-    animated = as_animation(still, (32, 16), 250, 3)
-    assert frame_durations(animated) == [250]
-    assert loop_count(animated) == 3
-    from PIL import Image
-
-    with Image.open(io.BytesIO(animated)) as image:
-        assert image.size == (32, 16)
-        assert image.n_frames == 1
-        assert np.asarray(image.convert("RGB")).mean() > 150
-
-
-def test_an_animation_is_left_as_it_is() -> None:
-    data = animation(2, 0)
-    assert as_animation(data, (32, 16), 70, 0) == data
-
-
-def test_a_one_frame_part_keeps_its_frame_when_joined() -> None:
-    last = as_animation(animation(1, 200), (32, 16), 70, 2)
-    joined = join_animations([animation(3, 0), last])
-    assert frame_durations(joined) == [70] * 4
+def test_durations_and_loop_count_are_read_from_the_container() -> None:
+    data = animation(3, 0)
+    assert frame_durations(data) == [70] * 3
+    assert loop_count(data) == 2

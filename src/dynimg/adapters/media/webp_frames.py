@@ -29,6 +29,7 @@ from dynimg.adapters.media.webp_container import (
     WHITE_BACKGROUND,
     Chunk,
     chunks,
+    uint24,
 )
 
 Plane = npt.NDArray[np.uint8]
@@ -202,7 +203,7 @@ class FrameAnimation:
             self._pool.shutdown()
         alpha = any(item.blended for item in self._frames)
         width, height = self._size
-        canvas = _uint24(width - 1) + _uint24(height - 1)
+        canvas = uint24(width - 1) + uint24(height - 1)
         flags = ANIMATION_FLAG | (ALPHA_FLAG if alpha else 0)
         header = [
             Chunk(b"VP8X", bytes([flags, 0, 0, 0]) + canvas),
@@ -226,11 +227,7 @@ class FrameAnimation:
         width, height = item.size
         flags = 0 if item.blended else NO_BLEND  # dispose: none
         header = (
-            _uint24(item.x // 2) + _uint24(item.y // 2) + _uint24(width - 1)
-            + _uint24(height - 1) + _uint24(max(item.duration_ms, 1)) + bytes([flags])
+            uint24(item.x // 2) + uint24(item.y // 2) + uint24(width - 1)
+            + uint24(height - 1) + uint24(max(item.duration_ms, 1)) + bytes([flags])
         )  # fmt: skip
         return Chunk(b"ANMF", header + b"".join(c.encode() for c in item.data.result()))
-
-
-def _uint24(value: int) -> bytes:
-    return value.to_bytes(3, "little")
