@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -19,44 +14,11 @@ from tests.support import signer
 from tests.support.clients import ApiError, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import make_clip
+from tests.support.receiver import Receiver
 from tests.support.rpc import raw_call
 from tests.support.server import Credentials, ServerProcess, run_cli, start_server
 
 AUTH_KEY = "Dyn1mgCallbackKey"
-
-
-class Receiver:
-    """A callback endpoint on loopback that fails its first ``failures`` requests with 500."""
-
-    def __init__(self, failures: int) -> None:
-        self.requests: list[tuple[dict[str, str], dict[str, Any], float]] = []
-        self._failures = failures
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                receiver.requests.append((dict(self.headers), body, time.monotonic()))
-                failed = len(receiver.requests) <= receiver._failures
-                self.send_response(500 if failed else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/vod/events"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def wait(self, count: int, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="module")
