@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import signer
+from tests.support import figures, signer
 from tests.support.clients import ApiError, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import make_clip
@@ -107,6 +108,37 @@ def test_failed_jobs_are_announced_too(open_server: ServerProcess, clip: Path) -
         headers, event, _ = receiver.requests[0]
         assert (event["Status"], event["ErrorCode"]) == ("fail", "InvalidMedia.Unreadable")
         assert "DynamicImageJobInfo" not in event and "X-VOD-SIGNATURE" not in headers
+    finally:
+        api.call("DeleteMessageCallback")
+        receiver.close()
+
+
+def test_a_receiver_failing_half_the_time_loses_no_event(
+    open_server: ServerProcess, clip: Path
+) -> None:
+    creds = open_server.default_credentials()
+    api = sdk_api("tea-v3", open_server.endpoint, creds)
+    receiver = Receiver(failures=0, every_other=True)
+    try:
+        api.call("SetMessageCallback", CallbackURL=receiver.url)
+        video_id, template_id = uploaded_video(api, clip), template(api)
+        jobs = {
+            api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)[
+                "DynamicImageJob"
+            ]["JobId"]
+            for _ in range(4)
+        }
+        deadline = time.monotonic() + 120
+        while {e["JobId"] for e in receiver.accepted} != jobs and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delivered = [e["JobId"] for e in receiver.accepted]
+        assert sorted(delivered) == sorted(jobs), "each event delivered, once"
+        failed = len(receiver.requests) - len(receiver.accepted)
+        figures.record(
+            "fault cases (tests/api/test_job_recovery.py, test_events_and_limits.py, cluster)",
+            f"callback receiver failing every other request: {len(jobs)} events, "
+            f"{len(receiver.requests)} deliveries ({failed} refused), 0 lost",
+        )
     finally:
         api.call("DeleteMessageCallback")
         receiver.close()

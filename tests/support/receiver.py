@@ -10,10 +10,12 @@ from typing import Any
 
 
 class Receiver:
-    """A callback endpoint on loopback that fails its first ``failures`` requests with 500."""
+    """A callback endpoint on loopback that fails its first ``failures`` requests with 500,
+    and with ``every_other`` every second request after them too."""
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int, *, every_other: bool = False) -> None:
         self.requests: list[tuple[dict[str, str], dict[str, Any], float]] = []
+        self.accepted: list[dict[str, Any]] = []
         self._failures = failures
         receiver = self
 
@@ -21,7 +23,10 @@ class Receiver:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 receiver.requests.append((dict(self.headers), body, time.monotonic()))
-                failed = len(receiver.requests) <= receiver._failures
+                count = len(receiver.requests)
+                failed = count <= receiver._failures or (every_other and count % 2 == 1)
+                if not failed:
+                    receiver.accepted.append(body)
                 self.send_response(500 if failed else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -51,7 +51,7 @@ def upload_file(ticket: dict[str, Any], path: Path, *, multipart: bool = False) 
 
 
 def wait_for_status(
-    api: SdkApi, video_id: str, *statuses: str, timeout: float = 20
+    api: SdkApi, video_id: str, *statuses: str, timeout: float = 60
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
