@@ -151,7 +151,8 @@ def test_render_never_crashes_hangs_or_overspends(corpus: list[Case], tmp_path: 
     figures.record(SUITE, "outcomes by code: " + ", ".join(f"{c}={n}" for c, n in codes.items()))
     figures.record(
         SUITE,
-        f"max peak RSS {max(peaks) / 1024:.0f} MB ({worst.case.name}); bound {JOB_MEMORY_BOUND_MB} MB",
+        f"max peak RSS {max(peaks) / 1024:.0f} MB ({worst.case.name}); "
+        f"bound {JOB_MEMORY_BOUND_MB} MB",
     )
     problems = [describe(o) for o in outcomes if problem(o)]
     assert not problems, "\n".join(problems)
