@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import figures
 from tests.support.s3 import S3Server, new_bucket, start_s3_server
 from tests.support.services import ServiceRegistry
 
@@ -18,6 +19,8 @@ _services = ServiceRegistry()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in figures.report():
+        terminalreporter.write_line(line)
     for line in _services.report():
         terminalreporter.write_line(line, red=True, bold=True)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.accounts import World, two_account_world
 from tests.support.server import Credentials, ServerProcess, start_server
 
 
@@ -27,3 +28,11 @@ def creds(server: ServerProcess) -> Credentials:
 def other_creds(server: ServerProcess) -> Credentials:
     """A key of a second account, for isolation tests."""
     return server.new_account("other")
+
+
+@pytest.fixture(scope="session")
+def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A server of its own where accounts A and B each own one of everything."""
+    yield from two_account_world(
+        tmp_path_factory.mktemp("two-accounts"), tmp_path_factory.mktemp("two-accounts-clip")
+    )

@@ -3,60 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import signer
+from tests.support import figures, signer
 from tests.support.clients import ApiError, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import make_clip
+from tests.support.receiver import Receiver
 from tests.support.rpc import raw_call
 from tests.support.server import Credentials, ServerProcess, run_cli, start_server
 
 AUTH_KEY = "Dyn1mgCallbackKey"
-
-
-class Receiver:
-    """A callback endpoint on loopback that fails its first ``failures`` requests with 500."""
-
-    def __init__(self, failures: int) -> None:
-        self.requests: list[tuple[dict[str, str], dict[str, Any], float]] = []
-        self._failures = failures
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                receiver.requests.append((dict(self.headers), body, time.monotonic()))
-                failed = len(receiver.requests) <= receiver._failures
-                self.send_response(500 if failed else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/vod/events"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def wait(self, count: int, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +108,37 @@ def test_failed_jobs_are_announced_too(open_server: ServerProcess, clip: Path) -
         headers, event, _ = receiver.requests[0]
         assert (event["Status"], event["ErrorCode"]) == ("fail", "InvalidMedia.Unreadable")
         assert "DynamicImageJobInfo" not in event and "X-VOD-SIGNATURE" not in headers
+    finally:
+        api.call("DeleteMessageCallback")
+        receiver.close()
+
+
+def test_a_receiver_failing_half_the_time_loses_no_event(
+    open_server: ServerProcess, clip: Path
+) -> None:
+    creds = open_server.default_credentials()
+    api = sdk_api("tea-v3", open_server.endpoint, creds)
+    receiver = Receiver(failures=0, every_other=True)
+    try:
+        api.call("SetMessageCallback", CallbackURL=receiver.url)
+        video_id, template_id = uploaded_video(api, clip), template(api)
+        jobs = {
+            api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)[
+                "DynamicImageJob"
+            ]["JobId"]
+            for _ in range(4)
+        }
+        deadline = time.monotonic() + 120
+        while {e["JobId"] for e in receiver.accepted} != jobs and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delivered = [e["JobId"] for e in receiver.accepted]
+        assert sorted(delivered) == sorted(jobs), "each event delivered, once"
+        failed = len(receiver.requests) - len(receiver.accepted)
+        figures.record(
+            "fault cases (tests/api/test_job_recovery.py, test_events_and_limits.py, cluster)",
+            f"callback receiver failing every other request: {len(jobs)} events, "
+            f"{len(receiver.requests)} deliveries ({failed} refused), 0 lost",
+        )
     finally:
         api.call("DeleteMessageCallback")
         receiver.close()

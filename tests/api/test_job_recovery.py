@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import figures
 from tests.support.clients import sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_job
 from tests.support.media import make_clip
@@ -42,6 +43,9 @@ def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(
         path, seconds=20, fps=30, size=(1280, 720), options={"preset": "ultrafast"}
     ).path
+
+
+FAULTS = "fault cases (tests/api/test_job_recovery.py, test_events_and_limits.py, cluster)"
 
 
 def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_clip: Path) -> None:
@@ -79,6 +83,10 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
         assert len(images) == 1 and images[0]["JobId"] == job_id
         files = list((tmp_path / "storage" / video_id / "image" / "dynamic").iterdir())
         assert [f.name for f in files] == [f"{images[0]['DynamicImageId']}.gif"]
+        figures.record(
+            FAULTS, f"worker SIGKILLed mid-job: job {job['Status']} after {job['Attempts']} "
+            f"attempts, {len(images)} image, {len(files)} file",
+        )  # fmt: skip
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
@@ -112,6 +120,8 @@ def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
         if prober.poll() is None:
             prober.kill()
             prober.wait()
+        idle.process.kill()  # SIGKILL: no shutdown code runs; the database is the record
+        idle.process.wait()
         idle.stop()
     busy = start_server(tmp_path)
     try:
@@ -119,5 +129,9 @@ def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
         assert finished == ["Success"] * 3
         images = sdk_api("tea-v3", busy.endpoint, creds).call("ListDynamicImage", VideoId=video_id)
         assert sorted(i["JobId"] for i in images["DynamicImageList"]) == sorted(jobs)
+        figures.record(
+            FAULTS, f"serve SIGKILLed with {len(jobs)} queued jobs: "
+            f"{finished.count('Success')}/{len(jobs)} Success after restart, no duplicate image",
+        )  # fmt: skip
     finally:
         busy.stop()

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support import figures
 from tests.support.clients import sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_job
 from tests.support.media import make_clip
@@ -147,7 +148,11 @@ def test_jobs_from_either_node_end_exactly_once_through_a_killed_worker(
     job = wait_for_job(node_a, creds, long_job, timeout=180)
     recovery = time.monotonic() - killed_at
     assert (job["Status"], job["Attempts"]) == ("Success", 2), job
-    print(f"job done {recovery:.1f} s after its worker child was SIGKILLed")
+    figures.record(
+        "fault cases (tests/api/test_job_recovery.py, test_events_and_limits.py, cluster)",
+        f"Celery worker child SIGKILLed: job Success {recovery:.1f} s later, attempts 2; "
+        "6/6 jobs from two nodes Success exactly once",
+    )
 
     for api in (api_a, api_b):
         images = api.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]

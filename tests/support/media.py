@@ -73,11 +73,16 @@ def make_clip(
     options: dict[str, str] | None = None,
     marker: bool = False,
     noise: bool = False,
+    bitexact: bool = False,
 ) -> Clip:
-    """Encode a clip; ``pts`` (in ``time_base`` units) makes it variable frame rate."""
+    """Encode a clip; ``pts`` (in ``time_base`` units) makes it variable frame rate.
+
+    ``bitexact`` makes the same call write the same bytes (no random container UIDs).
+    """
     count = len(pts) if pts is not None else round(seconds * fps)
     generator = np.random.default_rng(7)
-    with av.open(str(path), "w") as container:
+    container_options = {"fflags": "+bitexact"} if bitexact else {}
+    with av.open(str(path), "w", container_options=container_options) as container:
         stream = container.add_stream(codec, rate=fps, options=options or {})
         stream.width, stream.height = size
         stream.pix_fmt = pix_fmt

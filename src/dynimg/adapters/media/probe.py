@@ -53,6 +53,8 @@ def video_stream(
     for stream in container.streams.video:
         if not stream.disposition & av.stream.Disposition.attached_pic:
             context = stream.codec_context
+            if context is None:  # a codec FFmpeg has no decoder for (a damaged sample entry)
+                raise UnreadableMedia("The video stream's codec cannot be decoded.")
             limits.check_source(context.width, context.height)
             context.options = {**context.options, "max_pixels": str(limits.max_source_pixels)}
             return stream
