@@ -112,6 +112,9 @@ MATRIX: dict[str, Row] = {
     "DeleteDynamicImage": Row(
         "ids", lambda a, b: {"VideoId": a["video"], "DynamicImageIds": a["image"]}
     ),
+    "GetAnimatedImageUrl": Row(
+        "ids", lambda a, b: {"VideoId": a["video"], "ImageFormat": "gif", "Start": "0", "End": "1"}
+    ),
     # Callbacks, events, usage
     "SetMessageCallback": Row(
         "account", lambda a, b: {"CallbackType": "HTTP", "CallbackURL": b["callback_url"]}
