@@ -8,21 +8,19 @@ storage or HTTP stacks.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.domain.limits import MediaLimits
 from dynimg.errors import ConfigurationError
-from dynimg.settings import Settings
+from dynimg.media_settings import media_limits
 
 if TYPE_CHECKING:
     from celery import Celery
 
+    from dynimg.domain.limits import MediaLimits
     from dynimg.domain.tasks import TaskKind
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
@@ -40,6 +38,7 @@ if TYPE_CHECKING:
     )
     from dynimg.services.job_runner import JobDeps
     from dynimg.services.tasks import TaskDeps
+    from dynimg.settings import Settings
 
 
 @dataclass
@@ -134,7 +133,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
         storage=ObservedStorage(open_storage(settings), metrics),
-        engine=build_media_engine(settings),
+        engine=build_media_engine(media_limits(settings)),
         upload_policy=UploadPolicy(
             endpoint=settings.effective_public_url,
             bucket=settings.bucket,
@@ -195,6 +194,8 @@ def console_session_key(settings: Settings) -> str:
 
 def home_secret(settings: Settings, name: str) -> str:
     """A random secret generated once into ``home/name`` (mode 0600) and read back after."""
+    import secrets  # here: the render path imports this module and never needs it
+
     path = settings.home / name
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -282,19 +283,9 @@ class _ProcessRunner:
         run_task(self._services.task_deps, kind, ref)
 
 
-def build_media_engine(settings: Settings) -> MediaEngine:
-    """The media engine with the configured limits; it needs no database."""
-    limits = MediaLimits(
-        max_source_pixels=settings.max_source_pixels,
-        max_clip_seconds=settings.max_clip_seconds,
-        max_output_frames=settings.max_output_frames,
-        max_output_pixels=settings.max_output_pixels,
-        max_output_pixel_frames=settings.max_output_pixel_frames,
-        max_render_seconds=settings.max_render_seconds,
-        max_image_pixels=settings.max_image_pixels,
-        max_image_frames=settings.max_image_frames,
-        max_image_pixel_frames=settings.max_image_pixel_frames,
-        frame_memory_bytes=settings.frame_memory_mb * 1024 * 1024,
-        max_held_frame_bytes=settings.max_held_frames_mb * 1024 * 1024,
-    )
+def build_media_engine(limits: MediaLimits) -> MediaEngine:
+    """The media engine with these limits; it needs no database (``dynimg render`` reads the
+    limits with :func:`dynimg.media_settings.media_limits_from_env`, without pydantic)."""
+    from dynimg.adapters.media.engine import PyAvMediaEngine
+
     return PyAvMediaEngine(limits)

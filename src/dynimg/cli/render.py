@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from dynimg.bootstrap import build_media_engine
 from dynimg.cli.size_search import echo_size_search
+from dynimg.media_settings import media_limits_from_env
 from dynimg.services.rendering import render_file
 
 
@@ -32,9 +34,7 @@ def render(
 ) -> None:
     """Render SOURCE (a local video) into OUTPUT: an animated GIF, WebP, APNG or AVIF, or a
     silent MP4, as the template's Container.Format says."""
-    from dynimg.cli import settings_from_env
-
-    engine = build_media_engine(settings_from_env())
+    engine = build_media_engine(media_limits_from_env(os.environ))
     started = time.perf_counter()
     result = render_file(
         engine,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynimg.domain.fields import read_choice, read_object, read_text
 from dynimg.domain.json_document import parse_json_object
@@ -19,7 +19,10 @@ from dynimg.domain.rendering import (
 )
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.errors import InvalidParameter
-from dynimg.ports import MediaEngine
+
+if TYPE_CHECKING:
+    # ports names every repository and domain type; rendering needs only the engine's shape.
+    from dynimg.ports import MediaEngine
 
 FileResolver = Callable[[str], Path]
 

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
-from dynimg.adapters.media.highlight import resolve_auto_seek
 from dynimg.adapters.media.images import image_size
 from dynimg.adapters.media.overlay import Sprite, prepare_sprites
 from dynimg.adapters.media.probe import probe
 from dynimg.adapters.media.shaping import ShapingWriter
-from dynimg.adapters.media.size_fit import ClipFrames, KeepingWriter, SizeFitter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
 from dynimg.domain.geometry import output_size
@@ -28,6 +27,11 @@ from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
 from dynimg.domain.size_search import EncodeSettings, SizeSearch
 from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback
 from dynimg.errors import ClipOutOfRange
+
+if TYPE_CHECKING:
+    # Imported where used: Seek=auto and MaxFileSize are rare, and a render that needs neither
+    # should not pay for their imports before its first frame (``dynimg render`` start-up).
+    from dynimg.adapters.media.size_fit import ClipFrames
 
 Report = Callable[[float], None]
 
@@ -66,7 +70,11 @@ class PyAvMediaEngine:
         report = on_progress or (lambda _fraction: None)
         info = probe(source, self._limits)
         deadline = started + self._limits.max_render_seconds
-        template = resolve_auto_seek(source, info, spec.template, self._limits, deadline)
+        template = spec.template
+        if template.time_span.auto:
+            from dynimg.adapters.media.highlight import resolve_auto_seek
+
+            template = resolve_auto_seek(source, info, template, self._limits, deadline)
         plan, fps, times = self._plan(info, template, started)
         sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
         encoding = Encoding(template, fps, times, sprites)
@@ -100,6 +108,8 @@ class PyAvMediaEngine:
         report: Report,
     ) -> RenderResult:
         """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
+        from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
+
         template, fps = encoding.template, encoding.fps
         assert template.max_file_size is not None
         kind = WRITERS[template.format]
@@ -186,6 +196,8 @@ class PyAvMediaEngine:
         frames = shaped_count(len(encoding.times), template.playback)
         writer = kind.make(template, plan.size, frames, encoding.fps, path, self._limits)
         if keep is not None:
+            from dynimg.adapters.media.size_fit import KeepingWriter
+
             writer = KeepingWriter(writer, keep)
         # Kept frames (reverse, bounce) come on top of the writer's own: a quarter of the frame
         # memory keeps a 1080p WebP reverse well under the job bound (docs/media.md).

@@ -12,15 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from dynimg.adapters.media.decode import Picture
-from dynimg.adapters.media.gif import GifWriter
-from dynimg.adapters.media.streaming import StreamingWriter
-from dynimg.adapters.media.webp import WebpWriter
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.size_search import EncodeSettings, Knob
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
+
+if TYPE_CHECKING:
+    from dynimg.adapters.media.decode import Picture
 
 
 class AnimationWriter(Protocol):
@@ -68,6 +67,9 @@ def _gif(
     _path: Path,
     limits: MediaLimits,
 ) -> AnimationWriter:
+    # Each factory imports its writer: a render loads only its own format's encoder stack.
+    from dynimg.adapters.media.gif import GifWriter
+
     return GifWriter(config, size, frames, limits.frame_memory_bytes)
 
 
@@ -79,6 +81,8 @@ def _webp(
     _path: Path,
     _limits: MediaLimits,
 ) -> AnimationWriter:
+    from dynimg.adapters.media.webp import WebpWriter
+
     return WebpWriter(config, size, frames)
 
 
@@ -90,6 +94,8 @@ def _streaming(
     path: Path,
     _limits: MediaLimits,
 ) -> AnimationWriter:
+    from dynimg.adapters.media.streaming import StreamingWriter
+
     return StreamingWriter(config, size, fps, path)
 
 
