@@ -117,6 +117,8 @@ function showJob(row, job) {
   cell.dataset.status = job.status;
   cell.textContent = job.status;
   row.querySelector("progress").value = job.progress;
+  row.querySelector(".seek").textContent = job.seek;
+  row.querySelector(".fit").textContent = job.fit;
   if (job.error_code) {
     const error = row.querySelector(".job-error");
     error.textContent = "";
@@ -283,6 +285,16 @@ function watermarkForm() {
   if (added) preview(added.dataset.watermarkId);
 }
 
+// A checkbox that stands for a field's value (Seek: auto) disables that field while checked.
+function disablers() {
+  document.querySelectorAll("input[type=checkbox][data-disables]").forEach((box) => {
+    const target = document.getElementById(box.dataset.disables);
+    const apply = () => { target.disabled = box.checked; };
+    box.addEventListener("change", apply);
+    apply();
+  });
+}
+
 function copyButtons() {
   document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.target);
@@ -302,5 +314,6 @@ document.addEventListener("DOMContentLoaded", () => {
   timeline();
   templateForm();
   watermarkForm();
+  disablers();
   copyButtons();
 });
