@@ -410,6 +410,10 @@ def test_advanced_template_override_job_and_gallery_facts(
     job_id = run_overridden_job(page)
     seek = see_job_page(page, job_id, shot)
     see_gallery_facts(page, seek)
+    page.get_by_role("link", name="中文").click()
+    page.goto("/console/templates")
+    expect(page.locator("#advanced > summary")).to_have_text("高级")
+    expect(page.get_by_label("自动（最精彩的片段）")).not_to_be_checked()
 
 
 def upload_whole(page: Page, clip: Path) -> None:
