@@ -54,9 +54,9 @@ def test_from_upload_to_gallery_and_back(
     refuse_bad_template(page)
     make_template(page, shot)
     edit_template(page, shot)
-    run_job(page, shot)
+    job_id = run_job(page, shot)
     see_gallery(page, shot)
-    other_account_sees_nothing(browser, console_server, video_id)
+    other_account_sees_nothing(browser, console_server, video_id, job_id)
     download_and_delete(page)
     delete_video(page)
     page.get_by_role("link", name="Account").click()
@@ -300,7 +300,7 @@ def edit_template(page: Page, shot: Shot) -> None:
     expect(page.locator("#templates tr[data-template-id]")).to_have_count(1)
 
 
-def run_job(page: Page, shot: Shot) -> None:
+def run_job(page: Page, shot: Shot) -> str:
     """A bad override is refused with its code; a good job is watched until it succeeds."""
     page.goto("/console/jobs")
     page.get_by_label("Template").select_option(label="sticker")
@@ -330,6 +330,7 @@ def run_job(page: Page, shot: Shot) -> None:
     expect(page.locator("#jobs tr[data-job-id]")).to_have_count(1)
     assert unlabelled_fields(page) == []
     shot(page, "jobs")
+    return str(page.locator("#jobs tr[data-job-id]").first.get_attribute("data-job-id"))
 
 
 def see_gallery(page: Page, shot: Shot) -> None:
@@ -346,7 +347,9 @@ def see_gallery(page: Page, shot: Shot) -> None:
     shot(page, "gallery")
 
 
-def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id: str) -> None:
+def other_account_sees_nothing(
+    browser: Browser, server: ServerProcess, video_id: str, job_id: str
+) -> None:
     """Bob (another account) finds no trace of Alice's video, template or job."""
     context = browser.new_context(base_url=server.url, locale="en-US")
     try:
@@ -363,6 +366,9 @@ def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id
             response = page.goto(path)
             assert response is not None and response.status == 404
             expect(page.get_by_role("alert")).to_contain_text("InvalidVideo.NotFound")
+        response = page.goto(f"/console/jobs/{job_id}")
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("alert")).to_contain_text("InvalidJob.NotFound")
     finally:
         context.close()
 
