@@ -1,11 +1,17 @@
 """A person makes an animated image in the console, from upload to download, in real Chromium.
 
 One long story on purpose: each step needs the previous one's result (the video, the template,
-the job), and another account's user looks at the console while it all exists.
+the job), and another account's user looks at the console while it all exists. A second story
+uses the dynimg extras: a template with the Advanced fields (WebP, bounce at double speed,
+Seek=auto, a target file size) is kept on edit, a job overrides it from the form's fields, the
+job page shows the Seek chosen and the size search, and the gallery shows the file's frame
+count, loops, Seek and MD5 as measured here. Both share one server (starting one costs ~20 s).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import threading
@@ -26,6 +32,9 @@ from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
 SLICE_BYTES = 256 * 1024
+TARGET_KB = 24
+"""The advanced template's MaxFileSize; its job asks for half of it."""
+TARGET_BYTES = TARGET_KB * 1024
 
 
 def test_from_upload_to_gallery_and_back(
@@ -45,9 +54,9 @@ def test_from_upload_to_gallery_and_back(
     refuse_bad_template(page)
     make_template(page, shot)
     edit_template(page, shot)
-    run_job(page, shot)
+    job_id = run_job(page, shot)
     see_gallery(page, shot)
-    other_account_sees_nothing(browser, console_server, video_id)
+    other_account_sees_nothing(browser, console_server, video_id, job_id)
     download_and_delete(page)
     delete_video(page)
     page.get_by_role("link", name="Account").click()
@@ -291,7 +300,7 @@ def edit_template(page: Page, shot: Shot) -> None:
     expect(page.locator("#templates tr[data-template-id]")).to_have_count(1)
 
 
-def run_job(page: Page, shot: Shot) -> None:
+def run_job(page: Page, shot: Shot) -> str:
     """A bad override is refused with its code; a good job is watched until it succeeds."""
     page.goto("/console/jobs")
     page.get_by_label("Template").select_option(label="sticker")
@@ -299,7 +308,10 @@ def run_job(page: Page, shot: Shot) -> None:
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.locator("#form-error")).to_contain_text("InvalidParameter: ")
     expect(page.locator("#form-error")).to_contain_text("OverrideParams.Colour")
-    page.get_by_label("Template").select_option(label="sticker")
+    box = page.get_by_label("Override parameters (JSON, optional)")
+    expect(box).to_have_value('{"Colour": "red"}')  # a refused form keeps what was typed
+    expect(page.get_by_label("Template")).to_have_value(re.compile(r"^[0-9a-f]{32}$"))
+    box.fill("")
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_text("Job submitted.")).to_be_visible()
     status = page.locator("#jobs tr[data-job-id] .status").first
@@ -318,6 +330,7 @@ def run_job(page: Page, shot: Shot) -> None:
     expect(page.locator("#jobs tr[data-job-id]")).to_have_count(1)
     assert unlabelled_fields(page) == []
     shot(page, "jobs")
+    return str(page.locator("#jobs tr[data-job-id]").first.get_attribute("data-job-id"))
 
 
 def see_gallery(page: Page, shot: Shot) -> None:
@@ -334,7 +347,9 @@ def see_gallery(page: Page, shot: Shot) -> None:
     shot(page, "gallery")
 
 
-def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id: str) -> None:
+def other_account_sees_nothing(
+    browser: Browser, server: ServerProcess, video_id: str, job_id: str
+) -> None:
     """Bob (another account) finds no trace of Alice's video, template or job."""
     context = browser.new_context(base_url=server.url, locale="en-US")
     try:
@@ -351,6 +366,9 @@ def other_account_sees_nothing(browser: Browser, server: ServerProcess, video_id
             response = page.goto(path)
             assert response is not None and response.status == 404
             expect(page.get_by_role("alert")).to_contain_text("InvalidVideo.NotFound")
+        response = page.goto(f"/console/jobs/{job_id}")
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("alert")).to_contain_text("InvalidJob.NotFound")
     finally:
         context.close()
 
@@ -385,3 +403,201 @@ def loaded_width(page: Page, selector: str) -> int:
                          return i && i.complete && i.naturalWidth }}"""
     width: int = page.wait_for_function(script, timeout=30_000).json_value()
     return width
+
+
+def test_advanced_template_override_job_and_gallery_facts(
+    context: BrowserContext, clip: Path, shot: Shot
+) -> None:
+    page = context.new_page()
+    sign_in(page, "alice")
+    upload_whole(page, clip)
+    stored = make_advanced_template(page, shot)
+    edit_keeps_everything(page, stored)
+    job_id = run_overridden_job(page)
+    seek = see_job_page(page, job_id, shot)
+    see_gallery_facts(page, seek)
+    page.get_by_role("link", name="中文").click()
+    page.goto("/console/templates")
+    expect(page.locator("#advanced > summary")).to_have_text("高级")
+    expect(page.get_by_label("自动（最精彩的片段）")).not_to_be_checked()
+
+
+def upload_whole(page: Page, clip: Path) -> None:
+    """Upload in one slice (the first story covers slices and resuming)."""
+    page.goto("/console/videos")
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill("advanced")
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator("#videos tr", has_text="advanced")
+    expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+
+
+def make_advanced_template(page: Page, shot: Shot) -> str:
+    """Fill the Advanced fields; only the format's extras show; the preview plays the bounce at
+    double speed; a bad Speed is refused with the API's words; saved as typed (KB in bytes)."""
+    page.goto("/console/templates")
+    page.get_by_label("Name", exact=True).fill("boomerang")
+    page.get_by_label("Width").fill("160")
+    page.locator("#duration").fill("1.5")
+    page.locator("#advanced > summary").click()
+    colours, quality = (
+        page.get_by_label("Colours (MaxColors, 2-256)"),
+        page.get_by_label("Quality (1-100, default 75)"),
+    )
+    expect(colours).to_be_visible()  # gif: palette extras, no quality
+    expect(quality).to_be_hidden()
+    page.get_by_label("Format").select_option("webp")
+    expect(colours).to_be_hidden()
+    expect(colours).to_be_disabled()  # so it is not sent
+    quality.fill("60")
+    page.get_by_label("Loop (plays; 0 = forever)").fill("2")
+    page.get_by_label("Max file size (KB, 1 KB = 1024 bytes)").fill(str(TARGET_KB))
+    expect(page.locator("#max_file_kb-bytes")).to_contain_text(f"= {TARGET_BYTES:,} bytes")
+    forward = preview_frames(page)
+    page.get_by_label("Playback").select_option("bounce")
+    page.get_by_label("Speed (0.25-4, default 1)").fill("2")
+    bounced = preview_frames(page)
+    half = -(-forward // 2)  # double speed: every other frame
+    assert bounced == 2 * half - 2, (forward, bounced)  # there and back, no repeated turn
+    page.get_by_label("auto (best part)").check()
+    expect(page.locator("#seek")).to_be_disabled()
+    expect(page.locator("#seek-range")).to_be_disabled()
+    page.get_by_label("Speed (0.25-4, default 1)").fill("9")
+    page.get_by_role("button", name="Save template").click()
+    with pytest.raises(InvalidParameter) as api:
+        parse_template_config(
+            {"Container": {"Format": "webp"}, "Clip": {"TimeSpan": {"Seek": "0"}, "Speed": "9"}}
+        )
+    expect(page.locator("#speed-error")).to_have_text(api.value.message)
+    expect(page.get_by_label("Quality (1-100, default 75)")).to_have_value("60")  # kept, shown
+    expect(page.get_by_label("auto (best part)")).to_be_checked()
+    page.get_by_label("Speed (0.25-4, default 1)").fill("2")
+    assert unlabelled_fields(page) == []
+    shot(page, "template-advanced")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("Template saved.")).to_be_visible()
+    row = page.locator("#templates tr", has_text="boomerang")
+    stored = str(row.locator("td code").nth(1).text_content())
+    assert json.loads(stored) == {
+        "Container": {"Format": "webp", "MaxFileSize": TARGET_BYTES},
+        "Video": {"Width": "160", "Fps": "10"},
+        "Clip": {"TimeSpan": {"Seek": "auto", "Duration": "1.5"}, "Playback": "bounce",
+                 "Speed": "2"},
+        "Quality": "60",
+        "Loop": "2",
+    }  # fmt: skip
+    return stored
+
+
+def preview_frames(page: Page) -> int:
+    """Preview the form in the page, and count the frames of the same preview (the form as the
+    page would send it, through the page's session) with Pillow."""
+    image = page.locator("#preview-image")
+    image.evaluate("i => { i.hidden = true; i.removeAttribute('src') }")
+    page.get_by_role("button", name="Preview").click()
+    expect(image).to_be_visible(timeout=30_000)
+    fields = page.locator("#template-form").evaluate(
+        "f => Object.fromEntries([...new FormData(f)].filter(([, v]) => typeof v === 'string'))"
+    )
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    headers = {"X-CSRF-Token": str(csrf), "Accept": "application/json"}
+    sent = page.request.post("/console/templates/preview", form=fields, headers=headers)
+    assert sent.ok, sent.text()
+    with Image.open(io.BytesIO(sent.body())) as webp:
+        assert webp.format == "WEBP" and webp.width == 160
+        return int(getattr(webp, "n_frames", 1))
+
+
+def edit_keeps_everything(page: Page, stored: str) -> None:
+    """The edit form shows every extra as stored; another format shows its own extras; saving
+    unchanged stores the same document."""
+    page.locator("#templates tr", has_text="boomerang").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit template")).to_be_visible()
+    expect(page.locator("#advanced")).to_have_attribute("open", "")
+    expect(page.get_by_label("Format")).to_have_value("webp")
+    expect(page.get_by_label("Quality (1-100, default 75)")).to_have_value("60")
+    expect(page.get_by_label("Loop (plays; 0 = forever)")).to_have_value("2")
+    kb = page.get_by_label("Max file size (KB, 1 KB = 1024 bytes)")
+    expect(kb).to_have_value(str(TARGET_KB))
+    expect(page.get_by_label("Playback")).to_have_value("bounce")
+    expect(page.get_by_label("Speed (0.25-4, default 1)")).to_have_value("2")
+    expect(page.get_by_label("auto (best part)")).to_be_checked()
+    expect(page.locator("#seek")).to_be_disabled()
+    expect(page.get_by_label("Colours (MaxColors, 2-256)")).to_be_hidden()
+    page.get_by_label("Format").select_option("gif")
+    expect(page.get_by_label("Colours (MaxColors, 2-256)")).to_be_visible()
+    expect(page.get_by_label("Quality (1-100, default 75)")).to_be_hidden()
+    page.get_by_label("Format").select_option("webp")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("Template saved.")).to_be_visible()
+    row = page.locator("#templates tr", has_text="boomerang")
+    assert json.loads(str(row.locator("td code").nth(1).text_content())) == json.loads(stored)
+
+
+def run_overridden_job(page: Page) -> str:
+    """Override Width and the target size from the form; a bad Speed is refused first, with
+    the API's code and parameter, and the fields keep what was typed."""
+    page.goto("/console/jobs")
+    page.get_by_label("Template").select_option(label="boomerang")
+    page.locator("#job-override-fields > summary").click()
+    page.get_by_label("Width").fill("200")
+    page.get_by_label("Speed (0.25-4, default 1)").fill("9")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#form-error")).to_contain_text("InvalidParameter: ")
+    expect(page.locator("#form-error")).to_contain_text("OverrideParams.Clip.Speed")
+    expect(page.get_by_label("Width")).to_have_value("200")
+    page.get_by_label("Speed (0.25-4, default 1)").fill("")
+    page.get_by_label("Max file size (KB, 1 KB = 1024 bytes)").fill(str(TARGET_KB / 2))
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_text("Job submitted.")).to_be_visible()
+    row = page.locator("#jobs tr[data-job-id]").first
+    expect(row.locator(".status")).to_have_text("Success", timeout=90_000)
+    expect(row.locator(".seek")).not_to_be_empty()  # live, or rendered if it finished first
+    expect(row.locator(".fit")).to_contain_text(f"/ {TARGET_BYTES // 2:,} B")
+    assert unlabelled_fields(page) == []
+    return str(row.get_attribute("data-job-id"))
+
+
+def see_job_page(page: Page, job_id: str, shot: Shot) -> str:
+    """The job's page: the overrides sent, the Seek chosen, every encode of the size search
+    with its bytes, the kept one marked and under the target."""
+    page.locator(f"#jobs tr[data-job-id='{job_id}'] a", has_text=job_id).click()
+    expect(page.get_by_role("heading", name=f"Job {job_id}")).to_be_visible()
+    overrides = json.loads(str(page.locator(".overrides").text_content()))
+    assert overrides == {"Video": {"Width": "200"}, "Container": {"MaxFileSize": TARGET_BYTES // 2}}
+    seek = str(page.locator("#job .seek").text_content()).removesuffix(" s")
+    assert 0 <= float(seek) <= 2.5
+    expect(page.locator("#size-search .target")).to_contain_text(f"{TARGET_BYTES // 2:,} bytes")
+    rows = page.locator("#encodes tbody tr")
+    encodes = rows.count()
+    assert encodes >= 2, "the first encode should not fit, so the search is shown at work"
+    kept = page.locator("#encodes tr.kept")
+    expect(kept).to_have_count(1)
+    expect(kept.locator(".mark")).to_contain_text("kept")
+    kept_bytes = int(str(kept.locator(".bytes").text_content()).replace(",", ""))
+    assert kept_bytes <= TARGET_BYTES // 2
+    first = int(str(rows.first.locator(".bytes").text_content()).replace(",", ""))
+    assert first > TARGET_BYTES // 2
+    expect(rows.first.locator(".dims")).to_have_text("200×150")
+    shot(page, "job")
+    return seek
+
+
+def see_gallery_facts(page: Page, seek: str) -> None:
+    """Frames, loops and MD5 as the downloaded file has them; the MD5 copies."""
+    page.get_by_role("link", name="Gallery").click()
+    card = page.locator("#gallery li").first
+    url = card.get_by_label("FileURL").input_value()
+    body = page.request.get(url).body()
+    assert len(body) <= TARGET_BYTES // 2
+    with Image.open(io.BytesIO(body)) as webp:
+        frames, loops = int(getattr(webp, "n_frames", 1)), int(webp.info.get("loop", -1))
+    expect(card.locator(".frames")).to_have_text(str(frames))
+    expect(card.locator(".loops")).to_have_text(str(loops))
+    assert loops == 2
+    expect(card.locator(".seek")).to_have_text(f"{seek} s")
+    md5 = hashlib.md5(body).hexdigest()
+    expect(card.get_by_label("MD5")).to_have_value(md5)
+    card.get_by_role("button", name="Copy MD5").click()
+    expect(card.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == md5

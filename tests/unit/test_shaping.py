@@ -140,3 +140,14 @@ def test_a_cropped_preview_keeps_its_shape() -> None:
     small = preview_config(banner)
     assert (small.width, small.height, small.crop) == (240, 60, Crop.FILL)
     assert preview_config(parse_template_config(BASE)).height is None
+
+
+def test_the_preview_keeps_playback_and_speed_but_no_size_search() -> None:
+    shaped = parse_template_config(
+        {**BASE, "Container": {"Format": "webp", "MaxFileSize": 4096},
+         "Clip": {"TimeSpan": {"Seek": "1", "Duration": "6"}, "Playback": "bounce",
+                  "Speed": "2"}}
+    )  # fmt: skip
+    small = preview_config(shaped)
+    assert (small.playback, small.speed, small.max_file_size) == (Playback.BOUNCE, 2.0, None)
+    assert (small.time_span.seek_ms, small.time_span.duration_ms) == (1000, 3000)

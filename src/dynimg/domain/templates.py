@@ -98,6 +98,13 @@ EXTRAS_BY_FORMAT: dict[ImageFormat, frozenset[str]] = {
 }
 """The extras each format added by dynimg takes; any other extra is refused for it (GIF and
 WebP, older, keep ignoring extras they do not use)."""
+EXTRAS_USED: dict[ImageFormat, frozenset[str]] = {
+    ImageFormat.GIF: frozenset({"Loop", "MaxColors", "Dither"}),
+    ImageFormat.WEBP: frozenset({"Quality", "Loop"}),
+    **EXTRAS_BY_FORMAT,
+}
+"""The extras each format's writer honours: ``EXTRAS_BY_FORMAT`` plus what GIF and WebP use
+(the console offers only these for the chosen format)."""
 _EXTRAS = ("Quality", "Loop", "MaxColors", "Dither")
 
 

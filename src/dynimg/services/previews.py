@@ -106,7 +106,9 @@ def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateCo
     """At most 240 px wide, 8 fps and 3 seconds of the source, from the same Seek (``auto``: the
     best 3 s).
 
-    A centre-cropped template keeps its shape (Crop=fill needs both sides).
+    A centre-cropped template keeps its shape (Crop=fill needs both sides); Playback and
+    Speed are kept as they are. MaxFileSize is not: the preview shows how the clip looks, and
+    a size search would cost up to eight encodes for a file that is never kept.
     """
     span = config.time_span
     duration = min(span.duration_ms or PREVIEW_MAX_MS, PREVIEW_MAX_MS)
@@ -121,6 +123,7 @@ def preview_config(config: DynamicImageTemplateConfig) -> DynamicImageTemplateCo
         fps=min(config.fps, PREVIEW_MAX_FPS),
         time_span=TimeSpan(seek_ms=span.seek_ms, duration_ms=duration, auto=span.auto),
         set_default_cover=False,
+        max_file_size=None,
     )
 
 

@@ -1,4 +1,5 @@
-"""The gallery: a video's animated images, playing, with their facts, signed URL and delete."""
+"""The gallery: a video's animated images, playing, with their facts (frames, loops, the Seek
+used, MD5), signed URL and delete. Images made before dynimg recorded a fact leave it out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dynimg.api.console.core import Console, page
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.videos import video_row
+from dynimg.domain.timecode import format_seconds
 from dynimg.services import images, videos
 from dynimg.services.images import ImageView
 
@@ -54,6 +56,10 @@ def _card(view: ImageView) -> dict[str, Any]:
         "duration": f"{image.duration_ms / 1000:.2f} s",
         "bytes": f"{image.file_size:,}",
         "file_name": f"{image.id}.{image.format}",
+        "frames": "" if image.frame_count is None else str(image.frame_count),
+        "loops": "" if image.loop_count is None else str(image.loop_count),
+        "seek": "" if image.seek_ms is None else f"{format_seconds(image.seek_ms)} s",
+        "md5": image.md5_hex or "",
     }
 
 

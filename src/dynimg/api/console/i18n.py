@@ -137,6 +137,53 @@ ZH_CN = {
     "Seconds of output": "输出秒数",
     "Images": "动图数",
     "No usage in these days.": "这几天没有用量。",
+    "Advanced": "高级",
+    "Quality (1-100, default 75)": "质量（1-100，默认 75）",
+    "Loop (plays; 0 = forever)": "循环（播放次数；0 = 无限）",
+    "Colours (MaxColors, 2-256)": "颜色数（MaxColors，2-256）",
+    "Dither": "抖动",
+    "Floyd-Steinberg (default)": "Floyd-Steinberg（默认）",
+    "Bayer (smaller files)": "Bayer（文件更小）",
+    "None": "无",
+    "Max file size (KB, 1 KB = 1024 bytes)": "最大文件大小（KB，1 KB = 1024 字节）",
+    "No limit": "不限",
+    "= %s bytes": "= %s 字节",
+    "Quality, colours, frame rate and size are lowered until the file fits.": (
+        "会依次降低质量、颜色数、帧率和尺寸，直到文件符合大小。"
+    ),
+    "Crop": "裁剪",
+    "None: scale to Width × Height": "无：缩放到 宽 × 高",
+    "Fill: cut the centre to Width × Height": "填充：居中裁剪为 宽 × 高",
+    "Playback": "播放方式",
+    "Forward": "正放",
+    "Reverse": "倒放",
+    "Bounce (forward, then back)": "往返（先正放再倒放）",
+    "Speed (0.25-4, default 1)": "速度（0.25-4，默认 1）",
+    "auto (best part)": "自动（最精彩的片段）",
+    "dynimg picks the liveliest stretch of the chosen Length; needs a Length (Duration).": (
+        "dynimg 会挑选所选时长中最精彩的一段；需要填写时长（Duration）。"
+    ),
+    "Override for this job": "本任务的覆盖参数",
+    "Empty fields keep the template's value; a Start or Length replaces its whole TimeSpan.": (
+        "留空的字段沿用模板的值；填写开始时间或时长会替换模板的整个 TimeSpan。"
+    ),
+    "As the template": "与模板相同",
+    "File size / target": "文件大小 / 目标",
+    "Job": "任务",
+    "Started": "开始时间",
+    "Finished": "完成时间",
+    "Size search": "文件大小搜索",
+    "Target (MaxFileSize): %s bytes; %d encode(s).": "目标（MaxFileSize）：%s 字节；编码 %d 次。",
+    "Colours": "颜色数",
+    "Kept": "保留",
+    "kept": "已保留",
+    "No encode fitted: the job failed with the smallest size reached.": (
+        "没有符合大小的编码：任务失败，并报告可达到的最小大小。"
+    ),
+    "Frames": "帧数",
+    "Loops": "循环次数",
+    "0 (forever)": "0（无限）",
+    "Copy MD5": "复制 MD5",
 }
 
 

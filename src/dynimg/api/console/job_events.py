@@ -20,7 +20,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from dynimg.api.console.core import Console
 from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.size_search_view import size_search_view
 from dynimg.domain.jobs import DynamicImageJob, JobStatus
+from dynimg.domain.timecode import format_seconds
 from dynimg.services import jobs
 
 MAX_JOBS = 50
@@ -80,4 +82,14 @@ def job_row(job: DynamicImageJob) -> dict[str, Any]:
         "error_message": job.error_message,
         "created": job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         "done": job.status in (JobStatus.SUCCESS, JobStatus.FAIL),
+        "seek": "" if job.seek_ms is None else format_seconds(job.seek_ms),
+        "fit": _fit(job.size_search),
     }
+
+
+def _fit(size_search: str) -> str:
+    """``5,856 / 6,000 bytes`` for a MaxFileSize job once it fitted, else the target."""
+    view = size_search_view(size_search)
+    if view is None:
+        return ""
+    return f"{view['kept'] or '–'} / {view['target']} B"

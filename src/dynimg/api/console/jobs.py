@@ -1,9 +1,11 @@
-"""Jobs: submit (template plus optional OverrideParams), the filtered list, live progress
-(server-sent events, see job_events, with a JSON status route to poll when they are refused)."""
+"""Jobs: submit (template plus optional OverrideParams, from fields or JSON), the filtered list,
+live progress (server-sent events, see job_events, with a JSON status route to poll when they
+are refused), and a job's page with its chosen Seek and MaxFileSize search."""
 
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -12,8 +14,10 @@ from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.job_events import job_events, job_row
+from dynimg.api.console.job_forms import override_text, override_values
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.size_search_view import size_search_view
 from dynimg.api.console.videos import all_videos
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.templates import TemplateType
@@ -28,18 +32,39 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
 async def submit(console: Console, request: Request, visitor: Visitor) -> Response:
     form = await request.form()
     video_id, template_id = str(form.get("video_id", "")), str(form.get("template_id", ""))
-    overrides = str(form.get("override_params", "")).strip() or None
+    values = override_values(form)
     s = console.services
     try:
         await run_in_threadpool(
             functools.partial(
                 jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
-                video_id=video_id, template_id=template_id, override_params=overrides,
+                video_id=video_id, template_id=template_id,
+                override_params=override_text(values),
             )
         )  # fmt: skip
     except DynimgError as exc:
-        return await _page(console, request, visitor, exc.http_status, f"{exc.code}: {exc.message}")
+        error = f"{exc.code}: {exc.message}"
+        chosen = {**values, "template_id": template_id}
+        return await _page(console, request, visitor, exc.http_status, error, chosen)
     return RedirectResponse(f"/console/jobs?video={video_id}&submitted=1", status_code=303)
+
+
+async def detail(console: Console, request: Request, visitor: Visitor) -> Response:
+    """One job: its state, timings, overrides, the Seek it used and its MaxFileSize search."""
+    job = await run_in_threadpool(
+        jobs.get_job, console.services.uow_factory, console.account(visitor),
+        request.path_params["job_id"],
+    )  # fmt: skip
+    return console.render(
+        request, visitor, "job.html", job=job_row(job), attempts=job.attempt,
+        started=_when(job.started_at), finished=_when(job.finished_at),
+        image_id=job.dynamic_image_id if job.status is JobStatus.SUCCESS else "",
+        overrides=job.override_params, search=size_search_view(job.size_search),
+    )  # fmt: skip
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 async def status(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -51,7 +76,12 @@ async def status(console: Console, request: Request, visitor: Visitor) -> Respon
 
 
 async def _page(
-    console: Console, request: Request, visitor: Visitor, code: int = 200, error: str = ""
+    console: Console,
+    request: Request,
+    visitor: Visitor,
+    code: int = 200,
+    error: str = "",
+    chosen: dict[str, str] | None = None,
 ) -> Response:
     s = console.services
     account = console.account(visitor)
@@ -69,6 +99,8 @@ async def _page(
         templates=[{"id": t.id, "name": t.name} for t in listed], video=video or "",
         state=state or "", states=[s.value for s in JobStatus], error=error,
         submitted=request.query_params.get("submitted") == "1", pages=at.links(request, total),
+        chosen=chosen or {}, open_overrides=any(v for k, v in (chosen or {}).items()
+                                                if k != "template_id"),
     )  # fmt: skip
 
 
@@ -78,4 +110,5 @@ def routes(console: Console) -> list[Route]:
         Route("/jobs", page(console, submit), methods=["POST"]),
         Route("/jobs/events", page(console, job_events), methods=["GET"]),
         Route("/jobs/{job_id}.json", page(console, status), methods=["GET"]),
+        Route("/jobs/{job_id}", page(console, detail), methods=["GET"]),
     ]

@@ -4,6 +4,7 @@ delete."""
 from __future__ import annotations
 
 import functools
+import json
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -20,14 +21,20 @@ from dynimg.api.console.template_forms import (
 )
 from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
-from dynimg.domain.templates import ImageFormat, Template, TemplateType
+from dynimg.domain.templates import EXTRAS_USED, ImageFormat, Template, TemplateType
 from dynimg.errors import InvalidParameter
 from dynimg.services import templates
 from dynimg.services.previews import render_preview
 
 IMAGE_TYPES = {f.value: f.media_type for f in ImageFormat}
 BLANK = {"name": "", "format": "gif", "width": "", "height": "", "fps": "10", "seek": "0",
-         "duration": "2", "video_id": "", "watermark_ids": ""}  # fmt: skip
+         "seek_auto": "", "duration": "2", "video_id": "", "watermark_ids": "", "quality": "",
+         "loop": "", "max_colors": "", "dither": "", "max_file_kb": "", "crop": "",
+         "playback": "", "speed": ""}  # fmt: skip
+EXTRAS = {f.value: sorted(EXTRAS_USED.get(f, ())) for f in ImageFormat}
+"""Which extras the form shows for each format (its script hides the others)."""
+ADVANCED_FIELDS = ("quality", "loop", "max_colors", "dither", "max_file_kb", "crop", "playback",
+                   "speed")  # fmt: skip
 
 
 async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
@@ -138,6 +145,7 @@ async def _page(
         videos=playable, values=values, error_field=error_field, error=error,
         watermarks=[{"id": w.id, "name": w.name, "checked": w.id in chosen} for w in marks],
         saved=request.query_params.get("saved") == "1", editing=editing,
+        extras=EXTRAS, extras_json=json.dumps(EXTRAS), advanced_fields=ADVANCED_FIELDS,
     )  # fmt: skip
 
 

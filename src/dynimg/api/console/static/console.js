@@ -117,6 +117,8 @@ function showJob(row, job) {
   cell.dataset.status = job.status;
   cell.textContent = job.status;
   row.querySelector("progress").value = job.progress;
+  row.querySelector(".seek").textContent = job.seek;
+  row.querySelector(".fit").textContent = job.fit;
   if (job.error_code) {
     const error = row.querySelector(".job-error");
     error.textContent = "";
@@ -204,6 +206,42 @@ function timeline() {
   });
 }
 
+// The template form's own rules, before the server judges: only the extras the chosen format
+// uses are shown (the hidden ones are disabled, so not sent); Seek=auto disables the Seek
+// fields; the KB asked for MaxFileSize are shown in bytes, as the API counts them.
+function templateForm() {
+  const form = document.querySelector("#template-form");
+  if (!form) return;
+  const extras = JSON.parse(form.dataset.extras || "{}");
+  const format = form.querySelector("#format");
+  const showExtras = () => {
+    const used = extras[format.value] || [];
+    form.querySelectorAll(".extra[data-extra]").forEach((box) => {
+      box.hidden = !used.includes(box.dataset.extra);
+      box.querySelectorAll("input, select").forEach((field) => { field.disabled = box.hidden; });
+    });
+  };
+  format.addEventListener("change", showExtras);
+  showExtras();
+  const auto = form.querySelector("#seek_auto");
+  const seek = form.querySelector("#seek"), seekRange = form.querySelector("#seek-range");
+  const applyAuto = () => {
+    [seek, seekRange].forEach((field) => { if (field) field.disabled = auto.checked; });
+    if (!auto.checked && !seek.value) seek.value = "0";
+  };
+  auto.addEventListener("change", applyAuto);
+  applyAuto();
+  const kb = form.querySelector("#max_file_kb"), hint = form.querySelector("#max_file_kb-bytes");
+  const told = hint.textContent;
+  const showBytes = () => {
+    const value = Number(kb.value);
+    const bytes = Math.round(value * 1024).toLocaleString("en-US");
+    hint.textContent = kb.value && Number.isFinite(value) ? `${kb.dataset.bytes.replace("%s", bytes)}. ${told}` : told;
+  };
+  kb.addEventListener("input", showBytes);
+  showBytes();
+}
+
 // Watermarks: show the fields of the chosen kind; preview the form's text watermark or a stored
 // one over the chosen video's first seconds (the watermark just added is previewed on arrival).
 function watermarkForm() {
@@ -247,6 +285,16 @@ function watermarkForm() {
   if (added) preview(added.dataset.watermarkId);
 }
 
+// A checkbox that stands for a field's value (Seek: auto) disables that field while checked.
+function disablers() {
+  document.querySelectorAll("input[type=checkbox][data-disables]").forEach((box) => {
+    const target = document.getElementById(box.dataset.disables);
+    const apply = () => { target.disabled = box.checked; };
+    box.addEventListener("change", apply);
+    apply();
+  });
+}
+
 function copyButtons() {
   document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.target);
@@ -264,6 +312,8 @@ document.addEventListener("DOMContentLoaded", () => {
   watchVideos();
   watchJobs();
   timeline();
+  templateForm();
   watermarkForm();
+  disablers();
   copyButtons();
 });

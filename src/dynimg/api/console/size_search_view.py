@@ -1,0 +1,38 @@
+"""A job's ``SizeSearch`` (the encodes made to fit ``Container.MaxFileSize``) as the console
+shows it: a one-line summary for the list and a table of the encodes, the kept one marked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def size_search_view(text: str) -> dict[str, Any] | None:
+    """The search stored with a job, or None for a job without MaxFileSize."""
+    if not text:
+        return None
+    search: dict[str, Any] = json.loads(text)
+    chosen = search.get("Chosen")
+    attempts = search.get("Attempts") or []
+    rows = [_row(number, attempt, number - 1 == chosen) for number, attempt in
+            enumerate(attempts, start=1)]  # fmt: skip
+    return {
+        "target": f"{search['TargetBytes']:,}",
+        "encodes": search.get("Encodes", len(rows)),
+        "rows": rows,
+        "quality": any("Quality" in a for a in attempts),
+        "colors": any("MaxColors" in a for a in attempts),
+        "kept": next((row["bytes"] for row in rows if row["kept"]), ""),
+    }
+
+
+def _row(number: int, attempt: dict[str, Any], kept: bool) -> dict[str, Any]:
+    return {
+        "number": number,
+        "quality": attempt.get("Quality", ""),
+        "colors": attempt.get("MaxColors", ""),
+        "fps": attempt.get("Fps", ""),
+        "size": f"{attempt.get('Width')}×{attempt.get('Height')}",
+        "bytes": f"{attempt.get('Bytes', 0):,}",
+        "kept": kept,
+    }
