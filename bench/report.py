@@ -158,7 +158,8 @@ def _summary_rows(summary: dict) -> list[str]:
 
 
 def tables(results: dict) -> str:
-    """Markdown tables: summary, throughput, first decode, absolute figures per case and tool."""
+    """Markdown tables: summary, throughput, first decode, absolute figures per case and tool,
+    then the formats against dynimg's GIF when they were run."""
     cases, t = results["cases"], results["throughput"]
     lines = ["", "## Over the corpus (dynimg/recipe ratios; quality as dynimg - recipe)", ""]
     lines += _summary_rows(results["summary"])
@@ -178,18 +179,99 @@ def tables(results: dict) -> str:
         "## Per case and tool",
         "",
     ]
-    return "\n".join(lines + _absolute(cases))
+    lines += _absolute(cases)
+    if "formats" in results:
+        lines.append(formats_markdown(results["formats"]))
+    return "\n".join(lines)
 
 
-def formats_table(name: str, formats: dict[str, dict[str, float]]) -> str:
-    """``--formats``: one row per format of one case, GIF first."""
-    lines = [
-        f"{name}: format |      bytes  vs GIF | SSIMh   vs GIF |  PSNR | wall s | RSS MB",
-    ]
-    for fmt, s in formats.items():
+def formats_table(name: str, result: dict) -> str:
+    """``--formats``: one row per format of one case at default settings (GIF first), then the
+    Quality formats at the GIF's SSIM-half."""
+    pad = " " * len(name)
+    lines = [f"{name}: format |      bytes  vs GIF | SSIMh   vs GIF |  PSNR | wall s | RSS MB"]
+    for fmt, s in result["default"].items():
         lines.append(
-            f"{'':<{len(name)}}  {fmt:<6} | {s['bytes']:>10,.0f}  {s['bytes_vs_gif']:.3f}"
+            f"{pad}  {fmt:<6} | {s['bytes']:>10,.0f}  {s['bytes_vs_gif']:.3f}"
             f" | {s['ssim_half']:.4f} {s['dssim_vs_gif']:+.4f} | {s['psnr']:5.2f}"
             f" | {s['wall']:6.2f} | {s['rss_mb']:6.0f}"
         )
+    target = result["default"]["gif"]["ssim_half"]
+    lines.append(f"{pad}  at the GIF's SSIM-half {target:.4f}: Quality, bytes, vs GIF, renders")
+    for fmt, e in result["equal_ssim"].items():
+        lines.append(
+            f"{pad}  {fmt:<11} Q{_quality(e):<6} {e['bytes']:>10,.0f}  {e['bytes_vs_gif']:.3f}"
+            f"  ({len(e['points'])})"
+        )
     return "\n".join(lines)
+
+
+def _quality(equal: dict) -> str:
+    """The Quality at the GIF's SSIM-half; ``*`` when no render brackets it (nearest shown)."""
+    return f"{equal['quality']:.0f}" + ("" if equal["bracketed"] else "*")
+
+
+def _default_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | format | bytes | vs GIF | SSIM-half | vs GIF | PSNR | wall s | RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        for fmt, s in case["default"].items():
+            rows.append(
+                f"| {name} | {fmt} | {s['bytes']:,.0f} | {s['bytes_vs_gif']:.3f}"
+                f" | {s['ssim_half']:.4f} | {s['dssim_vs_gif']:+.4f} | {s['psnr']:.2f}"
+                f" | {s['wall']:.1f} | {s['rss_mb']:.0f} |"
+            )
+    return rows
+
+
+def _equal_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | GIF bytes | GIF SSIM-half | format | Quality | bytes | vs GIF"
+        " | SSIM-half reached | renders |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        gif = case["default"]["gif"]
+        for fmt, e in case["equal_ssim"].items():
+            reached = "=" if e["bracketed"] else f"{e['nearest_ssim_half']:.4f}*"
+            rows.append(
+                f"| {name} | {gif['bytes']:,.0f} | {gif['ssim_half']:.4f} | {fmt} | {_quality(e)}"
+                f" | {e['bytes']:,.0f} | {e['bytes_vs_gif']:.3f} | {reached}"
+                f" | {len(e['points'])} |"
+            )
+    return rows
+
+
+def formats_summary(cases: dict) -> dict[str, dict[str, float]]:
+    """Per format, the median over cases of bytes/GIF at default Quality and at equal SSIM."""
+    columns: dict[str, dict[str, list[float]]] = {}
+    for case in cases.values():
+        for column, key in (("default", "default"), ("equal", "equal_ssim")):
+            for fmt, figures in case[key].items():
+                values = columns.setdefault(fmt, {}).setdefault(column, [])
+                values.append(figures["bytes_vs_gif"])
+    return {
+        fmt: {column: statistics.median(values) for column, values in found.items()}
+        for fmt, found in columns.items()
+    }
+
+
+def formats_markdown(cases: dict) -> str:
+    """Markdown for docs/benchmarks.md: bytes vs dynimg's GIF at its SSIM-half, at defaults."""
+    summary = formats_summary(cases)
+    lines = [
+        "",
+        "## Formats against dynimg's GIF (bytes at the GIF's SSIM-half)",
+        "",
+        "| format | bytes vs GIF at equal SSIM-half, median | at default settings, median |",
+        "|---|---:|---:|",
+    ]
+    for fmt, s in summary.items():
+        equal = f"{s['equal']:.3f}" if "equal" in s else "—"
+        default = f"{s['default']:.3f}" if "default" in s else "—"
+        lines.append(f"| {fmt} | {equal} | {default} |")
+    lines += ["", *_equal_rows(cases), "", "At default settings:", "", *_default_rows(cases)]
+    took = ", ".join(f"{n} {c['seconds']:.0f} s" for n, c in cases.items())
+    return "\n".join([*lines, "", f"Time taken: {took}."])
