@@ -6,7 +6,8 @@ range towards the smallest ``Quality`` whose SSIM-half reaches the target (SSIM-
 when two neighbouring values bracket it, or after ``budget`` renders. The bytes at the target are
 then interpolated between the two renders that bracket it most tightly in SSIM-half (log-linear
 in bytes, since bytes grow about geometrically with quality). When no render reaches the target
-(or every render exceeds it), the nearest render stands in and ``bracketed`` is false.
+(or every render exceeds it), the nearest render stands in, ``bracketed`` is false and
+``reached`` says which side the target was missed on.
 
 Pure: the render is a function passed in, so this is unit-tested without any encoder.
 """
@@ -47,6 +48,15 @@ class Match:
     """A render below and one at or above the target, or one within tolerance, were found."""
     points: tuple[Point, ...]
     """Every render, in the order made."""
+
+    @property
+    def reached(self) -> str:
+        """``bracketed``; ``short`` when every render fell below the target (the format did not
+        reach it: its bytes there are unknown, more than the nearest's); ``over`` when every
+        render exceeded it (the bytes are an upper bound)."""
+        if self.bracketed:
+            return "bracketed"
+        return "short" if self.nearest.ssim < self.target else "over"
 
     @property
     def nearest(self) -> Point:

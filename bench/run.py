@@ -40,9 +40,13 @@ import tools
 from corpus import FFMPEG, FORMATS, QUALITY_FORMATS, QUICK, VS_GIF_FORMATS, Case, cases
 from throughput import backlog, jobs_per_minute
 
+from dynimg.domain.templates import DynamicImageTemplateConfig
+
 OUT = Path(__file__).parent / "out"
 GIFSKI_QUALITIES = (50, 70, 85, 95)
 LOSSY = 60
+DYNIMG_QUALITY = DynamicImageTemplateConfig.__dataclass_fields__["quality"].default
+"""dynimg's default ``Quality``, where the search at the GIF's SSIM-half starts."""
 Stats = dict[str, float]
 
 
@@ -148,32 +152,52 @@ def run_case(case: Case, runs: int, vmaf: bool) -> dict:
     return result
 
 
-def scored(command: list[str], output: Path, refs: quality.Refs, case: Case) -> tuple[int, float]:
-    """Run one render (untimed) and return its bytes and SSIM-half."""
-    subprocess.run(command, capture_output=True, check=True)
-    pairs, _ = quality.aligned(output, refs, case.seek, case.fps)
-    return output.stat().st_size, quality.score(pairs)["ssim_half"]
+class Scored:
+    """Renders of one tool and format at any Quality (untimed), as (bytes, SSIM-half).
+
+    The frame offset against the source depends on the tool, not on Quality: found on the first
+    render and reused, which halves the scoring time of the later ones.
+    """
+
+    def __init__(self, case: Case, refs: quality.Refs, name: str, folder: Path) -> None:
+        self.case, self.refs = case, refs
+        self.fmt = name.removeprefix("recipe-")
+        self.maker = tools.recipe if name.startswith("recipe-") else tools.dynimg
+        self.output = folder / f"{name}.{self.fmt}"
+        self.known: dict[int, tuple[int, float]] = {}
+        self.shift: int | None = None
+
+    def __call__(self, q: int) -> tuple[int, float]:
+        if q in self.known:
+            return self.known[q]
+        command = self.maker(self.case, self.fmt, self.output, quality=q)
+        subprocess.run(command, capture_output=True, check=True)
+        pairs, self.shift = quality.aligned(
+            self.output, self.refs, self.case.seek, self.case.fps, self.shift
+        )
+        return self.output.stat().st_size, quality.score(pairs)["ssim_half"]
 
 
-def at_gif_ssim(case: Case, refs: quality.Refs, gif: Stats) -> dict[str, dict]:
-    """Every Quality format (and the recipe's WebP) bisected to the SSIM-half of dynimg's GIF."""
+def at_gif_ssim(case: Case, refs: quality.Refs, defaults: dict[str, Stats]) -> dict[str, dict]:
+    """Every Quality format (and the recipe's WebP) bisected to the SSIM-half of dynimg's GIF,
+    from the default Quality (whose render ``defaults`` holds already)."""
+    gif = defaults["gif"]
     folder = OUT / case.name / "equal"
     folder.mkdir(parents=True, exist_ok=True)
     found: dict[str, dict] = {}
     for name in (*QUALITY_FORMATS, "recipe-webp"):
-        fmt = name.removeprefix("recipe-")
-        output = folder / f"{name}.{fmt}"
-        maker = tools.recipe if name.startswith("recipe-") else tools.dynimg
-
-        def render(q: int, fmt: str = fmt, output: Path = output, maker=maker) -> tuple[int, float]:
-            return scored(maker(case, fmt, output, quality=q), output, refs, case)
-
-        match = equal_quality.match_ssim(render, gif["ssim_half"])
+        render = Scored(case, refs, name, folder)
+        start = tools.RECIPE_QUALITY if name.startswith("recipe-") else DYNIMG_QUALITY
+        if name in defaults:  # rendered at the default Quality already: reuse it
+            default = defaults[name]
+            render.known[start] = (int(default["bytes"]), default["ssim_half"])
+            render.shift = int(default["shift"])
+        match = equal_quality.match_ssim(render, gif["ssim_half"], start=start)
         found[name] = {
             "quality": match.quality,
             "bytes": match.bytes,
             "bytes_vs_gif": match.bytes / gif["bytes"],
-            "bracketed": match.bracketed,
+            "reached": match.reached,
             "nearest_ssim_half": match.nearest.ssim,
             "points": [asdict(p) for p in match.points],
         }
@@ -190,14 +214,14 @@ def formats_vs_gif(case: Case, runs: int) -> dict[str, dict]:
     for fmt in ("gif", *VS_GIF_FORMATS):
         output = folder / f"dynimg.{fmt}"
         stats = median_of(runs, tools.dynimg(case, fmt, output))
-        pairs, _ = quality.aligned(output, refs, case.seek, case.fps)
-        stats.update(bytes=output.stat().st_size, **quality.score(pairs))
+        pairs, shift = quality.aligned(output, refs, case.seek, case.fps)
+        stats.update(bytes=output.stat().st_size, shift=shift, **quality.score(pairs))
         found[fmt] = stats
     gif = found["gif"]
     for stats in found.values():
         stats["bytes_vs_gif"] = stats["bytes"] / gif["bytes"]
         stats["dssim_vs_gif"] = stats["ssim_half"] - gif["ssim_half"]
-    return {"default": found, "equal_ssim": at_gif_ssim(case, refs, gif)}
+    return {"default": found, "equal_ssim": at_gif_ssim(case, refs, found)}
 
 
 def formats_cases(corpus: list[Case], runs: int) -> dict[str, dict]:

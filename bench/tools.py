@@ -41,7 +41,11 @@ def _scale(case: Case) -> str:
     return f"fps={case.fps},scale={case.width}:-1:flags=lanczos"
 
 
-def recipe(case: Case, fmt: str, output: Path, quality: int = 75) -> list[str]:
+RECIPE_QUALITY = 75
+"""The quality of the usual libwebp_anim command line (its own default too)."""
+
+
+def recipe(case: Case, fmt: str, output: Path, quality: int = RECIPE_QUALITY) -> list[str]:
     """The usual ffmpeg command line: palettegen/paletteuse GIF, or libwebp_anim WebP (q75)."""
     base = [FFMPEG, "-nostdin", "-v", "error", "-y", *_seek(case)]
     if fmt == "gif":

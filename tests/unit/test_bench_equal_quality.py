@@ -53,7 +53,7 @@ def test_the_bytes_at_the_target_are_interpolated_between_bracketing_renders(
 ) -> None:
     renders = Renders()
     match = eq.match_ssim(renders, ssim_law(0) + 0.001 * crossing, tolerance=0.0)
-    assert match.bracketed
+    assert match.reached == "bracketed"
     assert renders.asked[0] == 75
     assert len(renders.asked) <= eq.BUDGET
     assert match.quality == pytest.approx(crossing, abs=1e-6)
@@ -78,6 +78,7 @@ def test_a_target_above_every_quality_is_reported_unbracketed_at_the_top() -> No
     renders = Renders()
     match = eq.match_ssim(renders, 1.001, budget=10)
     assert not match.bracketed
+    assert match.reached == "short"
     assert match.nearest.quality == 100
     assert match.bytes == round(bytes_law(100))
     assert renders.asked == [75, 88, 94, 97, 99, 100]
@@ -87,6 +88,7 @@ def test_a_target_below_every_quality_is_reported_unbracketed_at_the_bottom() ->
     renders = Renders()
     match = eq.match_ssim(renders, 0.5, budget=10)
     assert not match.bracketed
+    assert match.reached == "over"
     assert match.quality == 1
     assert renders.asked[-1] == 1
 
