@@ -1,8 +1,11 @@
 """Bytes of a lossy format at a target quality: bisection over its ``Quality`` knob.
 
-``match_ssim`` renders at a few ``Quality`` values (the default first) and bisects the integer
-range towards the smallest ``Quality`` whose SSIM-half reaches the target (SSIM-half grows with
-``Quality``, give or take noise). It stops when a render lands within ``tolerance`` of the target,
+``match_ssim`` renders at a few ``Quality`` values and bisects the integer range towards the
+smallest ``Quality`` whose SSIM-half reaches the target (SSIM-half grows with ``Quality``, give
+or take noise). The default comes first, then the end of the range on the target's side (100 or
+1): when even that misses the target, the search ends there, two renders in, instead of
+spending its budget on a plateau (a lossy 4:2:0 format never reaches a GIF's SSIM-half on a
+flat-colour screen recording). It stops when a render lands within ``tolerance`` of the target,
 when two neighbouring values bracket it, or after ``budget`` renders. The bytes at the target are
 then interpolated between the two renders that bracket it most tightly in SSIM-half (log-linear
 in bytes, since bytes grow about geometrically with quality). When no render reaches the target
@@ -23,7 +26,7 @@ DEFAULT_QUALITY = 75
 TOLERANCE = 0.0003
 """SSIM-half this close to the target counts as equal: about one ``Quality`` step of WebP."""
 BUDGET = 6
-"""Renders per format at most, the default one included (75 -> 1..74 needs 6 to reach width 2)."""
+"""Renders per format at most, the default and the end of the range included."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def match_ssim(
         else:
             low = quality + 1
         quality = (low + high) // 2
+        if len(points) == 1:  # first the end of the range on the target's side: within reach?
+            quality = high if point.ssim < target else low
     return _interpolate(target, points, tolerance)
 
 
