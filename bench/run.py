@@ -156,7 +156,7 @@ class Scored:
     """Renders of one tool and format at any Quality (untimed), as (bytes, SSIM-half).
 
     The frame offset against the source depends on the tool, not on Quality: found on the first
-    render and reused, which halves the scoring time of the later ones.
+    render and reused, which saves about 40% of the scoring time of the later ones.
     """
 
     def __init__(self, case: Case, refs: quality.Refs, name: str, folder: Path) -> None:
