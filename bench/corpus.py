@@ -28,6 +28,8 @@ FORMATS = ("gif", "webp")
 """Formats compared with the ffmpeg recipe (and, for GIF, gifski and gifsicle)."""
 VS_GIF_FORMATS = ("webp", "apng", "avif", "mp4")
 """Formats ``run.py --formats`` compares with dynimg's own GIF of the same clip."""
+QUALITY_FORMATS = ("webp", "avif", "mp4")
+"""Formats with a ``Quality`` knob: also compared with the GIF at its SSIM-half."""
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,13 @@ def _fit(ref: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.asarray(Image.fromarray(ref).resize((shape[1], shape[0]), Image.Resampling.LANCZOS))
 
 
-def aligned(output: Path, refs: Refs, start: float, fps: float) -> tuple[Pairs, int]:
-    """(output frame, reference frame) pairs at the best-fitting offset, and that offset."""
+def aligned(
+    output: Path, refs: Refs, start: float, fps: float, shift: int | None = None
+) -> tuple[Pairs, int]:
+    """(output frame, reference frame) pairs at the best-fitting offset, and that offset.
+
+    A ``shift`` given (one found before for the same tool and clip) skips the search for it.
+    """
     frames = output_frames(output)
     times = np.array([t for t, _ in refs])
 
@@ -101,12 +106,13 @@ def aligned(output: Path, refs: Refs, start: float, fps: float) -> tuple[Pairs, 
         k = int(np.abs(times - nominal).argmin()) + shift
         return _fit(refs[min(max(k, 0), len(refs) - 1)][1], frames[i].shape)
 
-    votes = Counter(
-        max((-1, 0, 1), key=lambda d: ssim(half(frame), half(ref(i, d))))
-        for i, frame in enumerate(frames)
-        if i % 4 == 0
-    )
-    shift = votes.most_common(1)[0][0]
+    if shift is None:
+        votes = Counter(
+            max((-1, 0, 1), key=lambda d: ssim(half(frame), half(ref(i, d))))
+            for i, frame in enumerate(frames)
+            if i % 4 == 0
+        )
+        shift = votes.most_common(1)[0][0]
     return [(frame, ref(i, shift)) for i, frame in enumerate(frames)], shift
 
 

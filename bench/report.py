@@ -7,6 +7,7 @@ two SSIMs near 1 says nothing.
 
 from __future__ import annotations
 
+import math
 import statistics
 
 import numpy as np
@@ -158,7 +159,8 @@ def _summary_rows(summary: dict) -> list[str]:
 
 
 def tables(results: dict) -> str:
-    """Markdown tables: summary, throughput, first decode, absolute figures per case and tool."""
+    """Markdown tables: summary, throughput, first decode, absolute figures per case and tool,
+    then the formats against dynimg's GIF when they were run."""
     cases, t = results["cases"], results["throughput"]
     lines = ["", "## Over the corpus (dynimg/recipe ratios; quality as dynimg - recipe)", ""]
     lines += _summary_rows(results["summary"])
@@ -178,18 +180,112 @@ def tables(results: dict) -> str:
         "## Per case and tool",
         "",
     ]
-    return "\n".join(lines + _absolute(cases))
+    lines += _absolute(cases)
+    if "formats" in results:
+        lines.append(formats_markdown(results["formats"]))
+    return "\n".join(lines)
 
 
-def formats_table(name: str, formats: dict[str, dict[str, float]]) -> str:
-    """``--formats``: one row per format of one case, GIF first."""
-    lines = [
-        f"{name}: format |      bytes  vs GIF | SSIMh   vs GIF |  PSNR | wall s | RSS MB",
-    ]
-    for fmt, s in formats.items():
+def formats_table(name: str, result: dict) -> str:
+    """``--formats``: one row per format of one case at default settings (GIF first), then the
+    Quality formats at the GIF's SSIM-half."""
+    pad = " " * len(name)
+    lines = [f"{name}: format |      bytes  vs GIF | SSIMh   vs GIF |  PSNR | wall s | RSS MB"]
+    for fmt, s in result["default"].items():
         lines.append(
-            f"{'':<{len(name)}}  {fmt:<6} | {s['bytes']:>10,.0f}  {s['bytes_vs_gif']:.3f}"
+            f"{pad}  {fmt:<6} | {s['bytes']:>10,.0f}  {s['bytes_vs_gif']:.3f}"
             f" | {s['ssim_half']:.4f} {s['dssim_vs_gif']:+.4f} | {s['psnr']:5.2f}"
             f" | {s['wall']:6.2f} | {s['rss_mb']:6.0f}"
         )
+    target = result["default"]["gif"]["ssim_half"]
+    lines.append(f"{pad}  at the GIF's SSIM-half {target:.4f}: Quality, bytes, vs GIF (renders)")
+    for fmt, e in result["equal_ssim"].items():
+        lines.append(
+            f"{pad}  {fmt:<11} Q{e['quality']:<4.0f} {e['bytes']:>10,.0f}  {_vs_gif(e)}"
+            f" ({len(e['points'])})"
+        )
     return "\n".join(lines)
+
+
+def _vs_gif(equal: dict) -> str:
+    """Bytes/GIF at the GIF's SSIM-half, or why there is no such figure."""
+    ratio = equal["bytes_vs_gif"]
+    if equal["reached"] == "short":
+        return f"not reached (best SSIM-half {equal['nearest_ssim_half']:.4f}: {ratio:.3f})"
+    return f"< {ratio:.3f}" if equal["reached"] == "over" else f"{ratio:.3f}"
+
+
+def _default_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | format | bytes | vs GIF | SSIM-half | vs GIF | PSNR | wall s | RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        for fmt, s in case["default"].items():
+            rows.append(
+                f"| {name} | {fmt} | {s['bytes']:,.0f} | {s['bytes_vs_gif']:.3f}"
+                f" | {s['ssim_half']:.4f} | {s['dssim_vs_gif']:+.4f} | {s['psnr']:.2f}"
+                f" | {s['wall']:.1f} | {s['rss_mb']:.0f} |"
+            )
+    return rows
+
+
+def _equal_rows(cases: dict) -> list[str]:
+    rows = [
+        "| case | GIF bytes | GIF SSIM-half | format | Quality | bytes | vs GIF | renders |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for name, case in cases.items():
+        gif = case["default"]["gif"]
+        for fmt, e in case["equal_ssim"].items():
+            rows.append(
+                f"| {name} | {gif['bytes']:,.0f} | {gif['ssim_half']:.4f} | {fmt}"
+                f" | {e['quality']:.0f} | {e['bytes']:,.0f} | {_vs_gif(e)} | {len(e['points'])} |"
+            )
+    return rows
+
+
+def _at_gif_quality(equal: dict) -> float:
+    """Bytes/GIF for the median: a format short of the GIF's quality counts as infinitely big."""
+    return math.inf if equal["reached"] == "short" else float(equal["bytes_vs_gif"])
+
+
+def formats_summary(cases: dict) -> dict[str, dict[str, float]]:
+    """Per format, the median over cases of bytes/GIF at default Quality and at equal SSIM."""
+    columns: dict[str, dict[str, list[float]]] = {}
+    for case in cases.values():
+        for fmt, s in case["default"].items():
+            columns.setdefault(fmt, {}).setdefault("default", []).append(s["bytes_vs_gif"])
+        for fmt, e in case["equal_ssim"].items():
+            columns.setdefault(fmt, {}).setdefault("equal", []).append(_at_gif_quality(e))
+    return {
+        fmt: {column: statistics.median(values) for column, values in found.items()}
+        for fmt, found in columns.items()
+    }
+
+
+def _median_cell(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "not reached" if math.isinf(value) else f"{value:.3f}"
+
+
+def formats_markdown(cases: dict) -> str:
+    """Markdown for docs/benchmarks.md: bytes vs dynimg's GIF at its SSIM-half, at defaults."""
+    lines = [
+        "",
+        "## Formats against dynimg's GIF (bytes at the GIF's SSIM-half)",
+        "",
+        f"Median over {len(cases)} cases (a case where a format never reaches the GIF's"
+        " SSIM-half counts as infinitely many bytes):",
+        "",
+        "| format | bytes vs GIF at the GIF's SSIM-half | at default settings |",
+        "|---|---:|---:|",
+    ]
+    for fmt, s in formats_summary(cases).items():
+        lines.append(
+            f"| {fmt} | {_median_cell(s.get('equal'))} | {_median_cell(s.get('default'))} |"
+        )
+    lines += ["", *_equal_rows(cases), "", "At default settings:", "", *_default_rows(cases)]
+    took = ", ".join(f"{n} {c['seconds']:.0f} s" for n, c in cases.items())
+    return "\n".join([*lines, "", f"Time taken: {took}."])

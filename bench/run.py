@@ -6,11 +6,14 @@ SSIM-half, PSNR and VMAF against the source frames. For GIF also gifski at sever
 and gifsicle -O3 --lossy as a post-pass, and dynimg's quality at equal bytes against gifski.
 Then time to first decode of ``dynimg render`` and a throughput backlog (one process per core).
 Prints tables (ratios dynimg/recipe, quality as differences) and writes bench/out/results.json.
-``--formats`` instead compares dynimg's output formats with its own GIF of the same clip (bytes,
-SSIM-half, PSNR, time, peak RSS) and writes bench/out/formats.json.
+Then, on the quick cases among those run, dynimg's formats against its own GIF (below).
+``--formats`` only compares dynimg's output formats with its own GIF of the same clip: bytes,
+SSIM-half, PSNR, time and peak RSS at default settings, and for each format with a ``Quality``
+(and the recipe's WebP) the bytes at the GIF's SSIM-half, found by bisecting ``Quality``
+(bench/equal_quality.py); it writes bench/out/formats.json.
 Not a test: nothing here passes or fails.
 
-Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24] [--formats]
+Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24] [--formats | --no-formats]
 """
 
 from __future__ import annotations
@@ -24,20 +27,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import equal_quality
 import quality
 import report
 import tools
-from corpus import FFMPEG, FORMATS, VS_GIF_FORMATS, Case, cases
+from corpus import FFMPEG, FORMATS, QUALITY_FORMATS, QUICK, VS_GIF_FORMATS, Case, cases
 from throughput import backlog, jobs_per_minute
+
+from dynimg.domain.templates import DynamicImageTemplateConfig
 
 OUT = Path(__file__).parent / "out"
 GIFSKI_QUALITIES = (50, 70, 85, 95)
 LOSSY = 60
+DYNIMG_QUALITY = DynamicImageTemplateConfig.__dataclass_fields__["quality"].default
+"""dynimg's default ``Quality``, where the search at the GIF's SSIM-half starts."""
 Stats = dict[str, float]
 
 
@@ -143,8 +152,61 @@ def run_case(case: Case, runs: int, vmaf: bool) -> dict:
     return result
 
 
-def formats_vs_gif(case: Case, runs: int) -> dict[str, Stats]:
-    """dynimg's GIF and every other format of the same clip: costs, bytes, quality, vs GIF."""
+class Scored:
+    """Renders of one tool and format at any Quality (untimed), as (bytes, SSIM-half).
+
+    The frame offset against the source depends on the tool, not on Quality: found on the first
+    render and reused, which saves about 40% of the scoring time of the later ones.
+    """
+
+    def __init__(self, case: Case, refs: quality.Refs, name: str, folder: Path) -> None:
+        self.case, self.refs = case, refs
+        self.fmt = name.removeprefix("recipe-")
+        self.maker = tools.recipe if name.startswith("recipe-") else tools.dynimg
+        self.output = folder / f"{name}.{self.fmt}"
+        self.known: dict[int, tuple[int, float]] = {}
+        self.shift: int | None = None
+
+    def __call__(self, q: int) -> tuple[int, float]:
+        if q in self.known:
+            return self.known[q]
+        command = self.maker(self.case, self.fmt, self.output, quality=q)
+        subprocess.run(command, capture_output=True, check=True)
+        pairs, self.shift = quality.aligned(
+            self.output, self.refs, self.case.seek, self.case.fps, self.shift
+        )
+        return self.output.stat().st_size, quality.score(pairs)["ssim_half"]
+
+
+def at_gif_ssim(case: Case, refs: quality.Refs, defaults: dict[str, Stats]) -> dict[str, dict]:
+    """Every Quality format (and the recipe's WebP) bisected to the SSIM-half of dynimg's GIF,
+    from the default Quality (whose render ``defaults`` holds already)."""
+    gif = defaults["gif"]
+    folder = OUT / case.name / "equal"
+    folder.mkdir(parents=True, exist_ok=True)
+    found: dict[str, dict] = {}
+    for name in (*QUALITY_FORMATS, "recipe-webp"):
+        render = Scored(case, refs, name, folder)
+        start = tools.RECIPE_QUALITY if name.startswith("recipe-") else DYNIMG_QUALITY
+        if name in defaults:  # rendered at the default Quality already: reuse it
+            default = defaults[name]
+            render.known[start] = (int(default["bytes"]), default["ssim_half"])
+            render.shift = int(default["shift"])
+        match = equal_quality.match_ssim(render, gif["ssim_half"], start=start)
+        found[name] = {
+            "quality": match.quality,
+            "bytes": match.bytes,
+            "bytes_vs_gif": match.bytes / gif["bytes"],
+            "reached": match.reached,
+            "nearest_ssim_half": match.nearest.ssim,
+            "points": [asdict(p) for p in match.points],
+        }
+    return found
+
+
+def formats_vs_gif(case: Case, runs: int) -> dict[str, dict]:
+    """dynimg's GIF and every other format of the same clip at default settings (costs, bytes,
+    quality, vs GIF), then the Quality formats' bytes at the GIF's SSIM-half."""
     refs = quality.reference_frames(case.source, case.seek, case.length, case.width)
     folder = OUT / case.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -152,22 +214,31 @@ def formats_vs_gif(case: Case, runs: int) -> dict[str, Stats]:
     for fmt in ("gif", *VS_GIF_FORMATS):
         output = folder / f"dynimg.{fmt}"
         stats = median_of(runs, tools.dynimg(case, fmt, output))
-        pairs, _ = quality.aligned(output, refs, case.seek, case.fps)
-        stats.update(bytes=output.stat().st_size, **quality.score(pairs))
+        pairs, shift = quality.aligned(output, refs, case.seek, case.fps)
+        stats.update(bytes=output.stat().st_size, shift=shift, **quality.score(pairs))
         found[fmt] = stats
     gif = found["gif"]
     for stats in found.values():
         stats["bytes_vs_gif"] = stats["bytes"] / gif["bytes"]
         stats["dssim_vs_gif"] = stats["ssim_half"] - gif["ssim_half"]
+    return {"default": found, "equal_ssim": at_gif_ssim(case, refs, found)}
+
+
+def formats_cases(corpus: list[Case], runs: int) -> dict[str, dict]:
+    """The format comparison of every case given, each printed as it ends."""
+    found: dict[str, dict] = {}
+    for case in corpus:
+        started = time.monotonic()
+        found[case.name] = formats_vs_gif(case, runs)
+        found[case.name]["seconds"] = time.monotonic() - started
+        print(report.formats_table(case.name, found[case.name]), flush=True)
     return found
 
 
 def run_formats(corpus: list[Case], runs: int) -> None:
     """``--formats``: the format comparison only, printed and written to formats.json."""
-    results: dict = {"meta": meta(False), "cases": {}}
-    for case in corpus:
-        results["cases"][case.name] = formats_vs_gif(case, runs)
-        print(report.formats_table(case.name, results["cases"][case.name]), flush=True)
+    results: dict = {"meta": meta(False), "cases": formats_cases(corpus, runs)}
+    print(report.formats_markdown(results["cases"]))
     OUT.mkdir(exist_ok=True)
     (OUT / "formats.json").write_text(json.dumps(results, indent=2))
 
@@ -194,6 +265,9 @@ def main() -> None:
     parser.add_argument("--only", help="one case of the corpus, e.g. screen-60")
     parser.add_argument("--jobs", type=int, help="throughput backlog (default 24, --quick 6)")
     parser.add_argument("--formats", action="store_true", help="only formats vs dynimg's GIF")
+    parser.add_argument(
+        "--no-formats", action="store_true", help="leave the formats vs GIF out of a full run"
+    )
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     if args.formats:
@@ -215,6 +289,10 @@ def main() -> None:
         "dynimg_jobs_per_min": jobs_per_minute(tools.dynimg, work, cores),
         "recipe_jobs_per_min": jobs_per_minute(tools.recipe, work, cores),
     }
+    if not args.no_formats:
+        # one timing run each: the figures wanted here are bytes at equal SSIM, not times
+        chosen = [c for c in corpus if c.name in QUICK] or corpus
+        results["formats"] = formats_cases(chosen, 1)
     results["meta"]["load_after"] = os.getloadavg()
     results["summary"] = report.summary(results["cases"])
     print(report.tables(results))

@@ -20,13 +20,15 @@ GIFSKI_VERSION = "1.7.1"
 BIN = Path(sys.executable).parent
 
 
-def dynimg(case: Case, fmt: str, output: Path) -> list[str]:
-    """``dynimg render`` with the template the case asks for."""
-    config = {
+def dynimg(case: Case, fmt: str, output: Path, quality: int | None = None) -> list[str]:
+    """``dynimg render`` with the template the case asks for (and ``Quality`` when given)."""
+    config: dict[str, object] = {
         "Container": {"Format": fmt},
         "Video": {"Width": str(case.width), "Fps": str(case.fps)},
         "Clip": {"TimeSpan": {"Seek": str(case.seek), "Duration": str(case.length)}},
     }
+    if quality is not None:
+        config["Quality"] = quality
     return [str(BIN / "dynimg"), "render", str(case.source), str(output),
             "--template-config", json.dumps(config)]  # fmt: skip
 
@@ -39,14 +41,18 @@ def _scale(case: Case) -> str:
     return f"fps={case.fps},scale={case.width}:-1:flags=lanczos"
 
 
-def recipe(case: Case, fmt: str, output: Path) -> list[str]:
-    """The usual ffmpeg command line: palettegen/paletteuse GIF, or libwebp_anim q75 WebP."""
+RECIPE_QUALITY = 75
+"""The quality of the usual libwebp_anim command line (its own default too)."""
+
+
+def recipe(case: Case, fmt: str, output: Path, quality: int = RECIPE_QUALITY) -> list[str]:
+    """The usual ffmpeg command line: palettegen/paletteuse GIF, or libwebp_anim WebP (q75)."""
     base = [FFMPEG, "-nostdin", "-v", "error", "-y", *_seek(case)]
     if fmt == "gif":
         graph = f"{_scale(case)},split[a][b];[a]palettegen[p];[b][p]paletteuse"
         return [*base, "-vf", graph, str(output)]
     return [*base, "-vf", _scale(case), "-c:v", "libwebp_anim", "-lossless", "0",
-            "-quality", "75", "-loop", "0", str(output)]  # fmt: skip
+            "-quality", str(quality), "-loop", "0", str(output)]  # fmt: skip
 
 
 def png_frames(case: Case, folder: Path) -> list[str]:
