@@ -1,7 +1,9 @@
 """Animated GIF: one palette for the clip, dithered frames, FFmpeg's GIF encoder via PyAV.
 
-FFmpeg's encoder crops each frame to what changed and makes unchanged pixels transparent; the
-palette keeps one entry free so a transparent index always exists.
+Each frame is only mapped to the palette inside the rectangle where its source moved; the rest
+keeps the previous frame's indices. FFmpeg's encoder then crops each frame to what changed and
+makes unchanged pixels transparent; the palette keeps one entry free so a transparent index
+always exists.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import av
 import numpy as np
 
 from dynimg.adapters.media.decode import Picture
-from dynimg.adapters.media.dither import FrameAnalyzer, Quantizer, Stabiliser
+from dynimg.adapters.media.dither import FrameAnalyzer, Mapped, Quantizer, Stabiliser
 from dynimg.adapters.media.frame_store import Frame, FrameStore
 from dynimg.adapters.media.palette import PaletteBuilder
 from dynimg.domain.clip import rounded_delays
@@ -28,6 +30,8 @@ REMAP_BATCH = 8
 REMAP_BATCH_BYTES = 48 * 1024 * 1024
 """Frames mapped at once hold several full-size copies each (RGB, Pillow's, two index maps):
 a batch is bounded by bytes as well as by count, so 4K frames go two at a time, not eight."""
+PLANE_SHARE = 4
+"""The analysis planes (one byte a pixel) get a quarter of the memory, the RGB frames the rest."""
 
 
 class GifWriter:
@@ -38,7 +42,8 @@ class GifWriter:
     ) -> None:
         self._config = config
         self._size = size
-        self._store = FrameStore(memory)
+        self._store = FrameStore(memory - memory // PLANE_SHARE)
+        self._planes = FrameStore(memory // PLANE_SHARE)
         colors = min(config.max_colors, 255)  # one entry stays free for transparency
         self._palette = PaletteBuilder(colors, frames, size[0] * size[1])
         self._analyze = FrameAnalyzer(config.dither)
@@ -48,8 +53,10 @@ class GifWriter:
         """Keep a frame; its palette-independent analysis is done now, while decoding goes on."""
         assert isinstance(picture, np.ndarray), "GIF frames are decoded as RGB"
         frame: Frame = picture
-        plane = self._analyze(frame)
-        self._store.append(np.dstack((frame, plane)))
+        # Kept as it came, without a copy: the decoder hands over a new array per source
+        # frame (one repeated for several slots is the same, unchanged array).
+        self._store.append(frame)
+        self._planes.append(self._analyze(frame))
         self._palette.add(frame)
         self._starts.append(start)
 
@@ -59,17 +66,18 @@ class GifWriter:
         try:
             self._encode(path, delays)
         finally:
-            self._store.close()
+            self.abort()
         return [d * 10 for d in delays]
 
     def abort(self) -> None:
         """Drop the collected frames after a failure."""
         self._store.close()
+        self._planes.close()
 
     def _encode(self, path: Path, delays: list[int]) -> None:
         palette = self._palette.build()
         quantizer = Quantizer(palette, self._config.dither)
-        stabilise = Stabiliser()
+        stabilise = Stabiliser((self._size[1], self._size[0]))
         argb = np.zeros((256, 4), dtype=np.uint8)
         argb[:, 0] = 255
         argb[: len(palette), 1:] = palette
@@ -80,34 +88,28 @@ class GifWriter:
             stream.pix_fmt = "pal8"
             stream.codec_context.time_base = CENTISECOND
             pts = 0
-            for (indices, plane), delay in zip(self._indexed(quantizer), delays, strict=True):
-                pair: Any = (stabilise(indices, plane), argb)  # PyAV takes (indices, palette)
+            for (mapped, plane), delay in zip(self._indexed(quantizer), delays, strict=True):
+                pair: Any = (stabilise(mapped, plane), argb)  # PyAV takes (indices, palette)
                 picture = av.VideoFrame.from_ndarray(pair, format="pal8")
                 picture.pts, picture.time_base = pts, CENTISECOND
                 pts += delay
                 container.mux(stream.encode(picture))
             container.mux(stream.encode(None))
 
-    def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Any, Any]]:
+    def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Mapped, Frame]]:
         """Frames mapped to indices on a small thread pool, in order, a batch at a time."""
         frame_bytes = self._size[0] * self._size[1] * 3
         size = max(REMAP_THREADS, min(REMAP_BATCH, REMAP_BATCH_BYTES // frame_bytes))
         with ThreadPoolExecutor(REMAP_THREADS, thread_name_prefix="dynimg-remap") as pool:
-            batch: list[Frame] = []
-            for stored in self._store:
-                batch.append(stored)
-                if len(batch) == size:
-                    yield from self._map_batch(pool, quantizer, batch)
-                    batch = []
-            yield from self._map_batch(pool, quantizer, batch)
-
-    @staticmethod
-    def _map_batch(
-        pool: ThreadPoolExecutor, quantizer: Quantizer, batch: list[Frame]
-    ) -> Iterator[tuple[Any, Any]]:
-        planes = [stored[..., 3] for stored in batch]
-        rgb = [np.ascontiguousarray(stored[..., :3]) for stored in batch]
-        yield from zip(pool.map(quantizer.map, rgb, planes), planes, strict=True)
+            frames: list[Frame] = []
+            planes: list[Frame] = []
+            for frame, plane in zip(self._store, self._planes, strict=True):
+                frames.append(frame)
+                planes.append(plane)
+                if len(frames) == size:
+                    yield from zip(pool.map(quantizer.map, frames, planes), planes, strict=True)
+                    frames, planes = [], []
+            yield from zip(pool.map(quantizer.map, frames, planes), planes, strict=True)
 
 
 def _loop_option(plays: int) -> int:

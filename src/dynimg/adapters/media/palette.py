@@ -52,16 +52,32 @@ def _median_cut(samples: Frame, colors: int) -> Palette:
 
 
 def _refine(samples: Frame, palette: Palette) -> Palette:
-    points = samples.astype(np.float32)
-    centers = palette.astype(np.float32)
+    """k-means rounds over the distinct sampled colours, each weighted by how often it was seen.
+
+    Flat content (screens, cartoons) has a few hundred distinct colours among 64k samples, and
+    even film has a third fewer distinct colours than samples; weighted sums by ``bincount``
+    replace ``np.add.at``, which was most of the palette's cost (0.1-0.2 s for every clip).
+    """
+    colors, weights = _distinct(samples)
+    points = colors.astype(np.float32)
+    centers = palette.astype(np.float64)
     for _ in range(KMEANS_ROUNDS):
-        labels = nearest(points, centers)
-        sums = np.zeros_like(centers)
-        np.add.at(sums, labels, points)
-        counts = np.bincount(labels, minlength=len(centers)).astype(np.float32)
+        labels = nearest(points, centers.astype(np.float32))
+        counts = np.bincount(labels, weights=weights, minlength=len(centers))
         filled = counts > 0
-        centers[filled] = sums[filled] / counts[filled, None]
+        for channel in range(3):
+            sums = np.bincount(labels, weights=weights * points[:, channel], minlength=len(centers))
+            centers[filled, channel] = sums[filled] / counts[filled]
     return np.clip(np.rint(centers), 0, 255).astype(np.uint8)
+
+
+def _distinct(samples: Frame) -> tuple[Frame, npt.NDArray[np.float64]]:
+    """The distinct colours of ``samples`` (n, 3) and how many times each occurs."""
+    packed = samples[:, 0].astype(np.int32) << 16 | samples[:, 1].astype(np.int32) << 8
+    packed |= samples[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    colors = np.stack([values >> 16, (values >> 8) & 255, values & 255], axis=1).astype(np.uint8)
+    return colors, counts.astype(np.float64)
 
 
 def nearest(
