@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dynimg.domain.ids import new_resource_id
+
 MAX_ATTEMPTS = 3
 LEASE = timedelta(seconds=60)
 BACKOFF_BASE = timedelta(seconds=2)
@@ -75,6 +77,39 @@ class DynamicImageJob:
     """Where the clip started, recorded on success (the chosen one for ``Seek=auto``)."""
     size_search: str = ""
     """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when it was not set)."""
+
+    @classmethod
+    def queued(cls, work: JobRequest, now: datetime) -> DynamicImageJob:
+        """A new job, Queued, with fresh ids, marked announced: the caller announces it right
+        after its commit (else the sweeper does)."""
+        return cls(
+            id=new_resource_id(),
+            account_id=work.account_id,
+            video_id=work.video_id,
+            template_id=work.template_id,
+            template_config=work.template_config,
+            override_params=work.override_params,
+            dynamic_image_id=new_resource_id(),
+            status=JobStatus.QUEUED,
+            attempt=0,
+            progress=0,
+            error_code="",
+            error_message="",
+            created_at=now,
+            next_attempt_at=now,
+            announced_at=now,
+        )
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a new job renders: whose video, with which template config and overrides."""
+
+    account_id: str
+    video_id: str
+    template_id: str
+    template_config: str
+    override_params: str = ""
 
 
 STORAGE_MAX_ATTEMPTS = 10

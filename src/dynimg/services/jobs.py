@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.ids import new_resource_id
-from dynimg.domain.jobs import DynamicImageJob, JobStatus
+from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.rendering import effective_template, parse_overrides
 from dynimg.domain.tasks import TaskKind
@@ -63,23 +62,14 @@ def submit_job(
         # The request's clip, size and extras must make a valid template, checked now rather
         # than failing the job later.
         effective_template(parse_json_object(template.config_json, "TemplateConfig"), document)
-        job = DynamicImageJob(
-            id=new_resource_id(),
-            account_id=account.id,
-            video_id=video.id,
-            template_id=template.id,
-            template_config=template.config_json,
-            override_params=dump_compact(document) if document is not None else "",
-            dynamic_image_id=new_resource_id(),
-            status=JobStatus.QUEUED,
-            attempt=0,
-            progress=0,
-            error_code="",
-            error_message="",
-            created_at=now,
-            next_attempt_at=now,
-            announced_at=now,  # announced right after the commit; else the sweeper does
+        request = JobRequest(
+            account.id,
+            video.id,
+            template.id,
+            template.config_json,
+            dump_compact(document) if document is not None else "",
         )
+        job = DynamicImageJob.queued(request, now)
         uow.jobs.add(job)
         uow.commit()
     dispatcher.announce(TaskKind.RENDER, job.id)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.ids import new_resource_id
-from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobStatus
+from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobRequest, JobStatus
 from dynimg.domain.json_document import dump_compact
 from dynimg.domain.on_demand import (
     ON_DEMAND_TEMPLATE_ID,
@@ -124,22 +123,9 @@ def _claim(
 
 
 def _new_job(video: Video, params: OnDemandParams, now: datetime) -> DynamicImageJob:
-    return DynamicImageJob(
-        id=new_resource_id(),
-        account_id=video.account_id,
-        video_id=video.id,
-        template_id=ON_DEMAND_TEMPLATE_ID,
-        template_config=dump_compact(params.template_config()),
-        override_params="",
-        dynamic_image_id=new_resource_id(),
-        status=JobStatus.QUEUED,
-        attempt=0,
-        progress=0,
-        error_code="",
-        error_message="",
-        created_at=now,
-        next_attempt_at=now,
-        announced_at=now,  # announced right after the commit; else the sweeper does
+    config = dump_compact(params.template_config())
+    return DynamicImageJob.queued(
+        JobRequest(video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, config), now
     )
 
 
