@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +99,36 @@ def test_a_one_frame_clip(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, f
     )
     assert (result.frames, result.duration_ms, len(animation.frames)) == (1, 50, 1)
     assert frame_index(animation.frames[0]) == 15
+
+
+REALTIME_PROBE = """
+import json, os, sys
+from pathlib import Path
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.domain.rendering import RenderSpec
+from dynimg.domain.templates import parse_template_config
+
+template = parse_template_config(json.loads(sys.argv[3]))
+PyAvMediaEngine().render(Path(sys.argv[1]), RenderSpec(template), Path(sys.argv[2]))
+realtime = (os.SCHED_FIFO, os.SCHED_RR)
+tasks = os.listdir("/proc/self/task")
+print(json.dumps({"threads": len(tasks), "realtime": sum(
+    os.sched_getscheduler(int(t)) in realtime for t in tasks), "can": os.geteuid() == 0}))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["avif", "mp4"])
+def test_the_av1_encoder_leaves_no_thread_in_real_time_scheduling(
+    clip: Clip, tmp_path: Path, fmt: str
+) -> None:
+    # SVT-AV1 puts the thread that opens it, and every thread it starts, in SCHED_FIFO 99 when
+    # it may (as root, as CI and most containers run): such threads starve the machine.
+    template = json.dumps(config(fmt, Seek="0", Duration="0.5"))
+    output = tmp_path / f"out.{fmt}"
+    done = subprocess.run(
+        [sys.executable, "-c", REALTIME_PROBE, str(clip.path), str(output), template],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["realtime"] == 0, seen
+    assert os.sched_getscheduler(0) not in (os.SCHED_FIFO, os.SCHED_RR), "nor this process"

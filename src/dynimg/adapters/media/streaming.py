@@ -27,6 +27,7 @@ import av.video.stream
 
 from dynimg.adapters.media.apng_container import set_last_delay
 from dynimg.adapters.media.decode import Picture
+from dynimg.adapters.media.realtime import demote_realtime_threads
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 
@@ -123,9 +124,20 @@ class StreamingWriter:
         self._stream.width, self._stream.height = size
         self._stream.pix_fmt = profile.pix_fmt
         self._stream.codec_context.time_base = MILLISECOND
+        self._open_encoder()
         self._durations: dict[int, int] = {}
         self._starts: list[Fraction] = []
         self._pending: tuple[Picture, Fraction] | None = None
+
+    def _open_encoder(self) -> None:
+        """Open the encoder now (not at the first frame) and undo SVT-AV1's switch of this
+        process's threads to real-time scheduling (see :mod:`.realtime`)."""
+        try:
+            self._stream.codec_context.open()
+        except BaseException:
+            self._container.close()
+            raise
+        demote_realtime_threads()
 
     def add(self, picture: Picture, start: Fraction) -> None:
         """Take the next frame; the one before it is encoded now that its length is known."""
