@@ -83,3 +83,6 @@ def configure_logging(level: str, fmt: Literal["text", "json"]) -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # Alembic narrates every plugin and migration step at INFO each time a process starts
+    # (serve, each worker): noise for operators; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
