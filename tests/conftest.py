@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from dynimg.adapters.media.realtime import demote_realtime_threads
 from tests.support import figures
 from tests.support.s3 import S3Server, new_bucket, start_s3_server
 from tests.support.services import ServiceRegistry
@@ -23,6 +24,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line)
     for line in _services.report():
         terminalreporter.write_line(line, red=True, bold=True)
+
+
+@pytest.fixture(autouse=True)
+def normal_scheduling() -> Iterator[None]:
+    """Fixtures that encode AV1 sources in this process (tests/media/test_inputs.py) let
+    SVT-AV1 put the pytest process in SCHED_FIFO 99 (as root): every server, worker and render
+    the suite starts afterwards would inherit real-time scheduling and could starve the machine
+    (a spinning render then cannot even be killed by its timeout). Undone after every test."""
+    yield
+    demote_realtime_threads()
 
 
 @pytest.fixture(scope="session")
