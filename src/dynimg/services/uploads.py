@@ -51,10 +51,7 @@ def create_upload_video(
     video = _new_video(clock, policy, account, params)
     with uow_factory() as uow:
         uow.videos.add(video)
-        ticket = _issue(
-            uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
-            video.declared_size,
-        )  # fmt: skip
+        ticket = _issue_for_video(uow, clock, policy, account, video)
         uow.commit()
     return ticket
 
@@ -134,10 +131,7 @@ def refresh_upload_video(
             raise IllegalStatus(
                 f"Status of the video is illegal. Current Status is {video.status}."
             )
-        ticket = _issue(
-            uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
-            video.declared_size,
-        )  # fmt: skip
+        ticket = _issue_for_video(uow, clock, policy, account, video)
         uow.commit()
     return ticket
 
@@ -226,6 +220,16 @@ def _new_media(
         status=MediaStatus.UPLOADING,
         created_at=clock.now(),
     )
+
+
+def _issue_for_video(
+    uow: UnitOfWork, clock: Clock, policy: UploadPolicy, account: Account, video: Video
+) -> UploadTicket:
+    """Credentials for a video's source file (new upload, refresh)."""
+    return _issue(
+        uow, clock, policy, account, UploadTarget.VIDEO, video.id, video.storage_key,
+        video.declared_size,
+    )  # fmt: skip
 
 
 def _issue(
