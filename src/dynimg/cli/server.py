@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
 
 import click
 import uvicorn
@@ -13,6 +11,7 @@ from dynimg.adapters.observability.logs import configure_logging
 from dynimg.adapters.observability.multiproc import serve_worker_metrics, use_directory
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
+from dynimg.cli.stop_signals import hold_stop_signals, release_stop_signals, wait_for_stop_signal
 from dynimg.cli.supervisor import WorkerSupervisor
 from dynimg.services.accounts import provision_default_key
 from dynimg.settings import Settings
@@ -97,6 +96,7 @@ def worker(concurrency: int | None, metrics_port: int | None) -> None:
     """
     from dynimg.cli import settings_from_env
 
+    hold_stop_signals()  # before any thread starts, so every thread inherits the mask
     settings = settings_from_env()
     _configure_logging(settings)
     if metrics_port is not None:
@@ -115,13 +115,10 @@ def _run_pool(settings: Settings, count: int) -> None:
     services = build_services(settings)
     assert isinstance(services.dispatcher, InProcessDispatcher)
     pool = WorkerPool(services.task_deps, services.dispatcher, count)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     pool.start()
     click.echo(f"dynimg worker: {count} thread(s), polling {_scheme(settings)}")
     try:
-        stop.wait()
+        wait_for_stop_signal()
     finally:
         pool.stop()
         services.close()
@@ -137,6 +134,7 @@ def _run_celery(settings: Settings, count: int) -> None:
     ticker = Ticker(services.task_deps)
     ticker.start()
     click.echo(f"dynimg worker: Celery, {count} process(es), queue {settings.queue_name!r}")
+    release_stop_signals()  # Celery installs its own handlers; the ticker thread keeps them held
     try:
         celery_app(settings).worker_main(
             [
