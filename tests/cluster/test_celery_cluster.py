@@ -6,6 +6,7 @@ child process is SIGKILLed in the middle of a render.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,6 +47,7 @@ class Cluster:
             env=dynimg_env(self.root / name, **self.env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its pool children are reaped with it in the fixture
         )
         self.workers.append(worker)
         return worker
@@ -92,6 +94,8 @@ def cluster(
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(worker.pid, signal.SIGKILL)  # pool children of a worker killed above
         for node in cluster.nodes:
             node.stop()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +43,10 @@ def run_cli(
     )
 
 
+STOP_SECONDS = 45
+"""Longer than the 30 s ``serve`` gives its workers to finish a task before it kills them."""
+
+
 @dataclass
 class Credentials:
     key_id: str
@@ -55,6 +61,7 @@ class ServerProcess:
     port: int
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def endpoint(self) -> str:
@@ -90,15 +97,25 @@ class ServerProcess:
         )  # fmt: skip
 
     def stop(self) -> None:
+        """Stop ``serve`` and everything it started, then collect the rest of its output.
+
+        ``serve`` gives its workers 30 s to finish; a worker still alive after that (or after
+        the parent was SIGKILLed) keeps the output pipe open, so the whole process group is
+        killed before the reader is joined: closing a pipe another thread is reading blocks
+        until that read ends, which hung a CI run once.
+        """
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.reader is not None:
+            self.reader.join(timeout=10)
+            assert not self.reader.is_alive(), "serve's output pipe is still open"
 
 
 def start_server(home: Path, **env: str) -> ServerProcess:
@@ -110,17 +127,20 @@ def start_server(home: Path, **env: str) -> ServerProcess:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so stop() can reap its workers too
     )
     server = ServerProcess(home=home, port=port, process=process)
-    threading.Thread(target=_drain, args=(server,), daemon=True).start()
+    server.reader = threading.Thread(target=_drain, args=(server,), daemon=True)
+    server.reader.start()
     _wait_healthy(server)
     return server
 
 
 def _drain(server: ServerProcess) -> None:
     assert server.process.stdout is not None
-    for line in server.process.stdout:
-        server.output.append(line.rstrip("\n"))
+    with server.process.stdout:
+        for line in server.process.stdout:
+            server.output.append(line.rstrip("\n"))
 
 
 def _wait_healthy(server: ServerProcess, timeout: float = 60) -> None:
