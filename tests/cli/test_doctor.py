@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.support.server import free_port, run_cli
 
-CHECKS = ("encoders", "fonts", "database", "storage", "broker", "redis", "clock", "disk")
+CHECKS = ("codecs", "fonts", "database", "storage", "broker", "redis", "clock", "disk")
 
 
 def _lines(output: str) -> dict[str, str]:
@@ -23,7 +23,9 @@ def test_a_working_home_passes_every_check(tmp_path: Path) -> None:
     assert set(lines) == set(CHECKS)
     assert all(line.startswith("ok ") for line in lines.values()), result.stdout
     assert (
-        "gif, libwebp, apng, libsvtav1, libx264" in lines["encoders"]
+        "encodes gif, libwebp, apng, libsvtav1; decodes h264, hevc, vp9, libdav1d"
+        in lines["codecs"]
+        and "libx264" not in lines["codecs"]
         and "NotoSansSC" in lines["fonts"]
     )
     assert "all checks passed" in result.stdout
@@ -44,7 +46,7 @@ def test_an_unreachable_broker_and_redis_fail_with_what_to_fix(tmp_path: Path) -
     assert result.returncode == 1
     lines = _lines(result.stdout)
     assert lines["broker"].startswith("FAIL") and lines["redis"].startswith("FAIL")
-    assert lines["database"].startswith("ok") and lines["encoders"].startswith("ok")
+    assert lines["database"].startswith("ok") and lines["codecs"].startswith("ok")
     assert "fix: start the broker (RabbitMQ) or fix DYNIMG_QUEUE_URL" in result.stdout
     assert "fix: start Redis or fix DYNIMG_REDIS_URL" in result.stdout
     assert "brokerpw" not in result.stdout + result.stderr

@@ -12,10 +12,14 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dynimg.ports import Storage
 
-ENCODERS = ("gif", "libwebp", "apng", "libsvtav1", "libx264")
+ENCODERS = ("gif", "libwebp", "apng", "libsvtav1")
+"""What rendering writes: GIF, WebP, APNG, and AV1 for AVIF and MP4."""
+DECODERS = ("h264", "hevc", "vp9", "libdav1d", "mpeg4", "prores")
+"""What uploads are most often made of (dav1d: FFmpeg's own AV1 decoder needs hardware)."""
 MIN_FREE_BYTES = 1024**3
 CLOCK_TOLERANCE_SECONDS = 60.0
 PROBE_PREFIX = "doctor"
@@ -36,26 +40,33 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def check_encoders() -> Check:
-    """PyAV has the encoders rendering needs (GIF, WebP, APNG, AV1 for AVIF and MP4), and
-    H.264 for the tests' clips (never for output: libx264 is GPL)."""
+def check_codecs() -> Check:
+    """PyAV has the encoders rendering uses and the decoders common uploads need."""
     import av
 
-    missing = []
-    for name in ENCODERS:
-        try:
-            av.codec.Codec(name, "w")
-        except (ValueError, av.FFmpegError):
-            missing.append(name)
+    missing = [f"{name} encoder" for name in ENCODERS if not _has_codec(av, name, "w")]
+    missing += [f"{name} decoder" for name in DECODERS if not _has_codec(av, name, "r")]
     if missing:
         return Check(
-            "encoders",
+            "codecs",
             False,
             f"PyAV {av.__version__} lacks {', '.join(missing)}",
             "install the PyAV wheel from PyPI (`pip install --force-reinstall av`), whose FFmpeg "
             "includes them",
         )
-    return Check("encoders", True, f"PyAV {av.__version__}: {', '.join(ENCODERS)}")
+    return Check(
+        "codecs",
+        True,
+        f"PyAV {av.__version__}: encodes {', '.join(ENCODERS)}; decodes {', '.join(DECODERS)}",
+    )
+
+
+def _has_codec(av: Any, name: str, mode: str) -> bool:
+    try:
+        av.codec.Codec(name, mode)
+    except (ValueError, av.FFmpegError):
+        return False
+    return True
 
 
 def check_fonts() -> Check:

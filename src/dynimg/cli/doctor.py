@@ -17,7 +17,7 @@ from dynimg.settings import Settings, mask_url_password
 
 @click.command()
 def doctor() -> None:
-    """Check encoders, fonts, database, storage, broker, Redis, clock and disk space.
+    """Check codecs, fonts, database, storage, broker, Redis, clock and disk space.
 
     Prints each check with ok or FAIL and, for a failure, what to fix; exits 1 if any failed.
     """
@@ -39,7 +39,7 @@ def doctor() -> None:
 def _checks(settings: Settings) -> Iterator[Check]:
     database_url = settings.effective_database_url
     masked_queue = mask_url_password(settings.queue_url)
-    yield diagnostics.check_encoders()
+    yield diagnostics.check_codecs()
     yield diagnostics.check_fonts()
     yield _named(diagnostics.check_database(database_url), mask_url_password(database_url))
     yield _storage(settings)
