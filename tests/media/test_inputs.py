@@ -57,3 +57,15 @@ def test_non_square_pixels_keep_the_display_aspect(engine: PyAvMediaEngine, tmp_
     assert animation.size == (320, 120)
     assert frame_index(animation.frames[0]) == 0
     assert np.asarray(animation.frames[0]).shape == (120, 320, 3)
+
+
+def test_a_video_of_unknown_length_renders_to_its_end(
+    engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    # A raw H.264 stream carries no duration: a clip without Duration once asked for an
+    # 86,400 s window and was refused as too long.
+    raw = make_clip(tmp_path / "raw.h264", seconds=1.5)
+    info = engine.probe(raw.path)
+    assert info.duration is None and info.fps == 30  # FFmpeg's default average would say 25
+    _, animation = render(engine, raw.path, tmp_path / "out.gif", config("gif", Seek="0.5"))
+    assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]

@@ -156,12 +156,12 @@ def test_render_never_crashes_hangs_or_overspends(corpus: list[Case], tmp_path: 
     )
     problems = [describe(o) for o in outcomes if problem(o)]
     assert not problems, "\n".join(problems)
-    # The untouched video sources render (a still PNG and an animated WebP are not videos to
-    # FFmpeg: refused with a code, which the loop above checked).
+    # The untouched sources render, a still PNG as a one-frame clip (an animated WebP is not a
+    # video to FFmpeg: refused with a code, which the loop above checked).
     rendered = {o.case.name for o in outcomes if o.code == "ok"}
     once_crashed = {o.case.name: o.code for o in outcomes if o.case.name in ONCE_CRASHED}
     assert once_crashed == dict.fromkeys(ONCE_CRASHED, "InvalidMedia.Unreadable")
-    assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif"} <= rendered
+    assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif", "valid.png"} <= rendered
 
 
 def problem(outcome: Outcome) -> bool:

@@ -20,15 +20,23 @@ from dynimg.errors import ClipOutOfRange, EmptyClip, InvalidParameter
 
 
 def test_window_rules() -> None:
-    ten = Fraction(10)
-    assert resolve_window(TimeSpan(2000, 3000), ten).end == 5
-    assert resolve_window(TimeSpan(2000, 3000, 1000), ten).end == 9  # End wins
-    assert resolve_window(TimeSpan(2000), ten).end == 10
-    assert resolve_window(TimeSpan(8000, 5000), ten).end == 10  # cut at the end
+    ten, longest = Fraction(10), Fraction(60)
+    assert resolve_window(TimeSpan(2000, 3000), ten, longest).end == 5
+    assert resolve_window(TimeSpan(2000, 3000, 1000), ten, longest).end == 9  # End wins
+    assert resolve_window(TimeSpan(2000), ten, longest).end == 10
+    assert resolve_window(TimeSpan(8000, 5000), ten, longest).end == 10  # cut at the end
     with pytest.raises(ClipOutOfRange):
-        resolve_window(TimeSpan(10_000), ten)
+        resolve_window(TimeSpan(10_000), ten, longest)
     with pytest.raises(EmptyClip):
-        resolve_window(TimeSpan(5000, None, 5000), ten)
+        resolve_window(TimeSpan(5000, None, 5000), ten, longest)
+
+
+def test_a_video_of_unknown_length_runs_for_the_longest_clip_at_most() -> None:
+    longest = Fraction(60)
+    assert resolve_window(TimeSpan(2000), None, longest).end == 62
+    assert resolve_window(TimeSpan(0, 3000), None, longest).end == 3
+    with pytest.raises(EmptyClip):
+        resolve_window(TimeSpan(0, None, 1000), None, longest)  # End needs the duration
 
 
 def test_delays_add_up_exactly() -> None:

@@ -25,11 +25,13 @@ class ClipWindow:
         return self.end - self.start
 
 
-def resolve_window(span: TimeSpan, duration: Fraction | None) -> ClipWindow:
+def resolve_window(span: TimeSpan, duration: Fraction | None, longest: Fraction) -> ClipWindow:
     """Apply Seek/Duration/End to a video of ``duration`` seconds (None when unknown).
 
     End (the length trimmed off the tail) wins over Duration; with neither, the clip runs to the
-    end. A clip that would run past the end is cut there.
+    end. A clip that would run past the end is cut there. When the duration is unknown (a raw
+    H.264 stream, a still picture) a clip with neither runs for ``longest`` seconds, the longest
+    clip accepted, and the decoder ends it where the video really ends.
     """
     start = Fraction(span.seek_ms, 1000)
     if duration is not None and start >= duration:
@@ -43,7 +45,7 @@ def resolve_window(span: TimeSpan, duration: Fraction | None) -> ClipWindow:
     elif span.duration_ms is not None:
         end = start + Fraction(span.duration_ms, 1000)
     else:
-        end = duration if duration is not None else start + Fraction(86400)
+        end = duration if duration is not None else start + longest
     if duration is not None:
         end = min(end, duration)
     if end <= start:

@@ -4,6 +4,7 @@ frame time, stop right after the last one, and scale and turn each picked frame 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import queue
 import threading
 import time
@@ -21,7 +22,13 @@ import numpy as np
 
 from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
-from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
+from dynimg.adapters.media.probe import (
+    frame_rate,
+    open_input,
+    stream_origin,
+    untimed,
+    video_stream,
+)
 from dynimg.domain.clip import ClipWindow
 from dynimg.domain.limits import MediaLimits
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
@@ -79,8 +86,8 @@ class ClipDecoder:
                 stream.codec_context.thread_count = 2  # each frame thread holds its own frames
             base = Fraction(stream.time_base or Fraction(1, 90000))
             start = stream_origin(stream) + self._plan.window.start
-            if self._plan.window.start > 0:
-                container.seek(int(start / base), stream=stream, backward=True)
+            if self._plan.window.start > 0 and not untimed(stream):
+                _seek_before(container, stream, int(start / base))
             wanted = _WantedFrames(self._plan.times, stream, base, start)
             yield from self._select(self._decoded(container, stream, wanted), base, start)
 
@@ -116,6 +123,7 @@ class ClipDecoder:
         wanted: _WantedFrames,
     ) -> Iterator[av.video.frame.VideoFrame]:
         bad = 0
+        clock = _RawStreamClock(stream)
         packets = container.demux(stream)
         while True:
             try:
@@ -132,7 +140,28 @@ class ClipDecoder:
                 if bad > MAX_BAD_PACKETS:
                     raise UnreadableMedia("Too many damaged packets.") from exc
                 continue
-            yield from (f for f in frames if f.pts is not None)
+            yield from (f for f in map(clock, frames) if f.pts is not None)
+
+
+class _RawStreamClock:
+    """Times the frames of a stream that carries no timestamps at all: frame n at n / rate.
+
+    Raw H.264 or HEVC elementary streams (a ``.h264`` upload) have none, and such inputs
+    cannot seek, so counting from the first frame is exact. In other streams a frame without a
+    timestamp is left without one (and passed over): counting there would misplace it.
+    """
+
+    def __init__(self, stream: av.video.stream.VideoStream) -> None:
+        rate = frame_rate(stream)
+        base = Fraction(stream.time_base or Fraction(1, 90000))
+        self._step = 1 / (rate * base) if untimed(stream) and rate else None
+        self._count = 0
+
+    def __call__(self, frame: av.video.frame.VideoFrame) -> av.video.frame.VideoFrame:
+        if self._step is not None and frame.pts is None:
+            frame.pts = round(self._count * self._step)
+        self._count += 1
+        return frame
 
 
 class _WantedFrames:
@@ -210,6 +239,20 @@ class _Converter:
         return frame.reformat(
             width=width, height=height, format=self._format, interpolation="LANCZOS"
         )
+
+
+def _seek_before(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, offset: int
+) -> None:
+    """Seek to the keyframe before ``offset``.
+
+    Streams without timestamps (raw H.264 or HEVC) are never asked to: they cannot seek, and a
+    failed seek leaves the demuxer with nothing more to read. They are decoded from the start,
+    frames before the window passed over. Any other input that refuses then ends with a clean
+    "no frame" error rather than FFmpeg's.
+    """
+    with contextlib.suppress(av.error.FFmpegError):
+        container.seek(offset, stream=stream, backward=True)
 
 
 def _frame_length(frame: av.video.frame.VideoFrame, base: Fraction) -> Fraction:

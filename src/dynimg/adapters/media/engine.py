@@ -153,7 +153,8 @@ class PyAvMediaEngine:
         fps cap is the rate at which source frames go by at that speed.
         """
         self._limits.check_source(info.width, info.height)
-        window = resolve_window(template.time_span, info.duration)
+        longest = Fraction(self._limits.max_clip_seconds)
+        window = resolve_window(template.time_span, info.duration, longest)
         speed = speed_ratio(template.speed)
         passing = info.fps * speed if info.fps else None
         fps = effective_fps(template.fps, passing, gif=template.format is ImageFormat.GIF)

@@ -181,15 +181,20 @@ class _Looker:
         position = self._position
         if position is None or position.key != key:
             position = self._seek(key, target)
+            if position is None:
+                return None
         first = self._next_at(position, target)
         if first is None:
             return None
         last = self._next_at(position, first[1] + MOTION_GAP, self.motion_frames) or first
         return first, last
 
-    def _seek(self, key: float, target: float) -> _Position:
+    def _seek(self, key: float, target: float) -> _Position | None:
         offset = int((self._origin + Fraction(target)) / self._base)
-        self._container.seek(offset, stream=self._stream, backward=True)
+        try:
+            self._container.seek(offset, stream=self._stream, backward=True)
+        except av.error.FFmpegError:
+            return None  # an input that cannot seek: the look keeps what it sampled so far
         self._position = _Position(self._decoded(), key, -math.inf)
         return self._position
 

@@ -84,11 +84,23 @@ def probe(path: Path, limits: MediaLimits) -> MediaInfo:
             sample_aspect_ratio=Fraction(stream.sample_aspect_ratio or 1),
             rotation=clockwise_rotation(first.rotation),
             duration=stream_duration(container, stream),
-            fps=Fraction(stream.average_rate) if stream.average_rate else None,
+            fps=frame_rate(stream),
             bit_rate=container.bit_rate or None,
             size_bytes=path.stat().st_size,
             has_audio=bool(container.streams.audio),
         )
+
+
+def untimed(stream: av.video.stream.VideoStream) -> bool:
+    """A stream with no timestamps at all: a raw H.264 or HEVC elementary stream."""
+    return stream.start_time is None and stream.duration is None
+
+
+def frame_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
+    """The stream's frame rate. For an untimed stream FFmpeg's average is a default (25), so
+    the rate the codec header gives (``guessed_rate``) is the one frames are timed by."""
+    rate = (stream.guessed_rate or stream.average_rate) if untimed(stream) else stream.average_rate
+    return Fraction(rate) if rate else None
 
 
 def clockwise_rotation(counter_clockwise: float | int | None) -> int:
