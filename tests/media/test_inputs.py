@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.errors import UnreadableMedia
 from tests.media.conftest import config, render
 from tests.support.media import frame_index, make_clip
 
@@ -69,3 +71,13 @@ def test_a_video_of_unknown_length_renders_to_its_end(
     assert info.duration is None and info.fps == 30  # FFmpeg's default average would say 25
     _, animation = render(engine, raw.path, tmp_path / "out.gif", config("gif", Seek="0.5"))
     assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]
+
+
+def test_an_animated_webp_source_is_refused_for_what_it_is(
+    engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    frames = [Image.new("RGB", (64, 48), (40 * k, 0, 0)) for k in range(4)]
+    source = tmp_path / "sticker.webp"
+    frames[0].save(source, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    with pytest.raises(UnreadableMedia, match="Animated WebP is not accepted"):
+        engine.probe(source)

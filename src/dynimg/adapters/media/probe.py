@@ -10,6 +10,7 @@ import av.container
 import av.error
 import av.video.stream
 
+from dynimg.adapters.media.webp_container import ANIMATION_FLAG
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.errors import NoVideoStream, UnreadableMedia
@@ -68,11 +69,13 @@ def probe(path: Path, limits: MediaLimits) -> MediaInfo:
         try:
             first = next(container.decode(stream), None)
         except av.error.FFmpegError as exc:
+            _refuse_animated_webp(path)
             raise UnreadableMedia(
                 "No video frame could be decoded: the file is damaged, or its frames are "
                 f"larger than the {limits.max_source_pixels} pixels accepted."
             ) from exc
         if first is None:
+            _refuse_animated_webp(path)
             raise UnreadableMedia("No video frame could be decoded.")
         context = stream.codec_context
         return MediaInfo(
@@ -88,6 +91,18 @@ def probe(path: Path, limits: MediaLimits) -> MediaInfo:
             bit_rate=container.bit_rate or None,
             size_bytes=path.stat().st_size,
             has_audio=bool(container.streams.audio),
+        )
+
+
+def _refuse_animated_webp(path: Path) -> None:
+    """FFmpeg decodes still WebP only; say so rather than calling an animated one damaged."""
+    with path.open("rb") as file:
+        head = file.read(21)
+    animated = head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X" and len(head) == 21
+    if animated and head[20] & ANIMATION_FLAG:
+        raise UnreadableMedia(
+            "Animated WebP is not accepted as a source video: upload the video it was made "
+            "from, or convert it to MP4 first."
         )
 
 
