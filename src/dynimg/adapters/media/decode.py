@@ -19,6 +19,7 @@ import av.error
 import av.video.frame
 import av.video.stream
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
@@ -218,6 +219,9 @@ class _Converter:
         self._format = "yuv420p" if self._yuv else "rgb24"
         self._crop = CentreCrop(self._coded, plan.pixel_aspect, self._format) if plan.crop else None
         self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
+        # One scaler for the whole clip: ``frame.reformat`` makes a new one per decoded frame,
+        # which recomputes the Lanczos taps (sin) and starts swscale's threads every frame.
+        self._scaler = VideoReformatter()
 
     def __call__(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._last is not None and self._last[0] is frame:
@@ -236,9 +240,10 @@ class _Converter:
         if self._crop is not None:
             return self._crop(frame)
         width, height = self._coded
-        return frame.reformat(
-            width=width, height=height, format=self._format, interpolation="LANCZOS"
-        )
+        return self._scaler.reformat(
+            frame, width=width, height=height, format=self._format, interpolation="LANCZOS",
+            threads=1,
+        )  # fmt: skip
 
 
 def _seek_before(

@@ -25,6 +25,7 @@ import av.video.frame
 import av.video.stream
 import numpy as np
 import numpy.typing as npt
+from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
 from dynimg.domain.highlight import Sample, best_window
@@ -147,6 +148,7 @@ class _Looker:
         self._size = (THUMB_WIDTH, height + height % 2)
         self._position: _Position | None = None
         self.decoded = 0
+        self._scaler = VideoReformatter()  # one for every sample (frame.reformat makes one each)
 
     def keyframes(self) -> list[float]:
         """Keyframe times, from one pass over the packets (nothing is decoded)."""
@@ -209,7 +211,7 @@ class _Looker:
                 break
             position.at = self._time(frame.pts or 0)
             if position.at >= target or count == budget:
-                taken = (_luma(frame, self._size), position.at)
+                taken = (_luma(frame, self._size, self._scaler), position.at)
                 break
         return taken
 
@@ -239,8 +241,12 @@ class _Looker:
             yield from (f for f in frames if f.pts is not None)
 
 
-def _luma(frame: av.video.frame.VideoFrame, size: tuple[int, int]) -> Luma:
-    small = frame.reformat(width=size[0], height=size[1], format="gray", interpolation="AREA")
+def _luma(
+    frame: av.video.frame.VideoFrame, size: tuple[int, int], scaler: VideoReformatter
+) -> Luma:
+    small = scaler.reformat(
+        frame, width=size[0], height=size[1], format="gray", interpolation="AREA", threads=1
+    )
     return np.asarray(small.to_ndarray(), dtype=np.float32)
 
 

@@ -24,6 +24,7 @@ import av
 import av.container
 import av.error
 import av.video.stream
+from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.apng_container import set_last_delay
 from dynimg.adapters.media.decode import Picture
@@ -127,6 +128,7 @@ class StreamingWriter:
         self._open_encoder()
         self._durations: dict[int, int] = {}
         self._starts: list[Fraction] = []
+        self._converter = VideoReformatter()  # one for the whole clip, not one per frame
         self._pending: tuple[Picture, Fraction] | None = None
 
     def _open_encoder(self) -> None:
@@ -167,7 +169,7 @@ class StreamingWriter:
         if self._pending is None:
             return
         picture, start = self._pending
-        frame = _frame(picture, self._profile.pix_fmt)
+        frame = _frame(picture, self._profile.pix_fmt, self._converter)
         pts = _ms(start)
         frame.pts, frame.time_base = pts, MILLISECOND
         self._durations[pts] = max(_ms(until) - pts, 1)
@@ -182,11 +184,15 @@ class StreamingWriter:
             self._container.mux(packet)
 
 
-def _frame(picture: Picture, pix_fmt: str) -> av.VideoFrame:
-    if isinstance(picture, av.VideoFrame):
-        return picture if picture.format.name == pix_fmt else picture.reformat(format=pix_fmt)
-    frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
-    return frame if pix_fmt == "rgb24" else frame.reformat(format=pix_fmt)
+def _frame(picture: Picture, pix_fmt: str, converter: VideoReformatter) -> av.VideoFrame:
+    frame = (
+        picture
+        if isinstance(picture, av.VideoFrame)
+        else av.VideoFrame.from_ndarray(picture, format="rgb24")
+    )
+    if frame.format.name == pix_fmt:
+        return frame
+    return converter.reformat(frame, format=pix_fmt, threads=1)
 
 
 def _ms(seconds: Fraction) -> int:
