@@ -63,6 +63,19 @@ def test_missing_file(engine: PyAvMediaEngine, tmp_path: Path) -> None:
         render(engine, tmp_path / "nope.mp4", tmp_path / "out.gif", config("gif"))
 
 
+def test_a_stream_without_a_decoder_is_unreadable(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    """A damaged MP4 sample entry leaves a video stream FFmpeg has no decoder for (the probe
+    once died on it with an AttributeError)."""
+    data = clip.path.read_bytes()
+    entry = data.index(b"avc1", data.index(b"stsd"))
+    damaged = tmp_path / "unknown-codec.mp4"
+    damaged.write_bytes(data[:entry] + b"zzzz" + data[entry + 4 :])
+    with pytest.raises(UnreadableMedia):
+        engine.probe(damaged)
+
+
 def test_audio_only(engine: PyAvMediaEngine, tmp_path: Path) -> None:
     make_audio_only(tmp_path / "a.m4a")
     with pytest.raises(NoVideoStream):

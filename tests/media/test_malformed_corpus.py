@@ -26,7 +26,7 @@ import pytest
 from dynimg import errors
 from tests.support import figures
 from tests.support.clients import sdk_api
-from tests.support.corpus import Case, build_corpus
+from tests.support.corpus import Case, build_corpus, corpus_sources
 from tests.support.rpc import raw_call
 from tests.support.server import Credentials, ServerProcess, dynimg_env, start_server
 from tests.support.uploads import create_upload, upload_file
@@ -133,7 +133,10 @@ def test_corpus_is_big_and_reproducible(corpus: list[Case], tmp_path: Path) -> N
         "valid", "truncation", "bit-flip", "zeroed", "dimensions", "frame-bomb",
         "one-frame", "audio-only", "vfr", "image-bomb",
     }  # fmt: skip
-    again = {case.name: case.path.read_bytes() for case in build_corpus(tmp_path)}
+    # From the same sources: an encoder's bytes are not this suite's to promise (CI once saw the
+    # same x264 call give three different MP4s), the damage done to them is.
+    rebuilt = build_corpus(tmp_path, sources=corpus_sources(corpus))
+    again = {case.name: case.path.read_bytes() for case in rebuilt}
     sources_are_stable = {c.name for c in corpus if c.family in ("truncation", "bit-flip")}
     for case in corpus:
         if case.name in sources_are_stable or case.family in ("zeroed", "dimensions"):
@@ -159,8 +162,10 @@ def test_render_never_crashes_hangs_or_overspends(corpus: list[Case], tmp_path: 
     # The untouched sources render, a still PNG as a one-frame clip (an animated WebP is not a
     # video to FFmpeg: refused with a code, which the loop above checked).
     rendered = {o.case.name for o in outcomes if o.code == "ok"}
+    # The damage lands where the encoder's bytes put it: these end in some client error (the
+    # probe's AttributeError has its own test in test_bad_input.py).
     once_crashed = {o.case.name: o.code for o in outcomes if o.case.name in ONCE_CRASHED}
-    assert once_crashed == dict.fromkeys(ONCE_CRASHED, "InvalidMedia.Unreadable")
+    assert once_crashed.keys() == ONCE_CRASHED and set(once_crashed.values()) <= CLIENT_CODES
     assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif", "valid.png"} <= rendered
 
 

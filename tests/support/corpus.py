@@ -62,10 +62,13 @@ class _Writer:
         self.cases.append(Case(name, family, path))
 
 
-def build_corpus(root: Path, seed: int = SEED) -> list[Case]:
-    """Write the corpus under ``root`` and list it; the same seed gives the same bytes."""
+def build_corpus(
+    root: Path, seed: int = SEED, sources: dict[str, bytes] | None = None
+) -> list[Case]:
+    """Write the corpus under ``root`` and list it: the same seed and sources give the same
+    bytes. ``sources`` (by extension) are encoded afresh when not given."""
     rng = random.Random(seed)
-    sources = _sources(root / "sources")
+    sources = sources or _sources(root / "sources")
     out = _Writer(root)
     for ext, data in sources.items():
         out.add(f"valid.{ext}", "valid", data)
@@ -83,6 +86,12 @@ def build_corpus(root: Path, seed: int = SEED) -> list[Case]:
 
 
 # Sources ---------------------------------------------------------------------------------------
+
+
+def corpus_sources(cases: list[Case]) -> dict[str, bytes]:
+    """The undamaged sources a corpus was made from, by extension."""
+    valid = sorted((c.path.suffix[1:], c.path) for c in cases if c.family == "valid")
+    return {ext: path.read_bytes() for ext, path in valid}
 
 
 def _sources(root: Path) -> dict[str, bytes]:
