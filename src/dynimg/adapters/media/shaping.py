@@ -16,6 +16,7 @@ from typing import Protocol
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import FrameStore
@@ -54,6 +55,7 @@ class ShapingWriter:
         self._writer, self._playback, self._times = writer, playback, times
         self._yuv = yuv
         self._sprites, self._report = sprites, report
+        self._converter = VideoReformatter()  # one swscale context for every drawn frame
         self._kept = FrameStore(memory) if playback is not Playback.FORWARD else None
         self._streams = playback is not Playback.REVERSE
         replayed = shaped_count(len(times), playback) - (len(times) if self._streams else 0)
@@ -93,7 +95,8 @@ class ShapingWriter:
         drawn = composite(picture, self._sprites, float(start) * 1000)
         if self._yuv and isinstance(drawn, np.ndarray):
             # Kept frames are RGB; as yuv420p they take half the memory waiting for the encoder.
-            drawn = av.VideoFrame.from_ndarray(drawn, format="rgb24").reformat(format="yuv420p")
+            rgb = av.VideoFrame.from_ndarray(drawn, format="rgb24")
+            drawn = self._converter.reformat(rgb, format="yuv420p", threads=1)
         self._writer.add(drawn, start)
 
     def _step(self) -> None:

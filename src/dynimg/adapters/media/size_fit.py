@@ -18,6 +18,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame, FrameStore
@@ -62,6 +63,9 @@ class ClipFrames:
         self._store = FrameStore(memory_budget)
         self._starts: list[Fraction] = []
         self._yuv = yuv
+        # One converter and one scaler for every frame and every attempt: frame.reformat makes
+        # a new swscale context (and its threads) per frame.
+        self._converter, self._scaler = VideoReformatter(), VideoReformatter()
 
     def add(self, picture: Picture, start: Fraction) -> None:
         if self._yuv:
@@ -70,7 +74,7 @@ class ClipFrames:
                 if isinstance(picture, np.ndarray)
                 else picture
             )
-            kept = frame.reformat(format="yuv420p").to_ndarray()
+            kept = self._converter.reformat(frame, format="yuv420p", threads=1).to_ndarray()
         elif isinstance(picture, np.ndarray):
             kept = picture
         else:
@@ -95,7 +99,9 @@ class ClipFrames:
     def _resized(self, frame: Frame, size: tuple[int, int]) -> Picture:
         picture = av.VideoFrame.from_ndarray(frame, format="yuv420p" if self._yuv else "rgb24")
         if (picture.width, picture.height) != size:
-            picture = picture.reformat(width=size[0], height=size[1], interpolation="AREA")
+            picture = self._scaler.reformat(
+                picture, width=size[0], height=size[1], interpolation="AREA", threads=1
+            )
         return picture if self._yuv else np.asarray(picture.to_ndarray(), dtype=np.uint8)
 
 
