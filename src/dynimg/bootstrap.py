@@ -91,9 +91,15 @@ class Services:
     @property
     def task_deps(self) -> TaskDeps:
         """What every background task handler needs, for workers in this process."""
+        from datetime import timedelta
+
         from dynimg.services.tasks import TaskDeps
 
-        return TaskDeps(jobs=self.job_deps, sender=self.sender)
+        return TaskDeps(
+            jobs=self.job_deps,
+            sender=self.sender,
+            console_session_lifetime=timedelta(hours=self.settings.console_session_hours),
+        )
 
     def close(self) -> None:
         """Release connections and other resources."""

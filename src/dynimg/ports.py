@@ -78,6 +78,10 @@ class ConsoleSessionRepository(Protocol):
         """Delete a user's sessions (but ``keep``; only those started ``before``); how many."""
         ...
 
+    def purge(self, before: datetime) -> int:
+        """Delete every user's sessions started ``before`` (past the absolute timeout); how many."""
+        ...
+
 
 class PasswordHasher(Protocol):
     """Hashes and checks console passwords."""

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dynimg.bootstrap import Services, build_services
+from dynimg.domain.console_users import ConsoleSession, ConsoleUser
 from dynimg.domain.outbox import MAX_DELIVERY_ATTEMPTS, OutboxMessage
 from dynimg.domain.tasks import REANNOUNCE_AFTER, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
@@ -149,6 +150,31 @@ def test_periodic_work_runs_once_per_interval_across_the_cluster(
         assert ran == [True, False]
     finally:
         other.close()
+
+
+def test_housekeeping_forgets_console_sessions_past_the_configured_lifetime(
+    world: World, tmp_path: Path
+) -> None:
+    deps = build_services(
+        load_settings({"DYNIMG_HOME": str(tmp_path), "DYNIMG_CONSOLE_SESSION_HOURS": "2"}),
+        clock=world.clock,
+    )
+    try:
+        user = ConsoleUser("u" * 32, world.account.id, "ann", "hash", world.clock.now())
+        with world.services.uow_factory() as uow:
+            uow.console_users.add(user)
+            uow.console_sessions.add(ConsoleSession("s1", user.id, world.clock.now()))
+            uow.commit()
+        world.clock.moment += timedelta(hours=1)
+        assert run_periodic(deps.task_deps, TaskKind.HOUSEKEEPING)
+        with world.services.uow_factory() as uow:
+            assert uow.console_sessions.exists("s1", user.id), "within its 2 hours"
+        world.clock.moment += timedelta(hours=2)
+        assert run_periodic(deps.task_deps, TaskKind.HOUSEKEEPING)
+        with world.services.uow_factory() as uow:
+            assert not uow.console_sessions.exists("s1", user.id)
+    finally:
+        deps.close()
 
 
 def submitted(world: World, tmp_path: Path) -> str:

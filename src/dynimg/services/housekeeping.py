@@ -26,6 +26,17 @@ def purge_expired_grants(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     return purged
 
 
+def purge_expired_console_sessions(
+    uow_factory: UnitOfWorkFactory, clock: Clock, lifetime: timedelta
+) -> int:
+    """Forget console sessions past their absolute timeout (their cookies are refused anyway);
+    a user who never signs in again would otherwise keep them forever."""
+    with uow_factory() as uow:
+        purged = uow.console_sessions.purge(clock.now() - lifetime)
+        uow.commit()
+    return purged
+
+
 def purge_abandoned_uploads(uow_factory: UnitOfWorkFactory, clock: Clock, storage: Storage) -> int:
     """Remove multipart uploads nobody completed or aborted within two days, parts included."""
     with uow_factory() as uow:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dynimg.domain.tasks import PERIODIC, REANNOUNCE_AFTER, TaskKind
 from dynimg.ports import CallbackSender
 from dynimg.services.housekeeping import (
     purge_abandoned_uploads,
+    purge_expired_console_sessions,
     purge_expired_grants,
     purge_expired_nonces,
 )
@@ -34,6 +35,8 @@ class TaskDeps:
 
     jobs: JobDeps
     sender: CallbackSender
+    console_session_lifetime: timedelta
+    """The console's absolute session timeout: housekeeping forgets older sessions."""
 
     @property
     def probes(self) -> ProbeDeps:
@@ -106,10 +109,12 @@ def sweep(deps: TaskDeps) -> int:
 
 
 def housekeeping(deps: TaskDeps) -> None:
-    """Purge expired nonces and upload grants, and multipart uploads nobody finished."""
+    """Purge expired nonces, upload grants and console sessions, and multipart uploads nobody
+    finished."""
     j = deps.jobs
     purge_expired_nonces(j.uow_factory, j.clock)
     purge_expired_grants(j.uow_factory, j.clock)
+    purge_expired_console_sessions(j.uow_factory, j.clock, deps.console_session_lifetime)
     purge_abandoned_uploads(j.uow_factory, j.clock, j.storage)
 
 

@@ -62,3 +62,7 @@ class SqlConsoleSessionRepository:
         if before is not None:
             query = query.where(console_sessions.c.created_at < before)
         return int(getattr(self._session.execute(query), "rowcount", 0))
+
+    def purge(self, before: datetime) -> int:
+        query = delete(console_sessions).where(console_sessions.c.created_at < before)
+        return int(getattr(self._session.execute(query), "rowcount", 0))
