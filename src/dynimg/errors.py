@@ -225,6 +225,12 @@ class AccountNotFound(ResourceNotFound):
     code = "InvalidAccount.NotFound"
 
 
+class UserNotFound(ResourceNotFound):
+    """No console user has that name."""
+
+    code = "InvalidUser.NotFound"
+
+
 class UserExists(ClientError):
     """A console user with that name exists already."""
 

@@ -1,4 +1,4 @@
-"""``dynimg user create``: console users, who sign in at ``/console``."""
+"""``dynimg user create`` and ``passwd``: console users, who sign in at ``/console``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import click
 
 from dynimg.bootstrap import build_services
-from dynimg.services.console_users import create_user
+from dynimg.services.console_users import create_user, reset_password
 
 
 @click.group()
@@ -25,10 +25,7 @@ def user_create(account_name: str, password_stdin: bool, username: str) -> None:
     """Create a console user; the password is prompted for (twice) unless --password-stdin."""
     from dynimg.cli import settings_from_env
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _new_password(password_stdin)
     services = build_services(settings_from_env())
     try:
         created = create_user(
@@ -38,3 +35,29 @@ def user_create(account_name: str, password_stdin: bool, username: str) -> None:
     finally:
         services.close()
     click.echo(f"created console user {created.username!r} in account {account_name!r}")
+
+
+@user.command("passwd")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@click.argument("username")
+def user_passwd(password_stdin: bool, username: str) -> None:
+    """Set a console user's password (a forgotten one, say) and sign out all their sessions."""
+    from dynimg.cli import settings_from_env
+
+    password = _new_password(password_stdin)
+    services = build_services(settings_from_env())
+    try:
+        ended = reset_password(
+            services.uow_factory, services.passwords, username=username, new=password
+        )
+    finally:
+        services.close()
+    click.echo(f"password of console user {username!r} changed; {ended} session(s) signed out")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))

@@ -15,7 +15,7 @@ from dynimg.domain.console_users import (
     validate_username,
 )
 from dynimg.domain.ids import new_resource_id
-from dynimg.errors import AccountNotFound, SignInFailed, UserExists
+from dynimg.errors import AccountNotFound, SignInFailed, UserExists, UserNotFound
 from dynimg.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
 
@@ -120,6 +120,22 @@ def change_password(
         uow.console_users.set_password_hash(user.id, password_hash)
         uow.console_sessions.delete_for_user(user.id, keep=session_hash(session_id))
         uow.commit()
+
+
+def reset_password(
+    uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, *, username: str, new: str
+) -> int:
+    """Set a user's password without the current one (``dynimg user passwd``, an operator's
+    reset) and sign out every session; returns how many ended."""
+    password_hash = hasher.hash(validate_password(new))  # before the transaction: it is slow
+    with uow_factory() as uow:
+        user = uow.console_users.get_by_username(username)
+        if user is None:
+            raise UserNotFound(f"No console user is named {username!r}.")
+        uow.console_users.set_password_hash(user.id, password_hash)
+        ended = uow.console_sessions.delete_for_user(user.id)
+        uow.commit()
+    return ended
 
 
 def session_hash(session_id: str) -> str:
