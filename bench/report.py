@@ -173,6 +173,8 @@ def tables(results: dict) -> str:
         "First decode of `dynimg render` (s): "
         + ", ".join(f"{n} {c['first_decode']:.2f}" for n, c in cases.items()),
         "",
+        *worker_job_rows(results),
+        "",
         "## Per case: dynimg/recipe ratios, quality differences",
         "",
         *_ratio_rows(cases),
@@ -184,6 +186,37 @@ def tables(results: dict) -> str:
     if "formats" in results:
         lines.append(formats_markdown(results["formats"]))
     return "\n".join(lines)
+
+
+def worker_job_rows(results: dict) -> list[str]:
+    """Each job's time inside a running ``dynimg worker`` against the recipe's process."""
+    jobs = results.get("worker_jobs")
+    if not jobs:
+        return []
+    lines = [
+        "## Job time inside a running `dynimg worker` (start-up excluded; recipe: its process)",
+        "",
+        "| case | fmt | job wall s | job CPU s | wall / recipe | CPU / recipe |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    ratios: dict[str, dict[str, list[float]]] = {}
+    for name, formats in jobs.items():
+        for fmt, job in formats.items():
+            recipe = results["cases"][name][fmt]["tools"]["recipe"]
+            wall, cpu = job["wall"] / recipe["wall"], job["cpu"] / recipe["cpu"]
+            ratios.setdefault(fmt, {"wall": [], "cpu": []})
+            ratios[fmt]["wall"].append(wall)
+            ratios[fmt]["cpu"].append(cpu)
+            times = f"{job['wall']:.2f} | {job['cpu']:.2f}"
+            lines.append(f"| {name} | {fmt} | {times} | {wall:.2f} | {cpu:.2f} |")
+    lines.append("")
+    for fmt, r in ratios.items():
+        lines.append(
+            f"Median over the corpus, {fmt}: job wall {statistics.median(r['wall']):.2f}x,"
+            f" job CPU {statistics.median(r['cpu']):.2f}x the recipe's process"
+            f" (worst {max(r['wall']):.2f}x / {max(r['cpu']):.2f}x)"
+        )
+    return lines
 
 
 def formats_table(name: str, result: dict) -> str:

@@ -4,7 +4,8 @@ For every case of the corpus (bench/corpus.py) and both formats: wall time, CPU 
 RSS of the ``dynimg render`` process and of the ffmpeg recipe (median of ``--runs``), bytes,
 SSIM-half, PSNR and VMAF against the source frames. For GIF also gifski at several qualities
 and gifsicle -O3 --lossy as a post-pass, and dynimg's quality at equal bytes against gifski.
-Then time to first decode of ``dynimg render`` and a throughput backlog (one process per core).
+Then each case's job time inside a running ``dynimg worker`` (bench/worker_jobs.py), time to
+first decode of ``dynimg render`` and a throughput backlog (one process per core).
 Prints tables (ratios dynimg/recipe, quality as differences) and writes bench/out/results.json.
 Then, on the quick cases among those run, dynimg's formats against its own GIF (below).
 ``--formats`` only compares dynimg's output formats with its own GIF of the same clip: bytes,
@@ -39,6 +40,7 @@ import report
 import tools
 from corpus import FFMPEG, FORMATS, QUALITY_FORMATS, QUICK, VS_GIF_FORMATS, Case, cases
 from throughput import backlog, jobs_per_minute
+from worker_jobs import job_times
 
 from dynimg.domain.templates import DynamicImageTemplateConfig
 
@@ -281,6 +283,7 @@ def main() -> None:
     print(report.HEADER)
     for case in corpus:
         results["cases"][case.name] = run_case(case, runs, vmaf)
+    results["worker_jobs"] = job_times(corpus, FORMATS)
     work = backlog(corpus, args.jobs or (6 if args.quick else 24))
     cores = os.cpu_count() or 1
     results["throughput"] = {
