@@ -12,7 +12,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from dynimg.ports import Storage
 
@@ -44,8 +44,8 @@ def check_codecs() -> Check:
     """PyAV has the encoders rendering uses and the decoders common uploads need."""
     import av
 
-    missing = [f"{name} encoder" for name in ENCODERS if not _has_codec(av, name, "w")]
-    missing += [f"{name} decoder" for name in DECODERS if not _has_codec(av, name, "r")]
+    missing = [f"{name} encoder" for name in ENCODERS if not _has_codec(name, "w")]
+    missing += [f"{name} decoder" for name in DECODERS if not _has_codec(name, "r")]
     if missing:
         return Check(
             "codecs",
@@ -61,7 +61,9 @@ def check_codecs() -> Check:
     )
 
 
-def _has_codec(av: Any, name: str, mode: str) -> bool:
+def _has_codec(name: str, mode: Literal["r", "w"]) -> bool:
+    import av
+
     try:
         av.codec.Codec(name, mode)
     except (ValueError, av.FFmpegError):

@@ -19,7 +19,6 @@ import av.error
 import av.video.frame
 import av.video.stream
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
@@ -30,6 +29,7 @@ from dynimg.adapters.media.probe import (
     untimed,
     video_stream,
 )
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.domain.clip import ClipWindow
 from dynimg.domain.limits import MediaLimits
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
@@ -219,9 +219,7 @@ class _Converter:
         self._format = "yuv420p" if self._yuv else "rgb24"
         self._crop = CentreCrop(self._coded, plan.pixel_aspect, self._format) if plan.crop else None
         self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
-        # One scaler for the whole clip: ``frame.reformat`` makes a new one per decoded frame,
-        # which recomputes the Lanczos taps (sin) and starts swscale's threads every frame.
-        self._scaler = VideoReformatter()
+        self._scaler = Scaler()
 
     def __call__(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._last is not None and self._last[0] is frame:
@@ -240,10 +238,9 @@ class _Converter:
         if self._crop is not None:
             return self._crop(frame)
         width, height = self._coded
-        return self._scaler.reformat(
-            frame, width=width, height=height, format=self._format, interpolation="LANCZOS",
-            threads=1,
-        )  # fmt: skip
+        return self._scaler(
+            frame, width=width, height=height, format=self._format, interpolation="LANCZOS"
+        )
 
 
 def _seek_before(

@@ -25,9 +25,9 @@ import av.video.frame
 import av.video.stream
 import numpy as np
 import numpy.typing as npt
-from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.domain.highlight import Sample, best_window
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
@@ -148,7 +148,7 @@ class _Looker:
         self._size = (THUMB_WIDTH, height + height % 2)
         self._position: _Position | None = None
         self.decoded = 0
-        self._scaler = VideoReformatter()  # one for every sample (frame.reformat makes one each)
+        self._scaler = Scaler()
 
     def keyframes(self) -> list[float]:
         """Keyframe times, from one pass over the packets (nothing is decoded)."""
@@ -241,12 +241,8 @@ class _Looker:
             yield from (f for f in frames if f.pts is not None)
 
 
-def _luma(
-    frame: av.video.frame.VideoFrame, size: tuple[int, int], scaler: VideoReformatter
-) -> Luma:
-    small = scaler.reformat(
-        frame, width=size[0], height=size[1], format="gray", interpolation="AREA", threads=1
-    )
+def _luma(frame: av.video.frame.VideoFrame, size: tuple[int, int], scaler: Scaler) -> Luma:
+    small = scaler(frame, width=size[0], height=size[1], format="gray", interpolation="AREA")
     return np.asarray(small.to_ndarray(), dtype=np.float32)
 
 

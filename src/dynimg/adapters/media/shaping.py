@@ -14,13 +14,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import FrameStore
 from dynimg.adapters.media.overlay import Sprite, composite
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.domain.shaping import shape_timeline, shaped_count
 from dynimg.domain.templates import Playback
 
@@ -55,7 +54,7 @@ class ShapingWriter:
         self._writer, self._playback, self._times = writer, playback, times
         self._yuv = yuv
         self._sprites, self._report = sprites, report
-        self._converter = VideoReformatter()  # one swscale context for every drawn frame
+        self._scaler = Scaler()
         self._kept = FrameStore(memory) if playback is not Playback.FORWARD else None
         self._streams = playback is not Playback.REVERSE
         replayed = shaped_count(len(times), playback) - (len(times) if self._streams else 0)
@@ -95,8 +94,7 @@ class ShapingWriter:
         drawn = composite(picture, self._sprites, float(start) * 1000)
         if self._yuv and isinstance(drawn, np.ndarray):
             # Kept frames are RGB; as yuv420p they take half the memory waiting for the encoder.
-            rgb = av.VideoFrame.from_ndarray(drawn, format="rgb24")
-            drawn = self._converter.reformat(rgb, format="yuv420p", threads=1)
+            drawn = self._scaler.as_format(drawn, "yuv420p")
         self._writer.add(drawn, start)
 
     def _step(self) -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame, FrameStore
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.adapters.media.writers import AnimationWriter, WriterKind, with_settings
 from dynimg.domain.clip import frame_times
 from dynimg.domain.limits import MediaLimits
@@ -63,9 +63,8 @@ class ClipFrames:
         self._store = FrameStore(memory_budget)
         self._starts: list[Fraction] = []
         self._yuv = yuv
-        # One converter and one scaler for every frame and every attempt: frame.reformat makes
-        # a new swscale context (and its threads) per frame.
-        self._converter, self._scaler = VideoReformatter(), VideoReformatter()
+        # Two: the context is rebuilt whenever sizes or formats change between calls.
+        self._converter, self._scaler = Scaler(), Scaler()
 
     def add(self, picture: Picture, start: Fraction) -> None:
         if self._yuv:
@@ -74,7 +73,7 @@ class ClipFrames:
                 if isinstance(picture, np.ndarray)
                 else picture
             )
-            kept = self._converter.reformat(frame, format="yuv420p", threads=1).to_ndarray()
+            kept = self._converter(frame, format="yuv420p").to_ndarray()
         elif isinstance(picture, np.ndarray):
             kept = picture
         else:
@@ -99,9 +98,7 @@ class ClipFrames:
     def _resized(self, frame: Frame, size: tuple[int, int]) -> Picture:
         picture = av.VideoFrame.from_ndarray(frame, format="yuv420p" if self._yuv else "rgb24")
         if (picture.width, picture.height) != size:
-            picture = self._scaler.reformat(
-                picture, width=size[0], height=size[1], interpolation="AREA", threads=1
-            )
+            picture = self._scaler(picture, width=size[0], height=size[1], interpolation="AREA")
         return picture if self._yuv else np.asarray(picture.to_ndarray(), dtype=np.uint8)
 
 

@@ -24,11 +24,11 @@ import av
 import av.container
 import av.error
 import av.video.stream
-from av.video.reformatter import VideoReformatter
 
 from dynimg.adapters.media.apng_container import set_last_delay
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.realtime import demote_realtime_threads
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 
@@ -128,7 +128,7 @@ class StreamingWriter:
         self._open_encoder()
         self._durations: dict[int, int] = {}
         self._starts: list[Fraction] = []
-        self._converter = VideoReformatter()  # one for the whole clip, not one per frame
+        self._scaler = Scaler()
         self._pending: tuple[Picture, Fraction] | None = None
 
     def _open_encoder(self) -> None:
@@ -169,7 +169,7 @@ class StreamingWriter:
         if self._pending is None:
             return
         picture, start = self._pending
-        frame = _frame(picture, self._profile.pix_fmt, self._converter)
+        frame = self._scaler.as_format(picture, self._profile.pix_fmt)
         pts = _ms(start)
         frame.pts, frame.time_base = pts, MILLISECOND
         self._durations[pts] = max(_ms(until) - pts, 1)
@@ -182,17 +182,6 @@ class StreamingWriter:
             if packet.pts is not None:
                 packet.duration = self._durations.pop(packet.pts, packet.duration)
             self._container.mux(packet)
-
-
-def _frame(picture: Picture, pix_fmt: str, converter: VideoReformatter) -> av.VideoFrame:
-    frame = (
-        picture
-        if isinstance(picture, av.VideoFrame)
-        else av.VideoFrame.from_ndarray(picture, format="rgb24")
-    )
-    if frame.format.name == pix_fmt:
-        return frame
-    return converter.reformat(frame, format=pix_fmt, threads=1)
 
 
 def _ms(seconds: Fraction) -> int:

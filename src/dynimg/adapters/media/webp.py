@@ -9,10 +9,8 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-import av
-from av.video.reformatter import VideoReformatter
-
 from dynimg.adapters.media.decode import Picture
+from dynimg.adapters.media.scaler import Scaler
 from dynimg.adapters.media.webp_frames import ENCODER_THREADS, FrameAnimation
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig
@@ -38,7 +36,7 @@ class WebpWriter:
         self._animation = FrameAnimation(size, config.quality, config.loop, in_flight)
         self._starts: list[Fraction] = []
         self._pending: Picture | None = None
-        self._converter = VideoReformatter()  # for drawn (RGB) frames; one for the whole clip
+        self._scaler = Scaler()  # for drawn (RGB) frames
 
     def add(self, frame: Picture, start: Fraction) -> None:
         self._flush_pending(start)
@@ -60,15 +58,8 @@ class WebpWriter:
             return
         start = self._starts[-1]
         duration = max(_ms(until) - _ms(start), 1)
-        self._animation.add(_yuv(self._pending, self._converter), duration)
+        self._animation.add(self._scaler.as_format(self._pending, "yuv420p"), duration)
         self._pending = None
-
-
-def _yuv(picture: Picture, converter: VideoReformatter) -> av.VideoFrame:
-    if isinstance(picture, av.VideoFrame):
-        return picture
-    rgb = av.VideoFrame.from_ndarray(picture, format="rgb24")
-    return converter.reformat(rgb, format="yuv420p", threads=1)
 
 
 def _ms(seconds: Fraction) -> int:
