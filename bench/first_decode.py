@@ -1,10 +1,11 @@
 """Time from process start to the first decoded frame of ``dynimg render``, roughly.
 
 Runs dynimg's command line in this process with ``av.open`` wrapped so that the first frame a
-reading container yields records the time and ends the process. The parent passes its
-CLOCK_MONOTONIC reading just before it started this process in ``BENCH_T0``; the wall time to
-the first frame and the CPU seconds the process had used by then (interpreter start-up and
-imports included) are written, in that order, to the file named by ``BENCH_MARK``. Nothing in
+reading container, or a packet it demuxes, yields records the time and ends the process. The
+parent passes its CLOCK_MONOTONIC reading just before it started this process in ``BENCH_T0``;
+the wall time to the first frame and the CPU seconds the process had used by then (interpreter
+start-up and imports included) are written, in that order, to the file named by
+``BENCH_MARK``. Nothing in
 dynimg is changed.
 
 Usage: BENCH_T0=... BENCH_MARK=file python bench/first_decode.py render IN OUT --template-config J
@@ -49,6 +50,25 @@ class _Watched:
         for _ in self._inner.decode(*args, **kwargs):
             _mark()
         yield from ()
+
+    def demux(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for packet in self._inner.demux(*args, **kwargs):
+            yield _WatchedPacket(packet)
+
+
+class _WatchedPacket:
+    """A packet whose first decode that gives a frame ends the process."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def decode(self) -> Any:
+        if frames := self._inner.decode():
+            _mark()
+        return frames
 
 
 def _open(*args: Any, **kwargs: Any) -> Any:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import pytest
 
+from dynimg.adapters.media import decode
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.errors import ClipOutOfRange, EmptyClip
 from tests.media.conftest import config, render
@@ -37,6 +39,30 @@ def test_each_output_frame_is_the_source_frame_shown_at_its_time(
     shown = [frame_index(frame) for frame in animation.frames]
     expected = [int((Fraction(105, 100) + Fraction(k, 10)) * 30) for k in range(5)]
     assert shown == expected == [31, 34, 37, 40, 43]
+
+
+@pytest.mark.parametrize(("seek", "seeks"), [("0.2", 0), ("1.05", 1)])
+def test_the_source_is_opened_once_and_decoding_goes_on_from_the_probe(
+    engine: PyAvMediaEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seek: str, seeks: int
+) -> None:
+    # Keyframes every 0.5 s. Within the first GOP the render decodes on from the picture the
+    # probe decoded; past a keyframe it seeks there. Either way the file is opened once and
+    # every output frame is the one shown at its time.
+    keyed = make_clip(
+        tmp_path / "keyed.mp4", options={"x264-params": "keyint=15:min-keyint=15:scenecut=0"}
+    )
+    opened: list[object] = []
+    real_open, real_seek = av.open, decode._seek_before
+    monkeypatch.setattr(av, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    sought: list[int] = []
+    monkeypatch.setattr(
+        decode, "_seek_before", lambda c, s, at: sought.append(at) or real_seek(c, s, at)
+    )
+    template = config("webp", Seek=seek, Duration="0.5")
+    _, animation = render(engine, keyed.path, tmp_path / "out.webp", template)
+    shown = [frame_index(frame) for frame in animation.frames]
+    assert shown == [int((Fraction(seek) + Fraction(k, 10)) * 30) for k in range(5)]
+    assert (len(opened), len(sought)) == (1, seeks)
 
 
 @pytest.mark.parametrize("duration", ["0.1", "0.9", "1.7"])

@@ -12,7 +12,7 @@ from PIL import Image
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.errors import UnreadableMedia
 from tests.media.conftest import config, render
-from tests.support.media import frame_index, make_clip
+from tests.support.media import frame_index, make_clip, source_frame, ssim_half
 
 
 @pytest.mark.parametrize(
@@ -37,18 +37,36 @@ def test_codecs_containers_and_bit_depths(
     assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]
 
 
-def test_portrait_phone_video_comes_out_upright(engine: PyAvMediaEngine, tmp_path: Path) -> None:
-    # Coded landscape with a red top-left marker; the display matrix turns it 90° clockwise,
-    # as phones store portrait video, so the marker must end up top-right.
-    phone = make_clip(tmp_path / "phone.mp4", rotation=-90, marker=True, seconds=1)
-    assert engine.probe(phone.path).rotation == 90
-    template = {**config("gif", Seek="0", Duration="0.3"), "Video": {"Height": "160"}}
-    _, animation = render(engine, phone.path, tmp_path / "out.gif", template)
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+@pytest.mark.parametrize(
+    ("stored", "clockwise", "corner"), [(-90, 90, "top-right"), (90, 270, "bottom-left")]
+)
+def test_portrait_phone_video_comes_out_upright(
+    engine: PyAvMediaEngine, tmp_path: Path, fmt: str, stored: int, clockwise: int, corner: str
+) -> None:
+    # Coded landscape with a red top-left marker; the display matrix turns it a quarter turn,
+    # as phones store portrait video, so the marker must end up in the turned corner. WebP
+    # turns the YUV planes themselves (GIF turns RGB): both directions, both paths.
+    phone = make_clip(tmp_path / "phone.mp4", rotation=stored, marker=True, seconds=1)
+    assert engine.probe(phone.path).rotation == clockwise
+    template = {**config(fmt, Seek="0", Duration="0.3"), "Video": {"Height": "160"}}
+    _, animation = render(engine, phone.path, tmp_path / f"out.{fmt}", template)
     assert animation.size == (120, 160)
     first = animation.frames[0].astype(int)
-    top_right, top_left = first[5:20, -20:-5].mean(axis=(0, 1)), first[5:20, 5:20].mean(axis=(0, 1))
-    assert top_right[0] > 200 and top_right[1] < 60 and top_right[2] < 60
-    assert not (top_left[0] > 200 and top_left[1] < 60)
+    corners = {
+        "top-left": first[5:20, 5:20],
+        "top-right": first[5:20, -20:-5],
+        "bottom-left": first[-20:-5, 5:20],
+        "bottom-right": first[-20:-5, -20:-5],
+    }
+    for name, patch in corners.items():
+        red = patch.mean(axis=(0, 1))
+        is_marker = red[0] > 190 and red[1] < 70 and red[2] < 70
+        assert is_marker == (name == corner), (name, red)
+    upright = np.rot90(np.asarray(source_frame(0, 320, 240)), k=-clockwise // 90)
+    picture = np.asarray(Image.fromarray(upright).resize((120, 160), Image.Resampling.LANCZOS))
+    middle = (slice(40, 120), slice(30, 90))  # away from the marker
+    assert ssim_half(first[middle].astype(np.uint8), picture[middle]) > 0.9
 
 
 def test_non_square_pixels_keep_the_display_aspect(engine: PyAvMediaEngine, tmp_path: Path) -> None:

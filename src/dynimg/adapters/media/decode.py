@@ -23,19 +23,20 @@ import numpy as np
 from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.probe import (
+    OpenedSource,
+    decoding_stream,
     frame_rate,
     open_input,
     stream_origin,
     untimed,
-    video_stream,
 )
 from dynimg.adapters.media.scaler import Scaler
+from dynimg.adapters.media.yuv import turned
 from dynimg.domain.clip import ClipWindow
 from dynimg.domain.limits import MediaLimits
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
 
 MAX_BAD_PACKETS = 50
-LARGE_FRAME = 2560 * 1440
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class DecodePlan:
     limits: MediaLimits
     """What the source may cost to decode."""
     yuv: bool = False
-    """Hand over yuv420p VideoFrames instead of RGB arrays (WebP, when nothing is rotated)."""
+    """Hand over yuv420p VideoFrames instead of RGB arrays (WebP; turned ones if sides are even)."""
     crop: bool = False
     """Cut the centre of each frame to the output's shape instead of stretching (Crop=fill)."""
     pixel_aspect: Fraction = Fraction(1)
@@ -74,23 +75,29 @@ class ClipDecoder:
     before the window's end.
     """
 
-    def __init__(self, path: Path, plan: DecodePlan) -> None:
+    def __init__(self, path: Path, plan: DecodePlan, opened: OpenedSource | None = None) -> None:
         self._path = path
         self._plan = plan
+        self._opened = opened
+        """The probe's open source, decoded from where it stopped (used once; not closed here)."""
         self.source_end: Fraction | None = None
 
     def __iter__(self) -> Iterator[tuple[int, Picture]]:
-        with open_input(self._path, self._plan.limits) as container:
-            stream = video_stream(container, self._plan.limits)
-            stream.thread_type = "AUTO"
-            if stream.codec_context.width * stream.codec_context.height > LARGE_FRAME:
-                stream.codec_context.thread_count = 2  # each frame thread holds its own frames
+        opened, self._opened = self._opened, None
+        with contextlib.ExitStack() as stack:
+            if opened is None:
+                container = stack.enter_context(open_input(self._path, self._plan.limits))
+                stream, pending = decoding_stream(container, self._plan.limits), []
+            else:
+                container, stream, pending = opened.container, opened.stream, opened.frames
             base = Fraction(stream.time_base or Fraction(1, 90000))
             start = stream_origin(stream) + self._plan.window.start
-            if self._plan.window.start > 0 and not untimed(stream):
+            if self._plan.window.start > 0 and _must_seek(stream, pending, int(start / base)):
                 _seek_before(container, stream, int(start / base))
+                pending = []
             wanted = _WantedFrames(self._plan.times, stream, base, start)
-            yield from self._select(self._decoded(container, stream, wanted), base, start)
+            decoded = self._decoded(container, stream, wanted, pending)
+            yield from self._select(decoded, base, start)
 
     def _select(
         self, frames: Iterator[av.video.frame.VideoFrame], base: Fraction, start: Fraction
@@ -122,9 +129,11 @@ class ClipDecoder:
         container: av.container.InputContainer,
         stream: av.video.stream.VideoStream,
         wanted: _WantedFrames,
+        pending: list[av.video.frame.VideoFrame],
     ) -> Iterator[av.video.frame.VideoFrame]:
         bad = 0
         clock = _RawStreamClock(stream)
+        yield from (f for f in map(clock, pending) if f.pts is not None)
         packets = container.demux(stream)
         while True:
             try:
@@ -136,6 +145,8 @@ class ClipDecoder:
             wanted.prepare(packet)
             try:
                 frames = packet.decode()
+            except av.error.EOFError:
+                return  # drained already: the probe's first picture was the last one
             except av.error.InvalidDataError as exc:
                 bad += 1
                 if bad > MAX_BAD_PACKETS:
@@ -215,7 +226,8 @@ class _Converter:
         width, height = plan.size
         self._turns = plan.rotation // 90
         self._coded = (height, width) if self._turns % 2 else (width, height)
-        self._yuv = plan.yuv and not self._turns
+        # A turned frame stays in YUV when its sides are even (chroma then turns exactly).
+        self._yuv = plan.yuv and (not self._turns or (width % 2 == 0 and height % 2 == 0))
         self._format = "yuv420p" if self._yuv else "rgb24"
         self._crop = CentreCrop(self._coded, plan.pixel_aspect, self._format) if plan.crop else None
         self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
@@ -226,6 +238,7 @@ class _Converter:
             return self._last[1]
         scaled = self._scale(frame)
         if self._yuv:
+            scaled = turned(scaled, self._turns) if self._turns else scaled
             self._last = (frame, scaled)
             return scaled
         rgb: Frame = np.asarray(scaled.to_ndarray(), dtype=np.uint8)
@@ -241,6 +254,21 @@ class _Converter:
         return self._scaler(
             frame, width=width, height=height, format=self._format, interpolation="LANCZOS"
         )
+
+
+def _must_seek(
+    stream: av.video.stream.VideoStream, pending: list[av.video.frame.VideoFrame], target: int
+) -> bool:
+    """Whether reaching ``target`` needs a seek, or decoding on from the probe's first picture
+    gets there as soon (no keyframe lies between them in the index). Untimed streams never
+    seek; without an index, or with no picture in hand, seeking is the safe choice."""
+    if untimed(stream):
+        return False
+    entries = stream.index_entries
+    if not pending or pending[0].pts is None or not entries or len(entries) == 0:
+        return True
+    keyframe = entries.search_timestamp(target, backward=True)
+    return keyframe >= 0 and keyframe != entries.search_timestamp(pending[0].pts, backward=True)
 
 
 def _seek_before(

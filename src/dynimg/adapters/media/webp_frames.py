@@ -31,8 +31,8 @@ from dynimg.adapters.media.webp_container import (
     chunks,
     uint24,
 )
+from dynimg.adapters.media.yuv import Plane, planes_of
 
-Plane = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.bool_]
 BLOCK = 8
 """Side of the blocks compared between frames (libwebp's animation encoder uses 8 as well)."""
@@ -133,15 +133,6 @@ def _upsample(blocks: Mask, shape: tuple[int, ...]) -> Mask:
 def _masks(full: Mask) -> list[Mask]:
     chroma = full[::2, ::2]
     return [full, chroma, chroma]
-
-
-def planes_of(frame: av.VideoFrame) -> list[Plane]:
-    """The Y, U and V planes of a yuv420p frame, without the line padding."""
-    planes = []
-    for plane in frame.planes[:3]:
-        rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
-        planes.append(rows[: plane.height, : plane.width])
-    return planes
 
 
 def encode_region(region: Region, quality: int) -> list[Chunk]:
