@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.adapters.media.overlay import prepare_sprites
 from dynimg.adapters.media.palette import PaletteBuilder
+from dynimg.adapters.media.sprites import prepare_sprites
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.rendering import WatermarkLayer
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.media import Clip, png_bomb, read_animation
 from tests.support.server import run_cli
 
@@ -110,13 +112,31 @@ NOT_FOR_A_PLAIN_GIF = (
 template asks for them."""
 
 
-def test_render_imports_only_what_it_uses(clip: Clip, tmp_path: Path) -> None:
-    """The time before the first frame is imports: sys.modules when a GIF render exits, with a
+NOT_FOR_A_PLAIN_WEBP = (
+    "PIL", "dynimg.adapters.media.gif", "dynimg.adapters.media.sprites",
+    "dynimg.adapters.media.images", "dynimg.adapters.media.streaming",
+    "dynimg.adapters.media.size_fit", "dynimg.adapters.media.highlight",
+)  # fmt: skip
+"""Pillow serves GIF and watermarks only: a WebP without watermarks never loads it."""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "needed", "unneeded"),
+    [
+        ("gif", {"av", "numpy", "PIL", "dynimg.adapters.media.gif"}, NOT_FOR_A_PLAIN_GIF),
+        ("webp", {"av", "numpy", "dynimg.adapters.media.webp"}, NOT_FOR_A_PLAIN_WEBP),
+    ],
+)
+def test_render_imports_only_what_it_uses(
+    clip: Clip, tmp_path: Path, fmt: str, needed: set[str], unneeded: tuple[str, ...]
+) -> None:
+    """The time before the first frame is imports: sys.modules when a render exits, with a
     media limit set (read without pydantic). Timings live in docs/benchmarks.md, not here."""
-    template = TEMPLATE.replace('"webp"', '"gif"')
+    template = TEMPLATE.replace('"webp"', f'"{fmt}"')
+    output = tmp_path / f"o.{fmt}"
     script = (
         "import sys, runpy\n"
-        f"sys.argv = ['dynimg', 'render', {str(clip.path)!r}, {str(tmp_path / 'o.gif')!r},"
+        f"sys.argv = ['dynimg', 'render', {str(clip.path)!r}, {str(output)!r},"
         f" '--template-config', {template!r}]\n"
         "try:\n    runpy.run_module('dynimg', run_name='__main__')\n"
         "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
@@ -129,8 +149,8 @@ def test_render_imports_only_what_it_uses(clip: Clip, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, check=True, env=env,
     )  # fmt: skip
     loaded = set(result.stdout.split("\n")[-2].split())
-    assert {"av", "numpy", "PIL", "dynimg.adapters.media.gif"} <= loaded
+    assert needed <= loaded
     roots = {name.partition(".")[0] for name in loaded}
     assert [m for m in NEVER_ON_THE_RENDER_PATH if m in loaded or m in roots] == []
-    assert [m for m in NOT_FOR_A_PLAIN_GIF if m in loaded] == []
-    assert (tmp_path / "o.gif").stat().st_size > 0
+    assert [m for m in unneeded if m in loaded] == []
+    assert output.stat().st_size > 0

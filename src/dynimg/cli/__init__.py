@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from dynimg.cli.startup import collector_paused
 from dynimg.errors import ConfigurationError, DynimgError
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ class DynimgGroup(click.Group):
         if target is None:
             return None
         module, _, name = target.partition(":")
-        command = getattr(importlib.import_module(module), name)
+        with collector_paused():
+            command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
         return command
 

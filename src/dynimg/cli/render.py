@@ -10,6 +10,7 @@ import click
 
 from dynimg.bootstrap import build_media_engine
 from dynimg.cli.size_search import echo_size_search
+from dynimg.cli.startup import collector_paused
 from dynimg.media_settings import media_limits_from_env
 from dynimg.services.rendering import render_file
 
@@ -34,7 +35,8 @@ def render(
 ) -> None:
     """Render SOURCE (a local video) into OUTPUT: an animated GIF, WebP, APNG or AVIF, or a
     silent MP4, as the template's Container.Format says."""
-    engine = build_media_engine(media_limits_from_env(os.environ))
+    with collector_paused():  # the media stack is imported here
+        engine = build_media_engine(media_limits_from_env(os.environ))
     started = time.perf_counter()
     result = render_file(
         engine,

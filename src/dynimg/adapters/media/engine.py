@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
-from dynimg.adapters.media.images import image_size
-from dynimg.adapters.media.overlay import Sprite, prepare_sprites
-from dynimg.adapters.media.probe import probe
+from dynimg.adapters.media.overlay import Sprite
+from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
@@ -57,6 +56,8 @@ class PyAvMediaEngine:
         return probe(path, self._limits)
 
     def image_size(self, path: Path) -> tuple[int, int]:
+        from dynimg.adapters.media.images import image_size  # Pillow: see _sprites
+
         return image_size(path, self._limits)
 
     def render(
@@ -68,7 +69,19 @@ class PyAvMediaEngine:
     ) -> RenderResult:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
-        info = probe(source, self._limits)
+        with open_probed(source, self._limits) as opened:
+            return self._render(opened, source, spec, output, report, started)
+
+    def _render(
+        self,
+        opened: OpenedSource,
+        source: Path,
+        spec: RenderSpec,
+        output: Path,
+        report: Report,
+        started: float,
+    ) -> RenderResult:
+        info = opened.info
         deadline = started + self._limits.max_render_seconds
         template = spec.template
         if template.time_span.auto:
@@ -76,13 +89,13 @@ class PyAvMediaEngine:
 
             template = resolve_auto_seek(source, info, template, self._limits, deadline)
         plan, fps, times = self._plan(info, template, started)
-        sprites = prepare_sprites(spec.watermarks, plan.size, self._limits)
+        sprites = self._sprites(spec, plan.size)
         encoding = Encoding(template, fps, times, sprites)
         if template.max_file_size is not None:
-            return self._render_to_size(source, plan, encoding, output, report)
+            return self._render_to_size(opened, plan, encoding, output, report)
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
         try:
-            delays, _ = self._write(source, plan, encoding, partial, report)
+            delays, _ = self._write(opened, plan, encoding, partial, report)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -101,7 +114,7 @@ class PyAvMediaEngine:
 
     def _render_to_size(
         self,
-        source: Path,
+        source: OpenedSource,
         plan: DecodePlan,
         encoding: Encoding,
         output: Path,
@@ -144,6 +157,15 @@ class PyAvMediaEngine:
             seek_ms=template.time_span.seek_ms,
         )
 
+    def _sprites(self, spec: RenderSpec, size: tuple[int, int]) -> list[Sprite]:
+        """The watermarks, prepared; Pillow is imported only when there are some (most renders
+        of WebP, AVIF and MP4 need none of it)."""
+        if not spec.watermarks:
+            return []
+        from dynimg.adapters.media.sprites import prepare_sprites
+
+        return prepare_sprites(spec.watermarks, size, self._limits)
+
     def _plan(
         self, info: MediaInfo, template: DynamicImageTemplateConfig, started: float
     ) -> tuple[DecodePlan, Fraction, list[Fraction]]:
@@ -180,7 +202,7 @@ class PyAvMediaEngine:
 
     def _write(
         self,
-        source: Path,
+        source: OpenedSource,
         plan: DecodePlan,
         encoding: Encoding,
         path: Path,
@@ -191,7 +213,7 @@ class PyAvMediaEngine:
 
         With ``keep``, every drawn frame, in playback order, is also kept there for re-encoding.
         """
-        decoder = ClipDecoder(source, plan)
+        decoder = ClipDecoder(source.path, plan, source)
         template = encoding.template
         kind = WRITERS[template.format]
         frames = shaped_count(len(encoding.times), template.playback)
