@@ -71,3 +71,33 @@ def test_dithering_is_adaptive(engine: PyAvMediaEngine, textured: Path, tmp_path
     same_smooth = np.mean(np.all(adaptive[smooth] == plain[smooth], axis=2))
     assert same_busy > 0.9, "busy texture gets the nearest colour, without dither noise"
     assert same_smooth < 0.9, "smooth gradients are error-diffused"
+
+
+def test_colours_are_converted_exactly(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    # A flat YUV colour must come out as the BT.601 formula gives it (as FFmpeg's command line
+    # and players show it). swscale's default path made it about one level darker per channel.
+    path = tmp_path / "flat.mp4"
+    y, u, v = 100, 150, 90
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"qp": "0"})
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        planes = np.concatenate(
+            [np.full((HEIGHT, WIDTH), y), np.full((HEIGHT // 4, WIDTH), u),
+             np.full((HEIGHT // 4, WIDTH), v)]
+        ).astype(np.uint8)  # fmt: skip
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    template = {
+        "Container": {"Format": "gif"},
+        "Video": {"Width": str(WIDTH), "Fps": "10"},
+        "Clip": {"TimeSpan": {"Seek": "0", "Duration": "0.3"}},
+    }
+    _, animation = render(engine, path, tmp_path / "flat.gif", template)
+    luma = 1.164 * (y - 16)
+    expected = [luma + 1.596 * (v - 128), luma - 0.392 * (u - 128) - 0.813 * (v - 128),
+                luma + 2.017 * (u - 128)]  # fmt: skip
+    shown = animation.frames[0].reshape(-1, 3).mean(axis=0)
+    assert np.abs(shown - expected).max() < 0.75, (shown, expected)

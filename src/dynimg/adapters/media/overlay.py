@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame
+from dynimg.adapters.media.scaler import rgb_array
 from dynimg.domain.geometry import Box
 from dynimg.domain.watermarks import Timeline
 
@@ -54,7 +55,7 @@ def composite(picture: Picture, sprites: list[Sprite], t_ms: float) -> Picture:
     if isinstance(picture, np.ndarray):
         out = picture.copy()
     else:
-        out = np.asarray(picture.to_ndarray(format="rgb24"), dtype=np.uint8)
+        out = np.asarray(rgb_array(picture), dtype=np.uint8)
     for sprite, rgba in visible:
         _blend(out, rgba, sprite.box)
     return out

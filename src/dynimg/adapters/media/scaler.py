@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import av
 import av.video.frame
-from av.video.reformatter import VideoReformatter
+import numpy as np
+from av.video.format import VideoFormat
+from av.video.reformatter import Interpolation, VideoReformatter
 
 from dynimg.adapters.media.frame_store import Frame
+
+EXACT = Interpolation.ACCURATE_RND | Interpolation.FULL_CHR_H_INT
+"""swscale flags for every conversion between YUV and RGB. Its default path rounds about one
+level dark (mean R/G/B 113.6/124.5/89.3 where the BT.601 formula gives 114.5/125.9/90.1, on a
+Big Buck Bunny frame) and interpolates chroma coarsely; FFmpeg's command line converts exactly,
+so GIFs made here were a shade darker than its. Measured cost: none visible in render CPU."""
 
 
 class Scaler:
@@ -31,10 +41,12 @@ class Scaler:
         format: str | None = None,
         interpolation: str | None = None,
     ) -> av.video.frame.VideoFrame:
+        flags = _flags(interpolation)
+        if _is_rgb(format or frame.format.name) != _is_rgb(frame.format.name):
+            flags |= EXACT
         return self._reformatter.reformat(
-            frame, width=width, height=height, format=format, interpolation=interpolation,
-            threads=1,
-        )  # fmt: skip
+            frame, width=width, height=height, format=format, interpolation=flags, threads=1
+        )
 
     def as_format(
         self, picture: Frame | av.video.frame.VideoFrame, pix_fmt: str
@@ -46,3 +58,18 @@ class Scaler:
             else av.VideoFrame.from_ndarray(picture, format="rgb24")
         )
         return frame if frame.format.name == pix_fmt else self(frame, format=pix_fmt)
+
+
+def rgb_array(frame: av.video.frame.VideoFrame) -> Frame:
+    """One frame as an RGB array, converted exactly (for frames seen once: no kept context)."""
+    return np.asarray(Scaler()(frame, format="rgb24").to_ndarray(), dtype=np.uint8)
+
+
+def _flags(interpolation: str | None) -> Interpolation:
+    # PyAV's own default when none is named.
+    return Interpolation[interpolation] if interpolation else Interpolation.BILINEAR
+
+
+@functools.cache
+def _is_rgb(pix_fmt: str) -> bool:
+    return VideoFormat(pix_fmt).is_rgb

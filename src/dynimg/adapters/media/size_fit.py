@@ -21,7 +21,7 @@ import numpy as np
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame, FrameStore
-from dynimg.adapters.media.scaler import Scaler
+from dynimg.adapters.media.scaler import Scaler, rgb_array
 from dynimg.adapters.media.writers import AnimationWriter, WriterKind, with_settings
 from dynimg.domain.clip import frame_times
 from dynimg.domain.limits import MediaLimits
@@ -77,7 +77,7 @@ class ClipFrames:
         elif isinstance(picture, np.ndarray):
             kept = picture
         else:
-            kept = picture.to_ndarray(format="rgb24")
+            kept = rgb_array(picture)
         self._store.append(np.asarray(kept, dtype=np.uint8))
         self._starts.append(start)
 
