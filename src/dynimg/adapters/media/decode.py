@@ -79,17 +79,24 @@ class ClipDecoder:
         self._path = path
         self._plan = plan
         self._opened = opened
-        """The probe's open source, decoded from where it stopped (used once; not closed here)."""
+        """The probe's open source: its decoder is taken (once) and decoded on from there."""
         self.source_end: Fraction | None = None
 
     def __iter__(self) -> Iterator[tuple[int, Picture]]:
         opened, self._opened = self._opened, None
-        with contextlib.ExitStack() as stack:
-            if opened is None:
-                container = stack.enter_context(open_input(self._path, self._plan.limits))
-                stream, pending = decoding_stream(container, self._plan.limits), []
-            else:
-                container, stream, pending = opened.container, opened.stream, opened.frames
+        decoding = opened.take() if opened is not None else None
+        if decoding is None:
+            container = open_input(self._path, self._plan.limits)
+            try:
+                decoding = (container, decoding_stream(container, self._plan.limits), [])
+            except BaseException:
+                container.close()
+                raise
+        container, stream, pending = decoding
+        del decoding
+        # Closed as soon as the clip is decoded, and nothing else holds the decoder: a 4K
+        # decoder keeps about 130 MB of frames, which the encoder's own peak must not add to.
+        with container:
             base = Fraction(stream.time_base or Fraction(1, 90000))
             start = stream_origin(stream) + self._plan.window.start
             if self._plan.window.start > 0 and _must_seek(stream, pending, int(start / base)):
@@ -133,7 +140,9 @@ class ClipDecoder:
     ) -> Iterator[av.video.frame.VideoFrame]:
         bad = 0
         clock = _RawStreamClock(stream)
-        yield from (f for f in map(clock, pending) if f.pts is not None)
+        while pending:  # popped, so that no list keeps them alive once passed on
+            if (frame := clock(pending.pop(0))).pts is not None:
+                yield frame
         packets = container.demux(stream)
         while True:
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -69,20 +68,25 @@ LARGE_FRAME = 2560 * 1440
 holds its own reference frames, and a 4K picture is 12 MB of them."""
 
 
-@dataclass
+Decoding = tuple[
+    av.container.InputContainer, av.video.stream.VideoStream, list[av.video.frame.VideoFrame]
+]
+"""An open container, its video stream (decoder set up) and the pictures decoded but not used."""
+
+
 class OpenedSource:
     """A source opened and probed, its decoder set up and run up to the first picture.
 
     Rendering goes on decoding from here instead of opening the file again: opening a 4K MP4
     decodes a frame inside FFmpeg, and the probe decodes one more (a third of a second of the
-    render's start-up, measured). ``frames`` were decoded and not yet handed on.
+    render's start-up, measured). Whoever :meth:`take` s the decoder closes it; nothing here
+    keeps a reference to it then, so its frames (about 130 MB for 4K) go when the taker is done.
     """
 
-    path: Path
-    container: av.container.InputContainer
-    stream: av.video.stream.VideoStream
-    frames: list[av.video.frame.VideoFrame]
-    info: MediaInfo
+    def __init__(self, path: Path, decoding: Decoding, info: MediaInfo) -> None:
+        self.path = path
+        self.info = info
+        self._decoding: Decoding | None = decoding
 
     def __enter__(self) -> OpenedSource:
         return self
@@ -90,9 +94,16 @@ class OpenedSource:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def take(self) -> Decoding | None:
+        """The open decoder, handed over once (None after that, or once closed)."""
+        decoding, self._decoding = self._decoding, None
+        return decoding
+
     def close(self) -> None:
-        """Release the file and the decoder."""
-        self.container.close()
+        """Release the file and the decoder unless they were taken."""
+        decoding = self.take()
+        if decoding is not None:
+            decoding[0].close()
 
 
 def probe(path: Path, limits: MediaLimits) -> MediaInfo:
@@ -111,7 +122,7 @@ def open_probed(path: Path, limits: MediaLimits) -> OpenedSource:
     except BaseException:
         container.close()
         raise
-    return OpenedSource(path, container, stream, frames, info)
+    return OpenedSource(path, (container, stream, frames), info)
 
 
 def decoding_stream(
