@@ -30,14 +30,18 @@ def _mark() -> None:
     os._exit(0)
 
 
-class _Watched:
-    """A reading container whose first decoded frame ends the process."""
+class _Proxy:
+    """Passes every attribute through to the wrapped PyAV object but those it redefines."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+class _Watched(_Proxy):
+    """A reading container whose first decoded frame ends the process."""
 
     def __enter__(self) -> _Watched:
         self._inner.__enter__()
@@ -56,14 +60,8 @@ class _Watched:
             yield _WatchedPacket(packet)
 
 
-class _WatchedPacket:
+class _WatchedPacket(_Proxy):
     """A packet whose first decode that gives a frame ends the process."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
     def decode(self) -> Any:
         if frames := self._inner.decode():

@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import av
 import av.container
@@ -75,11 +74,12 @@ class ClipDecoder:
     before the window's end.
     """
 
-    def __init__(self, path: Path, plan: DecodePlan, opened: OpenedSource | None = None) -> None:
-        self._path = path
+    def __init__(self, source: OpenedSource, plan: DecodePlan) -> None:
+        self._path = source.path
         self._plan = plan
-        self._opened = opened
-        """The probe's open source: its decoder is taken (once) and decoded on from there."""
+        self._opened: OpenedSource | None = source
+        """The probe's open source: its decoder is taken (once) and decoded on from there; a
+        second pass over the clip opens the file again."""
         self.source_end: Fraction | None = None
 
     def __iter__(self) -> Iterator[tuple[int, Picture]]:

@@ -70,12 +70,11 @@ class PyAvMediaEngine:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
         with open_probed(source, self._limits) as opened:
-            return self._render(opened, source, spec, output, report, started)
+            return self._render(opened, spec, output, report, started)
 
     def _render(
         self,
         opened: OpenedSource,
-        source: Path,
         spec: RenderSpec,
         output: Path,
         report: Report,
@@ -87,7 +86,7 @@ class PyAvMediaEngine:
         if template.time_span.auto:
             from dynimg.adapters.media.highlight import resolve_auto_seek
 
-            template = resolve_auto_seek(source, info, template, self._limits, deadline)
+            template = resolve_auto_seek(opened.path, info, template, self._limits, deadline)
         plan, fps, times = self._plan(info, template, started)
         sprites = self._sprites(spec, plan.size)
         encoding = Encoding(template, fps, times, sprites)
@@ -213,7 +212,7 @@ class PyAvMediaEngine:
 
         With ``keep``, every drawn frame, in playback order, is also kept there for re-encoding.
         """
-        decoder = ClipDecoder(source.path, plan, source)
+        decoder = ClipDecoder(source, plan)
         template = encoding.template
         kind = WRITERS[template.format]
         frames = shaped_count(len(encoding.times), template.playback)
