@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image, ImageSequence
 
 from dynimg.adapters.media.webp_container import NO_BLEND, chunks
-from dynimg.adapters.media.webp_frames import FrameAnimation
+from dynimg.adapters.media.webp_frames import ChangeTracker, FrameAnimation
 from tests.support.media import ssim_half
 
 SIZE = (160, 96)
@@ -102,3 +102,37 @@ def test_a_slow_drift_is_drawn_once_it_adds_up() -> None:
     last = shown[-1].astype(np.int16)
     assert abs(float(last.mean()) - float(sources[-1].mean())) < 6
     assert ssim_half(shown[-1], sources[-1]) > 0.95
+
+
+def test_changes_are_found_in_partial_edge_blocks_and_at_the_ends_of_the_range() -> None:
+    # 37x23 is no whole number of 8x8 blocks: the last column and row of blocks are partial.
+    luma = np.full((23, 37), 250, np.uint8)
+    chroma = np.full((12, 19), 2, np.uint8)
+    tracker = ChangeTracker(max_diff=4)
+    first = tracker([luma, chroma, chroma.copy()])
+    assert first is not None and (first.x, first.y, first.size, first.alpha) == (
+        0,
+        0,
+        (37, 23),
+        None,
+    )
+    assert tracker([luma - 4, chroma + 4, chroma + 4]) is None  # within the threshold
+
+    corner = luma.copy()
+    corner[22, 36] = 2  # 250 -> 2 in the bottom-right (partial) block
+    region = tracker([corner, chroma, chroma])
+    assert region is not None and (region.x, region.y, region.size) == (32, 16, (5, 7))
+    assert region.alpha is None and region.planes[0][6, 4] == 2
+
+    hue = chroma.copy()
+    hue[0, 18] = 250  # 2 -> 250 in one chroma sample of the top-right (partial) block
+    region = tracker([corner, chroma, hue])
+    assert region is not None and (region.x, region.y, region.size) == (32, 0, (5, 8))
+    assert tracker([corner, chroma, hue]) is None  # drawn: now part of what the viewer has
+
+    both = corner.copy()
+    both[0, 0], both[22, 36] = 0, 100
+    region = tracker([both, chroma, hue])  # the far corners: one rectangle, the middle blended
+    assert region is not None and (region.x, region.y, region.size) == (0, 0, (37, 23))
+    assert region.alpha is not None
+    assert region.alpha[0, 0] == 255 and region.alpha[10, 10] == 0 and region.alpha[22, 36] == 255

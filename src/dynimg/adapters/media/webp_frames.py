@@ -72,67 +72,84 @@ class ChangeTracker:
 
     The reference keeps, per block, the source samples that were last encoded there; comparing
     with it rather than with the previous frame stops a slow drift from never being drawn.
+    Planes are compared in 8-bit arithmetic in buffers kept from frame to frame and padded to
+    whole blocks, so that a frame allocates nothing the size of a plane (the int16 difference
+    and full-size masks this replaced cost 1-1.7 ms a 640 px frame, a third of it page faults).
     """
 
     def __init__(self, max_diff: int) -> None:
         self._max_diff = max_diff
-        self._reference: list[Plane] | None = None
+        self._planes: list[_PaddedPlane] | None = None
 
     def __call__(self, planes: list[Plane]) -> Region | None:
         """The region to encode for this frame, or None when nothing changed."""
-        if self._reference is None:
-            self._reference = [p.copy() for p in planes]
+        if self._planes is None:
+            blocks = (-(-planes[0].shape[0] // BLOCK), -(-planes[0].shape[1] // BLOCK))
+            sides = (BLOCK, BLOCK // 2, BLOCK // 2)
+            self._planes = [_PaddedPlane(p, s, blocks) for p, s in zip(planes, sides, strict=True)]
             return Region(0, 0, (planes[0], planes[1], planes[2]), None)
-        changed = self._changed_blocks(planes)
+        changed = self._planes[0].changed(planes[0], self._max_diff)
+        for padded, plane in zip(self._planes[1:], planes[1:], strict=True):
+            changed |= padded.changed(plane, self._max_diff)
         if not changed.any():
             return None
+        for padded in self._planes:
+            padded.keep(changed)
         rows, cols = np.nonzero(changed.any(axis=1))[0], np.nonzero(changed.any(axis=0))[0]
-        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        full = _upsample(changed, planes[0].shape)
-        for reference, plane, mask in zip(self._reference, planes, _masks(full), strict=True):
-            reference[mask] = plane[mask]
-        return self._region(planes, full, (top, bottom, left, right))
-
-    def _changed_blocks(self, planes: list[Plane]) -> Mask:
-        assert self._reference is not None
-        height, width = planes[0].shape
-        blocks = (-(-height // BLOCK), -(-width // BLOCK))
-        changed = np.zeros(blocks, dtype=np.bool_)
-        for index, (plane, reference) in enumerate(zip(planes, self._reference, strict=True)):
-            side = BLOCK if index == 0 else BLOCK // 2
-            difference = np.abs(plane.astype(np.int16) - reference) > self._max_diff
-            changed |= _block_any(difference, side, blocks)
-        return changed
-
-    @staticmethod
-    def _region(planes: list[Plane], full: Mask, box: tuple[int, int, int, int]) -> Region:
-        top, bottom, left, right = (int(v) * BLOCK for v in box)
-        y0, x0 = top // 2, left // 2
-        luma = planes[0][top:bottom, left:right]
-        height, width = luma.shape
-        chroma = (slice(y0, y0 + -(-height // 2)), slice(x0, x0 + -(-width // 2)))
-        crop = (luma, planes[1][chroma], planes[2][chroma])
-        inside = full[top:bottom, left:right]
-        alpha = None if inside.all() else np.where(inside, 255, 0).astype(np.uint8)
-        return Region(left, top, crop, alpha)
+        return _region(planes, changed, (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1))
 
 
-def _block_any(values: Mask, side: int, blocks: tuple[int, int]) -> Mask:
-    """Per ``side`` x ``side`` block, whether any value is set (edges padded with False)."""
-    rows, cols = blocks
-    padded = np.zeros((rows * side, cols * side), dtype=np.bool_)
-    padded[: values.shape[0], : values.shape[1]] = values
-    return np.asarray(padded.reshape(rows, side, cols, side).any(axis=(1, 3)), dtype=np.bool_)
+class _PaddedPlane:
+    """One plane's reference samples, the frame being compared and a scratch difference, all
+    padded to whole blocks (the padding is zero in both, so it never counts as changed)."""
+
+    def __init__(self, plane: Plane, side: int, blocks: tuple[int, int]) -> None:
+        shape = (blocks[0] * side, blocks[1] * side)
+        self._side, self._shape = side, plane.shape
+        self._reference = np.zeros(shape, dtype=np.uint8)
+        self._reference[: plane.shape[0], : plane.shape[1]] = plane
+        self._current = np.zeros(shape, dtype=np.uint8)
+        self._scratch = np.empty(shape, dtype=np.uint8)
+        self._far = np.zeros(shape, dtype=np.bool_)
+        # Bytes of a block row read as one unsigned integer: nonzero when any byte is.
+        self._word = np.dtype(f"u{side}")
+
+    def changed(self, plane: Plane, max_diff: int) -> Mask:
+        """Per block, whether any sample differs from the reference by more than ``max_diff``."""
+        height, width = self._shape
+        self._current[:height, :width] = plane
+        # |a - b| <= m  <=>  (a - b + m) mod 256 <= 2m, for m < 128: no widening to int16.
+        np.subtract(self._current, self._reference, out=self._scratch)
+        np.add(self._scratch, max_diff, out=self._scratch)
+        np.greater(self._scratch, 2 * max_diff, out=self._far)
+        words = self._far.view(self._word).reshape(-1, self._side, self._far.shape[1] // self._side)
+        return np.asarray(np.bitwise_or.reduce(words, axis=1) != 0, dtype=np.bool_)
+
+    def keep(self, changed: Mask) -> None:
+        """Take the compared frame's samples into the reference where a block changed."""
+        # Block rows as words again: a masked copy per word is 8x fewer masked steps.
+        shape = (changed.shape[0], self._side, changed.shape[1])
+        np.copyto(
+            self._reference.view(self._word).reshape(shape),
+            self._current.view(self._word).reshape(shape),
+            where=changed[:, None, :],
+        )
 
 
-def _upsample(blocks: Mask, shape: tuple[int, ...]) -> Mask:
-    grown = np.repeat(np.repeat(blocks, BLOCK, axis=0), BLOCK, axis=1)
-    return grown[: shape[0], : shape[1]]
-
-
-def _masks(full: Mask) -> list[Mask]:
-    chroma = full[::2, ::2]
-    return [full, chroma, chroma]
+def _region(planes: list[Plane], changed: Mask, box: tuple[int, int, int, int]) -> Region:
+    """The changed blocks' bounding rectangle of the frame, and its alpha when not all of it
+    changed."""
+    top, bottom, left, right = (int(v) * BLOCK for v in box)
+    y0, x0 = top // 2, left // 2
+    luma = planes[0][top:bottom, left:right]
+    height, width = luma.shape
+    chroma = (slice(y0, y0 + -(-height // 2)), slice(x0, x0 + -(-width // 2)))
+    crop = (luma, planes[1][chroma], planes[2][chroma])
+    inside = changed[box[0] : box[1], box[2] : box[3]]
+    if inside.all():
+        return Region(left, top, crop, None)
+    alpha = np.repeat(np.repeat(inside.astype(np.uint8) * 255, BLOCK, axis=0), BLOCK, axis=1)
+    return Region(left, top, crop, alpha[:height, :width])
 
 
 def encode_region(region: Region, quality: int) -> list[Chunk]:
@@ -141,10 +158,8 @@ def encode_region(region: Region, quality: int) -> list[Chunk]:
     pixel_format = "yuv420p" if region.alpha is None else "yuva420p"
     frame = av.VideoFrame(width, height, pixel_format)
     sources = [*region.planes, *([] if region.alpha is None else [region.alpha])]
-    for plane, source in zip(frame.planes, sources, strict=True):
-        padded = np.zeros((plane.height, plane.line_size), dtype=np.uint8)
-        padded[: source.shape[0], : source.shape[1]] = source
-        plane.update(padded.tobytes())
+    for target, source in zip(planes_of(frame), sources, strict=True):
+        target[:] = source
     context = av.CodecContext.create("libwebp", "w")
     context.width, context.height, context.pix_fmt = width, height, pixel_format
     context.time_base = Fraction(1, 1000)

@@ -11,9 +11,10 @@ Plane = npt.NDArray[np.uint8]
 
 
 def planes_of(frame: av.video.frame.VideoFrame) -> list[Plane]:
-    """The Y, U and V planes of a yuv420p frame, without the line padding (views, no copy)."""
+    """The planes of a planar 8-bit frame (Y, U, V and, in yuva420p, A) without the line
+    padding: views, no copy, writable."""
     planes = []
-    for plane in frame.planes[:3]:
+    for plane in frame.planes:
         rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
         planes.append(rows[: plane.height, : plane.width])
     return planes
