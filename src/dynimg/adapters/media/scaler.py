@@ -18,6 +18,11 @@ level dark (mean R/G/B 113.6/124.5/89.3 where the BT.601 formula gives 114.5/125
 Big Buck Bunny frame) and interpolates chroma coarsely; FFmpeg's command line converts exactly,
 so GIFs made here were a shade darker than its. Measured cost: none visible in render CPU."""
 
+WIDE_YUV = "yuv444p16le"
+"""Where YUV frames are scaled before becoming RGB: no chroma subsampling, no rounding to 8 bits."""
+TO_RGB = Interpolation.POINT | EXACT
+"""Converting at the same size: no filter to apply, only the exact matrix."""
+
 
 class Scaler:
     """Scales and converts a clip's frames through one swscale context.
@@ -31,6 +36,7 @@ class Scaler:
 
     def __init__(self) -> None:
         self._reformatter = VideoReformatter()
+        self._to_rgb: VideoReformatter | None = None
 
     def __call__(
         self,
@@ -42,11 +48,41 @@ class Scaler:
         interpolation: str | None = None,
     ) -> av.video.frame.VideoFrame:
         flags = _flags(interpolation)
-        if _is_rgb(format or frame.format.name) != _is_rgb(frame.format.name):
+        target = format or frame.format.name
+        if _is_rgb(target) != _is_rgb(frame.format.name):
+            if (
+                _opaque_rgb(target)
+                and _is_yuv(frame.format.name)
+                and _resized(frame, width, height)
+            ):
+                return self._scaled_to_rgb(frame, width, height, target, flags)
             flags |= EXACT
         return self._reformatter.reformat(
             frame, width=width, height=height, format=format, interpolation=flags, threads=1
         )
+
+    def _scaled_to_rgb(
+        self,
+        frame: av.video.frame.VideoFrame,
+        width: int | None,
+        height: int | None,
+        target: str,
+        flags: Interpolation,
+    ) -> av.video.frame.VideoFrame:
+        """YUV scaled to RGB in two steps: scaled in YUV (chroma to every output pixel, 16
+        bits a sample), then converted at the output size. swscale's one-step path filters
+        chroma per RGB pixel in its output stage: 25-30% slower (4.45 against 3.42 ms for a
+        1080p frame to 640 px) for the same pixels (within one level, mean 0.005)."""
+        yuv = self._reformatter.reformat(
+            frame,
+            width=width,
+            height=height,
+            format=WIDE_YUV,
+            interpolation=flags | Interpolation.ACCURATE_RND,
+            threads=1,
+        )
+        self._to_rgb = self._to_rgb or VideoReformatter()
+        return self._to_rgb.reformat(yuv, format=target, interpolation=TO_RGB, threads=1)
 
     def as_format(
         self, picture: Frame | av.video.frame.VideoFrame, pix_fmt: str
@@ -68,6 +104,25 @@ def rgb_array(frame: av.video.frame.VideoFrame) -> Frame:
 def _flags(interpolation: str | None) -> Interpolation:
     # PyAV's own default when none is named.
     return Interpolation[interpolation] if interpolation else Interpolation.BILINEAR
+
+
+def _resized(frame: av.video.frame.VideoFrame, width: int | None, height: int | None) -> bool:
+    return (width or frame.width, height or frame.height) != (frame.width, frame.height)
+
+
+@functools.cache
+def _opaque_rgb(pix_fmt: str) -> bool:
+    pixel = VideoFormat(pix_fmt)
+    return pixel.is_rgb and len(pixel.components) == 3
+
+
+@functools.cache
+def _is_yuv(pix_fmt: str) -> bool:
+    # Not palette or grey sources: their one-step conversion filters no chroma. Not full-range
+    # (JPEG) YUV: through the limited-range intermediate its colours came out a level low.
+    pixel = VideoFormat(pix_fmt)
+    full_range = pix_fmt.startswith("yuvj")
+    return not (pixel.is_rgb or pixel.has_palette or full_range) and len(pixel.components) >= 3
 
 
 @functools.cache
