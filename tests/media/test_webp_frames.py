@@ -9,7 +9,12 @@ import numpy as np
 from PIL import Image, ImageSequence
 
 from dynimg.adapters.media.webp_container import NO_BLEND, chunks
-from dynimg.adapters.media.webp_frames import ChangeTracker, FrameAnimation
+from dynimg.adapters.media.webp_frames import (
+    ChangeLimits,
+    ChangeTracker,
+    FrameAnimation,
+    change_limits,
+)
 from tests.support.media import ssim_half
 
 SIZE = (160, 96)
@@ -108,7 +113,7 @@ def test_changes_are_found_in_partial_edge_blocks_and_at_the_ends_of_the_range()
     # 37x23 is no whole number of 8x8 blocks: the last column and row of blocks are partial.
     luma = np.full((23, 37), 250, np.uint8)
     chroma = np.full((12, 19), 2, np.uint8)
-    tracker = ChangeTracker(max_diff=4)
+    tracker = ChangeTracker(ChangeLimits(spike=8, mean=1.25))
     first = tracker([luma, chroma, chroma.copy()])
     assert first is not None and (first.x, first.y, first.size, first.alpha) == (
         0,
@@ -116,7 +121,9 @@ def test_changes_are_found_in_partial_edge_blocks_and_at_the_ends_of_the_range()
         (37, 23),
         None,
     )
-    assert tracker([luma - 4, chroma + 4, chroma + 4]) is None  # within the threshold
+    speck = luma - 1  # every sample one level down (mean 1), one of them 8 down
+    speck[3, 3] = 242
+    assert tracker([speck, chroma + 1, chroma + 1]) is None  # within the limits
 
     corner = luma.copy()
     corner[22, 36] = 2  # 250 -> 2 in the bottom-right (partial) block
@@ -136,3 +143,32 @@ def test_changes_are_found_in_partial_edge_blocks_and_at_the_ends_of_the_range()
     assert region is not None and (region.x, region.y, region.size) == (0, 0, (37, 23))
     assert region.alpha is not None
     assert region.alpha[0, 0] == 255 and region.alpha[10, 10] == 0 and region.alpha[22, 36] == 255
+
+
+def test_a_spike_or_a_fade_of_a_whole_block_is_a_change() -> None:
+    luma = np.full((16, 16), 100, np.uint8)
+    chroma = np.full((8, 8), 128, np.uint8)
+    tracker = ChangeTracker(ChangeLimits(spike=8, mean=1.25))
+    tracker([luma, chroma, chroma])
+
+    spike = luma.copy()
+    spike[12, 3] = 109  # one sample 9 levels up: the bottom-left block
+    region = tracker([spike, chroma, chroma])
+    assert region is not None and (region.x, region.y, region.size) == (0, 8, (8, 8))
+
+    fade = spike.copy()
+    fade[:8, 8:] += 2  # the top-right block 2 levels brighter: no sample near the spike limit
+    region = tracker([fade, chroma, chroma])
+    assert region is not None and (region.x, region.y, region.size) == (8, 0, (8, 8))
+
+    tint = chroma.copy()
+    tint[4:, 4:] -= 2  # a chroma fade moves its 4x4 chroma block, an 8x8 luma block
+    region = tracker([fade, chroma, tint])
+    assert region is not None and (region.x, region.y, region.size) == (8, 8, (8, 8))
+
+
+def test_the_limits_follow_the_quality() -> None:
+    assert change_limits(75) == ChangeLimits(spike=8, mean=1.25)
+    low, high = change_limits(30), change_limits(95)
+    assert low.spike > 8 and low.mean > 1.25
+    assert 2 <= high.spike < 8 and high.mean < 1.25
