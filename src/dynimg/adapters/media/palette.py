@@ -1,4 +1,4 @@
-"""One palette for a whole GIF: median cut on pixels sampled from every frame, refined by k-means.
+"""One palette for a whole GIF: an octree on pixels sampled from every frame, refined by k-means.
 
 A palette that fits the clip better leaves less error for the dither to spread, which makes the
 GIF both closer to the source and smaller (dither noise is what LZW compresses worst).
@@ -39,16 +39,21 @@ class PaletteBuilder:
     def build(self) -> Palette:
         """Up to ``colors`` RGB colours, shape (n, 3)."""
         samples = np.concatenate(self._samples)
-        seed = _median_cut(samples, self._colors)
+        seed = _octree(samples, self._colors)
         return _refine(samples, seed)
 
 
-def _median_cut(samples: Frame, colors: int) -> Palette:
+def _octree(samples: Frame, colors: int) -> Palette:
+    """The seed palette: Pillow's fast octree. Median cut (the seed before) was both slower
+    and a worse start for k-means: against it, on the benchmark's corpus, the GIF of a
+    screen recording took 0.46x the recipe's bytes instead of 0.86x, letterboxed live action
+    0.79x instead of 0.89x at +1.0 dB PSNR, the median over 9 clips 0.677x instead of 0.678x
+    (SSIM-half -0.0004, PSNR +0.03 dB); and it takes 1 ms instead of 74 on 64k samples."""
     image = Image.fromarray(samples.reshape(1, -1, 3))
-    quantized = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
-    used = len(quantized.getcolors(maxcolors=256) or []) or colors
-    values = quantized.getpalette() or []
-    return np.array(values[: used * 3], dtype=np.uint8).reshape(-1, 3)
+    quantized = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+    values = np.array(quantized.getpalette() or [], dtype=np.uint8).reshape(-1, 3)
+    used = np.unique(np.asarray(quantized))  # the entries any sample was mapped to
+    return np.asarray(values[used], dtype=np.uint8)
 
 
 def _refine(samples: Frame, palette: Palette) -> Palette:
