@@ -172,3 +172,15 @@ def test_the_limits_follow_the_quality() -> None:
     low, high = change_limits(30), change_limits(95)
     assert low.spike > 8 and low.mean > 1.25
     assert 2 <= high.spike < 8 and high.mean < 1.25
+
+
+def test_a_fade_of_a_partial_edge_block_is_a_change() -> None:
+    # The bottom-right block of a 37x23 frame holds 5x7 samples: its mean is over those 35.
+    luma = np.full((23, 37), 100, np.uint8)
+    chroma = np.full((12, 19), 128, np.uint8)
+    tracker = ChangeTracker(ChangeLimits(spike=8, mean=1.25))
+    tracker([luma, chroma, chroma])
+    fade = luma.copy()
+    fade[16:, 32:] += 2
+    region = tracker([fade, chroma, chroma])
+    assert region is not None and (region.x, region.y, region.size) == (32, 16, (5, 7))

@@ -132,6 +132,11 @@ class _PaddedPlane:
         self._far = np.zeros(shape, dtype=np.bool_)
         # Bytes of a block row read as one unsigned integer: nonzero when any byte is.
         self._word = np.dtype(f"u{side}")
+        # Samples of the picture in each block: fewer in the partial last row and column, whose
+        # mean change is over those only.
+        inside = np.zeros(shape, dtype=np.uint16)
+        inside[: plane.shape[0], : plane.shape[1]] = 1
+        self._samples = inside.reshape(blocks[0], side, blocks[1], side).sum(axis=(1, 3))
 
     def changed(self, plane: Plane, limits: ChangeLimits) -> Mask:
         """Per block, whether it changed beyond ``limits`` since it was last drawn."""
@@ -147,7 +152,7 @@ class _PaddedPlane:
         # Summed per block in 16 bits (at most 64 x 255).
         rows = scratch.reshape(-1, self._side, scratch.shape[1]).sum(axis=1, dtype=np.uint16)
         sums = rows.reshape(rows.shape[0], -1, self._side).sum(axis=2, dtype=np.uint16)
-        return np.asarray(spikes | (sums > limits.mean * self._side**2), dtype=np.bool_)
+        return np.asarray(spikes | (sums > limits.mean * self._samples), dtype=np.bool_)
 
     def keep(self, changed: Mask) -> None:
         """Take the compared frame's samples into the reference where a block changed."""
