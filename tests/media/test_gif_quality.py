@@ -153,3 +153,25 @@ def test_a_screen_recording_stays_small_and_close(engine: PyAvMediaEngine, tmp_p
     )
     psnr = 10 * np.log10(255**2 / error)
     assert result.size_bytes < 12_000 and psnr > 37, (result.size_bytes, psnr)
+
+
+def test_grain_is_mapped_without_dither(engine: PyAvMediaEngine, tmp_path: Path) -> None:
+    # Grain of sigma 4 over a gradient (mean luma gradient about 9): texture that hides banding,
+    # so it gets the nearest colour, like busier texture, not error diffusion's crawling noise.
+    path = tmp_path / "grain.mp4"
+    rng = np.random.default_rng(5)
+    gradient = np.linspace(60, 190, WIDTH)[None, :, None] * np.ones((HEIGHT, 1, 3))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"crf": "8"})
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for i in range(5):
+            grain = rng.normal(0, 4, (HEIGHT, WIDTH, 1))
+            frame = np.clip(gradient + grain, 0, 255).astype(np.uint8)
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            picture.pts = i
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
+    adaptive = gif(engine, path, tmp_path)[2]
+    plain = gif(engine, path, tmp_path, Dither="none")[2]
+    inner = (slice(8, HEIGHT - 8), slice(8, WIDTH - 8))
+    assert np.mean(np.all(adaptive[inner] == plain[inner], axis=2)) > 0.9

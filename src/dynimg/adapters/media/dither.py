@@ -23,8 +23,13 @@ from dynimg.domain.templates import Dither
 
 Indices = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.bool_]
-BUSY_THRESHOLD = 14
-"""Mean absolute luma gradient (0-255 scale) above which a neighbourhood counts as busy."""
+BUSY_THRESHOLD = 6
+"""Mean absolute luma gradient (0-255 scale, |dx| + |dy| over 5x5) above which a neighbourhood
+counts as busy. Film grain of sigma 3 measures about 7: texture that already hides banding, where
+dither noise only costs bytes and crawls from frame to frame. Against 14 (the threshold before),
+on the benchmark's corpus: bytes 0.677x -> 0.640x the recipe's, SSIM-half +0.0008, PSNR +0.7 dB,
+at equal bytes against gifski PSNR -0.61 -> +0.28 dB; VMAF -0.29 (median of 9 clips; VMAF
+scores dither noise as detail). Smooth gradients, and light grain on them, stay dithered."""
 STILL_SMOOTH, STILL_BUSY = 3, 5
 """Largest per-channel change of a source pixel that still counts as "unchanged", where the
 picture is smooth and where it is busy. A pixel frozen while its source drifts shows most on
