@@ -40,7 +40,8 @@ def encode(pictures: list[np.ndarray]) -> bytes:
     animation = FrameAnimation(SIZE, quality=75, loop=0, in_flight=4)
     for rgb in pictures:
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
-        animation.add(frame, 100)
+        animation.add(frame)
+        animation.lasts(100)
     return animation.finish()
 
 

@@ -35,17 +35,16 @@ class WebpWriter:
         )
         self._animation = FrameAnimation(size, config.quality, config.loop, in_flight)
         self._starts: list[Fraction] = []
-        self._pending: Picture | None = None
         self._scaler = Scaler()  # for drawn (RGB) frames
 
     def add(self, frame: Picture, start: Fraction) -> None:
-        self._flush_pending(start)
-        self._pending = frame
+        self._close_last(start)
+        self._animation.add(self._scaler.as_format(frame, "yuv420p"))
         self._starts.append(start)
 
     def finish(self, end: Fraction, path: Path) -> list[int]:
-        """Encode the last frame (lasting until ``end``), join the frames, write ``path``."""
-        self._flush_pending(end)
+        """Close the last frame (lasting until ``end``), join the frames, write ``path``."""
+        self._close_last(end)
         path.write_bytes(self._animation.finish())
         return rounded_delays(self._starts, end, 1000)
 
@@ -53,13 +52,11 @@ class WebpWriter:
         """Stop the encoders after a failure."""
         self._animation.abort()
 
-    def _flush_pending(self, until: Fraction) -> None:
-        if self._pending is None:
-            return
-        start = self._starts[-1]
-        duration = max(_ms(until) - _ms(start), 1)
-        self._animation.add(self._scaler.as_format(self._pending, "yuv420p"), duration)
-        self._pending = None
+    def _close_last(self, until: Fraction) -> None:
+        """The frame added last lasts until ``until``."""
+        if self._starts:
+            start = self._starts[-1]
+            self._animation.lasts(max(_ms(until) - _ms(start), 1))
 
 
 def _ms(seconds: Fraction) -> int:

@@ -219,16 +219,21 @@ class FrameAnimation:
         self._slots = threading.Semaphore(in_flight)
         self._frames: list[_Encoded] = []
 
-    def add(self, frame: av.VideoFrame, duration_ms: int) -> None:
-        """Queue one frame shown for ``duration_ms``; blocks while too many wait for encoding."""
+    def add(self, frame: av.VideoFrame) -> None:
+        """Queue one frame for encoding at once; blocks while too many wait for encoding. How
+        long it shows is given by :meth:`lasts` once known: the encoder needs no duration, so
+        the first frame's encode starts without waiting for the second."""
         region = self._tracker(planes_of(frame))
         if region is None:
-            self._frames[-1].duration_ms += duration_ms
-            return
+            return  # nothing changed: shown as part of the frame before, which lasts longer
         self._slots.acquire()
         future = self._pool.submit(self._encode, region)
         blended = region.alpha is not None
-        self._frames.append(_Encoded(region.x, region.y, region.size, blended, future, duration_ms))
+        self._frames.append(_Encoded(region.x, region.y, region.size, blended, future, 0))
+
+    def lasts(self, duration_ms: int) -> None:
+        """The frame added last shows for ``duration_ms`` (added to the one it merged into)."""
+        self._frames[-1].duration_ms += duration_ms
 
     def finish(self) -> bytes:
         """The whole file, once every frame is encoded."""
