@@ -120,19 +120,25 @@ def desktop(step: int) -> np.ndarray:
     return np.asarray(image)
 
 
+def encode_clip(path: Path, pictures: list[np.ndarray], crf: int) -> Path:
+    """RGB pictures (all of one size) as an H.264 clip at 10 fps."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"crf": str(crf)})
+        stream.height, stream.width = pictures[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        for i, rgb in enumerate(pictures):
+            picture = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            picture.pts = i
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
+    return path
+
+
 def test_a_screen_recording_stays_small_and_close(engine: PyAvMediaEngine, tmp_path: Path) -> None:
     # Flat colours and anti-aliased text: the palette must hold them, or every frame dithers.
     # (Seeded by median cut, this GIF took 19 kB at 37.6 dB; seeded by the octree, 8.3 kB
     # at 38.4 dB.)
-    path = tmp_path / "desktop.mp4"
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=10, options={"crf": "18"})
-        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
-        for i in range(20):
-            picture = av.VideoFrame.from_ndarray(desktop(i), format="rgb24")
-            picture.pts = i
-            container.mux(stream.encode(picture))
-        container.mux(stream.encode(None))
+    path = encode_clip(tmp_path / "desktop.mp4", [desktop(i) for i in range(20)], crf=18)
     with av.open(str(path)) as container:
         sources = [
             f.reformat(width=320, height=180, format="rgb24", interpolation="LANCZOS").to_ndarray()
@@ -158,19 +164,13 @@ def test_a_screen_recording_stays_small_and_close(engine: PyAvMediaEngine, tmp_p
 def test_grain_is_mapped_without_dither(engine: PyAvMediaEngine, tmp_path: Path) -> None:
     # Grain of sigma 4 over a gradient (mean luma gradient about 9): texture that hides banding,
     # so it gets the nearest colour, like busier texture, not error diffusion's crawling noise.
-    path = tmp_path / "grain.mp4"
     rng = np.random.default_rng(5)
     gradient = np.linspace(60, 190, WIDTH)[None, :, None] * np.ones((HEIGHT, 1, 3))
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=10, options={"crf": "8"})
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        for i in range(5):
-            grain = rng.normal(0, 4, (HEIGHT, WIDTH, 1))
-            frame = np.clip(gradient + grain, 0, 255).astype(np.uint8)
-            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
-            picture.pts = i
-            container.mux(stream.encode(picture))
-        container.mux(stream.encode(None))
+    grainy = [
+        np.clip(gradient + rng.normal(0, 4, (HEIGHT, WIDTH, 1)), 0, 255).astype(np.uint8)
+        for _ in range(5)
+    ]
+    path = encode_clip(tmp_path / "grain.mp4", grainy, crf=8)
     adaptive = gif(engine, path, tmp_path)[2]
     plain = gif(engine, path, tmp_path, Dither="none")[2]
     inner = (slice(8, HEIGHT - 8), slice(8, WIDTH - 8))

@@ -146,11 +146,17 @@ def test_changes_are_found_in_partial_edge_blocks_and_at_the_ends_of_the_range()
     assert region.alpha[0, 0] == 255 and region.alpha[10, 10] == 0 and region.alpha[22, 36] == 255
 
 
-def test_a_spike_or_a_fade_of_a_whole_block_is_a_change() -> None:
-    luma = np.full((16, 16), 100, np.uint8)
-    chroma = np.full((8, 8), 128, np.uint8)
+def drawn(width: int, height: int) -> tuple[ChangeTracker, np.ndarray, np.ndarray]:
+    """A tracker at quality 75's limits that has drawn one flat grey frame, and its planes."""
+    luma = np.full((height, width), 100, np.uint8)
+    chroma = np.full((-(-height // 2), -(-width // 2)), 128, np.uint8)
     tracker = ChangeTracker(ChangeLimits(spike=8, mean=1.25))
     tracker([luma, chroma, chroma])
+    return tracker, luma, chroma
+
+
+def test_a_spike_or_a_fade_of_a_whole_block_is_a_change() -> None:
+    tracker, luma, chroma = drawn(16, 16)
 
     spike = luma.copy()
     spike[12, 3] = 109  # one sample 9 levels up: the bottom-left block
@@ -177,10 +183,7 @@ def test_the_limits_follow_the_quality() -> None:
 
 def test_a_fade_of_a_partial_edge_block_is_a_change() -> None:
     # The bottom-right block of a 37x23 frame holds 5x7 samples: its mean is over those 35.
-    luma = np.full((23, 37), 100, np.uint8)
-    chroma = np.full((12, 19), 128, np.uint8)
-    tracker = ChangeTracker(ChangeLimits(spike=8, mean=1.25))
-    tracker([luma, chroma, chroma])
+    tracker, luma, chroma = drawn(37, 23)
     fade = luma.copy()
     fade[16:, 32:] += 2
     region = tracker([fade, chroma, chroma])

@@ -36,7 +36,7 @@ class Scaler:
 
     def __init__(self) -> None:
         self._reformatter = VideoReformatter()
-        self._to_rgb: VideoReformatter | None = None
+        self._to_rgb = VideoReformatter()  # the second step of YUV scaled to RGB
 
     def __call__(
         self,
@@ -81,7 +81,6 @@ class Scaler:
             interpolation=flags | Interpolation.ACCURATE_RND,
             threads=1,
         )
-        self._to_rgb = self._to_rgb or VideoReformatter()
         return self._to_rgb.reformat(yuv, format=target, interpolation=TO_RGB, threads=1)
 
     def as_format(
