@@ -176,6 +176,8 @@ def test_a_spike_or_a_fade_of_a_whole_block_is_a_change() -> None:
 
 def test_the_limits_follow_the_quality() -> None:
     assert change_limits(75) == ChangeLimits(spike=8, mean=1.25)
+    # Step and 4, not twice the step: noise at low qualities stays a change.
+    assert change_limits(30) == ChangeLimits(spike=18, mean=4.375)
     low, high = change_limits(30), change_limits(95)
     assert low.spike > 8 and low.mean > 1.25
     assert 2 <= high.spike < 8 and high.mean < 1.25
