@@ -20,6 +20,7 @@ from dynimg.media_settings import media_limits
 if TYPE_CHECKING:
     from celery import Celery
 
+    from dynimg.adapters.media.opening import SourceOpening
     from dynimg.domain.limits import MediaLimits
     from dynimg.domain.tasks import TaskKind
     from dynimg.domain.uploads import UploadPolicy
@@ -289,9 +290,18 @@ class _ProcessRunner:
         run_task(self._services.task_deps, kind, ref)
 
 
-def build_media_engine(limits: MediaLimits) -> MediaEngine:
+def build_media_engine(limits: MediaLimits, opening: SourceOpening | None = None) -> MediaEngine:
     """The media engine with these limits; it needs no database (``dynimg render`` reads the
-    limits with :func:`dynimg.media_settings.media_limits_from_env`, without pydantic)."""
+    limits with :func:`dynimg.media_settings.media_limits_from_env`, without pydantic). It
+    renders from ``opening`` when asked for that source."""
     from dynimg.adapters.media.engine import PyAvMediaEngine
 
-    return PyAvMediaEngine(limits)
+    return PyAvMediaEngine(limits, opening)
+
+
+def open_source_ahead(path: Path, limits: MediaLimits) -> SourceOpening:
+    """Start opening ``path`` on a thread before :func:`build_media_engine` imports the engine
+    (see :mod:`dynimg.adapters.media.opening`); the caller closes it when done."""
+    from dynimg.adapters.media.opening import SourceOpening
+
+    return SourceOpening(path, limits)

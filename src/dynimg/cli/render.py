@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from dynimg.bootstrap import build_media_engine
+from dynimg.bootstrap import build_media_engine, open_source_ahead
 from dynimg.cli.size_search import echo_size_search
 from dynimg.cli.startup import collector_paused
 from dynimg.media_settings import media_limits_from_env
-from dynimg.services.rendering import render_file
 
 
 @click.command()
@@ -35,18 +34,24 @@ def render(
 ) -> None:
     """Render SOURCE (a local video) into OUTPUT: an animated GIF, WebP, APNG or AVIF, or a
     silent MP4, as the template's Container.Format says."""
-    with collector_paused():  # the media stack is imported here
-        engine = build_media_engine(media_limits_from_env(os.environ))
+    limits = media_limits_from_env(os.environ)
+    with collector_paused():  # the media stack is imported here, while the source opens
+        opening = open_source_ahead(source, limits)
+        engine = build_media_engine(limits, opening)
+        from dynimg.services.rendering import render_file
     started = time.perf_counter()
-    result = render_file(
-        engine,
-        source,
-        output,
-        template_config=template_config,
-        watermarks=watermarks,
-        override_params=override,
-        resolve_file=_local_file,
-    )
+    try:
+        result = render_file(
+            engine,
+            source,
+            output,
+            template_config=template_config,
+            watermarks=watermarks,
+            override_params=override,
+            resolve_file=_local_file,
+        )
+    finally:
+        opening.close()
     elapsed = time.perf_counter() - started
     click.echo(
         f"wrote {output}: format={result.format.value} width={result.width} "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
+from dynimg.adapters.media.opening import SourceOpening
 from dynimg.adapters.media.overlay import Sprite
 from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
@@ -49,8 +50,12 @@ class Encoding:
 class PyAvMediaEngine:
     """Implements ``ports.MediaEngine``: decode in a thread, draw, quantize and encode."""
 
-    def __init__(self, limits: MediaLimits | None = None) -> None:
+    def __init__(
+        self, limits: MediaLimits | None = None, opening: SourceOpening | None = None
+    ) -> None:
         self._limits = limits or MediaLimits()
+        self._opening = opening
+        """A source already being opened (``dynimg render``), used when that one is rendered."""
 
     def probe(self, path: Path) -> MediaInfo:
         return probe(path, self._limits)
@@ -69,7 +74,8 @@ class PyAvMediaEngine:
     ) -> RenderResult:
         started = time.monotonic()
         report = on_progress or (lambda _fraction: None)
-        with open_probed(source, self._limits) as opened:
+        ahead = self._opening.take(source) if self._opening is not None else None
+        with ahead if ahead is not None else open_probed(source, self._limits) as opened:
             return self._render(opened, spec, output, report, started)
 
     def _render(
