@@ -64,8 +64,21 @@ def measure(command: list[str]) -> Stats:
 
 def median_of(runs: int, command: list[str]) -> Stats:
     """Per-figure medians over ``runs`` runs of the command."""
-    samples = [measure(command) for _ in range(runs)]
-    return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    return alternated(runs, {"": command})[""]
+
+
+def alternated(runs: int, commands: dict[str, list[str]]) -> dict[str, Stats]:
+    """Per-figure medians over ``runs`` rounds, each running every command once in turn
+    (A B A B ...): a drift in the machine's speed then weighs on every command alike, where
+    three runs of one and then three of the other put it all into their ratio."""
+    samples: dict[str, list[Stats]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            samples[name].append(measure(command))
+    return {
+        name: {key: statistics.median(s[key] for s in runs_of) for key in runs_of[0]}
+        for name, runs_of in samples.items()
+    }
 
 
 def steps(*measured: Stats) -> Stats:
@@ -125,10 +138,13 @@ def run_format(case: Case, fmt: str, runs: int, refs: quality.Refs, vmaf: bool) 
     folder = OUT / case.name
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {tool: folder / f"{tool}.{fmt}" for tool in ("dynimg", "recipe")}
-    tools_run: dict[str, Stats] = {
-        "dynimg": median_of(runs, tools.dynimg(case, fmt, outputs["dynimg"])),
-        "recipe": median_of(runs, tools.recipe(case, fmt, outputs["recipe"])),
-    }
+    tools_run = alternated(
+        runs,
+        {
+            "dynimg": tools.dynimg(case, fmt, outputs["dynimg"]),
+            "recipe": tools.recipe(case, fmt, outputs["recipe"]),
+        },
+    )
     if fmt == "gif":
         tools_run.update(gif_comparators(case, folder, outputs))
     for name, stats in tools_run.items():
