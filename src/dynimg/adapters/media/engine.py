@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
-from dynimg.adapters.media.opening import SourceOpening
 from dynimg.adapters.media.overlay import Sprite
 from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
@@ -31,6 +30,8 @@ from dynimg.errors import ClipOutOfRange
 if TYPE_CHECKING:
     # Imported where used: Seek=auto and MaxFileSize are rare, and a render that needs neither
     # should not pay for their imports before its first frame (``dynimg render`` start-up).
+    # SourceOpening is an annotation only: only ``dynimg render`` opens ahead.
+    from dynimg.adapters.media.opening import SourceOpening
     from dynimg.adapters.media.size_fit import ClipFrames
 
 Report = Callable[[float], None]

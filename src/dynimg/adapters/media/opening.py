@@ -49,9 +49,11 @@ class SourceOpening:
         return opened
 
     def close(self) -> None:
-        """Wait for the opening and release the file unless it was taken."""
-        self._taken = True
-        self._thread.join()
-        opened, self._opened, self._error = self._opened, None, None
+        """Wait for the opening and release the file unless it was taken (an opening that
+        failed has nothing to release: its error is dropped)."""
+        try:
+            opened = self.take(self.path)
+        except BaseException:
+            return
         if opened is not None:
             opened.close()
