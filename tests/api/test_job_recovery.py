@@ -72,6 +72,8 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
             return bool(job["Status"] == "Processing" and 5 <= job["Progress"] < 90)
 
         wait_until(rendering)
+        killed = f"{first.pid}-"
+        assert list((tmp_path / "scratch").glob(f"{killed}*/job-*"))  # the job's work directory
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         after_kill = raw_call(server, creds, "GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]
@@ -83,9 +85,12 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
         assert len(images) == 1 and images[0]["JobId"] == job_id
         files = list((tmp_path / "storage" / video_id / "image" / "dynamic").iterdir())
         assert [f.name for f in files] == [f"{images[0]['DynamicImageId']}.gif"]
+        # The killed worker's half-written work files went when the new one started.
+        left = [p.name for p in (tmp_path / "scratch").iterdir() if p.name.startswith(killed)]
+        assert left == []
         figures.record(
             FAULTS, f"worker SIGKILLed mid-job: job {job['Status']} after {job['Attempts']} "
-            f"attempts, {len(images)} image, {len(files)} file",
+            f"attempts, {len(images)} image, {len(files)} file, {len(left)} scratch left",
         )  # fmt: skip
     finally:
         for process in (first, second):

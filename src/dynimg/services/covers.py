@@ -26,29 +26,37 @@ def video_cover(
     engine: MediaEngine,
     account: Account,
     video_id: str,
+    *,
+    scratch: Path | None = None,
 ) -> str:
     """The storage key of one of the account's videos' cover, made now if it is not yet.
 
     Two first requests at once both render and store the same bytes under the same key, which
-    is harmless; no database row is involved.
+    is harmless; no database row is involved. The render's files go to ``scratch`` (None: the
+    system's temporary directory).
     """
     video = get_video(uow_factory, account, video_id)
     if video.probe is None:
         raise IllegalStatus(f"Status of the video is illegal. Current Status is {video.status}.")
     key = cover_key(video.id)
     if not storage.exists(key):
-        _render_cover(storage, engine, video, key)
+        _render_cover(storage, engine, video, key, scratch)
     return key
 
 
-def _render_cover(storage: Storage, engine: MediaEngine, video: Video, key: str) -> None:
+def _render_cover(
+    storage: Storage, engine: MediaEngine, video: Video, key: str, scratch: Path | None
+) -> None:
     assert video.probe is not None
     at = min(COVER_AT_MS, video.probe.duration_ms // 10)
     config = DynamicImageTemplateConfig(
         format=ImageFormat.WEBP, time_span=TimeSpan(seek_ms=at, duration_ms=1000), fps=1.0,
         width=COVER_WIDTH, quality=70,
     )  # fmt: skip
-    with storage.readable(video.storage_key) as source, tempfile.TemporaryDirectory() as work:
+    with (
+        storage.readable(video.storage_key) as source,
+        tempfile.TemporaryDirectory(dir=scratch) as work,
+    ):
         output = Path(work) / "cover.webp"
         engine.render(source, RenderSpec(config), output)
         storage.put(key, iter([output.read_bytes()]))

@@ -95,6 +95,8 @@ class JobDeps:
     """Time for preparing and storing beyond the render deadline; the shortest stall window."""
     metrics: Metrics = field(default_factory=NullMetrics)
     """Where job durations and render times are reported."""
+    scratch: Path | None = None
+    """Where a job's work files go (None: the system's temporary directory)."""
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
@@ -230,7 +232,7 @@ def _render(
 ) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
-    with tempfile.TemporaryDirectory(prefix="dynimg-job-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="job-", dir=deps.scratch) as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
         started = time.monotonic()
         result = deps.engine.render(source, spec, output, progress)

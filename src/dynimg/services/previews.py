@@ -39,16 +39,19 @@ def render_preview(
     account: Account,
     video_id: str,
     config_text: str,
+    *,
+    scratch: Path | None = None,
 ) -> tuple[bytes, str]:
     """Validate the config as AddVodTemplate does, then render a small version of it.
 
     Returns the file's bytes and its format. The video and watermarks are read first, in short
-    transactions, so the render itself holds no database connection.
+    transactions, so the render itself holds no database connection. The render's files go to
+    ``scratch`` (None: the system's temporary directory).
     """
     config = parse_template_config(parse_json_object(config_text, "TemplateConfig"))
     video = get_video(uow_factory, account, video_id)
     chosen = _watermarks(uow_factory, account, config.watermark_ids)
-    return _render(storage, engine, video, preview_config(config), chosen)
+    return _render(storage, engine, video, preview_config(config), chosen, scratch)
 
 
 def render_watermark_preview(
@@ -58,9 +61,12 @@ def render_watermark_preview(
     account: Account,
     video_id: str,
     watermark: WatermarkDraft | str,
+    *,
+    scratch: Path | None = None,
 ) -> tuple[bytes, str]:
     """The first seconds of a video (a small GIF) with one watermark over them: a stored one by
-    id, or a text watermark not yet saved, validated as AddWatermark does."""
+    id, or a text watermark not yet saved, validated as AddWatermark does. Files as in
+    :func:`render_preview`."""
     video = get_video(uow_factory, account, video_id)
     if isinstance(watermark, str):
         chosen = _watermarks(uow_factory, account, (watermark,))
@@ -70,7 +76,7 @@ def render_watermark_preview(
         format=ImageFormat.GIF, time_span=TimeSpan(0, PREVIEW_MAX_MS), fps=4.0,
         width=PREVIEW_WIDTH,
     )  # fmt: skip
-    return _render(storage, engine, video, config, chosen)
+    return _render(storage, engine, video, config, chosen, scratch)
 
 
 @dataclass(frozen=True)
@@ -92,11 +98,12 @@ def _render(
     video: Video,
     small: DynamicImageTemplateConfig,
     chosen: list[Watermark],
+    scratch: Path | None,
 ) -> tuple[bytes, str]:
     with ExitStack() as files:
         layers = tuple(_layer(storage, files, watermark) for watermark in chosen)
         source = files.enter_context(storage.readable(video.storage_key))
-        work = Path(files.enter_context(tempfile.TemporaryDirectory()))
+        work = Path(files.enter_context(tempfile.TemporaryDirectory(dir=scratch)))
         output = work / f"preview.{small.format.value}"
         engine.render(source, RenderSpec(small, layers), output)
         return output.read_bytes(), small.format.value

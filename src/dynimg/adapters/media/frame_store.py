@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,7 @@ class FrameStore:
     def __init__(self, memory_budget: int) -> None:
         self._budget = memory_budget
         self._in_memory: list[Frame] = []
-        self._spill: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._spill: IO[bytes] | None = None
         self._spilled = 0
         self._shape: tuple[int, ...] | None = None
 
@@ -31,7 +32,8 @@ class FrameStore:
             self._in_memory.append(frame)
             return
         if self._spill is None:
-            self._spill = tempfile.NamedTemporaryFile(prefix="dynimg-frames-", suffix=".raw")  # noqa: SIM115
+            # Unnamed (O_TMPFILE on Linux): a process killed mid-render leaves nothing behind.
+            self._spill = tempfile.TemporaryFile(prefix="dynimg-frames-")  # noqa: SIM115
         self._spill.write(np.ascontiguousarray(frame).tobytes())
         self._spilled += 1
 
@@ -39,23 +41,21 @@ class FrameStore:
         """Frame ``index`` (0-based), read back from the spill file when it went there."""
         if 0 <= index < len(self._in_memory):
             return self._in_memory[index]
-        if not 0 <= index < len(self) or self._spill is None or self._shape is None:
+        if not 0 <= index < len(self):
             raise IndexError(index)
-        self._spill.flush()
-        size = int(np.prod(self._shape))
-        offset = (index - len(self._in_memory)) * size
-        data = os.pread(self._spill.fileno(), size, offset)  # leaves the append position alone
-        return np.frombuffer(data, dtype=np.uint8).reshape(self._shape)
+        return self._spilled_frame(index - len(self._in_memory))
 
     def __iter__(self) -> Iterator[Frame]:
         yield from self._in_memory
-        if self._spill is None or self._shape is None:
-            return
+        for spilled in range(self._spilled):
+            yield self._spilled_frame(spilled)
+
+    def _spilled_frame(self, spilled: int) -> Frame:
+        assert self._spill is not None and self._shape is not None
         self._spill.flush()
         size = int(np.prod(self._shape))
-        with open(self._spill.name, "rb") as spilled:
-            for _ in range(self._spilled):
-                yield np.frombuffer(spilled.read(size), dtype=np.uint8).reshape(self._shape)
+        data = os.pread(self._spill.fileno(), size, spilled * size)  # the append position stays
+        return np.frombuffer(data, dtype=np.uint8).reshape(self._shape)
 
     def close(self) -> None:
         self._in_memory.clear()

@@ -105,7 +105,7 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
     s = console.services
     body, fmt = await run_in_threadpool(
         render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        values["video_id"], config_text(values, stored),
+        values["video_id"], config_text(values, stored), scratch=s.scratch(),
     )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 

@@ -87,7 +87,7 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
     s = console.services
     body, fmt = await run_in_threadpool(
         render_watermark_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        video_id, chosen,
+        video_id, chosen, scratch=s.scratch(),
     )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 

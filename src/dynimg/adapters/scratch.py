@@ -1,0 +1,87 @@
+"""Work files of one process, in a directory of its own that a process started later removes
+once its owner is gone.
+
+Renders, previews and covers write their files in temporary directories and remove them when
+done; a worker killed mid-job (the out-of-memory killer, a deploy, ``kill -9``) cannot, and
+every such death used to leave its directory in /tmp for good. Each process now works in a
+directory under one root, marked live by an advisory lock (``flock``) that the kernel releases
+when the process dies, however it dies; every process that claims a directory first removes
+those whose lock it can take. A worker restarted at once after being killed removes what the
+killed one left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+LOCK_SUFFIX = ".lock"
+CLAIMING_SUFFIX = ".claiming"
+"""A lock file before it is locked: renamed to ``*.lock`` once it is, so that a ``*.lock`` file
+that is not locked always means a process that is gone."""
+SETTLE_SECONDS = 60.0
+"""A ``*.claiming`` file older than this was left by a process killed while claiming."""
+
+
+class ScratchSpace:
+    """This process's scratch directory under ``root``, held while the process lives.
+
+    Creating one removes the directories of processes that are gone (see :func:`sweep`).
+    A forked child that inherits it must not use it as its own: :meth:`close` does nothing
+    outside the process that created it, and :attr:`pid` tells callers to claim another.
+    """
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.swept = sweep(root)
+        """How many abandoned directories were removed when this one was claimed."""
+        self.pid = os.getpid()
+        name = f"{self.pid}-{secrets.token_hex(4)}"
+        claiming = root / f"{name}{CLAIMING_SUFFIX}"
+        self._lock = os.open(claiming, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # held by the file, whatever its name
+        self._lock_path = claiming.rename(root / f"{name}{LOCK_SUFFIX}")
+        self.path = root / name
+        self.path.mkdir(mode=0o700)
+
+    def close(self) -> None:
+        """Remove the directory and release it (only in the process that claimed it)."""
+        if os.getpid() != self.pid or self._lock < 0:
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+        self._lock_path.unlink(missing_ok=True)
+        os.close(self._lock)
+        self._lock = -1
+
+
+def sweep(root: Path) -> int:
+    """Remove the scratch directories under ``root`` whose processes are gone; their number."""
+    removed = 0
+    for lock_path in root.glob(f"*{LOCK_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            removed += int(_remove_if_abandoned(lock_path))
+    cutoff = time.time() - SETTLE_SECONDS
+    for claiming in root.glob(f"*{CLAIMING_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            if claiming.stat().st_mtime < cutoff:
+                claiming.unlink()
+    return removed
+
+
+def _remove_if_abandoned(lock_path: Path) -> bool:
+    descriptor = os.open(lock_path, os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # its process (or a child it forked) still holds it
+        shutil.rmtree(lock_path.with_suffix(""), ignore_errors=True)
+        lock_path.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,99 @@
+"""Scratch directories: a process killed mid-job leaves its work files only until the next
+process claims one; a live process's files are never taken; frames spilled to disk have no
+name to leave behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dynimg.adapters.media.frame_store import FrameStore
+from dynimg.adapters.scratch import ScratchSpace
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from dynimg.adapters.scratch import ScratchSpace
+space = ScratchSpace(Path(sys.argv[1]))
+(space.path / "half-written.gif").write_bytes(b"x" * 4096)
+print(space.path, flush=True)
+time.sleep(600)
+"""
+
+
+@contextlib.contextmanager
+def holding(root: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """A process that claimed a scratch directory under ``root``, wrote into it and lives on
+    (until the test kills it, or the block ends)."""
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(root)], stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            yield process, Path(process.stdout.readline().strip())
+        finally:
+            process.kill()
+
+
+def test_a_killed_process_directory_goes_with_the_next_claim(tmp_path: Path) -> None:
+    with holding(tmp_path) as (process, held):
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert (held / "half-written.gif").exists()  # nothing of the killed process ran
+
+    mine = ScratchSpace(tmp_path)
+    try:
+        assert mine.swept == 1
+        assert not held.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [mine.path.name, f"{mine.path.name}.lock"]
+        )
+    finally:
+        mine.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_live_process_directory_is_left_alone(tmp_path: Path) -> None:
+    with holding(tmp_path) as (_, held):
+        mine = ScratchSpace(tmp_path)
+        mine.close()
+        assert mine.swept == 0
+        assert (held / "half-written.gif").exists()
+
+
+def test_a_forked_child_does_not_remove_its_parents_directory(tmp_path: Path) -> None:
+    mine = ScratchSpace(tmp_path)
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's exit status is checked below
+        mine.close()
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert mine.path.is_dir()
+    mine.close()
+    assert not mine.path.exists()
+
+
+def test_spilled_frames_leave_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    frames = [np.full((4, 6, 3), value, dtype=np.uint8) for value in range(5)]
+    store = FrameStore(memory_budget=2 * frames[0].nbytes)
+    for frame in frames:
+        store.append(frame)
+    try:
+        assert list(tmp_path.iterdir()) == []  # spilled, yet nothing a kill could leave
+        assert [int(f[0, 0, 0]) for f in store] == list(range(5))
+        assert int(store[4][3, 5, 2]) == 4 and int(store[1][0, 0, 0]) == 1
+    finally:
+        store.close()
