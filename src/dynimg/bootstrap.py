@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from celery import Celery
 
     from dynimg.adapters.media.opening import SourceOpening
-    from dynimg.adapters.scratch import ScratchSpace
+    from dynimg.adapters.scratch import ProcessScratch
     from dynimg.domain.limits import MediaLimits
     from dynimg.domain.tasks import TaskKind
     from dynimg.domain.uploads import UploadPolicy
@@ -65,18 +65,18 @@ class Services:
     """Hashes and checks console users' passwords."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
-    _scratch: ScratchSpace | None = None
+    _scratch: ProcessScratch | None = None
 
     def scratch(self) -> Path:
         """This process's directory for work files under ``home/scratch``, claimed on first
         use (a forked child claims its own); see :class:`~dynimg.adapters.scratch.ScratchSpace`.
         """
-        if self._scratch is None or self._scratch.pid != os.getpid():
-            from dynimg.adapters.scratch import ScratchSpace
+        if self._scratch is None:
+            from dynimg.adapters.scratch import ProcessScratch
 
-            self._scratch = ScratchSpace(self.settings.home / "scratch")
+            self._scratch = ProcessScratch(self.settings.home / "scratch")
             self._closers.append(self._scratch.close)
-        return self._scratch.path
+        return self._scratch.path()
 
     def forget_inherited(self) -> None:
         """In a forked child: drop the parent's database connections without closing them."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,17 +156,22 @@ def test_s3_aborts_leave_no_uploads(
     with pytest.raises(ObjectTooLarge):
         storage.put("big/file", chunks(b"x" * MIN_PART_SIZE * 2, 1 << 20), max_bytes=MIN_PART_SIZE)
     with storage.readable(storage.put("small", iter([b"abc"])).key) as path:
-        assert path.parent == tmp_path
+        assert path.parent.parent == tmp_path  # in this process's own directory
     assert leftovers(s3_server, s3_bucket, prefix) == ([f"{prefix}/small"], [])
-    assert [p.name for p in tmp_path.iterdir()] == [], "downloads are removed"
+    assert list(tmp_path.glob("*/download-*")) == [], "downloads are removed"
 
 
-def test_s3_removes_stale_downloads(
+def test_s3_removes_downloads_of_processes_that_are_gone(
     s3_server: S3Server, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stale, fresh = tmp_path / ".download-old", tmp_path / ".download-new"
-    stale.write_bytes(b"x")
-    fresh.write_bytes(b"x")
-    os.utime(stale, (time.time() - 2 * 86400, time.time() - 2 * 86400))
-    s3_server.storage(monkeypatch, s3_bucket, "stale", tmp_path)
-    assert (stale.exists(), fresh.exists()) == (False, True)
+    def download_dir(name: str) -> Path:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "download-x").write_bytes(b"x")
+        return tmp_path / name
+
+    gone, alive = download_dir("1-dead"), download_dir("2-live")
+    (tmp_path / "1-dead.lock").touch()  # nobody holds it: its process died
+    with (tmp_path / "2-live.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a process still downloading
+        s3_server.storage(monkeypatch, s3_bucket, "gone", tmp_path)
+        assert (gone.exists(), alive.exists()) == (False, True)

@@ -18,7 +18,20 @@ import pytest
 
 from dynimg.adapters.media.frame_store import FrameStore
 from dynimg.adapters.scratch import ScratchSpace
+from dynimg.adapters.storage.local import LocalStorage
 
+UPLOADER = """
+import sys, time
+from pathlib import Path
+from dynimg.adapters.storage.local import LocalStorage
+
+def chunks():
+    yield b"x" * 65536
+    print("writing", flush=True)
+    time.sleep(600)
+
+LocalStorage(Path(sys.argv[1])).put("video/v1/source.mp4", chunks())
+"""
 HOLDER = """
 import sys, time
 from pathlib import Path
@@ -81,6 +94,23 @@ def test_a_forked_child_does_not_remove_its_parents_directory(tmp_path: Path) ->
     assert mine.path.is_dir()
     mine.close()
     assert not mine.path.exists()
+
+
+def test_an_upload_cut_by_a_kill_is_removed_when_storage_is_next_opened(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", UPLOADER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None and process.stdout.readline() == "writing\n"
+        process.kill()
+    partial = list(tmp_path.glob(".incoming/*/upload-*"))
+    assert len(partial) == 1 and partial[0].stat().st_size == 65536
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and ".incoming" not in p.parts] == []
+
+    storage = LocalStorage(tmp_path)
+    assert not partial[0].exists()
+    storage.put("video/v1/source.mp4", iter([b"whole"]))
+    assert b"".join(storage.open_range("video/v1/source.mp4")) == b"whole"
+    assert list(tmp_path.glob(".incoming/*/upload-*")) == []
 
 
 def test_spilled_frames_leave_no_file_behind(

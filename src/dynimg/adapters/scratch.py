@@ -12,6 +12,7 @@ killed one left.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import os
@@ -85,3 +86,29 @@ def _remove_if_abandoned(lock_path: Path) -> bool:
         return True
     finally:
         os.close(descriptor)
+
+
+class ProcessScratch:
+    """A :class:`ScratchSpace` under ``root`` for whichever process asks: claimed on first use,
+    and claimed again in a forked child (which must not share its parent's). Abandoned
+    directories under ``root`` are removed when this is made, even if it is never used.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._space: ScratchSpace | None = None
+        if root.is_dir():
+            sweep(root)
+
+    def path(self) -> Path:
+        """This process's directory (claimed now if it is not yet)."""
+        if self._space is None or self._space.pid != os.getpid():
+            self._space = ScratchSpace(self._root)
+            # Removed at a normal exit; after any other, by the next process to claim one.
+            atexit.register(self._space.close)
+        return self._space.path
+
+    def close(self) -> None:
+        """Remove this process's directory now, if it claimed one."""
+        if self._space is not None:
+            self._space.close()

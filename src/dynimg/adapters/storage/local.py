@@ -10,11 +10,17 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from dynimg.adapters.scratch import ProcessScratch
 from dynimg.domain.storage_keys import validate_key
 from dynimg.errors import InvalidDigest, ObjectNotFound, ObjectTooLarge, StorageError
 from dynimg.ports import StoredObject
 
 CHUNK = 1024 * 1024
+INCOMING = ".incoming"
+"""Where writes go before they are renamed into place: a directory per process (see
+:mod:`dynimg.adapters.scratch`) on the objects' own file system, so that the rename is atomic. A
+process killed mid-upload leaves its partial file there only until the next process starts. (No
+key can name it: key segments start with a letter or digit.)"""
 
 
 class LocalStorage:
@@ -23,6 +29,7 @@ class LocalStorage:
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
         self._root.mkdir(parents=True, exist_ok=True)
+        self._incoming = ProcessScratch(self._root / INCOMING)
 
     def put(
         self,
@@ -35,7 +42,7 @@ class LocalStorage:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix=".upload-", dir=path.parent)
+            descriptor, temporary = tempfile.mkstemp(prefix="upload-", dir=self._incoming.path())
         except OSError as exc:  # full, read-only, or not a directory: nothing was written
             raise StorageError() from exc
         digest, size = hashlib.md5(usedforsecurity=False), 0

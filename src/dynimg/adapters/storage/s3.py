@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from botocore.exceptions import ClientError as BotoClientError
 
+from dynimg.adapters.scratch import ProcessScratch
 from dynimg.domain.storage_keys import validate_key
 from dynimg.errors import InvalidDigest, ObjectNotFound, ObjectTooLarge, StorageError
 from dynimg.ports import StoredObject
@@ -37,7 +37,6 @@ DEFAULT_PART_SIZE = 8 * 1024 * 1024
 MAX_PRESIGN_SECONDS = 300
 CHUNK = 1024 * 1024
 MAX_CONNECTIONS = 64
-STALE_DOWNLOAD_SECONDS = 24 * 3600
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _BAD_RANGE = "InvalidRange"
 
@@ -85,9 +84,8 @@ class S3Storage:
         self._client = client
         self._bucket = bucket
         self._prefix = prefix.strip("/")
-        self._scratch = scratch
+        self._scratch = ProcessScratch(scratch)
         self._part_size = part_size
-        self._remove_stale_downloads()
 
     def put(
         self,
@@ -158,8 +156,7 @@ class S3Storage:
     @contextlib.contextmanager
     def readable(self, key: str) -> Iterator[Path]:
         name = self._name(key)
-        self._scratch.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=".download-", dir=self._scratch)
+        descriptor, temporary = tempfile.mkstemp(prefix="download-", dir=self._scratch.path())
         path = Path(temporary)
         try:
             with os.fdopen(descriptor, "wb") as out:
@@ -176,17 +173,6 @@ class S3Storage:
                 Params={"Bucket": self._bucket, "Key": self._name(key)},
                 ExpiresIn=seconds,
             )
-
-    def _remove_stale_downloads(self) -> None:
-        """Delete downloads a killed process left behind.
-
-        Only old ones: another process on the same home may be reading a fresh one right now.
-        """
-        cutoff = time.time() - STALE_DOWNLOAD_SECONDS
-        for path in self._scratch.glob(".download-*"):
-            with contextlib.suppress(OSError):
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
 
     def _name(self, key: str) -> str:
         validate_key(key)
