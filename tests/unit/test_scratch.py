@@ -10,14 +10,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dynimg.adapters.media.frame_store import FrameStore
-from dynimg.adapters.scratch import ScratchSpace
+from dynimg.adapters.scratch import ProcessScratch, ScratchSpace
 from dynimg.adapters.storage.local import LocalStorage
 
 UPLOADER = """
@@ -127,3 +129,18 @@ def test_spilled_frames_leave_no_file_behind(
         assert int(store[4][3, 5, 2]) == 4 and int(store[1][0, 0, 0]) == 1
     finally:
         store.close()
+
+
+def test_threads_of_one_process_share_one_directory(tmp_path: Path) -> None:
+    scratch = ProcessScratch(tmp_path)
+    start = threading.Barrier(8)
+
+    def claim() -> Path:
+        start.wait()
+        return scratch.path()
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = set(pool.map(lambda _: claim(), range(8)))
+    scratch.close()
+    assert len(paths) == 1
+    assert list(tmp_path.iterdir()) == []

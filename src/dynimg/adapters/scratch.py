@@ -18,6 +18,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -97,16 +98,18 @@ class ProcessScratch:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._space: ScratchSpace | None = None
+        self._claiming = threading.Lock()  # worker threads ask at once: one directory, not two
         if root.is_dir():
             sweep(root)
 
     def path(self) -> Path:
         """This process's directory (claimed now if it is not yet)."""
-        if self._space is None or self._space.pid != os.getpid():
-            self._space = ScratchSpace(self._root)
-            # Removed at a normal exit; after any other, by the next process to claim one.
-            atexit.register(self._space.close)
-        return self._space.path
+        with self._claiming:
+            if self._space is None or self._space.pid != os.getpid():
+                self._space = ScratchSpace(self._root)
+                # Removed at a normal exit; after any other, by the next process to claim one.
+                atexit.register(self._space.close)
+            return self._space.path
 
     def close(self) -> None:
         """Remove this process's directory now, if it claimed one."""
