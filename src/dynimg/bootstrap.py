@@ -100,7 +100,7 @@ class Services:
             lease=timedelta(seconds=self.settings.job_lease_seconds),
             render_seconds=self.settings.max_render_seconds,
             metrics=self.metrics,
-            scratch=self.scratch(),
+            scratch=self.scratch,
         )
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -140,3 +141,28 @@ def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
         )  # fmt: skip
     finally:
         busy.stop()
+
+
+def test_jobs_still_render_after_the_scratch_directory_is_removed(tmp_path: Path) -> None:
+    """An operator empties ``$DYNIMG_HOME/scratch`` under a running worker (a disk clean-up, a
+    new volume mounted): the next job claims a new directory instead of failing."""
+    server = start_server(tmp_path)
+    try:
+        creds = server.default_credentials()
+        api = sdk_api("tea-v3", server.endpoint, creds)
+        video_id = uploaded_video(api, make_clip(tmp_path / "c.mp4", seconds=1).path)
+        template_id = template(api)
+
+        def render() -> str:
+            submitted = api.call(
+                "SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id
+            )
+            job_id = submitted["DynamicImageJob"]["JobId"]
+            return str(wait_for_job(server, creds, job_id)["Status"])
+
+        assert render() == "Success"
+        shutil.rmtree(tmp_path / "scratch")
+        assert render() == "Success"
+        assert list((tmp_path / "scratch").glob("*.lock"))  # claimed again
+    finally:
+        server.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 
 from dynimg.adapters.media.frame_store import FrameStore
 from dynimg.adapters.scratch import ProcessScratch, ScratchSpace
-from dynimg.adapters.storage.local import LocalStorage
+from dynimg.adapters.storage.local import INCOMING, LocalStorage
 
 UPLOADER = """
 import sys, time
@@ -144,3 +145,12 @@ def test_threads_of_one_process_share_one_directory(tmp_path: Path) -> None:
     scratch.close()
     assert len(paths) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_removed_under_a_live_process_is_claimed_again(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "objects")
+    storage.put("a/one", iter([b"1"]))
+    shutil.rmtree(tmp_path / "objects")  # emptied by an operator, or a new disk mounted
+    storage.put("a/two", iter([b"2"]))
+    assert b"".join(storage.open_range("a/two")) == b"2"
+    assert len(list((tmp_path / "objects" / INCOMING).glob("*.lock"))) == 1

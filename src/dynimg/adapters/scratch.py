@@ -103,13 +103,17 @@ class ProcessScratch:
             sweep(root)
 
     def path(self) -> Path:
-        """This process's directory (claimed now if it is not yet)."""
+        """This process's directory (claimed now if it is not yet, or no longer exists: an
+        operator emptied the root, or its disk was replaced)."""
         with self._claiming:
-            if self._space is None or self._space.pid != os.getpid():
-                self._space = ScratchSpace(self._root)
+            space = self._space
+            if space is None or space.pid != os.getpid() or not space.path.is_dir():
+                if space is not None:
+                    space.close()  # releases the lock of a directory that is gone
+                self._space = space = ScratchSpace(self._root)
                 # Removed at a normal exit; after any other, by the next process to claim one.
-                atexit.register(self._space.close)
-            return self._space.path
+                atexit.register(space.close)
+            return space.path
 
     def close(self) -> None:
         """Remove this process's directory now, if it claimed one."""

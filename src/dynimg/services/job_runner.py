@@ -12,7 +12,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -95,8 +95,9 @@ class JobDeps:
     """Time for preparing and storing beyond the render deadline; the shortest stall window."""
     metrics: Metrics = field(default_factory=NullMetrics)
     """Where job durations and render times are reported."""
-    scratch: Path | None = None
-    """Where a job's work files go (None: the system's temporary directory)."""
+    scratch: Callable[[], Path] | None = None
+    """Where a job's work files go, asked again for every job (None: the system's temporary
+    directory)."""
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
@@ -232,7 +233,7 @@ def _render(
 ) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
-    with tempfile.TemporaryDirectory(prefix="job-", dir=deps.scratch) as scratch:
+    with tempfile.TemporaryDirectory(prefix="job-", dir=_scratch_of(deps)) as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
         started = time.monotonic()
         result = deps.engine.render(source, spec, output, progress)
@@ -240,6 +241,10 @@ def _render(
         with output.open("rb") as rendered:
             stored = deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
     return result, stored
+
+
+def _scratch_of(deps: JobDeps) -> Path | None:
+    return deps.scratch() if deps.scratch is not None else None
 
 
 def _succeed(
