@@ -66,16 +66,13 @@ class Services:
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
     _scratch: ProcessScratch | None = None
+    """Work files under ``home/scratch``; what dead processes left there is removed when the
+    services are built (see :class:`~dynimg.adapters.scratch.ScratchSpace`)."""
 
     def scratch(self) -> Path:
-        """This process's directory for work files under ``home/scratch``, claimed on first
-        use (a forked child claims its own); see :class:`~dynimg.adapters.scratch.ScratchSpace`.
-        """
-        if self._scratch is None:
-            from dynimg.adapters.scratch import ProcessScratch
-
-            self._scratch = ProcessScratch(self.settings.home / "scratch")
-            self._closers.append(self._scratch.close)
+        """This process's directory for work files, claimed on first use (a forked child
+        claims its own)."""
+        assert self._scratch is not None, "built by build_services"
         return self._scratch.path()
 
     def forget_inherited(self) -> None:
@@ -134,6 +131,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
     from dynimg.adapters.observability.prometheus import PrometheusMetrics
     from dynimg.adapters.passwords import Argon2Hasher
+    from dynimg.adapters.scratch import ProcessScratch
     from dynimg.adapters.storage.observed import ObservedStorage
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
@@ -147,6 +145,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         return SqlUnitOfWork(session_factory)
 
     sender = HttpCallbackSender(allow_private=settings.allow_private_callbacks)
+    scratch = ProcessScratch(settings.home / "scratch")
     dispatcher, close_dispatcher = open_dispatcher(settings)
     metrics = PrometheusMetrics()
     return Services(
@@ -171,7 +170,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         passwords=Argon2Hasher(),
-        _closers=[engine.dispose, close_dispatcher, sender.close],
+        _closers=[engine.dispose, close_dispatcher, sender.close, scratch.close],
+        _scratch=scratch,
         _forget=lambda: engine.dispose(close=False),
     )
 

@@ -22,6 +22,8 @@ import pytest
 from dynimg.adapters.media.frame_store import FrameStore
 from dynimg.adapters.scratch import ProcessScratch, ScratchSpace
 from dynimg.adapters.storage.local import INCOMING, LocalStorage
+from dynimg.bootstrap import build_services
+from dynimg.settings import load_settings
 
 UPLOADER = """
 import sys, time
@@ -154,3 +156,16 @@ def test_a_directory_removed_under_a_live_process_is_claimed_again(tmp_path: Pat
     storage.put("a/two", iter([b"2"]))
     assert b"".join(storage.open_range("a/two")) == b"2"
     assert len(list((tmp_path / "objects" / INCOMING).glob("*.lock"))) == 1
+
+
+def test_building_the_services_removes_what_dead_processes_left(tmp_path: Path) -> None:
+    root = tmp_path / "scratch"
+    (root / "1-dead" / "job-x").mkdir(parents=True)
+    (root / "1-dead.lock").touch()  # nobody holds it: the worker was killed
+    services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}))
+    try:
+        assert list(root.iterdir()) == []  # before any job asked for a directory
+        assert services.scratch().parent == root
+    finally:
+        services.close()
+    assert list(root.iterdir()) == []
