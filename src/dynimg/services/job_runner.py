@@ -95,7 +95,7 @@ class JobDeps:
     """Time for preparing and storing beyond the render deadline; the shortest stall window."""
     metrics: Metrics = field(default_factory=NullMetrics)
     """Where job durations and render times are reported."""
-    scratch: Callable[[], Path] | None = None
+    scratch: Callable[[], Path | None] = lambda: None
     """Where a job's work files go, asked again for every job (None: the system's temporary
     directory)."""
 
@@ -233,7 +233,7 @@ def _render(
 ) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
     key = image_key(job.video_id, job.dynamic_image_id, fmt)
-    with tempfile.TemporaryDirectory(prefix="job-", dir=_scratch_of(deps)) as scratch:
+    with tempfile.TemporaryDirectory(prefix="job-", dir=deps.scratch()) as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
         started = time.monotonic()
         result = deps.engine.render(source, spec, output, progress)
@@ -241,10 +241,6 @@ def _render(
         with output.open("rb") as rendered:
             stored = deps.storage.put(key, iter(lambda: rendered.read(1 << 20), b""))
     return result, stored
-
-
-def _scratch_of(deps: JobDeps) -> Path | None:
-    return deps.scratch() if deps.scratch is not None else None
 
 
 def _succeed(
