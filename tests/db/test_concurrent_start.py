@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, event, inspect
 
+from dynimg.adapters.db.migrate import schema_revision, upgrade
 from tests.support.server import dynimg_env
 
 
@@ -27,3 +28,23 @@ def test_two_processes_migrate_at_once(engine: Engine, database_url: str, tmp_pa
         err.decode()[-500:] for _, err in results
     ]
     assert {"videos", "dynamic_image_jobs", "outbox"} <= set(inspect(engine).get_table_names())
+
+
+def test_the_whole_upgrade_is_one_transaction(engine: Engine) -> None:
+    # Committed revision by revision, a second process reading the revision between two of
+    # them replays one already applied ("table already exists"); one transaction under the
+    # write lock (BEGIN IMMEDIATE / the advisory lock) is what keeps concurrent starts apart.
+    transactions: list[object] = []  # held, so no two can share an id()
+
+    def record(connection: Connection, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("CREATE", "ALTER", "INSERT", "UPDATE")):
+            transactions.append(connection.get_transaction())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        upgrade(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert schema_revision(engine)[0] == schema_revision(engine)[1]
+    assert len(transactions) > 11
+    assert len({id(t) for t in transactions}) == 1

@@ -24,7 +24,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision``; a no-op when it is there already.
 
     Servers and workers starting together must not both migrate: PostgreSQL serialises them
-    with an advisory lock; on SQLite the migration's BEGIN IMMEDIATE already does.
+    with an advisory lock; on SQLite the whole upgrade runs in one BEGIN IMMEDIATE transaction
+    (migrations/env.py).
     """
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)

@@ -12,6 +12,11 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # Alembic assumes pysqlite cannot run DDL in a transaction and commits each revision
+        # apart, so two processes migrating at once could interleave revisions. dynimg's
+        # engine issues BEGIN IMMEDIATE itself: one transaction holds the write lock for the
+        # whole upgrade, and a failed upgrade leaves nothing half done.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
