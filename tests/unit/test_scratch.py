@@ -169,3 +169,19 @@ def test_building_the_services_removes_what_dead_processes_left(tmp_path: Path) 
     finally:
         services.close()
     assert list(root.iterdir()) == []
+
+
+@pytest.mark.parametrize("interval, swept", [(0.0, True), (600.0, False)])
+def test_a_process_that_lives_on_sweeps_again_after_an_interval(
+    tmp_path: Path, interval: float, swept: bool
+) -> None:
+    scratch = ProcessScratch(tmp_path, sweep_interval=interval)
+    try:
+        mine = scratch.path()
+        with holding(tmp_path) as (process, held):  # a sibling that dies while this one lives
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        assert scratch.path() == mine
+        assert held.exists() is not swept
+    finally:
+        scratch.close()

@@ -28,6 +28,10 @@ CLAIMING_SUFFIX = ".claiming"
 that is not locked always means a process that is gone."""
 SETTLE_SECONDS = 60.0
 """A ``*.claiming`` file older than this was left by a process killed while claiming."""
+SWEEP_INTERVAL = 600.0
+"""A process that lives on sweeps again when it next needs its directory this many seconds
+after its last sweep: a sibling on the same root (another worker, another node of a shared
+storage root) that died meanwhile would otherwise wait for the next process start."""
 
 
 class ScratchSpace:
@@ -92,13 +96,16 @@ def _remove_if_abandoned(lock_path: Path) -> bool:
 class ProcessScratch:
     """A :class:`ScratchSpace` under ``root`` for whichever process asks: claimed on first use,
     and claimed again in a forked child (which must not share its parent's). Abandoned
-    directories under ``root`` are removed when this is made, even if it is never used.
+    directories under ``root`` are removed when this is made, even if it is never used, and
+    again at a use ``sweep_interval`` seconds or more after the last sweep.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sweep_interval: float = SWEEP_INTERVAL) -> None:
         self._root = root
         self._space: ScratchSpace | None = None
         self._claiming = threading.Lock()  # worker threads ask at once: one directory, not two
+        self._sweep_interval = sweep_interval
+        self._swept_at = time.monotonic()
         if root.is_dir():
             sweep(root)
 
@@ -111,8 +118,12 @@ class ProcessScratch:
                 if space is not None:
                     space.close()  # releases the lock of a directory that is gone
                 self._space = space = ScratchSpace(self._root)
+                self._swept_at = time.monotonic()
                 # Removed at a normal exit; after any other, by the next process to claim one.
                 atexit.register(space.close)
+            elif time.monotonic() - self._swept_at >= self._sweep_interval:
+                sweep(self._root)
+                self._swept_at = time.monotonic()
             return space.path
 
     def close(self) -> None:
