@@ -63,16 +63,15 @@ class Services:
     """Where requests, jobs, callbacks, uploads and storage failures are counted."""
     passwords: PasswordHasher
     """Hashes and checks console users' passwords."""
-    _closers: list[Callable[[], None]] = field(default_factory=list)
-    _forget: Callable[[], None] = lambda: None
-    _scratch: ProcessScratch | None = None
+    _scratch: ProcessScratch
     """Work files under ``home/scratch``; what dead processes left there is removed when the
     services are built (see :class:`~dynimg.adapters.scratch.ScratchSpace`)."""
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+    _forget: Callable[[], None] = lambda: None
 
     def scratch(self) -> Path:
         """This process's directory for work files, claimed on first use (a forked child
         claims its own)."""
-        assert self._scratch is not None, "built by build_services"
         return self._scratch.path()
 
     def forget_inherited(self) -> None:
