@@ -26,7 +26,7 @@ import httpx
 import oss2
 import pytest
 
-from dynimg.api.registry import build_registry
+from dynimg.api.rpc.registry import build_registry
 from tests.support import figures
 from tests.support.accounts import TEXT_MARK, Ids, World, template_config
 from tests.support.rpc import raw_call

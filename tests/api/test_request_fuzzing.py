@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dynimg.api.registry import build_registry
+from dynimg.api.rpc.registry import build_registry
 from tests.support import figures, signer
 from tests.support.accounts import AUTH_KEYS, TEXT_MARK, World, template_config
 from tests.support.clients import sdk_api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dynimg.api.registry import build_registry
+from dynimg.api.rpc.registry import build_registry
 
 DOCS = Path(__file__).parents[2] / "docs"
 

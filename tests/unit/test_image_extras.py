@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from dynimg.api.actions.images import image_info
+from dynimg.api.rpc.actions.images import image_info
 from dynimg.domain.jobs import DynamicImage
 from dynimg.services.images import ImageView
 

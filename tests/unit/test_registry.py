@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dynimg.api.registry import build_registry
+from dynimg.api.rpc.registry import build_registry
 
 SUPPORTED = {
     "AddVodTemplate",

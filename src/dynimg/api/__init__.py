@@ -1,1 +1,3 @@
-"""The Alibaba RPC gateway: one registry of Actions, thin handlers, signing, one error mapper."""
+"""dynimg's HTTP front doors, each a package mounting its own routes: ``rpc`` (the Alibaba RPC
+gateway), ``oss`` (uploads), ``files`` (signed and on-demand images), ``console`` (the web
+console); ``app`` composes them with the operational endpoints of ``ops``."""

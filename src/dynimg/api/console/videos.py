@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from dynimg.api.byte_ranges import parse_range
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
-from dynimg.api.files import parse_range
 from dynimg.api.streams import sync_chunks
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.videos import Video

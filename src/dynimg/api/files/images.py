@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from dynimg.api.byte_ranges import parse_range
 from dynimg.bootstrap import Services
 from dynimg.domain.jobs import DynamicImage
 from dynimg.domain.templates import ImageFormat
@@ -17,8 +17,6 @@ from dynimg.errors import ObjectNotFound
 from dynimg.services.images import image_at
 
 CONTENT_TYPES = {f.value: f.media_type for f in ImageFormat}
-_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
-"""One byte range; 19 digits pass any file size, and longer numbers are not parsed at all."""
 
 
 class ImageFiles:
@@ -99,15 +97,3 @@ class ImageFiles:
             headers=headers,
             media_type=media_type,
         )
-
-
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    match = _RANGE.match(header.strip())
-    if not match or not (match[1] or match[2]):
-        return None
-    if not match[1]:
-        length = int(match[2])
-        return (max(size - length, 0), size) if length else None
-    start = int(match[1])
-    end = min(int(match[2]) + 1, size) if match[2] else size
-    return (start, end) if start < end else None

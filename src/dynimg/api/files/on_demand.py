@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dynimg.api.error_mapper import error_headers, error_response
-from dynimg.api.files import ImageFiles
+from dynimg.api.files.images import ImageFiles
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, PARAMETERS, parse_params

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dynimg.api.context import ActionContext
-from dynimg.api.params import Param
+from dynimg.api.rpc.context import ActionContext
+from dynimg.api.rpc.params import Param
 
 Handler = Callable[[ActionContext], dict[str, Any]]
 
@@ -23,7 +23,7 @@ class Action:
 
 def build_registry() -> dict[str, Action]:
     """Every supported Action by name."""
-    from dynimg.api.actions import (
+    from dynimg.api.rpc.actions import (
         callbacks,
         images,
         jobs,

@@ -1,0 +1,1 @@
+"""The file delivery front door: signed animated-image URLs and on-demand renders."""

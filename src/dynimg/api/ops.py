@@ -1,0 +1,47 @@
+"""Operational endpoints: ``/healthz`` (alive), ``/readyz`` (dependencies) and ``/metrics``."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dynimg.bootstrap import Services
+from dynimg.services.health import check_readiness
+from dynimg.services.monitoring import JobsSnapshot, jobs_snapshot
+
+
+def ops_routes(services: Services) -> list[Route]:
+    """Health, readiness and the Prometheus exposition, all GET."""
+
+    async def healthz(_request: Request) -> Response:
+        # Alive is all this says: dependencies are /readyz's business (see services/health.py).
+        return JSONResponse({"Status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        limiter = services.rate_limiter if services.rate_limiter.shared else None
+        health = await run_in_threadpool(
+            check_readiness, services.uow_factory, services.storage, services.dispatcher, limiter
+        )
+        status = "ok" if health.healthy else "unavailable"
+        return JSONResponse(
+            {"Status": status, "Checks": health.checks}, status_code=200 if health.healthy else 503
+        )
+
+    def snapshot() -> JobsSnapshot:
+        return jobs_snapshot(services.uow_factory, services.clock)
+
+    async def metrics(_request: Request) -> Response:
+        # Imported here, not at the top: prometheus-client must not be imported before
+        # `dynimg serve` has chosen its multiprocess directory (adapters/observability).
+        from dynimg.adapters.observability.prometheus import exposition
+
+        body, content_type = await run_in_threadpool(exposition, snapshot)
+        return Response(body, media_type=content_type)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
