@@ -1,0 +1,38 @@
+"""The media engine: probing videos and rendering animated images."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from dynimg.domain.media import MediaInfo
+from dynimg.domain.rendering import RenderResult, RenderSpec
+
+
+class MediaEngine(Protocol):
+    """Probes videos and renders animated images; needs no database."""
+
+    def probe(self, path: Path) -> MediaInfo:
+        """Container and stream facts of a video file (UnreadableMedia, NoVideoStream)."""
+        ...
+
+    def image_size(self, path: Path) -> tuple[int, int]:
+        """Width and height of an image file, read from its header without decoding it.
+
+        UnreadableWatermark if it is not an image, MediaLimitExceeded over the image limits.
+        """
+        ...
+
+    def render(
+        self,
+        source: Path,
+        spec: RenderSpec,
+        output: Path,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> RenderResult:
+        """Render ``spec`` from ``source`` into ``output``, written atomically.
+
+        ``on_progress`` is called with the fraction done (0 to 1) as frames are processed.
+        """
+        ...
