@@ -17,6 +17,7 @@ from dynimg.domain.snapshots import (
     check_total,
     parse_snapshot_request,
     parse_snapshot_template_config,
+    snapshot_document,
 )
 from dynimg.domain.storyboard import cue_time, place, snapshot_times, storyboard_vtt
 from dynimg.errors import ClipOutOfRange, InvalidParameter
@@ -145,3 +146,19 @@ def test_vtt_cues_run_from_one_picture_to_the_next() -> None:
         "00:00:01.500 --> 00:00:02.000", "a.jpg#xywh=8,0,8,8",
     ]  # fmt: skip
     assert text.endswith("\n")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        template(Count=3),
+        template(
+            "SpriteSnapshot", Width=90, SpriteSnapshotConfig={"CellHeight": 40, "Color": "red"}
+        ),
+        template("WebVttSnapshot", FrameType="intra", SubOut={"IsSptFrag": False}),
+        template("WebVttSnapshot", Interval=0, SpriteSnapshotConfig={"KeepCellPic": "keep"}),
+    ],
+)
+def test_a_config_reads_back_from_its_document(doc: dict[str, Any]) -> None:
+    config = parse_snapshot_template_config(doc)
+    assert parse_snapshot_template_config(snapshot_document(config)) == config

@@ -259,3 +259,35 @@ def _required(doc: Mapping[str, Any], key: str, path: str) -> Any:
 
 def _at(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def snapshot_document(config: SnapshotConfig) -> dict[str, Any]:
+    """``config`` as a ``SnapshotTemplateConfig`` document (every default written out), which
+    :func:`parse_snapshot_template_config` reads back to the same config."""
+    body: dict[str, Any] = {
+        "FrameType": config.frame_type.value,
+        "Count": config.count,
+        "Interval": config.interval_s,
+        "SpecifiedOffsetTime": config.offset_ms,
+    }
+    body |= {k: v for k, v in (("Width", config.width), ("Height", config.height)) if v}
+    if config.sprite is not None:
+        body["SpriteSnapshotConfig"] = _sprite_document(config.sprite)
+    if config.type is SnapshotType.WEBVTT:
+        body |= {"Format": "vtt", "SubOut": {"IsSptFrag": "true" if config.tiled else "false"}}
+    kind = config.type if config.type in TEMPLATE_TYPES else SnapshotType.NORMAL
+    return {"SnapshotType": kind.value, "SnapshotConfig": body}
+
+
+def _sprite_document(sprite: SpriteConfig) -> dict[str, Any]:
+    doc: dict[str, Any] = {"Columns": sprite.columns, "Lines": sprite.lines}
+    for key, value in (("CellWidth", sprite.cell_width), ("CellHeight", sprite.cell_height)):
+        if value:
+            doc[key] = value
+    red, green, blue = sprite.color
+    return doc | {
+        "Padding": sprite.padding,
+        "Margin": sprite.margin,
+        "Color": f"#{red:02x}{green:02x}{blue:02x}",
+        "KeepCellPic": "keep" if sprite.keep_cells else "delete",
+    }

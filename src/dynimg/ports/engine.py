@@ -8,6 +8,8 @@ from typing import Protocol
 
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.snapshots import SnapshotConfig
+from dynimg.domain.storyboard import SnapshotOutput
 
 
 class MediaEngine(Protocol):
@@ -35,4 +37,15 @@ class MediaEngine(Protocol):
 
         ``on_progress`` is called with the fraction done (0 to 1) as frames are processed.
         """
+        ...
+
+    def snapshots(
+        self,
+        source: Path,
+        config: SnapshotConfig,
+        output: Path,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> SnapshotOutput:
+        """Take the snapshots ``config`` asks for from ``source`` into the directory ``output``:
+        JPEG pictures, sprite sheets and a WebVTT index, as its type says."""
         ...

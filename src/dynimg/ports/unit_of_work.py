@@ -29,6 +29,7 @@ from dynimg.ports.media import (
     UploadGrantRepository,
     VideoRepository,
 )
+from dynimg.ports.snapshots import SnapshotJobRepository, SnapshotRepository
 from dynimg.ports.templates import TemplateRepository, WatermarkRepository
 from dynimg.ports.work import (
     CallbackRepository,
@@ -79,6 +80,10 @@ class UnitOfWork(Protocol):
     def multipart(self) -> MultipartRepository: ...
     @property
     def on_demand(self) -> OnDemandRepository: ...
+    @property
+    def snapshot_jobs(self) -> SnapshotJobRepository: ...
+    @property
+    def snapshots(self) -> SnapshotRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

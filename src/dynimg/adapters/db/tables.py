@@ -330,3 +330,7 @@ on_demand_renders = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 """One row per distinct on-demand request; its primary key is the atomic claim on the render."""
+
+# The snapshot tables live in their own module on the same metadata; importing it here puts
+# them in the schema everyone compares against (migrations, tests).
+from dynimg.adapters.db import snapshot_tables  # noqa: E402, F401

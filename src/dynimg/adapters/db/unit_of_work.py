@@ -32,6 +32,10 @@ from dynimg.adapters.db.repositories import (
     SqlTemplateRepository,
     SqlWatermarkRepository,
 )
+from dynimg.adapters.db.snapshot_repositories import (
+    SqlSnapshotJobRepository,
+    SqlSnapshotRepository,
+)
 from dynimg.adapters.db.task_repositories import SqlPeriodicRepository, SqlTaskRepository
 
 
@@ -62,6 +66,8 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(self._session)
         self.periodic = SqlPeriodicRepository(self._session)
         self.on_demand = SqlOnDemandRepository(self._session)
+        self.snapshot_jobs = SqlSnapshotJobRepository(self._session)
+        self.snapshots = SqlSnapshotRepository(self._session)
         return self
 
     def __exit__(

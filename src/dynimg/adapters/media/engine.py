@@ -24,6 +24,8 @@ from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
 from dynimg.domain.size_search import EncodeSettings, SizeSearch
+from dynimg.domain.snapshots import SnapshotConfig
+from dynimg.domain.storyboard import SnapshotOutput
 from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback
 from dynimg.errors import ClipOutOfRange
 
@@ -65,6 +67,17 @@ class PyAvMediaEngine:
         from dynimg.adapters.media.images import image_size  # Pillow: see _sprites
 
         return image_size(path, self._limits)
+
+    def snapshots(
+        self,
+        source: Path,
+        config: SnapshotConfig,
+        output: Path,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> SnapshotOutput:
+        from dynimg.adapters.media.snapshot_render import take_snapshots  # Pillow: see _sprites
+
+        return take_snapshots(source, self.probe(source), config, output, self._limits, on_progress)
 
     def render(
         self,
