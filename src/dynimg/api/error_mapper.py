@@ -27,7 +27,12 @@ def error_response(exc: BaseException, request_id: str, host_id: str) -> tuple[i
 
 
 def error_headers(exc: BaseException) -> dict[str, str]:
-    """Headers an error answer carries besides the body: ``Retry-After`` when throttled."""
+    """Headers an error answer carries besides the body when throttled: ``Retry-After`` in
+    seconds (HTTP's) and ``x-acs-retry-after`` in milliseconds, which the new Alibaba SDKs
+    (darabonba) read and wait before they retry."""
     if isinstance(exc, Throttled):
-        return {"Retry-After": str(exc.retry_after)}
+        return {
+            "Retry-After": str(exc.retry_after),
+            "x-acs-retry-after": str(exc.retry_after * 1000),
+        }
     return {}
