@@ -2,11 +2,18 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two stamps: RUNTIME says `pip install -e .` (what `make serve` needs) is done, STAMP that the
+# test and development extras are too. STAMP depends on RUNTIME, so a venv made by `make serve`
+# gets the extras at the next `make test`, and a changed pyproject.toml renews both.
+RUNTIME := $(VENV)/.runtime
+STAMP   := $(VENV)/.installed
+# Not --quiet: pip's lines and progress bars (downloads, then installs) show what it is doing;
+# a silent pip looked hung for up to two minutes.
+PIP     := $(BIN)/python -m pip install
 
 .PHONY: serve test check lint typecheck layers unit bench clean browser
 
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(BIN)/dynimg serve
 
 test: $(STAMP) check browser
@@ -45,11 +52,19 @@ bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "error: dynimg needs Python 3.11 (set PYTHON=...)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	@echo "installing dynimg and what it needs to serve into $(VENV)"
+	$(PIP) -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
+	@echo "installing the test and development tools into $(VENV)"
+	$(PIP) -e '.[test,dev]'
 	touch $(STAMP)
 
 clean:
