@@ -115,6 +115,10 @@ MATRIX: dict[str, Row] = {
     "GetAnimatedImageUrl": Row(
         "ids", lambda a, b: {"VideoId": a["video"], "ImageFormat": "gif", "Start": "0", "End": "1"}
     ),
+    # Snapshots
+    "ListSnapshots": Row(
+        "ids", lambda a, b: {"VideoId": a["video"], "SnapshotType": "NormalSnapshot"}
+    ),
     # Callbacks, events, usage
     "SetMessageCallback": Row(
         "account", lambda a, b: {"CallbackType": "HTTP", "CallbackURL": b["callback_url"]}

@@ -97,8 +97,61 @@ def test_invalid_config_names_the_field(
     assert parameter in caught.value.message
 
 
-def test_snapshot_templates_are_refused_by_name(api: SdkApi) -> None:
+SPRITE = {
+    "SnapshotType": "SpriteSnapshot",
+    "SnapshotConfig": {"Count": 50, "Interval": 0, "FrameType": "intra", "Width": 160,
+                       "SpriteSnapshotConfig": {"Columns": 5, "Lines": 5, "Padding": 2}},
+}  # fmt: skip
+
+
+def test_snapshot_templates_live_beside_animated_ones(api: SdkApi) -> None:
+    body = api.call(
+        "AddVodTemplate", Name="sprites", TemplateType="Snapshot", TemplateConfig=json.dumps(SPRITE)
+    )
+    template_id = body["VodTemplateId"]
+    info = api.call("GetVodTemplate", VodTemplateId=template_id)["VodTemplateInfo"]
+    assert info["TemplateType"] == "Snapshot" and json.loads(info["TemplateConfig"]) == SPRITE
+    listed = api.call("ListVodTemplate", TemplateType="Snapshot")["VodTemplateInfoList"]
+    assert template_id in [t["VodTemplateId"] for t in listed]
+    animated = api.call("ListVodTemplate", TemplateType="DynamicImage")["VodTemplateInfoList"]
+    assert template_id not in [t["VodTemplateId"] for t in animated]
+    webvtt = {"SnapshotType": "WebVttSnapshot", "SnapshotConfig": {"Count": 10, "Format": "vtt"}}
+    api.call("UpdateVodTemplate", VodTemplateId=template_id, TemplateConfig=json.dumps(webvtt))
+    info = api.call("GetVodTemplate", VodTemplateId=template_id)["VodTemplateInfo"]
+    assert json.loads(info["TemplateConfig"]) == webvtt
+    with pytest.raises(ApiError) as caught:  # its rules are the snapshot ones, not GIF's
+        api.call("UpdateVodTemplate", VodTemplateId=template_id, TemplateConfig=json.dumps(CONFIG))
+    assert caught.value.code == "InvalidParameter"
+    assert "TemplateConfig.SnapshotType" in caught.value.message
+    api.call("DeleteVodTemplate", VodTemplateId=template_id)
+
+
+@pytest.mark.parametrize(
+    ("config", "parameter"),
+    [
+        ({"SnapshotType": "CoverSnapshot", "SnapshotConfig": {}}, "TemplateConfig.SnapshotType"),
+        ({"SnapshotType": "NormalSnapshot", "SnapshotConfig": {"Count": 10001}},
+         "TemplateConfig.SnapshotConfig.Count"),
+        ({"SnapshotType": "NormalSnapshot", "SnapshotConfig": {"Interval": -1}},
+         "TemplateConfig.SnapshotConfig.Interval"),
+        ({"SnapshotType": "SpriteSnapshot",
+          "SnapshotConfig": {"SpriteSnapshotConfig": {"CellWidth": 4096, "CellHeight": 4096}}},
+         "TemplateConfig.SnapshotConfig.SpriteSnapshotConfig"),
+    ],
+)  # fmt: skip
+def test_bad_snapshot_templates_name_the_field(
+    api: SdkApi, config: dict[str, object], parameter: str
+) -> None:
     with pytest.raises(ApiError) as caught:
-        api.call("AddVodTemplate", Name="s", TemplateType="Snapshot", TemplateConfig="{}")
+        api.call(
+            "AddVodTemplate", Name="s", TemplateType="Snapshot", TemplateConfig=json.dumps(config)
+        )
+    assert (caught.value.code, caught.value.status) == ("InvalidParameter", 400)
+    assert parameter in caught.value.message
+
+
+def test_unknown_template_types_are_refused_by_name(api: SdkApi) -> None:
+    with pytest.raises(ApiError) as caught:
+        api.call("AddVodTemplate", Name="s", TemplateType="Transcode", TemplateConfig="{}")
     assert caught.value.code == "InvalidParameter"
     assert "TemplateType" in caught.value.message

@@ -36,6 +36,7 @@ SUPPORTED = {
     "RedeliverCallbackEvent",
     "DescribeDynamicImageUsage",
     "GetAnimatedImageUrl",
+    "ListSnapshots",
 }
 
 

@@ -3,10 +3,17 @@ that points a player's seek-bar previews at them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dynimg.domain.geometry import Box
-from dynimg.domain.snapshots import SnapshotConfig, SnapshotType, SpriteConfig
+from dynimg.domain.snapshots import (
+    SnapshotConfig,
+    SnapshotType,
+    SpriteConfig,
+    check_sheet,
+    check_total,
+)
 from dynimg.errors import ClipOutOfRange
 
 
@@ -28,6 +35,16 @@ def snapshot_times(config: SnapshotConfig, duration_ms: int) -> list[int]:
         return [start + i * step for i in range(config.count) if start + i * step <= last]
     span = max(duration_ms - start, 0)
     return [start + (i * span) // config.count for i in range(config.count)]
+
+
+def check_source(config: SnapshotConfig, display: tuple[int, int], duration_ms: int) -> None:
+    """What a job would ask of this source, checked before any work: the offset inside the
+    video, Count x size and the sheet size (InvalidParameter / InvalidClip.OutOfRange)."""
+    times = snapshot_times(config, duration_ms)
+    picture = picture_size((config.width, config.height), display)
+    check_total(len(times), picture)
+    if config.sprite is not None:
+        check_sheet(config.sprite, cell_size(config.sprite, picture))
 
 
 def picture_size(
@@ -144,3 +161,19 @@ class SnapshotOutput:
 
     files: tuple[SnapshotFile, ...]
     times_ms: tuple[int, ...]
+
+
+def signed_storyboard(text: str, folder: str, sign: Callable[[str], str]) -> str:
+    """A stored WebVTT storyboard with every picture its cues name signed for delivery.
+
+    The stored file names pictures relative to itself (``sprite-00001.jpg#xywh=...``), so it
+    stays valid wherever the folder is copied; served behind signed URLs, each name gets the
+    ``auth_key`` that ``sign`` gives its path (``{folder}/{name}``), before the fragment, and a
+    player resolving it against the file's own URL fetches an authorised picture.
+    """
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if "-->" in lines[i - 1] and lines[i] and "/" not in lines[i] and "?" not in lines[i]:
+            name, hash_, fragment = lines[i].partition("#")
+            lines[i] = f"{name}?auth_key={sign(f'{folder}/{name}')}{hash_}{fragment}"
+    return "\n".join(lines)

@@ -31,6 +31,8 @@ class TaskKind(StrEnum):
     """Render an animated-image job (ref: the job id)."""
     PROBE = "probe"
     """Probe an uploaded file and settle its status (ref: the video or media id)."""
+    SNAPSHOT = "snapshot"
+    """Take a snapshot job's pictures (ref: the snapshot job id)."""
     DELIVER = "deliver"
     """Deliver one callback event (ref: the outbox message id)."""
     SWEEP = "sweep"

@@ -68,6 +68,13 @@ class ProbeFacts:
     rotation: int
     bit_rate: int | None
 
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """Width and height upright (the pixel aspect is not kept: square pixels assumed)."""
+        return (
+            (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
+        )
+
 
 @dataclass(frozen=True)
 class Video:

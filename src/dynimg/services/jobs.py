@@ -10,7 +10,7 @@ from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.rendering import effective_template, parse_overrides
 from dynimg.domain.tasks import TaskKind
-from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
+from dynimg.domain.templates import DEFAULT_WATERMARK, TemplateType, parse_template_config
 from dynimg.domain.videos import VideoStatus
 from dynimg.errors import (
     IllegalStatus,
@@ -56,7 +56,7 @@ def submit_job(
                 f"Status of the video is illegal. Current Status is {video.status}."
             )
         template = uow.templates.get(account.id, template_id)
-        if template is None:
+        if template is None or template.type is not TemplateType.DYNAMIC_IMAGE:
             raise TemplateNotFound(f"The DynamicImageTemplateId {template_id!r} does not exist.")
         _check_overrides(uow, account, template.config_json, set(overrides))
         # The request's clip, size and extras must make a valid template, checked now rather

@@ -1,4 +1,5 @@
-"""Animated-image template use cases behind the *VodTemplate Actions."""
+"""Template use cases behind the *VodTemplate Actions: animated-image (DynamicImage) and
+snapshot (Snapshot) templates, each validated by its own config rules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import replace
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.snapshots import parse_snapshot_template_config
 from dynimg.domain.templates import (
     DEFAULT_WATERMARK,
     Template,
@@ -32,7 +34,7 @@ def add_template(
     config_text: str,
     app_id: str | None = None,
 ) -> Template:
-    """Validate and store a new DynamicImage template."""
+    """Validate and store a new template of either type."""
     kind = check_template_type(template_type)
     now = clock.now()
     template = Template(
@@ -40,14 +42,14 @@ def add_template(
         account_id=account.id,
         name=parse_template_name(name),
         type=kind,
-        config_json=_validated_config(config_text),
+        config_json=_validated_config(config_text, kind),
         app_id=app_id or DEFAULT_APP_ID,
         is_default=False,
         created_at=now,
         modified_at=now,
     )
     with uow_factory() as uow:
-        _check_watermarks(uow, account, template.config_json)
+        _check_watermarks(uow, account, template)
         uow.templates.add(template)
         uow.commit()
     return template
@@ -92,10 +94,14 @@ def update_template(
         updated = replace(
             template,
             name=parse_template_name(name) if name is not None else template.name,
-            config_json=_validated_config(config_text) if config_text else template.config_json,
+            config_json=(
+                _validated_config(config_text, template.type)
+                if config_text
+                else template.config_json
+            ),
             modified_at=clock.now(),
         )
-        _check_watermarks(uow, account, updated.config_json)
+        _check_watermarks(uow, account, updated)
         uow.templates.update(updated)
         uow.commit()
     return updated
@@ -110,14 +116,17 @@ def delete_template(uow_factory: UnitOfWorkFactory, account: Account, template_i
 
 
 def check_template_type(value: str) -> TemplateType:
-    """Only DynamicImage templates exist in dynimg."""
-    if value != TemplateType.DYNAMIC_IMAGE.value:
-        raise InvalidParameter("TemplateType", "dynimg supports TemplateType=DynamicImage")
-    return TemplateType.DYNAMIC_IMAGE
+    """``DynamicImage`` or ``Snapshot``, as Alibaba spells them."""
+    for kind in TemplateType:
+        if value == kind.value:
+            return kind
+    raise InvalidParameter("TemplateType", "must be DynamicImage or Snapshot")
 
 
-def _check_watermarks(uow: UnitOfWork, account: Account, config_json: str) -> None:
-    config = parse_template_config(json.loads(config_json))  # validated just before
+def _check_watermarks(uow: UnitOfWork, account: Account, template: Template) -> None:
+    if template.type is not TemplateType.DYNAMIC_IMAGE:
+        return  # snapshots carry no watermarks
+    config = parse_template_config(json.loads(template.config_json))  # validated just before
     for watermark_id in config.watermark_ids:
         if (
             watermark_id != DEFAULT_WATERMARK
@@ -128,7 +137,10 @@ def _check_watermarks(uow: UnitOfWork, account: Account, config_json: str) -> No
             )
 
 
-def _validated_config(text: str) -> str:
+def _validated_config(text: str, kind: TemplateType) -> str:
     document = parse_json_object(text, "TemplateConfig")
-    parse_template_config(document)
+    if kind is TemplateType.SNAPSHOT:
+        parse_snapshot_template_config(document)
+    else:
+        parse_template_config(document)
     return dump_compact(document)

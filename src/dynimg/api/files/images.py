@@ -1,8 +1,13 @@
-"""Serving animated images at their signed URLs: ``/{VideoId}/image/dynamic/{id}.{ext}``."""
+"""Serving animated images at their signed URLs: ``/{VideoId}/image/dynamic/{id}.{ext}``.
+
+:class:`ImageFiles` serves any :class:`ServedFile` the same way (snapshots use it too).
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import datetime
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
@@ -17,6 +22,25 @@ from dynimg.errors import ObjectNotFound
 from dynimg.services.images import image_at
 
 CONTENT_TYPES = {f.value: f.media_type for f in ImageFormat}
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    """What a signed URL serves: a stored object, or bytes made for this response."""
+
+    etag: str
+    storage_key: str
+    size: int
+    media_type: str
+    modified: datetime
+    body: bytes | None = None
+    """Served instead of the stored object (a WebVTT file whose cues are signed per URL)."""
+
+
+def served_image(image: DynamicImage) -> ServedFile:
+    """An animated image as its FileURL serves it."""
+    media_type = CONTENT_TYPES.get(image.format, "application/octet-stream")
+    return ServedFile(image.id, image.storage_key, image.file_size, media_type, image.created_at)
 
 
 class ImageFiles:
@@ -34,27 +58,28 @@ class ImageFiles:
         image = await run_in_threadpool(image_at, self._services.uow_factory, path)
         if image is None:
             return Response("Not Found", status_code=404, media_type="text/plain")
-        return await self.respond(request, image, int(auth_key.split("-", 1)[0]), now)
+        expires = int(auth_key.split("-", 1)[0])
+        return await self.respond(request, served_image(image), expires, now)
 
     async def respond(
-        self, request: Request, image: DynamicImage, expires: int, now: int
+        self, request: Request, image: ServedFile, expires: int, now: int
     ) -> Response:
-        """The image's bytes (or a redirect, 304 or 206) for a URL valid until ``expires``."""
+        """The file's bytes (or a redirect, 304 or 206) for a URL valid until ``expires``."""
         headers = {
             "Accept-Ranges": "bytes",
-            "ETag": f'"{image.id}"',
+            "ETag": f'"{image.etag}"',
             "Cache-Control": f"private, max-age={max(expires - now, 0)}",
-            "Last-Modified": image.created_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            "Last-Modified": image.modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         }
         if request.headers.get("if-none-match") == headers["ETag"]:
             return Response(status_code=304, headers=headers)
-        if self._services.settings.file_delivery == "redirect":
+        if image.body is None and self._services.settings.file_delivery == "redirect":
             redirect = await run_in_threadpool(self._redirect, image, expires - now)
             if redirect is not None:
                 return redirect
         return self._body(request, image, headers)
 
-    def _redirect(self, image: DynamicImage, remaining: int) -> Response | None:
+    def _redirect(self, image: ServedFile, remaining: int) -> Response | None:
         """A 302 to a presigned storage URL, or None when the backend has none (local disk).
 
         The presigned URL lives at most 300 s and never longer than the signed FileURL, so a
@@ -65,11 +90,8 @@ class ImageFiles:
             return None
         return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
-    def _body(self, request: Request, image: DynamicImage, headers: dict[str, str]) -> Response:
-        size, media_type = (
-            image.file_size,
-            CONTENT_TYPES.get(image.format, "application/octet-stream"),
-        )
+    def _body(self, request: Request, image: ServedFile, headers: dict[str, str]) -> Response:
+        size, media_type = image.size, image.media_type
         start, end, status = 0, size, 200
         wanted = request.headers.get("range")
         if wanted:
@@ -87,6 +109,9 @@ class ImageFiles:
         headers["Content-Length"] = str(end - start)
         if request.method == "HEAD":
             return Response(status_code=status, headers=headers, media_type=media_type)
+        if image.body is not None:
+            part = image.body[start:end]
+            return Response(part, status_code=status, headers=headers, media_type=media_type)
         try:
             chunks = self._services.storage.open_range(image.storage_key, start, end)
         except ObjectNotFound:

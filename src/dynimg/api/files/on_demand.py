@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dynimg.api.error_mapper import error_headers, error_response
-from dynimg.api.files.images import ImageFiles
+from dynimg.api.files.images import ImageFiles, served_image
 from dynimg.bootstrap import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, PARAMETERS, parse_params
@@ -51,7 +51,9 @@ class OnDemandImages:
             return self._error(exc)
         if outcome.image is None:
             return _accepted(outcome)
-        return await self._files.respond(request, outcome.image, expires, int(time.time()))
+        return await self._files.respond(
+            request, served_image(outcome.image), expires, int(time.time())
+        )
 
     def _verified(self, request: Request) -> tuple[RenderRequest, int]:
         """What the URL asks for, once its auth_key is checked against path and query."""

@@ -8,13 +8,16 @@ from starlette.routing import Route
 
 from dynimg.api.files.images import ImageFiles
 from dynimg.api.files.on_demand import OnDemandImages
+from dynimg.api.files.snapshots import SnapshotFiles
 from dynimg.bootstrap import Services
 
 
 def file_routes(services: Services) -> list[Route]:
-    """``/{VideoId}/image/dynamic/{name}`` and ``/videos/{VideoId}/{name}``, GET and HEAD."""
+    """``/{VideoId}/image/dynamic/{name}``, ``/videos/{VideoId}/{name}`` and
+    ``/{VideoId}/snapshots/{JobId}/{name}``, GET and HEAD."""
     image_files = ImageFiles(services)
     on_demand_images = OnDemandImages(services, image_files)
+    snapshot_files = SnapshotFiles(services, image_files)
 
     async def files(request: Request) -> Response:
         return await image_files(request)
@@ -22,7 +25,11 @@ def file_routes(services: Services) -> list[Route]:
     async def on_demand(request: Request) -> Response:
         return await on_demand_images(request)
 
+    async def snapshots(request: Request) -> Response:
+        return await snapshot_files(request)
+
     return [
         Route("/{video_id}/image/dynamic/{name}", files, methods=["GET", "HEAD"]),
         Route("/videos/{video_id}/{name}", on_demand, methods=["GET", "HEAD"]),
+        Route("/{video_id}/snapshots/{job_id}/{name}", snapshots, methods=["GET", "HEAD"]),
     ]

@@ -28,6 +28,7 @@ def build_registry() -> dict[str, Action]:
         images,
         jobs,
         on_demand,
+        snapshots,
         templates,
         uploads,
         usage,
@@ -45,6 +46,7 @@ def build_registry() -> dict[str, Action]:
         *callbacks.ACTIONS,
         *usage.ACTIONS,
         *on_demand.ACTIONS,
+        *snapshots.ACTIONS,
     ]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"

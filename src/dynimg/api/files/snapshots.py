@@ -1,0 +1,58 @@
+"""Serving snapshot files at their signed URLs: ``/{VideoId}/snapshots/{JobId}/{name}``.
+
+Pictures and sheets are served like animated images; a WebVTT storyboard is served with the
+pictures its cues name signed until the storyboard's own URL expires, so a player's thumbnail
+track loads it as it is.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dynimg.api.files.images import ImageFiles, ServedFile
+from dynimg.bootstrap import Services
+from dynimg.domain.snapshots import SnapshotType
+from dynimg.domain.url_signing import verify
+from dynimg.services.snapshots import SnapshotFileView, snapshot_file
+
+VTT_TYPE = "text/vtt; charset=utf-8"
+
+
+class SnapshotFiles:
+    """GET and HEAD of snapshot files, with the animated images' checks and headers."""
+
+    def __init__(self, services: Services, files: ImageFiles) -> None:
+        self._services, self._files = services, files
+
+    async def __call__(self, request: Request) -> Response:
+        path = request.url.path
+        auth_key = request.query_params.get("auth_key", "")
+        now = int(time.time())
+        if not verify(path, auth_key, list(self._services.delivery.keys), now):
+            return Response("Forbidden", status_code=403, media_type="text/plain")
+        expires = int(auth_key.split("-", 1)[0])
+        s = self._services
+        view = await run_in_threadpool(
+            snapshot_file, s.uow_factory, s.storage, s.delivery, path, expires
+        )
+        if view is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return await self._files.respond(request, served(view, expires), expires, now)
+
+
+def served(view: SnapshotFileView, expires: int) -> ServedFile:
+    """A snapshot file as its URL serves it (a storyboard's ETag changes with its signatures)."""
+    snapshot = view.snapshot
+    if snapshot.type is SnapshotType.WEBVTT and view.text is not None:
+        body = view.text.encode("utf-8")
+        return ServedFile(
+            f"{snapshot.id}-{expires}", snapshot.storage_key, len(body), VTT_TYPE,
+            snapshot.created_at, body,
+        )  # fmt: skip
+    return ServedFile(
+        snapshot.id, snapshot.storage_key, snapshot.file_size, "image/jpeg", snapshot.created_at
+    )
