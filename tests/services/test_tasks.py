@@ -108,8 +108,9 @@ def test_a_probe_is_durable_and_runs_once(world: World, tmp_path: Path) -> None:
 def test_a_probe_whose_worker_died_is_recovered(world: World, tmp_path: Path) -> None:
     video_id = uploaded(world, tmp_path)
     with world.services.uow_factory() as uow:
-        assert uow.tasks.claim(TaskKind.PROBE, video_id, world.clock.moment,
-                               world.clock.moment + timedelta(minutes=2))  # fmt: skip
+        assert uow.tasks.queue(TaskKind.PROBE).claim(
+            video_id, world.clock.moment, world.clock.moment + timedelta(minutes=2)
+        )
         uow.commit()
     assert run_probe(world.deps.probes, video_id) is None, "held by the dead worker"
     world.clock.moment += timedelta(minutes=3)
@@ -234,14 +235,14 @@ def test_an_event_is_sent_by_one_worker_at_a_time(world: World) -> None:
         first = uow.outbox.claim(event_id, now, now + timedelta(seconds=30))
         second = uow.outbox.claim(event_id, now, now + timedelta(seconds=30))
         uow.commit()
-    assert first is not None and first.attempts == 1 and second is None
+    assert first is not None and first.attempt == first.record.attempts == 1 and second is None
     sender = RecordingSender()
     assert deliver_event(world.services.uow_factory, world.clock, sender, event_id) is None
     world.clock.moment += timedelta(seconds=31)  # the first worker died mid-send
     assert deliver_event(world.services.uow_factory, world.clock, sender, event_id) is True
     with world.services.uow_factory() as uow:
         # The dead attempt can no longer record anything over the one that succeeded.
-        assert not uow.outbox.record(event_id, 1, last_error="late")
+        assert not uow.outbox.finish(event_id, 1, world.clock.moment, None)
         message = uow.outbox.get(None, event_id)
     assert (
         message is not None

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dynimg.domain.ids import new_resource_id
+from dynimg.domain.work import Backoff, RetryPolicy
 
 MAX_ATTEMPTS = 3
 LEASE = timedelta(seconds=60)
@@ -38,14 +39,6 @@ class JobStatus(StrEnum):
     """The animated image exists."""
     FAIL = "Fail"
     """Gave up: ``error_code`` says why."""
-
-
-TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
-    JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAIL}),
-    JobStatus.PROCESSING: frozenset({JobStatus.SUCCESS, JobStatus.FAIL, JobStatus.QUEUED}),
-    JobStatus.SUCCESS: frozenset(),
-    JobStatus.FAIL: frozenset(),
-}
 
 
 @dataclass(frozen=True)
@@ -113,20 +106,34 @@ class JobRequest:
 
 
 STORAGE_MAX_ATTEMPTS = 10
-"""Storage that is full or failing is an outage, not the job's fault: it gets more attempts."""
-STORAGE_BACKOFF_CAP = timedelta(minutes=10)
+"""Attempts a job gets while storage fails (an outage), against three for crashes."""
 
 
-def storage_backoff(attempt: int) -> timedelta:
-    """Delay before retrying a job that failed on storage: 15 s doubling, capped at 10 min
-    (ten attempts span about 45 minutes, time for an operator to free space)."""
-    return min(timedelta(seconds=15 * 2 ** max(attempt - 1, 0)), STORAGE_BACKOFF_CAP)
+def job_policy(lease: timedelta, render_seconds: float, render_grace: timedelta) -> RetryPolicy:
+    """How jobs are held and retried: a heartbeat renews the lease while the render reports
+    progress, until the engine's deadline plus a grace; a crash is retried after 2 s, 4 s
+    (three attempts in all); storage that is full or failing is an outage, not the job's
+    fault: 15 s doubling up to 10 min, ten attempts (about 45 minutes, time for an operator
+    to free space)."""
+    return RetryPolicy(
+        lease=lease,
+        max_attempts=MAX_ATTEMPTS,
+        backoff=Backoff(BACKOFF_BASE),
+        outage_attempts=STORAGE_MAX_ATTEMPTS,
+        outage_backoff=Backoff(timedelta(seconds=15), cap=timedelta(minutes=10)),
+        heartbeat=True,
+        deadline=timedelta(seconds=render_seconds) + render_grace,
+        stall=max(lease, render_grace),
+    )
 
 
-def backoff(attempt: int) -> timedelta:
-    """Delay before retry number ``attempt`` (2 s, 4 s, 8 s, ...)."""
-    factor: int = 2 ** max(attempt - 1, 0)
-    return BACKOFF_BASE * factor
+@dataclass(frozen=True)
+class JobResult:
+    """What a successful attempt records on its job besides Success."""
+
+    seek_ms: int | None
+    size_search: str
+    """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when not set)."""
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from dynimg.domain.work import Backoff, RetryPolicy
+
 MAX_DELIVERY_ATTEMPTS = 36
 """Alibaba tries 3 times. dynimg retries as webhook providers do: 1, 2, 4, ... s doubling up to
 an hour between attempts, then hourly, about a day in all, before it gives up; an event it
 gave up on stays listed (ListCallbackEvents) and can be sent again (RedeliverCallbackEvent)."""
-MAX_RETRY_DELAY = timedelta(hours=1)
 DELIVERY_TIMEOUT_SECONDS = 5.0
-DELIVERY_LEASE = timedelta(seconds=30)
-"""How long one delivery attempt holds its event; far beyond the HTTP timeout."""
+DELIVERY_POLICY = RetryPolicy(
+    lease=timedelta(seconds=30),  # one attempt holds its event far beyond the HTTP timeout
+    max_attempts=MAX_DELIVERY_ATTEMPTS,
+    backoff=Backoff(timedelta(seconds=1), cap=timedelta(hours=1)),
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,3 @@ class OutboxMessage:
     gave_up: bool = False
     last_error: str = ""
     announced_at: datetime | None = None
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """The wait after failed attempt number ``attempts``: doubling from 1 s, capped at 1 h."""
-    return min(timedelta(seconds=2 ** min(max(attempts - 1, 0), 12)), MAX_RETRY_DELAY)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dynimg.domain.work import Backoff, RetryPolicy
+
 
 class TaskKind(StrEnum):
     """What a dispatcher can announce."""
@@ -64,9 +66,13 @@ class TaskState(StrEnum):
     FAILED = "Failed"
 
 
-PROBE_MAX_ATTEMPTS = 3
-PROBE_LEASE = timedelta(minutes=2)
-"""Probing reads headers and a few packets; two minutes is far beyond any healthy probe."""
+PROBE_POLICY = RetryPolicy(
+    lease=timedelta(minutes=2),
+    max_attempts=3,
+    backoff=Backoff(timedelta(seconds=5)),
+)
+"""Probing reads headers and a few packets: two minutes is far beyond any healthy probe.
+Retried after 5 s, 10 s; three attempts in all, then the upload fails visibly."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,3 @@ class Task:
     created_at: datetime
     lease_until: datetime | None = None
     last_error: str = ""
-
-
-def task_backoff(attempt: int) -> timedelta:
-    """Delay before retry number ``attempt`` of a task (5 s, 10 s, 20 s, ...)."""
-    return timedelta(seconds=5 * 2 ** max(attempt - 1, 0))

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from dynimg.domain.jobs import DynamicImage, DynamicImageJob
+from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobResult
 from dynimg.domain.on_demand import OnDemandRender
 from dynimg.domain.usage import UsageRow
+from dynimg.ports.work import WorkQueue
 
 
-class JobRepository(Protocol):
-    """Animated-image jobs; claim and update_running are compare-and-set."""
+class JobRepository(WorkQueue[DynamicImageJob, JobResult], Protocol):
+    """Animated-image jobs, claimed and finished through the work lifecycle's verbs."""
 
     def add(self, job: DynamicImageJob) -> None: ...
     def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None: ...
-    def claim(self, job_id: str, now: datetime, lease_until: datetime) -> bool: ...
-    def update_running(self, job_id: str, attempt: int, **values: Any) -> bool: ...
-    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
-        """Queued jobs due by ``now``; with ``announced_before``, only those not announced since."""
+    def progress(self, job_id: str, attempt: int, percent: int) -> bool:
+        """Record a held job's progress (fenced by ``attempt`` like every other write)."""
         ...
 
-    def mark_announced(self, job_ids: Sequence[str], now: datetime) -> None: ...
-    def expired(self, now: datetime) -> list[DynamicImageJob]: ...
     def count_by_status(self) -> dict[str, int]:
         """How many jobs are in each status (statuses with none are left out)."""
         ...

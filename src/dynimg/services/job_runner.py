@@ -1,19 +1,19 @@
 """Running animated-image jobs: idempotent, with leases, retries and exactly one result.
 
-A run claims the job (compare-and-set), renders outside any transaction while a heartbeat
-renews the lease, stores the file under the job's own key, and then, in one short
-transaction that only succeeds while this run still holds the job, records the image, the
-job's success, the cover, the usage and the completion event.
+A job is one kind of durable work (:class:`JobWork`) on the one lifecycle
+(:mod:`dynimg.services.lifecycle`): an attempt claims the job, renders outside any transaction
+while the heartbeat renews the lease, stores the file under the job's own key, and then, in
+one short transaction that only succeeds while this attempt still holds the job, records the
+image, the job's success, the cover, the usage and the completion event.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -24,15 +24,13 @@ from dynimg.domain.events import EVENT_DYNAMIC_IMAGE_COMPLETE, dynamic_image_com
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import (
     LEASE,
-    MAX_ATTEMPTS,
     RENDER_GRACE,
-    STORAGE_MAX_ATTEMPTS,
     DynamicImage,
     DynamicImageJob,
+    JobResult,
     JobStatus,
-    backoff,
     image_key,
-    storage_backoff,
+    job_policy,
 )
 from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID
@@ -52,9 +50,9 @@ from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.usage import UsageRow, resolution_class
 from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
+from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import (
     ClientError,
-    DynimgError,
     FileSizeUnreachable,
     InternalError,
     StorageError,
@@ -72,6 +70,9 @@ from dynimg.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from dynimg.ports.jobs import JobRepository
+from dynimg.services import lifecycle
+from dynimg.services.heartbeat import Liveness
 from dynimg.services.watermarks import uploaded_key
 
 log = logging.getLogger("dynimg.jobs")
@@ -102,42 +103,94 @@ class JobDeps:
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
     """Run a job if it can be claimed; returns its resulting status, None if not claimed."""
-    now = deps.clock.now()
-    with deps.uow_factory() as uow:
-        claimed = uow.jobs.claim(job_id, now, now + deps.lease)
-        uow.commit()
-        job = uow.jobs.get(None, job_id) if claimed else None
-    if job is None:
-        return None
-    with log_context.bound(log_context.job_id, job.id):
-        status = _attempt(deps, job)
-    _observe(deps, job, status)
-    return status
+    outcome = lifecycle.run(_runtime(deps), JobWork(deps), job_id)
+    return _STATUS[outcome] if outcome is not None else None
 
 
-def _observe(deps: JobDeps, job: DynamicImageJob, status: JobStatus | None) -> None:
-    """Report a job that ended (Success or Fail) with its time from submission."""
-    if status in (JobStatus.SUCCESS, JobStatus.FAIL):
-        waited = (deps.clock.now() - job.created_at).total_seconds()
-        deps.metrics.job_finished(_format_of(job), status.value, max(waited, 0.0))
+def recover_jobs(deps: JobDeps) -> int:
+    """Requeue jobs whose worker died (lease expired), or fail them once attempts run out."""
+    return lifecycle.recover(_runtime(deps), JobWork(deps))
 
 
-def _attempt(deps: JobDeps, job: DynamicImageJob) -> JobStatus | None:
-    """One claimed attempt at ``job``, whatever goes wrong: the status it leaves the job in."""
-    progress = _ProgressReporter(deps, job)
-    with _Heartbeat(deps, job, progress), ExitStack() as files:
-        try:
-            spec, source = _prepare(deps, job, files)
-            result = _render(deps, job, spec, source, progress)
-            return _succeed(deps, job, spec, result)
-        except ClientError as exc:
-            return _finish_failed(deps, job, exc)
-        except StorageError as exc:
-            log.warning("job %s attempt %s: storage failed", job.id, job.attempt)
-            return _wait_for_storage(deps, job, exc)
-        except Exception as exc:
-            log.exception("job %s attempt %s failed", job.id, job.attempt)
-            return _retry_or_fail(deps, job, exc)
+_STATUS = {
+    Outcome.DONE: JobStatus.SUCCESS,
+    Outcome.RETRY: JobStatus.QUEUED,
+    Outcome.GAVE_UP: JobStatus.FAIL,
+}
+
+
+def _runtime(deps: JobDeps) -> lifecycle.Runtime:
+    return lifecycle.Runtime(deps.uow_factory, deps.clock)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    spec: RenderSpec
+    result: RenderResult
+    stored: StoredObject
+
+
+class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
+    """Rendering an animated-image job, as a kind of durable work."""
+
+    task = TaskKind.RENDER
+    abandoned = Fault(
+        FaultKind.CRASH, InternalError.code, "The job was abandoned by its worker too often."
+    )
+
+    def __init__(self, deps: JobDeps) -> None:
+        self.deps = deps
+        self.policy = job_policy(deps.lease, deps.render_seconds, deps.render_grace)
+
+    def queue(self, uow: UnitOfWork) -> JobRepository:
+        return uow.jobs
+
+    def perform(self, claim: Claim[DynamicImageJob], liveness: Liveness) -> _Rendered:
+        job = claim.record
+        progress = _ProgressReporter(self.deps, job, liveness)
+        with ExitStack() as files:
+            spec, source = _prepare(self.deps, job, files)
+            result, stored = _render(self.deps, job, spec, source, progress)
+        return _Rendered(spec, result, stored)
+
+    def fault(self, claim: Claim[DynamicImageJob], exc: Exception) -> Fault:
+        if isinstance(exc, ClientError):
+            search = exc.size_search if isinstance(exc, FileSizeUnreachable) else None
+            detail = dump_compact(search) if search else ""
+            return Fault(FaultKind.REFUSED, exc.code, exc.message, detail)
+        if isinstance(exc, StorageError):  # storage full or failing: an outage, said as such
+            log.warning("job %s attempt %s: storage failed", claim.ref, claim.attempt)
+            return Fault(FaultKind.OUTAGE, exc.code, exc.message)
+        log.exception("job %s attempt %s failed", claim.ref, claim.attempt)
+        return Fault(FaultKind.CRASH, InternalError.code, InternalError().message)
+
+    def result(self, produced: _Rendered) -> JobResult:
+        return JobResult(produced.result.seek_ms, _size_search(produced.result))
+
+    def finished(
+        self, uow: UnitOfWork, claim: Claim[DynamicImageJob], produced: _Rendered
+    ) -> lifecycle.AfterCommit:
+        return _record_image(self.deps, uow, claim.record, produced)
+
+    def gave_up(
+        self, uow: UnitOfWork, claim: Claim[DynamicImageJob], fault: Fault
+    ) -> lifecycle.AfterCommit:
+        job = claim.record
+        failed = replace(job, status=JobStatus.FAIL, error_code=fault.code,
+                         error_message=fault.message)  # fmt: skip
+        event = _announce(self.deps, uow, failed, None, self.deps.clock.now())
+        return lambda: _ring(self.deps, event)
+
+    def context(self, ref: str) -> AbstractContextManager[object]:
+        return log_context.bound(log_context.job_id, ref)
+
+    def settled(self, claim: Claim[DynamicImageJob], outcome: Outcome) -> None:
+        """Report a job that ended (Success or Fail) with its time from submission."""
+        if outcome is not Outcome.RETRY:
+            job = claim.record
+            waited = (self.deps.clock.now() - job.created_at).total_seconds()
+            status = _STATUS[outcome].value
+            self.deps.metrics.job_finished(_format_of(job), status, max(waited, 0.0))
 
 
 def _format_of(job: DynamicImageJob) -> str:
@@ -147,28 +200,6 @@ def _format_of(job: DynamicImageJob) -> str:
     except Exception:  # a broken template already failed the job; the label must not fail too
         return "unknown"
     return config.format.value
-
-
-def recover_jobs(deps: JobDeps) -> int:
-    """Requeue jobs whose worker died (lease expired), or fail them once attempts run out."""
-    now = deps.clock.now()
-    with deps.uow_factory() as uow:
-        expired = uow.jobs.expired(now)
-    for job in expired:
-        if job.attempt >= MAX_ATTEMPTS:
-            status = _finish_failed(
-                deps, job, InternalError("The job was abandoned by its worker too often.")
-            )
-            _observe(deps, job, status)
-            continue
-        with deps.uow_factory() as uow:
-            uow.jobs.update_running(
-                job.id, job.attempt, status=JobStatus.QUEUED, next_attempt_at=now,
-                lease_until=None, announced_at=None,
-            )  # fmt: skip
-            uow.commit()
-        deps.dispatcher.announce(TaskKind.RENDER, job.id)
-    return len(expired)
 
 
 def _prepare(deps: JobDeps, job: DynamicImageJob, files: ExitStack) -> tuple[RenderSpec, Path]:
@@ -243,13 +274,11 @@ def _render(
     return result, stored
 
 
-def _succeed(
-    deps: JobDeps,
-    job: DynamicImageJob,
-    spec: RenderSpec,
-    rendered: tuple[RenderResult, StoredObject],
-) -> JobStatus | None:
-    result, stored = rendered
+def _record_image(
+    deps: JobDeps, uow: UnitOfWork, job: DynamicImageJob, rendered: _Rendered
+) -> lifecycle.AfterCommit:
+    """In the transaction of the job's success: its image, cover, usage and completion event."""
+    spec, result, stored = rendered.spec, rendered.result, rendered.stored
     now = deps.clock.now()
     image = DynamicImage(
         id=job.dynamic_image_id,
@@ -272,83 +301,24 @@ def _succeed(
     done = replace(
         job, status=JobStatus.SUCCESS, progress=100, finished_at=now, seek_ms=result.seek_ms
     )
-    with deps.uow_factory() as uow:
-        if not uow.jobs.update_running(
-            job.id, job.attempt, status=JobStatus.SUCCESS, progress=100, finished_at=now,
-            lease_until=None, error_code="", error_message="", seek_ms=result.seek_ms,
-            size_search=_size_search(result),
-        ):  # fmt: skip
-            return None  # this run lost the job; the run that holds it records the result
-        if uow.images.get(image.id) is None:
-            uow.images.add(image)
-        if spec.template.set_default_cover:
-            video = uow.videos.get(job.account_id, job.video_id)
-            if video is not None:
-                uow.videos.update(replace(video, cover_image_id=image.id, modified_at=now))
-        uow.usage.add(
-            job.account_id,
-            UsageRow(
-                now.strftime("%Y-%m-%d"),
-                resolution_class(image.width, image.height),
-                image.format,
-                image.duration_ms,
-                1,
-            ),
-        )
-        event = _announce(deps, uow, done, image, now)
-        uow.commit()
-    _ring(deps, event)
-    return JobStatus.SUCCESS
-
-
-def _finish_failed(deps: JobDeps, job: DynamicImageJob, error: DynimgError) -> JobStatus | None:
-    now = deps.clock.now()
-    failed = replace(job, status=JobStatus.FAIL, error_code=error.code, error_message=error.message)
-    search = error.size_search if isinstance(error, FileSizeUnreachable) else None
-    with deps.uow_factory() as uow:
-        if not uow.jobs.update_running(
-            job.id, job.attempt, status=JobStatus.FAIL, finished_at=now, lease_until=None,
-            error_code=error.code, error_message=error.message[:500],
-            size_search=dump_compact(search) if search else "",
-        ):  # fmt: skip
-            return None
-        event = _announce(deps, uow, failed, None, now)
-        uow.commit()
-    _ring(deps, event)
-    return JobStatus.FAIL
-
-
-def _retry_or_fail(deps: JobDeps, job: DynamicImageJob, exc: Exception) -> JobStatus | None:
-    if job.attempt >= MAX_ATTEMPTS:
-        return _finish_failed(deps, job, InternalError())
-    now = deps.clock.now()
-    with deps.uow_factory() as uow:
-        uow.jobs.update_running(
-            job.id,
-            job.attempt,
-            status=JobStatus.QUEUED,
-            next_attempt_at=now + backoff(job.attempt),
-            lease_until=None,
-            announced_at=None,  # the sweeper announces it when it is due
-            error_code=InternalError.code,
-            error_message=InternalError().message,
-        )
-        uow.commit()
-    return JobStatus.QUEUED
-
-
-def _wait_for_storage(deps: JobDeps, job: DynamicImageJob, exc: StorageError) -> JobStatus | None:
-    """Requeue for later, saying why, while storage is full or failing; fail after many tries."""
-    if job.attempt >= STORAGE_MAX_ATTEMPTS:
-        return _finish_failed(deps, job, exc)
-    with deps.uow_factory() as uow:
-        uow.jobs.update_running(
-            job.id, job.attempt, status=JobStatus.QUEUED, lease_until=None, announced_at=None,
-            next_attempt_at=deps.clock.now() + storage_backoff(job.attempt),
-            error_code=exc.code, error_message=exc.message,
-        )  # fmt: skip
-        uow.commit()
-    return JobStatus.QUEUED
+    if uow.images.get(image.id) is None:
+        uow.images.add(image)
+    if spec.template.set_default_cover:
+        video = uow.videos.get(job.account_id, job.video_id)
+        if video is not None:
+            uow.videos.update(replace(video, cover_image_id=image.id, modified_at=now))
+    uow.usage.add(
+        job.account_id,
+        UsageRow(
+            now.strftime("%Y-%m-%d"),
+            resolution_class(image.width, image.height),
+            image.format,
+            image.duration_ms,
+            1,
+        ),
+    )
+    event = _announce(deps, uow, done, image, now)
+    return lambda: _ring(deps, event)
 
 
 def _announce(
@@ -399,76 +369,24 @@ def _fps_text(fps: float) -> str:
 class _ProgressReporter:
     """Records a running job's progress, at most twice a second, each in its own transaction.
 
-    It also remembers when the engine last reported anything, so the heartbeat can tell a
-    render that is working from one that is stuck.
+    Every report is also a sign of life for the heartbeat, which tells a render that is
+    working from one that is stuck.
     """
 
-    def __init__(self, deps: JobDeps, job: DynamicImageJob) -> None:
-        self._deps, self._job = deps, job
+    def __init__(self, deps: JobDeps, job: DynamicImageJob, liveness: Liveness) -> None:
+        self._deps, self._job, self._liveness = deps, job, liveness
         self._shown, self._at = 0, 0.0
-        self.last_report = time.monotonic()
 
     def __call__(self, fraction: float) -> None:
+        self._liveness.touch()
         now = time.monotonic()
-        self.last_report = now
         percent = min(int(fraction * 100), 99)  # 100 is recorded with the result
         if percent - self._shown < 5 or now - self._at < 0.5:
             return
         self._shown, self._at = percent, now
         try:
             with self._deps.uow_factory() as uow:
-                uow.jobs.update_running(self._job.id, self._job.attempt, progress=percent)
+                uow.jobs.progress(self._job.id, self._job.attempt, percent)
                 uow.commit()
         except Exception:
             log.exception("could not record the progress of job %s", self._job.id)
-
-
-class _Heartbeat:
-    """Renews a running job's lease while the work goes on, so no sweeper takes it away.
-
-    Each beat extends the lease by the configured lease (a quarter of it between beats), and
-    touches nothing else: progress is the reporter's business. It stops renewing once the
-    render is past the engine's deadline plus a grace, or the engine has reported nothing for
-    a whole stall window: such a render is stuck (in native code, where the engine's own
-    deadline cannot reach it), and letting the lease lapse hands the job to another attempt.
-    """
-
-    def __init__(self, deps: JobDeps, job: DynamicImageJob, progress: _ProgressReporter) -> None:
-        self._deps, self._job, self._progress = deps, job, progress
-        self._stop = threading.Event()
-        self._started = time.monotonic()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"dynimg-lease-{job.id[:8]}", daemon=True
-        )
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def stuck(self) -> bool:
-        """Whether the render has outlived its deadline or stopped reporting progress."""
-        now = time.monotonic()
-        grace = self._deps.render_grace.total_seconds()
-        deadline = self._deps.render_seconds + grace
-        stall = max(self._deps.lease.total_seconds(), grace)
-        return now - self._started > deadline or now - self._progress.last_report > stall
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self._deps.lease.total_seconds() / 4):
-            if self.stuck():
-                log.error("job %s attempt %s is stuck; letting its lease lapse",
-                          self._job.id, self._job.attempt)  # fmt: skip
-                return
-            try:
-                with self._deps.uow_factory() as uow:
-                    lease_until = self._deps.clock.now() + self._deps.lease
-                    uow.jobs.update_running(
-                        self._job.id, self._job.attempt, lease_until=lease_until
-                    )
-                    uow.commit()
-            except Exception:
-                log.exception("could not renew the lease of job %s", self._job.id)

@@ -17,14 +17,10 @@ from dynimg.domain.events import (
 from dynimg.domain.fields import read_choice
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.json_document import dump_compact
-from dynimg.domain.outbox import (
-    DELIVERY_LEASE,
-    MAX_DELIVERY_ATTEMPTS,
-    OutboxMessage,
-    retry_delay,
-)
+from dynimg.domain.outbox import DELIVERY_POLICY, OutboxMessage
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.timestamps import format_utc
+from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import (
     DynimgError,
     IllegalStatus,
@@ -32,7 +28,18 @@ from dynimg.errors import (
     MissingParameter,
     ResourceNotFound,
 )
-from dynimg.ports import CallbackSender, Clock, Dispatcher, Metrics, NullMetrics, UnitOfWorkFactory
+from dynimg.ports import (
+    CallbackSender,
+    Clock,
+    Dispatcher,
+    Metrics,
+    NullMetrics,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from dynimg.ports.work import OutboxRepository
+from dynimg.services import lifecycle
+from dynimg.services.heartbeat import Liveness
 
 EVENT_STATES = ("pending", "delivered", "failed")
 EVENT_TEST = "Test"
@@ -114,24 +121,40 @@ def deliver_event(
     None when it was not claimable (not due, delivered, given up, or another worker has it).
     Each attempt is reported to ``metrics``, with whether it was the event's last.
     """
-    metrics = metrics or NullMetrics()
-    now = clock.now()
-    with uow_factory() as uow:
-        message = uow.outbox.claim(message_id, now, now + DELIVERY_LEASE)
-        uow.commit()
-    if message is None:
+    work = DeliveryWork(clock, sender, metrics or NullMetrics())
+    outcome = lifecycle.run(lifecycle.Runtime(uow_factory, clock), work, message_id)
+    return None if outcome is None else outcome is Outcome.DONE
+
+
+class DeliveryWork(lifecycle.WorkKind[OutboxMessage, None, None]):
+    """Delivering one callback event, as a kind of durable work."""
+
+    task = TaskKind.DELIVER
+    policy = DELIVERY_POLICY
+    abandoned = Fault(FaultKind.CRASH, "Abandoned", "the delivering worker died")
+
+    def __init__(self, clock: Clock, sender: CallbackSender, metrics: Metrics) -> None:
+        self.clock, self.sender, self.metrics = clock, sender, metrics
+
+    def queue(self, uow: UnitOfWork) -> OutboxRepository:
+        return uow.outbox
+
+    def perform(self, claim: Claim[OutboxMessage], liveness: Liveness) -> None:
+        message = claim.record
+        self.sender.post(message.url, message.payload.encode(), _headers(self.clock, message))
+
+    def fault(self, claim: Claim[OutboxMessage], exc: Exception) -> Fault:
+        # The error names the failure's kind only: a receiver's reply may carry anything.
+        error = type(exc).__name__ if not isinstance(exc, DynimgError) else exc.message
+        log.warning("event %s failed (attempt %s): %s", claim.ref, claim.attempt, error)
+        return Fault(FaultKind.CRASH, "DeliveryFailed", error)
+
+    def result(self, produced: None) -> None:
         return None
-    try:
-        sender.post(message.url, message.payload.encode(), _headers(clock, message))
-    except Exception as exc:
-        gave_up = _record_failure(uow_factory, clock, message, exc)
-        metrics.callback_attempted(delivered=False, gave_up=gave_up)
-        return False
-    with uow_factory() as uow:
-        uow.outbox.record(message.id, message.attempts, delivered_at=clock.now(), last_error="")
-        uow.commit()
-    metrics.callback_attempted(delivered=True, gave_up=False)
-    return True
+
+    def settled(self, claim: Claim[OutboxMessage], outcome: Outcome) -> None:
+        delivered, gave_up = outcome is Outcome.DONE, outcome is Outcome.GAVE_UP
+        self.metrics.callback_attempted(delivered=delivered, gave_up=gave_up)
 
 
 def send_test_event(
@@ -196,24 +219,3 @@ def _headers(clock: Clock, message: OutboxMessage) -> dict[str, str]:
         headers["X-VOD-TIMESTAMP"] = str(timestamp)
         headers["X-VOD-SIGNATURE"] = callback_signature(message.url, timestamp, message.auth_key)
     return headers
-
-
-def _record_failure(
-    uow_factory: UnitOfWorkFactory, clock: Clock, message: OutboxMessage, exc: Exception
-) -> bool:
-    """Record a failed attempt; True when it was the last one (the event is given up)."""
-    give_up = message.attempts >= MAX_DELIVERY_ATTEMPTS
-    # The error names the failure's kind only: a receiver's reply may carry anything.
-    error = type(exc).__name__ if not isinstance(exc, DynimgError) else exc.message
-    log.warning("event %s failed (attempt %s): %s", message.id, message.attempts, error)
-    with uow_factory() as uow:
-        uow.outbox.record(
-            message.id,
-            message.attempts,
-            gave_up=give_up,
-            last_error=error[:500],
-            next_attempt_at=clock.now() + retry_delay(message.attempts),
-            announced_at=None,  # the sweeper announces the retry when it is due
-        )
-        uow.commit()
-    return give_up

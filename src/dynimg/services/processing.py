@@ -11,18 +11,23 @@ from dataclasses import dataclass, replace
 
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaStatus
-from dynimg.domain.tasks import (
-    PROBE_LEASE,
-    PROBE_MAX_ATTEMPTS,
-    Task,
-    TaskKind,
-    TaskState,
-    task_backoff,
-)
+from dynimg.domain.tasks import PROBE_POLICY, Task, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import ProbeFacts, VideoStatus
+from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import MediaError
-from dynimg.ports import Clock, Dispatcher, MediaEngine, Storage, StoredObject, UnitOfWorkFactory
+from dynimg.ports import (
+    Clock,
+    Dispatcher,
+    MediaEngine,
+    Storage,
+    StoredObject,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from dynimg.ports.work import WorkQueue
+from dynimg.services import lifecycle
+from dynimg.services.heartbeat import Liveness
 
 log = logging.getLogger("dynimg.processing")
 
@@ -87,36 +92,55 @@ class ProbeDeps:
 
 def run_probe(deps: ProbeDeps, ref: str) -> TaskState | None:
     """Probe an upload if its task can be claimed; returns the task's new state, None if not."""
-    now = deps.clock.now()
-    with deps.uow_factory() as uow:
-        task = uow.tasks.claim(TaskKind.PROBE, ref, now, now + PROBE_LEASE)
-        uow.commit()
-    if task is None:
-        return None
-    try:
-        process_upload(deps, UploadTarget(task.target), ref)
-    except Exception as exc:
-        log.exception("probing %s %s failed (attempt %s)", task.target, ref, task.attempt)
-        return _retry_or_give_up(deps, task, exc)
-    return _finish(deps, task, TaskState.DONE)
+    outcome = lifecycle.run(_runtime(deps), ProbeWork(deps), ref)
+    return _STATE[outcome] if outcome is not None else None
 
 
 def recover_probes(deps: ProbeDeps) -> int:
     """Requeue probes whose worker died, or give up on them once attempts run out."""
-    now = deps.clock.now()
-    with deps.uow_factory() as uow:
-        expired = uow.tasks.expired(now)
-    for task in expired:
-        if task.attempt >= PROBE_MAX_ATTEMPTS:
-            _settle_unprobed(deps, task, "the file could not be probed")
-            continue
-        with deps.uow_factory() as uow:
-            uow.tasks.update_running(
-                task.kind, task.ref, task.attempt, state=TaskState.QUEUED, next_run_at=now,
-                lease_until=None, announced_at=None,
-            )  # fmt: skip
-            uow.commit()
-    return len(expired)
+    return lifecycle.recover(_runtime(deps), ProbeWork(deps))
+
+
+_STATE = {
+    Outcome.DONE: TaskState.DONE,
+    Outcome.RETRY: TaskState.QUEUED,
+    Outcome.GAVE_UP: TaskState.FAILED,
+}
+UNPROBED = "the file could not be probed"
+
+
+def _runtime(deps: ProbeDeps) -> lifecycle.Runtime:
+    return lifecycle.Runtime(deps.uow_factory, deps.clock)
+
+
+class ProbeWork(lifecycle.WorkKind[Task, None, None]):
+    """Probing an upload, as a kind of durable work; giving up fails the upload visibly."""
+
+    task = TaskKind.PROBE
+    policy = PROBE_POLICY
+    abandoned = Fault(FaultKind.CRASH, "Abandoned", UNPROBED)
+
+    def __init__(self, deps: ProbeDeps) -> None:
+        self.deps = deps
+
+    def queue(self, uow: UnitOfWork) -> WorkQueue[Task, None]:
+        return uow.tasks.queue(TaskKind.PROBE)
+
+    def perform(self, claim: Claim[Task], liveness: Liveness) -> None:
+        process_upload(self.deps, UploadTarget(claim.record.target), claim.ref)
+
+    def fault(self, claim: Claim[Task], exc: Exception) -> Fault:
+        task = claim.record
+        log.exception("probing %s %s failed (attempt %s)", task.target, claim.ref, claim.attempt)
+        return Fault(FaultKind.CRASH, "ProbeFailed", type(exc).__name__)
+
+    def result(self, produced: None) -> None:
+        return None
+
+    def gave_up(self, uow: UnitOfWork, claim: Claim[Task], fault: Fault) -> lifecycle.AfterCommit:
+        """Out of attempts: the upload fails visibly instead of staying half-processed forever."""
+        _settle_unprobed(uow, self.deps.clock, claim.record, UNPROBED)
+        return lifecycle.nothing
 
 
 def process_upload(deps: ProbeDeps, target: UploadTarget, target_id: str) -> None:
@@ -127,46 +151,18 @@ def process_upload(deps: ProbeDeps, target: UploadTarget, target_id: str) -> Non
         _settle_media(deps.uow_factory, deps.storage, deps.engine, target_id)
 
 
-def _retry_or_give_up(deps: ProbeDeps, task: Task, exc: Exception) -> TaskState | None:
-    if task.attempt >= PROBE_MAX_ATTEMPTS:
-        return _settle_unprobed(deps, task, "the file could not be probed")
-    with deps.uow_factory() as uow:
-        held = uow.tasks.update_running(
-            task.kind, task.ref, task.attempt, state=TaskState.QUEUED,
-            next_run_at=deps.clock.now() + task_backoff(task.attempt), lease_until=None,
-            announced_at=None, last_error=type(exc).__name__,
-        )  # fmt: skip
-        uow.commit()
-    return TaskState.QUEUED if held else None
-
-
-def _finish(deps: ProbeDeps, task: Task, state: TaskState) -> TaskState | None:
-    with deps.uow_factory() as uow:
-        held = uow.tasks.update_running(task.kind, task.ref, task.attempt, state=state,
-                                        lease_until=None)  # fmt: skip
-        uow.commit()
-    return state if held else None
-
-
-def _settle_unprobed(deps: ProbeDeps, task: Task, reason: str) -> TaskState | None:
-    """Out of attempts: the upload fails visibly instead of staying half-processed forever."""
-    with deps.uow_factory() as uow:
-        if not uow.tasks.update_running(task.kind, task.ref, task.attempt,
-                                        state=TaskState.FAILED, lease_until=None):  # fmt: skip
-            return None
-        if task.target == UploadTarget.VIDEO.value:
-            video = uow.videos.get(None, task.ref)
-            if video is not None and video.status is VideoStatus.UPLOAD_SUCC:
-                failed = replace(video, status=VideoStatus.UPLOAD_FAIL, failure_reason=reason)
-                uow.videos.update(replace(failed, modified_at=deps.clock.now()))
-        else:
-            media = uow.media_files.get(None, task.ref)
-            if media is not None and media.status is MediaStatus.UPLOADING:
-                uow.media_files.update(
-                    replace(media, status=MediaStatus.UPLOAD_FAIL, failure_reason=reason)
-                )
-        uow.commit()
-    return TaskState.FAILED
+def _settle_unprobed(uow: UnitOfWork, clock: Clock, task: Task, reason: str) -> None:
+    if task.target == UploadTarget.VIDEO.value:
+        video = uow.videos.get(None, task.ref)
+        if video is not None and video.status is VideoStatus.UPLOAD_SUCC:
+            failed = replace(video, status=VideoStatus.UPLOAD_FAIL, failure_reason=reason)
+            uow.videos.update(replace(failed, modified_at=clock.now()))
+    else:
+        media = uow.media_files.get(None, task.ref)
+        if media is not None and media.status is MediaStatus.UPLOADING:
+            uow.media_files.update(
+                replace(media, status=MediaStatus.UPLOAD_FAIL, failure_reason=reason)
+            )
 
 
 def _settle_video(

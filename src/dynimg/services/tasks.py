@@ -1,7 +1,8 @@
 """The one registry of background work: every task kind, its handler, and the periodic runs.
 
-A dispatcher delivers ``(kind, ref)``; :func:`run_task` looks the kind up and runs its handler,
-which claims the task's row before doing anything. Periodic kinds are run by :func:`tick` in
+A dispatcher delivers ``(kind, ref)``; :func:`run_task` looks the kind up among
+:func:`work_kinds` and runs one attempt through the one lifecycle (:mod:`.lifecycle`), which
+claims the task's row before doing anything. Periodic kinds are run by :func:`tick` in
 every worker process, but each claims its slot in ``periodic_runs`` first, so it runs once per
 interval across the cluster.
 """
@@ -12,18 +13,20 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from dynimg.domain.tasks import PERIODIC, REANNOUNCE_AFTER, TaskKind
 from dynimg.ports import CallbackSender
+from dynimg.services import lifecycle
 from dynimg.services.housekeeping import (
     purge_abandoned_uploads,
     purge_expired_console_sessions,
     purge_expired_grants,
     purge_expired_nonces,
 )
-from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
-from dynimg.services.notifications import deliver_event
-from dynimg.services.processing import ProbeDeps, recover_probes, run_probe
+from dynimg.services.job_runner import JobDeps, JobWork
+from dynimg.services.notifications import DeliveryWork
+from dynimg.services.processing import ProbeDeps, ProbeWork
 
 log = logging.getLogger("dynimg.tasks")
 DUE_BATCH = 200
@@ -44,12 +47,28 @@ class TaskDeps:
         return ProbeDeps(j.uow_factory, j.clock, j.storage, j.engine)
 
 
+def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:
+    """Every kind of durable work, in the order the sweep finds and announces it."""
+    j = deps.jobs
+    return [
+        JobWork(j),
+        ProbeWork(deps.probes),
+        DeliveryWork(j.clock, deps.sender, j.metrics),
+    ]
+
+
+def runtime(deps: TaskDeps) -> lifecycle.Runtime:
+    """The lifecycle's own needs, from the workers' dependencies."""
+    return lifecycle.Runtime(deps.jobs.uow_factory, deps.jobs.clock)
+
+
 def run_task(deps: TaskDeps, kind: TaskKind, ref: str) -> None:
     """Run one announced task; a task that is not claimable (done, or taken) is a no-op."""
     if kind in PERIODIC:
         run_periodic(deps, kind)
         return
-    _HANDLERS[kind](deps, ref)
+    work = next(w for w in work_kinds(deps) if w.task is kind)
+    lifecycle.run(runtime(deps), work, ref)
 
 
 def run_periodic(deps: TaskDeps, kind: TaskKind) -> bool:
@@ -75,17 +94,14 @@ def tick(deps: TaskDeps) -> None:
 def due_work(
     deps: TaskDeps, announced_before: datetime | None = None
 ) -> list[tuple[TaskKind, str]]:
-    """Work that is due now: jobs, probes and events (not announced since ``announced_before``)."""
+    """Work that is due now, of every kind (not announced since ``announced_before``)."""
     now = deps.jobs.clock.now()
     with deps.jobs.uow_factory() as uow:
-        work = [
-            (TaskKind.RENDER, job_id) for job_id in uow.jobs.due(now, DUE_BATCH, announced_before)
+        return [
+            (work.task, ref)
+            for work in work_kinds(deps)
+            for ref in work.queue(uow).due(now, DUE_BATCH, announced_before)
         ]
-        work += uow.tasks.due(now, DUE_BATCH, announced_before)
-        work += [
-            (TaskKind.DELIVER, ref) for ref in uow.outbox.due(now, DUE_BATCH, announced_before)
-        ]
-    return work
 
 
 def sweep(deps: TaskDeps) -> int:
@@ -94,18 +110,21 @@ def sweep(deps: TaskDeps) -> int:
     Work announced less than ``REANNOUNCE_AFTER`` ago is left alone: its message is probably
     still waiting in the broker, and announcing it again would only add duplicates.
     """
-    recover_jobs(deps.jobs)
-    recover_probes(deps.probes)
+    kinds = work_kinds(deps)
+    for work in kinds:
+        lifecycle.recover(runtime(deps), work)
     now = deps.jobs.clock.now()
-    work = due_work(deps, announced_before=now - REANNOUNCE_AFTER)
+    announced: list[tuple[TaskKind, str]] = []
     with deps.jobs.uow_factory() as uow:
-        uow.jobs.mark_announced([ref for kind, ref in work if kind is TaskKind.RENDER], now)
-        uow.tasks.mark_announced([(k, r) for k, r in work if k is TaskKind.PROBE], now)
-        uow.outbox.mark_announced([ref for kind, ref in work if kind is TaskKind.DELIVER], now)
+        for work in kinds:
+            queue = work.queue(uow)
+            refs = queue.due(now, DUE_BATCH, announced_before=now - REANNOUNCE_AFTER)
+            queue.mark_announced(refs, now)
+            announced += [(work.task, ref) for ref in refs]
         uow.commit()
-    for kind, ref in work:
+    for kind, ref in announced:
         deps.jobs.dispatcher.announce(kind, ref)
-    return len(work)
+    return len(announced)
 
 
 def housekeeping(deps: TaskDeps) -> None:
@@ -118,23 +137,6 @@ def housekeeping(deps: TaskDeps) -> None:
     purge_abandoned_uploads(j.uow_factory, j.clock, j.storage)
 
 
-def _render(deps: TaskDeps, ref: str) -> None:
-    run_job(deps.jobs, ref)
-
-
-def _probe(deps: TaskDeps, ref: str) -> None:
-    run_probe(deps.probes, ref)
-
-
-def _deliver(deps: TaskDeps, ref: str) -> None:
-    deliver_event(deps.jobs.uow_factory, deps.jobs.clock, deps.sender, ref, deps.jobs.metrics)
-
-
-_HANDLERS: dict[TaskKind, Callable[[TaskDeps, str], None]] = {
-    TaskKind.RENDER: _render,
-    TaskKind.PROBE: _probe,
-    TaskKind.DELIVER: _deliver,
-}
 _PERIODIC_HANDLERS: dict[TaskKind, Callable[[TaskDeps], object]] = {
     TaskKind.SWEEP: sweep,
     TaskKind.HOUSEKEEPING: housekeeping,

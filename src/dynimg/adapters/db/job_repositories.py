@@ -1,7 +1,7 @@
 """SQL repositories for jobs, animated images, callbacks and usage.
 
-Claiming and finishing a job are single compare-and-set UPDATEs, correct on SQLite (one writer
-at a time) and on PostgreSQL (row locks) alike.
+A job's lifecycle (claim, renew, finish, retry, give up) is the generic work queue's, over the
+job table's own columns (:data:`JOB_WORK`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from dynimg.adapters.db.tables import (
@@ -19,17 +19,44 @@ from dynimg.adapters.db.tables import (
     message_callbacks,
     usage_daily,
 )
+from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.events import MessageCallback
-from dynimg.domain.jobs import TRANSITIONS, DynamicImage, DynamicImageJob, JobStatus
+from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobResult, JobStatus
 from dynimg.domain.usage import UsageRow
 
 jobs = dynamic_image_jobs
 
 
-class SqlJobRepository:
-    """Animated-image jobs."""
+def _job_work() -> WorkTable[DynamicImageJob, JobResult]:
+    queued, processing = JobStatus.QUEUED.value, JobStatus.PROCESSING.value
+    return WorkTable(
+        table=jobs, ref=jobs.c.id, scope=(),
+        waiting=(jobs.c.status == queued,), held=(jobs.c.status == processing,),
+        attempt=jobs.c.attempt, due_at=jobs.c.next_attempt_at, lease=jobs.c.lease_until,
+        announced_at=jobs.c.announced_at, load=_job,
+        claimed=lambda now, _: {
+            "status": processing, "progress": 0,
+            "started_at": func.coalesce(jobs.c.started_at, now),
+        },
+        requeued={"status": queued},
+        finished=lambda now, result: {
+            "status": JobStatus.SUCCESS.value, "progress": 100, "finished_at": now,
+            "error_code": "", "error_message": "", "seek_ms": result.seek_ms,
+            "size_search": result.size_search,
+        },
+        failed=lambda fault: {
+            "error_code": fault.code, "error_message": fault.message[:500],
+            "size_search": fault.detail,
+        },
+        gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
+    )  # fmt: skip
+
+
+class SqlJobRepository(SqlWorkQueue[DynamicImageJob, JobResult]):
+    """Animated-image jobs: the work lifecycle's verbs, plus submitting, progress and lists."""
 
     def __init__(self, session: Session) -> None:
+        super().__init__(session, _JOB_WORK)
         self._session = session
 
     def add(self, job: DynamicImageJob) -> None:
@@ -44,59 +71,14 @@ class SqlJobRepository:
         row = self._session.execute(query).first()
         return _job(row._mapping) if row else None
 
-    def claim(self, job_id: str, now: datetime, lease_until: datetime) -> bool:
-        result = self._session.execute(
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == JobStatus.QUEUED.value)
-            .where(jobs.c.next_attempt_at <= now)
-            .values(
-                status=JobStatus.PROCESSING.value,
-                attempt=jobs.c.attempt + 1,
-                lease_until=lease_until,
-                started_at=func.coalesce(jobs.c.started_at, now),
-                progress=0,
-            )
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    def update_running(self, job_id: str, attempt: int, **values: Any) -> bool:
-        """Change a Processing job, only while ``attempt`` still holds it."""
-        if "status" in values:
-            target = JobStatus(values["status"])
-            assert target in TRANSITIONS[JobStatus.PROCESSING], f"Processing -> {target}"
-            values["status"] = target.value
+    def progress(self, job_id: str, attempt: int, percent: int) -> bool:
         result = self._session.execute(
             update(jobs)
             .where(jobs.c.id == job_id, jobs.c.attempt == attempt)
             .where(jobs.c.status == JobStatus.PROCESSING.value)
-            .values(**values)
+            .values(progress=percent)
         )
         return bool(getattr(result, "rowcount", 0))
-
-    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
-        query = select(jobs.c.id).where(
-            jobs.c.status == JobStatus.QUEUED.value, jobs.c.next_attempt_at <= now
-        )
-        if announced_before is not None:
-            query = query.where(
-                or_(jobs.c.announced_at.is_(None), jobs.c.announced_at <= announced_before)
-            )
-        rows = self._session.execute(query.order_by(jobs.c.next_attempt_at).limit(limit))
-        return [row.id for row in rows]
-
-    def mark_announced(self, job_ids: Sequence[str], now: datetime) -> None:
-        if job_ids:
-            self._session.execute(
-                update(jobs).where(jobs.c.id.in_(job_ids)).values(announced_at=now)
-            )
-
-    def expired(self, now: datetime) -> list[DynamicImageJob]:
-        rows = self._session.execute(
-            select(jobs).where(
-                jobs.c.status == JobStatus.PROCESSING.value, jobs.c.lease_until < now
-            )
-        )
-        return [_job(row._mapping) for row in rows]
 
     def count_by_status(self) -> dict[str, int]:
         rows = self._session.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
@@ -241,3 +223,6 @@ def _job(mapping: Any) -> DynamicImageJob:
     values = dict(mapping)
     values["status"] = JobStatus(values["status"])
     return DynamicImageJob(**values)
+
+
+_JOB_WORK = _job_work()

@@ -1,20 +1,20 @@
 """SQL repositories for durable tasks and the cluster's periodic runs.
 
-Like jobs, a task is claimed by one compare-and-set UPDATE that bumps its attempt, and only the
-attempt that holds it may change it afterwards.
+The tasks of one kind form a work queue (``queue(kind)``): the generic lifecycle over the
+shared ``tasks`` table, scoped by its ``kind`` column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, tuple_, update
+from sqlalchemy import RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dynimg.adapters.db.tables import periodic_runs, tasks
+from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.tasks import Task, TaskKind, TaskState
 
 
@@ -41,55 +41,23 @@ class SqlTaskRepository:
         row = self._session.execute(select(tasks).where(*_key(kind, ref))).first()
         return _task(row._mapping) if row else None
 
-    def claim(self, kind: TaskKind, ref: str, now: datetime, lease_until: datetime) -> Task | None:
-        result = self._session.execute(
-            update(tasks)
-            .where(*_key(kind, ref), tasks.c.state == TaskState.QUEUED.value)
-            .where(tasks.c.next_run_at <= now)
-            .values(
-                state=TaskState.RUNNING.value, attempt=tasks.c.attempt + 1, lease_until=lease_until
-            )
-        )
-        return self.get(kind, ref) if getattr(result, "rowcount", 0) else None
+    def queue(self, kind: TaskKind) -> SqlWorkQueue[Task, None]:
+        return SqlWorkQueue(self._session, _task_work(kind))
 
-    def update_running(self, kind: TaskKind, ref: str, attempt: int, **values: Any) -> bool:
-        if "state" in values:
-            values["state"] = TaskState(values["state"]).value
-        result = self._session.execute(
-            update(tasks)
-            .where(*_key(kind, ref), tasks.c.attempt == attempt)
-            .where(tasks.c.state == TaskState.RUNNING.value)
-            .values(**values)
-        )
-        return bool(getattr(result, "rowcount", 0))
 
-    def due(
-        self, now: datetime, limit: int, announced_before: datetime | None = None
-    ) -> list[tuple[TaskKind, str]]:
-        query = select(tasks.c.kind, tasks.c.ref).where(
-            tasks.c.state == TaskState.QUEUED.value, tasks.c.next_run_at <= now
-        )
-        if announced_before is not None:
-            query = query.where(
-                or_(tasks.c.announced_at.is_(None), tasks.c.announced_at <= announced_before)
-            )
-        rows = self._session.execute(query.order_by(tasks.c.next_run_at).limit(limit))
-        return [(TaskKind(row.kind), row.ref) for row in rows]
-
-    def mark_announced(self, keys: Sequence[tuple[TaskKind, str]], now: datetime) -> None:
-        if keys:
-            pairs = [(kind.value, ref) for kind, ref in keys]
-            self._session.execute(
-                update(tasks)
-                .where(tuple_(tasks.c.kind, tasks.c.ref).in_(pairs))
-                .values(announced_at=now)
-            )
-
-    def expired(self, now: datetime) -> list[Task]:
-        rows = self._session.execute(
-            select(tasks).where(tasks.c.state == TaskState.RUNNING.value, tasks.c.lease_until < now)
-        )
-        return [_task(row._mapping) for row in rows]
+def _task_work(kind: TaskKind) -> WorkTable[Task, None]:
+    queued, running = TaskState.QUEUED.value, TaskState.RUNNING.value
+    return WorkTable(
+        table=tasks, ref=tasks.c.ref, scope=(tasks.c.kind == kind.value,),
+        waiting=(tasks.c.state == queued,), held=(tasks.c.state == running,),
+        attempt=tasks.c.attempt, due_at=tasks.c.next_run_at, lease=tasks.c.lease_until,
+        announced_at=tasks.c.announced_at, load=_task,
+        claimed=lambda _now, _lease: {"state": running},
+        requeued={"state": queued},
+        finished=lambda _now, _result: {"state": TaskState.DONE.value},
+        failed=lambda fault: {"last_error": fault.message[:500]},
+        gave_up=lambda _now: {"state": TaskState.FAILED.value},
+    )  # fmt: skip
 
 
 class SqlPeriodicRepository:
@@ -122,7 +90,7 @@ def _key(kind: TaskKind, ref: str) -> tuple[Any, ...]:
     return (tasks.c.kind == kind.value, tasks.c.ref == ref)
 
 
-def _task(mapping: Any) -> Task:
+def _task(mapping: RowMapping) -> Task:
     values = dict(mapping)
     values.pop("announced_at")
     values.update(kind=TaskKind(values["kind"]), state=TaskState(values["state"]))

@@ -1,0 +1,132 @@
+"""One SQL implementation of the work lifecycle's verbs, for every table that holds work.
+
+A :class:`WorkTable` says where a kind keeps its lifecycle (which columns, which states) and
+how its rows read; :class:`SqlWorkQueue` turns the named transitions of ``ports.WorkQueue``
+into single compare-and-set UPDATEs, correct on SQLite (one writer at a time) and on
+PostgreSQL (row locks) alike. Every write after the claim is fenced by the attempt it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Column, RowMapping, Table, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from dynimg.domain.work import Claim, Fault
+
+T = TypeVar("T")
+R = TypeVar("R")
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkTable(Generic[T, R]):
+    """Where one kind of work keeps its lifecycle, and what each transition writes."""
+
+    table: Table
+    ref: Column[Any]
+    scope: tuple[ColumnElement[bool], ...]
+    """Conditions every row of this kind meets (a kind column in a shared table)."""
+    waiting: tuple[ColumnElement[bool], ...]
+    """A row that may be claimed once due."""
+    held: tuple[ColumnElement[bool], ...]
+    """A row held by an attempt."""
+    attempt: Column[Any]
+    due_at: Column[Any]
+    lease: Column[Any] | None
+    """None: the lease is kept in ``due_at`` (a held row is waiting again once it passes)."""
+    announced_at: Column[Any]
+    load: Callable[[RowMapping], T]
+    claimed: Callable[[datetime, datetime], Values]
+    """What a claim sets besides the attempt and the lease (its state, start time)."""
+    requeued: Values
+    """What puts a held row back to waiting (its state)."""
+    finished: Callable[[datetime, R], Values]
+    failed: Callable[[Fault], Values]
+    """How a fault is recorded (by a retry and by giving up)."""
+    gave_up: Callable[[datetime], Values]
+
+
+class SqlWorkQueue(Generic[T, R]):
+    """Implements ``ports.WorkQueue`` over one :class:`WorkTable`."""
+
+    def __init__(self, session: Session, work: WorkTable[T, R]) -> None:
+        self._session, self._work = session, work
+
+    def claim(self, ref: str, now: datetime, lease_until: datetime) -> Claim[T] | None:
+        w = self._work
+        values = w.claimed(now, lease_until) | {
+            w.attempt.name: w.attempt + 1,
+            (w.lease if w.lease is not None else w.due_at).name: lease_until,
+        }
+        if not self._update(ref, (*w.waiting, w.due_at <= now), values):
+            return None
+        row = self._session.execute(select(w.table).where(*self._key(ref))).one()
+        return Claim(ref, int(row._mapping[w.attempt.name]), w.load(row._mapping))
+
+    def renew(self, ref: str, attempt: int, lease_until: datetime) -> bool:
+        lease = self._work.lease if self._work.lease is not None else self._work.due_at
+        return self._held(ref, attempt, {lease.name: lease_until})
+
+    def finish(self, ref: str, attempt: int, now: datetime, result: R) -> bool:
+        return self._held(ref, attempt, self._work.finished(now, result) | self._unleased())
+
+    def schedule_retry(self, ref: str, attempt: int, at: datetime, fault: Fault) -> bool:
+        w = self._work
+        values = w.requeued | w.failed(fault) | self._unleased()
+        return self._held(ref, attempt, values | {w.due_at.name: at, w.announced_at.name: None})
+
+    def give_up(self, ref: str, attempt: int, now: datetime, fault: Fault) -> bool:
+        w = self._work
+        return self._held(ref, attempt, w.gave_up(now) | w.failed(fault) | self._unleased())
+
+    def release(self, ref: str, attempt: int, now: datetime) -> bool:
+        w = self._work
+        values = w.requeued | self._unleased()
+        return self._held(ref, attempt, values | {w.due_at.name: now, w.announced_at.name: None})
+
+    def expired(self, now: datetime) -> Sequence[Claim[T]]:
+        w = self._work
+        if w.lease is None:
+            return []
+        rows = self._session.execute(select(w.table).where(*w.scope, *w.held, w.lease < now))
+        return [
+            Claim(str(row._mapping[w.ref.name]), int(row._mapping[w.attempt.name]),
+                  w.load(row._mapping))
+            for row in rows
+        ]  # fmt: skip
+
+    def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
+        w = self._work
+        query = select(w.ref).where(*w.scope, *w.waiting, w.due_at <= now)
+        if announced_before is not None:
+            query = query.where(or_(w.announced_at.is_(None), w.announced_at <= announced_before))
+        rows = self._session.execute(query.order_by(w.due_at).limit(limit))
+        return [str(ref) for (ref,) in rows]
+
+    def mark_announced(self, refs: Sequence[str], now: datetime) -> None:
+        w = self._work
+        if refs:
+            self._session.execute(
+                update(w.table).where(*w.scope, w.ref.in_(refs)).values({w.announced_at.name: now})
+            )
+
+    def _key(self, ref: str) -> tuple[ColumnElement[bool], ...]:
+        return (*self._work.scope, self._work.ref == ref)
+
+    def _unleased(self) -> Values:
+        return {self._work.lease.name: None} if self._work.lease is not None else {}
+
+    def _held(self, ref: str, attempt: int, values: Values) -> bool:
+        """Write ``values`` only while ``attempt`` still holds the row (the fence)."""
+        w = self._work
+        return self._update(ref, (*w.held, w.attempt == attempt), values)
+
+    def _update(self, ref: str, where: tuple[ColumnElement[bool], ...], values: Values) -> bool:
+        statement = update(self._work.table).where(*self._key(ref), *where).values(values)
+        return bool(getattr(self._session.execute(statement), "rowcount", 0))

@@ -1,0 +1,172 @@
+"""The one claim/run/finish/retry/give-up path that every kind of durable work goes through.
+
+A kind (:class:`WorkKind`) says where its rows are, its :class:`~dynimg.domain.work.RetryPolicy`
+and what one attempt does; this module does the rest, the same way for all: claim the row
+(a new attempt, leased), perform the work outside any transaction while the heartbeat renews
+the lease (kinds whose policy asks for one), then, in one short transaction fenced by the
+attempt, finish it, schedule a retry or give up, as the policy decides for the fault.
+Recovering rows whose worker died and finding due work go through the same queue verbs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from dynimg.domain.tasks import TaskKind
+from dynimg.domain.work import Claim, Fault, Outcome, RetryPolicy
+from dynimg.ports.clock import Clock
+from dynimg.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from dynimg.ports.work import WorkQueue
+from dynimg.services.heartbeat import Heartbeat, Liveness
+
+T = TypeVar("T")
+P = TypeVar("P")
+R = TypeVar("R")
+AfterCommit = Callable[[], None]
+
+
+def nothing() -> None:
+    """An after-commit action that does nothing."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the lifecycle itself needs: transactions and the time."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+
+class WorkKind(ABC, Generic[T, P, R]):
+    """One kind of durable work: rows ``T``, an attempt producing ``P``, recorded as ``R``."""
+
+    task: TaskKind
+    policy: RetryPolicy
+    abandoned: Fault
+    """The fault recorded when the attempt's worker died (its lease ran out)."""
+
+    @abstractmethod
+    def queue(self, uow: UnitOfWork) -> WorkQueue[T, R]:
+        """Where this kind's rows are."""
+
+    @abstractmethod
+    def perform(self, claim: Claim[T], liveness: Liveness) -> P:
+        """One attempt's work, outside any transaction; signs of life go to ``liveness``."""
+
+    @abstractmethod
+    def fault(self, claim: Claim[T], exc: Exception) -> Fault:
+        """What ``exc`` (raised by :meth:`perform`) means; called in the ``except`` block."""
+
+    @abstractmethod
+    def result(self, produced: P) -> R:
+        """What the row records of a successful attempt."""
+
+    def finished(self, uow: UnitOfWork, claim: Claim[T], produced: P) -> AfterCommit:
+        """Writes that go with success, in its transaction; returns what to do after commit."""
+        return nothing
+
+    def gave_up(self, uow: UnitOfWork, claim: Claim[T], fault: Fault) -> AfterCommit:
+        """Writes that go with giving up, in its transaction; returns what to do after."""
+        return nothing
+
+    def settled(self, claim: Claim[T], outcome: Outcome) -> None:
+        """An attempt ended with ``outcome`` (report it)."""
+
+    def context(self, ref: str) -> AbstractContextManager[object]:
+        """What an attempt at ``ref`` runs within (its log context)."""
+        return nullcontext()
+
+
+def run(rt: Runtime, kind: WorkKind[T, P, R], ref: str) -> Outcome | None:
+    """Claim ``ref`` and run one attempt; None when it was not claimable or the run lost it."""
+    now = rt.clock.now()
+    with rt.uow_factory() as uow:
+        claim = kind.queue(uow).claim(ref, now, now + kind.policy.lease)
+        uow.commit()
+    if claim is None:
+        return None
+    with kind.context(ref):
+        outcome = _attempt(rt, kind, claim)
+    if outcome is not None:
+        kind.settled(claim, outcome)
+    return outcome
+
+
+def _attempt(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T]) -> Outcome | None:
+    liveness = Liveness(kind.policy)
+    with _heartbeat(rt, kind, claim, liveness):
+        try:
+            produced = kind.perform(claim, liveness)
+        except Exception as exc:
+            return fail(rt, kind, claim, kind.fault(claim, exc))
+        return _finish(rt, kind, claim, produced)
+
+
+def _heartbeat(
+    rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], liveness: Liveness
+) -> AbstractContextManager[object]:
+    if not kind.policy.heartbeat:
+        return nullcontext()
+
+    def renew() -> None:
+        with rt.uow_factory() as uow:
+            kind.queue(uow).renew(claim.ref, claim.attempt, rt.clock.now() + kind.policy.lease)
+            uow.commit()
+
+    name = f"{kind.task} {claim.ref} attempt {claim.attempt}"
+    return Heartbeat(name, kind.policy, liveness, renew)
+
+
+def _finish(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], produced: P) -> Outcome | None:
+    with rt.uow_factory() as uow:
+        now = rt.clock.now()
+        if not kind.queue(uow).finish(claim.ref, claim.attempt, now, kind.result(produced)):
+            return None  # this attempt lost the row; the attempt that holds it records its own
+        after = kind.finished(uow, claim, produced)
+        uow.commit()
+    after()
+    return Outcome.DONE
+
+
+def fail(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], fault: Fault) -> Outcome | None:
+    """Retry after ``fault`` if the kind's policy allows, else give up; None if lost."""
+    delay = kind.policy.retry_after(fault, claim.attempt)
+    if delay is None:
+        return give_up(rt, kind, claim, fault)
+    with rt.uow_factory() as uow:
+        at = rt.clock.now() + delay
+        held = kind.queue(uow).schedule_retry(claim.ref, claim.attempt, at, fault)
+        uow.commit()
+    return Outcome.RETRY if held else None
+
+
+def give_up(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], fault: Fault) -> Outcome | None:
+    """End the row for good with ``fault``; None when this attempt no longer holds it."""
+    with rt.uow_factory() as uow:
+        if not kind.queue(uow).give_up(claim.ref, claim.attempt, rt.clock.now(), fault):
+            return None
+        after = kind.gave_up(uow, claim, fault)
+        uow.commit()
+    after()
+    return Outcome.GAVE_UP
+
+
+def recover(rt: Runtime, kind: WorkKind[T, P, R]) -> int:
+    """Rows whose worker died (lease ran out): waiting again, or given up once the kind's
+    policy says the attempts are spent; returns how many were found."""
+    with rt.uow_factory() as uow:
+        expired = kind.queue(uow).expired(rt.clock.now())
+    for claim in expired:
+        if kind.policy.retry_after(kind.abandoned, claim.attempt) is None:
+            outcome = give_up(rt, kind, claim, kind.abandoned)
+            if outcome is not None:
+                kind.settled(claim, outcome)
+            continue
+        with rt.uow_factory() as uow:
+            kind.queue(uow).release(claim.ref, claim.attempt, rt.clock.now())
+            uow.commit()
+    return len(expired)
