@@ -395,3 +395,37 @@ def test_a_finished_job_reports_its_times_and_its_log_lines_carry_its_id(setup: 
     assert "hiccup" in entry["exception"]
     assert metrics.finished == [("gif", "Success", 7.0)], "from submission to the end"
     assert metrics.renders == ["gif"], "only renders that produced an image"
+
+
+def test_a_storage_outage_does_not_spend_the_crash_allowance(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    storage = FullStorage(services.storage)
+    deps = dataclasses.replace(deps_with(services, FlakyEngine(0, RuntimeError())), storage=storage)
+    for _ in range(3):  # S3 is down for a while: three attempts meet it
+        clock.moment = job_state(services, job_id).next_attempt_at
+        assert run_job(deps, job_id) is JobStatus.QUEUED
+    storage.full = False
+    for crash in range(2):  # then two attempts' workers are killed (leases run out)
+        clock.moment = job_state(services, job_id).next_attempt_at
+        with services.uow_factory() as uow:
+            assert uow.jobs.claim(job_id, clock.moment, clock.moment + timedelta(seconds=10))
+            uow.commit()
+        clock.moment += timedelta(minutes=1)
+        assert recover_jobs(deps) == 1
+        job = job_state(services, job_id)
+        assert (job.status, job.attempt) == (JobStatus.QUEUED, 4 + crash), "the outage is no crash"
+    assert run_job(deps, job_id) is JobStatus.SUCCESS
+    assert job_state(services, job_id).attempt == 6
+
+
+def test_crashes_stay_bounded_after_an_outage(setup: Any) -> None:
+    services, clock, _, job_id, _ = setup
+    fine = deps_with(services, FlakyEngine(0, RuntimeError()))
+    outage = dataclasses.replace(fine, storage=FullStorage(services.storage))
+    crashing = deps_with(services, FlakyEngine(9, RuntimeError("bug")))
+    outcomes = []
+    for deps in (outage, outage, crashing, crashing, crashing, crashing):
+        clock.moment += timedelta(hours=1)
+        outcomes.append(run_job(deps, job_id))
+    assert outcomes == [JobStatus.QUEUED] * 4 + [JobStatus.FAIL, None], "3 crashes, whatever else"
+    assert job_state(services, job_id).error_code == "InternalError"

@@ -70,6 +70,8 @@ class DynamicImageJob:
     """Where the clip started, recorded on success (the chosen one for ``Seek=auto``)."""
     size_search: str = ""
     """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when it was not set)."""
+    crashes: int = 0
+    """Attempts that crashed or whose worker died; attempts that met an outage do not count."""
 
     @classmethod
     def queued(cls, work: JobRequest, now: datetime) -> DynamicImageJob:

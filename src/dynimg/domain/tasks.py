@@ -70,9 +70,12 @@ PROBE_POLICY = RetryPolicy(
     lease=timedelta(minutes=2),
     max_attempts=3,
     backoff=Backoff(timedelta(seconds=5)),
+    outage_attempts=10,
+    outage_backoff=Backoff(timedelta(seconds=15), cap=timedelta(minutes=10)),
 )
 """Probing reads headers and a few packets: two minutes is far beyond any healthy probe.
-Retried after 5 s, 10 s; three attempts in all, then the upload fails visibly."""
+A crash is retried after 5 s, 10 s (three attempts, then the upload fails visibly); storage
+that fails waits like a job's (ten attempts, 15 s doubling up to 10 min)."""
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,5 @@ class Task:
     created_at: datetime
     lease_until: datetime | None = None
     last_error: str = ""
+    crashes: int = 0
+    """Attempts that crashed or whose worker died (outages do not count)."""

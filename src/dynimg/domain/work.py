@@ -17,7 +17,7 @@ allowance, and a dependency outage (storage, database, broker) waits on its own 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -90,14 +90,25 @@ class RetryPolicy:
     stall: timedelta | None = None
     """With a heartbeat: this long without a sign of life the attempt counts as stuck."""
 
-    def retry_after(self, fault: Fault, attempt: int) -> timedelta | None:
-        """How long to wait before retrying after ``fault`` ended ``attempt``; None: give up."""
-        if fault.kind is FaultKind.REFUSED:
+    def counted(self, fault: Fault) -> Fault:
+        """``fault`` as this kind counts it: an outage is a crash where outages have no
+        allowance of their own."""
+        if fault.kind is FaultKind.OUTAGE and self.outage_attempts is None:
+            return replace(fault, kind=FaultKind.CRASH)
+        return fault
+
+    def retry_after(self, fault: Fault, claim: Claim[object]) -> timedelta | None:
+        """How long to wait before retrying after ``fault`` ended ``claim``'s attempt; None:
+        give up. Crashes and outages each spend their own allowance, never the other's."""
+        kind = self.counted(fault).kind
+        if kind is FaultKind.REFUSED:
             return None
-        if fault.kind is FaultKind.OUTAGE and self.outage_attempts is not None:
+        if kind is FaultKind.OUTAGE and self.outage_attempts is not None:
+            outages = claim.attempt - claim.crashes  # this attempt included
             backoff = self.outage_backoff or self.backoff
-            return backoff.after(attempt) if attempt < self.outage_attempts else None
-        return self.backoff.after(attempt) if attempt < self.max_attempts else None
+            return backoff.after(outages) if outages < self.outage_attempts else None
+        crashes = claim.crashes + 1  # this one included
+        return self.backoff.after(crashes) if crashes < self.max_attempts else None
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ class Claim(Generic[T_co]):
 
     ref: str
     attempt: int
+    crashes: int
+    """Earlier attempts that crashed or whose worker died (not those that met an outage)."""
     record: T_co
     """The row as the claim left it."""
 

@@ -55,7 +55,7 @@ from dynimg.errors import (
     ClientError,
     FileSizeUnreachable,
     InternalError,
-    StorageError,
+    ServiceUnavailable,
     VideoNotFound,
     WatermarkNotFound,
 )
@@ -158,8 +158,8 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
             search = exc.size_search if isinstance(exc, FileSizeUnreachable) else None
             detail = dump_compact(search) if search else ""
             return Fault(FaultKind.REFUSED, exc.code, exc.message, detail)
-        if isinstance(exc, StorageError):  # storage full or failing: an outage, said as such
-            log.warning("job %s attempt %s: storage failed", claim.ref, claim.attempt)
+        if isinstance(exc, ServiceUnavailable):  # storage full or failing: an outage, said so
+            log.warning("job %s attempt %s: %s", claim.ref, claim.attempt, exc.message)
             return Fault(FaultKind.OUTAGE, exc.code, exc.message)
         log.exception("job %s attempt %s failed", claim.ref, claim.attempt)
         return Fault(FaultKind.CRASH, InternalError.code, InternalError().message)

@@ -134,7 +134,8 @@ def _finish(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], produced: P) 
 
 def fail(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], fault: Fault) -> Outcome | None:
     """Retry after ``fault`` if the kind's policy allows, else give up; None if lost."""
-    delay = kind.policy.retry_after(fault, claim.attempt)
+    fault = kind.policy.counted(fault)
+    delay = kind.policy.retry_after(fault, claim)
     if delay is None:
         return give_up(rt, kind, claim, fault)
     with rt.uow_factory() as uow:
@@ -161,7 +162,7 @@ def recover(rt: Runtime, kind: WorkKind[T, P, R]) -> int:
     with rt.uow_factory() as uow:
         expired = kind.queue(uow).expired(rt.clock.now())
     for claim in expired:
-        if kind.policy.retry_after(kind.abandoned, claim.attempt) is None:
+        if kind.policy.retry_after(kind.abandoned, claim) is None:
             outcome = give_up(rt, kind, claim, kind.abandoned)
             if outcome is not None:
                 kind.settled(claim, outcome)

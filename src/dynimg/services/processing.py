@@ -15,7 +15,7 @@ from dynimg.domain.tasks import PROBE_POLICY, Task, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import ProbeFacts, VideoStatus
 from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
-from dynimg.errors import MediaError
+from dynimg.errors import MediaError, ServiceUnavailable
 from dynimg.ports import (
     Clock,
     Dispatcher,
@@ -131,6 +131,9 @@ class ProbeWork(lifecycle.WorkKind[Task, None, None]):
 
     def fault(self, claim: Claim[Task], exc: Exception) -> Fault:
         task = claim.record
+        if isinstance(exc, ServiceUnavailable):  # storage failing: wait for it, no crash
+            log.warning("probing %s %s: %s", task.target, claim.ref, exc.message)
+            return Fault(FaultKind.OUTAGE, exc.code, exc.message)
         log.exception("probing %s %s failed (attempt %s)", task.target, claim.ref, claim.attempt)
         return Fault(FaultKind.CRASH, "ProbeFailed", type(exc).__name__)
 

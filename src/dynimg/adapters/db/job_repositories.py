@@ -49,6 +49,7 @@ def _job_work() -> WorkTable[DynamicImageJob, JobResult]:
             "size_search": fault.detail,
         },
         gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
+        crashes=jobs.c.crashes,
     )  # fmt: skip
 
 

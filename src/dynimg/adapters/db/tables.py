@@ -229,6 +229,7 @@ dynamic_image_jobs = Table(
     Column("announced_at", UtcDateTime, nullable=True),
     Column("seek_ms", BigInteger, nullable=True),
     Column("size_search", Text, nullable=False, server_default=""),
+    Column("crashes", Integer, nullable=False, server_default="0"),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
 )
@@ -299,6 +300,7 @@ tasks = Table(
     Column("announced_at", UtcDateTime, nullable=True),
     Column("last_error", String(512), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("crashes", Integer, nullable=False, server_default="0"),
     Index("ix_tasks_state_due", "state", "next_run_at"),
 )
 

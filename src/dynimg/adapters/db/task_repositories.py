@@ -57,6 +57,7 @@ def _task_work(kind: TaskKind) -> WorkTable[Task, None]:
         finished=lambda _now, _result: {"state": TaskState.DONE.value},
         failed=lambda fault: {"last_error": fault.message[:500]},
         gave_up=lambda _now: {"state": TaskState.FAILED.value},
+        crashes=tasks.c.crashes,
     )  # fmt: skip
 
 

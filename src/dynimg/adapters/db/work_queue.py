@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, RowMapping, Table, or_, select, update
+from sqlalchemy import Column, Row, RowMapping, Table, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from dynimg.domain.work import Claim, Fault
+from dynimg.domain.work import Claim, Fault, FaultKind
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +50,8 @@ class WorkTable(Generic[T, R]):
     failed: Callable[[Fault], Values]
     """How a fault is recorded (by a retry and by giving up)."""
     gave_up: Callable[[datetime], Values]
+    crashes: Column[Any] | None = None
+    """Where crashes are counted apart from outages; None: every earlier attempt crashed."""
 
 
 class SqlWorkQueue(Generic[T, R]):
@@ -66,8 +68,7 @@ class SqlWorkQueue(Generic[T, R]):
         }
         if not self._update(ref, (*w.waiting, w.due_at <= now), values):
             return None
-        row = self._session.execute(select(w.table).where(*self._key(ref))).one()
-        return Claim(ref, int(row._mapping[w.attempt.name]), w.load(row._mapping))
+        return self._claim(self._session.execute(select(w.table).where(*self._key(ref))).one())
 
     def renew(self, ref: str, attempt: int, lease_until: datetime) -> bool:
         lease = self._work.lease if self._work.lease is not None else self._work.due_at
@@ -79,6 +80,8 @@ class SqlWorkQueue(Generic[T, R]):
     def schedule_retry(self, ref: str, attempt: int, at: datetime, fault: Fault) -> bool:
         w = self._work
         values = w.requeued | w.failed(fault) | self._unleased()
+        if fault.kind is FaultKind.CRASH:
+            values |= self._crashed()
         return self._held(ref, attempt, values | {w.due_at.name: at, w.announced_at.name: None})
 
     def give_up(self, ref: str, attempt: int, now: datetime, fault: Fault) -> bool:
@@ -87,7 +90,7 @@ class SqlWorkQueue(Generic[T, R]):
 
     def release(self, ref: str, attempt: int, now: datetime) -> bool:
         w = self._work
-        values = w.requeued | self._unleased()
+        values = w.requeued | self._unleased() | self._crashed()
         return self._held(ref, attempt, values | {w.due_at.name: now, w.announced_at.name: None})
 
     def expired(self, now: datetime) -> Sequence[Claim[T]]:
@@ -95,11 +98,7 @@ class SqlWorkQueue(Generic[T, R]):
         if w.lease is None:
             return []
         rows = self._session.execute(select(w.table).where(*w.scope, *w.held, w.lease < now))
-        return [
-            Claim(str(row._mapping[w.ref.name]), int(row._mapping[w.attempt.name]),
-                  w.load(row._mapping))
-            for row in rows
-        ]  # fmt: skip
+        return [self._claim(row) for row in rows]
 
     def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
         w = self._work
@@ -115,6 +114,16 @@ class SqlWorkQueue(Generic[T, R]):
             self._session.execute(
                 update(w.table).where(*w.scope, w.ref.in_(refs)).values({w.announced_at.name: now})
             )
+
+    def _claim(self, row: Row[Any]) -> Claim[T]:
+        w, mapping = self._work, row._mapping
+        attempt = int(mapping[w.attempt.name])
+        crashes = int(mapping[w.crashes.name]) if w.crashes is not None else attempt - 1
+        return Claim(str(mapping[w.ref.name]), attempt, crashes, w.load(mapping))
+
+    def _crashed(self) -> Values:
+        crashes = self._work.crashes
+        return {crashes.name: crashes + 1} if crashes is not None else {}
 
     def _key(self, ref: str) -> tuple[ColumnElement[bool], ...]:
         return (*self._work.scope, self._work.ref == ref)
