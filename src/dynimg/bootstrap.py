@@ -24,20 +24,15 @@ if TYPE_CHECKING:
     from dynimg.adapters.scratch import ProcessScratch
     from dynimg.domain.limits import MediaLimits
     from dynimg.domain.tasks import TaskKind
-    from dynimg.domain.uploads import UploadPolicy
-    from dynimg.domain.url_signing import DeliveryPolicy
     from dynimg.ports import (
-        CallbackSender,
         Clock,
         Dispatcher,
         MediaEngine,
-        Metrics,
-        PasswordHasher,
         RateLimiter,
         Storage,
         UnitOfWork,
-        UnitOfWorkFactory,
     )
+    from dynimg.services.deps import Deps
     from dynimg.services.job_runner import JobDeps
     from dynimg.services.tasks import TaskDeps
     from dynimg.settings import Settings
@@ -45,34 +40,21 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
-    """Everything the entry points hand to use cases."""
+    """What the entry points are handed: the use cases' dependencies, the settings, and the
+    resources this process holds (closed by :meth:`close`)."""
 
     settings: Settings
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
-    storage: Storage
-    engine: MediaEngine
-    upload_policy: UploadPolicy
-    delivery: DeliveryPolicy
-    dispatcher: Dispatcher
-    """Announces background work after the transaction that made it due commits."""
-    sender: CallbackSender
-    rate_limiter: RateLimiter
-    """Per-account request rates (shared through Redis when DYNIMG_REDIS_URL is set)."""
-    metrics: Metrics
-    """Where requests, jobs, callbacks, uploads and storage failures are counted."""
-    passwords: PasswordHasher
-    """Hashes and checks console users' passwords."""
+    deps: Deps
+    """What every use case is handed."""
     _scratch: ProcessScratch
     """Work files under ``home/scratch``; what dead processes left there is removed when the
     services are built (see :class:`~dynimg.adapters.scratch.ScratchSpace`)."""
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _forget: Callable[[], None] = lambda: None
 
-    def scratch(self) -> Path:
-        """This process's directory for work files, claimed on first use (a forked child
-        claims its own)."""
-        return self._scratch.path()
+    def console_session_key(self) -> str:
+        """The key console session cookies are signed with (see :func:`console_session_key`)."""
+        return console_session_key(self.settings)
 
     def forget_inherited(self) -> None:
         """In a forked child: drop the parent's database connections without closing them."""
@@ -85,18 +67,19 @@ class Services:
 
         from dynimg.services.job_runner import JobDeps
 
+        deps = self.deps
         return JobDeps(
-            uow_factory=self.uow_factory,
-            clock=self.clock,
-            storage=self.storage,
-            engine=self.engine,
-            dispatcher=self.dispatcher,
-            uploads=self.upload_policy,
-            delivery=self.delivery,
+            uow_factory=deps.uow_factory,
+            clock=deps.clock,
+            storage=deps.storage,
+            engine=deps.engine,
+            dispatcher=deps.dispatcher,
+            uploads=deps.upload_policy,
+            delivery=deps.delivery,
             lease=timedelta(seconds=self.settings.job_lease_seconds),
             render_seconds=self.settings.max_render_seconds,
-            metrics=self.metrics,
-            scratch=self.scratch,
+            metrics=deps.metrics,
+            scratch=deps.scratch,
         )
 
     @property
@@ -108,7 +91,7 @@ class Services:
 
         return TaskDeps(
             jobs=self.job_deps,
-            sender=self.sender,
+            sender=self.deps.sender,
             console_session_lifetime=timedelta(hours=self.settings.console_session_hours),
         )
 
@@ -134,6 +117,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.storage.observed import ObservedStorage
     from dynimg.domain.uploads import UploadPolicy
     from dynimg.domain.url_signing import DeliveryPolicy
+    from dynimg.services.deps import Deps
 
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
@@ -147,8 +131,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     scratch = ProcessScratch(settings.home / "scratch")
     dispatcher, close_dispatcher = open_dispatcher(settings)
     metrics = PrometheusMetrics()
-    return Services(
-        settings=settings,
+    deps = Deps(
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
         storage=ObservedStorage(open_storage(settings), metrics),
@@ -169,6 +152,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         passwords=Argon2Hasher(),
+        scratch=scratch.path,
+    )
+    return Services(
+        settings=settings,
+        deps=deps,
         _closers=[engine.dispose, close_dispatcher, sender.close, scratch.close],
         _scratch=scratch,
         _forget=lambda: engine.dispose(close=False),

@@ -38,30 +38,33 @@ def test_a_cover_is_made_once_and_goes_with_its_video(tmp_path: Path) -> None:
     clock = FixedClock()
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=clock)
     try:
-        account, _ = accounts.ensure_default_key(services.uow_factory, clock)
+        account, _ = accounts.ensure_default_key(services.deps.uow_factory, clock)
         other = dataclasses.replace(account, id="someone-else")
         ticket = create_upload_video(
-            services.uow_factory, clock, services.upload_policy, account,
+            services.deps.uow_factory, clock, services.deps.upload_policy, account,
             {"Title": "t", "FileName": "c.mp4"},
         )  # fmt: skip
-        video = videos.get_video(services.uow_factory, account, ticket.target_id)
+        video = videos.get_video(services.deps.uow_factory, account, ticket.target_id)
         clip = make_clip(tmp_path / "c.mp4", seconds=2, size=(320, 240)).path
-        stored = services.storage.put(video.storage_key, iter([clip.read_bytes()]))
-        with services.uow_factory() as uow:
+        stored = services.deps.storage.put(video.storage_key, iter([clip.read_bytes()]))
+        with services.deps.uow_factory() as uow:
             uploaded = dataclasses.replace(video, status=VideoStatus.UPLOAD_SUCC, size=stored.size)
             uow.videos.update(uploaded)
             uow.commit()
-        probe = ProbeDeps(services.uow_factory, clock, services.storage, services.engine)
+        probe = ProbeDeps(
+            services.deps.uow_factory, clock, services.deps.storage, services.deps.engine
+        )
         process_upload(probe, UploadTarget.VIDEO, video.id)
-        engine = CountingEngine(services.engine)
-        made = [video_cover(services.uow_factory, services.storage, engine, account, video.id)
+        engine = CountingEngine(services.deps.engine)
+        deps = services.deps
+        made = [video_cover(deps.uow_factory, deps.storage, engine, account, video.id)
                 for _ in range(2)]  # fmt: skip
         assert made[0] == made[1] and engine.renders == 1
-        with services.storage.readable(made[0]) as path, Image.open(path) as cover:
+        with services.deps.storage.readable(made[0]) as path, Image.open(path) as cover:
             assert (cover.format, cover.size) == ("WEBP", (COVER_WIDTH, 120))
         with pytest.raises(VideoNotFound):
-            video_cover(services.uow_factory, services.storage, engine, other, video.id)
-        videos.delete_videos(services.uow_factory, services.storage, account, [video.id])
-        assert not services.storage.exists(made[0])
+            video_cover(services.deps.uow_factory, services.deps.storage, engine, other, video.id)
+        videos.delete_videos(services.deps.uow_factory, services.deps.storage, account, [video.id])
+        assert not services.deps.storage.exists(made[0])
     finally:
         services.close()

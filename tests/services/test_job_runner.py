@@ -49,28 +49,28 @@ class FlakyEngine:
 def setup(tmp_path: Path) -> tuple[Services, FixedClock, str, str, str]:
     clock = FixedClock()
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=clock)
-    account, _ = accounts.ensure_default_key(services.uow_factory, clock)
+    account, _ = accounts.ensure_default_key(services.deps.uow_factory, clock)
     template = templates.add_template(
-        services.uow_factory, clock, account, name="t", template_type="DynamicImage",
+        services.deps.uow_factory, clock, account, name="t", template_type="DynamicImage",
         config_text='{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}',
     )  # fmt: skip
     clip = make_clip(tmp_path / "c.mp4", seconds=1).path
     from dynimg.services.uploads import create_upload_video
 
     ticket = create_upload_video(
-        services.uow_factory, clock, services.upload_policy, account,
+        services.deps.uow_factory, clock, services.deps.upload_policy, account,
         {"Title": "t", "FileName": "c.mp4"},
     )  # fmt: skip
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         video = uow.videos.get(account.id, ticket.target_id)
         assert video is not None
-        services.storage.put(video.storage_key, iter([clip.read_bytes()]))
+        services.deps.storage.put(video.storage_key, iter([clip.read_bytes()]))
         from dynimg.domain.videos import VideoStatus
 
         uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
         uow.commit()
     job = jobs.submit_job(
-        services.uow_factory, clock, services.dispatcher, account,
+        services.deps.uow_factory, clock, services.deps.dispatcher, account,
         video_id=video.id, template_id=template.id, override_params=None,
     )  # fmt: skip
     yield services, clock, account.id, job.id, video.id
@@ -82,7 +82,7 @@ def deps_with(services: Services, engine: Any) -> JobDeps:
 
 
 def job_state(services: Services, job_id: str) -> Any:
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         return uow.jobs.get(None, job_id)
 
 
@@ -106,7 +106,7 @@ def test_transient_failures_retry_with_backoff(setup: Any) -> None:
         "",
     )
     assert run_job(deps, job_id) is None, "a finished job is never run again"
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         assert len(uow.images.for_video(job.account_id, video_id)) == 1
 
 
@@ -141,7 +141,7 @@ def test_a_run_that_lost_its_lease_records_nothing(setup: Any) -> None:
             # another worker claims it: this run must not record anything any more.
             clock.moment += timedelta(minutes=5)
             recover_jobs(deps_with(services, FlakyEngine(0, RuntimeError())))
-            with services.uow_factory() as uow:
+            with services.deps.uow_factory() as uow:
                 assert uow.jobs.claim(job_id, clock.moment, clock.moment + timedelta(seconds=10))
                 uow.commit()
             return super().render(source, spec, output)
@@ -152,12 +152,12 @@ def test_a_run_that_lost_its_lease_records_nothing(setup: Any) -> None:
     assert run_job(deps, job_id) is None
     job = job_state(services, job_id)
     assert (job.status, job.attempt) == (JobStatus.PROCESSING, 2), "still the other worker's"
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         assert uow.images.for_video(job.account_id, video_id) == []
     clock.moment += timedelta(minutes=5)  # the other worker dies too
     recover_jobs(deps_with(services, FlakyEngine(0, RuntimeError())))
     assert run_job(deps_with(services, FlakyEngine(0, RuntimeError())), job_id) is JobStatus.SUCCESS
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         assert len(uow.images.for_video(job.account_id, video_id)) == 1
 
 
@@ -274,7 +274,7 @@ class FullStorage:
 
 def test_a_full_disk_is_reported_and_waited_out(setup: Any) -> None:
     services, clock, _, job_id, _ = setup
-    storage = FullStorage(services.storage)
+    storage = FullStorage(services.deps.storage)
     deps = dataclasses.replace(deps_with(services, FlakyEngine(0, RuntimeError())), storage=storage)
     assert run_job(deps, job_id) is JobStatus.QUEUED
     job = job_state(services, job_id)
@@ -294,7 +294,8 @@ def test_a_full_disk_is_reported_and_waited_out(setup: Any) -> None:
 def test_a_disk_that_stays_full_fails_the_job_clearly(setup: Any) -> None:
     services, clock, _, job_id, _ = setup
     deps = dataclasses.replace(
-        deps_with(services, FlakyEngine(0, RuntimeError())), storage=FullStorage(services.storage)
+        deps_with(services, FlakyEngine(0, RuntimeError())),
+        storage=FullStorage(services.deps.storage),
     )
     outcomes = []
     for _ in range(10):
@@ -308,44 +309,45 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     setup: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services, clock, account_id, _, video_id = setup
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         account = uow.accounts.get(account_id)
     ticket = create_upload_media(
-        services.uow_factory, clock, services.upload_policy, account, UploadTarget.ATTACHED,
+        services.deps.uow_factory, clock, services.deps.upload_policy, account,
+        UploadTarget.ATTACHED,
         {"BusinessType": "watermark", "MediaExt": "png"},
     )  # fmt: skip
     bomb = png_bomb(tmp_path / "bomb.png", 15000, 15000)
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         media = uow.media_files.get(account_id, ticket.target_id)
-        stored = services.storage.put(media.storage_key, iter([bomb.read_bytes()]))
+        stored = services.deps.storage.put(media.storage_key, iter([bomb.read_bytes()]))
         uow.media_files.update(dataclasses.replace(media, size=stored.size))
         uow.commit()
     # A watermark added while the upload is still being probed.
     mark = watermarks.add_watermark(
-        services.uow_factory, clock, services.upload_policy, account,
+        services.deps.uow_factory, clock, services.deps.upload_policy, account,
         name="bomb", type_name="Image", file_url=ticket.file_url, config_text="{}",
     )  # fmt: skip
-    probe = ProbeDeps(services.uow_factory, clock, services.storage, services.engine)
+    probe = ProbeDeps(services.deps.uow_factory, clock, services.deps.storage, services.deps.engine)
     process_upload(probe, UploadTarget.ATTACHED, ticket.target_id)
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         media = uow.media_files.get(account_id, ticket.target_id)
     assert media.status is MediaStatus.UPLOAD_FAIL
     assert media.failure_reason.startswith("MediaLimit.Exceeded: ")
     with pytest.raises(InvalidParameter, match=r"FileUrl.*MediaLimit\.Exceeded"):
         watermarks.add_watermark(
-            services.uow_factory, clock, services.upload_policy, account,
+            services.deps.uow_factory, clock, services.deps.upload_policy, account,
             name="again", type_name="Image", file_url=ticket.file_url, config_text="{}",
         )  # fmt: skip
 
     template = templates.add_template(
-        services.uow_factory, clock, account, name="marked", template_type="DynamicImage",
+        services.deps.uow_factory, clock, account, name="marked", template_type="DynamicImage",
         config_text=json.dumps({
             "Container": {"Format": "gif"}, "Video": {"Width": "160"},
             "Clip": {"TimeSpan": {"Seek": "0", "Duration": "0.5"}}, "WatermarkIds": [mark.id],
         }),
     )  # fmt: skip
     job = jobs.submit_job(
-        services.uow_factory, clock, services.dispatcher, account,
+        services.deps.uow_factory, clock, services.deps.dispatcher, account,
         video_id=video_id, template_id=template.id, override_params=None,
     )  # fmt: skip
     assert run_job(services.job_deps, job.id) is JobStatus.FAIL

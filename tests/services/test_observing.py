@@ -47,14 +47,14 @@ class RecordingSender:
 def services(tmp_path: Path) -> Iterator[tuple[Services, FixedClock, str]]:
     clock = FixedClock()
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=clock)
-    account, _ = accounts.ensure_default_key(services.uow_factory, clock)
+    account, _ = accounts.ensure_default_key(services.deps.uow_factory, clock)
     yield services, clock, account.id
     services.close()
 
 
 def add_event(services: Services, clock: FixedClock, account_id: str, event_id: str) -> None:
     now = clock.now()
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         uow.outbox.add(
             OutboxMessage(
                 id=event_id, account_id=account_id, event_type="DynamicImageComplete",
@@ -71,7 +71,7 @@ def test_only_the_last_failed_attempt_counts_as_a_give_up(
     s, clock, account_id = services
     add_event(s, clock, account_id, "e" * 32)
     metrics = RecordingMetrics()
-    while deliver_event(s.uow_factory, clock, FailingSender(), "e" * 32, metrics) is False:
+    while deliver_event(s.deps.uow_factory, clock, FailingSender(), "e" * 32, metrics) is False:
         clock.moment += timedelta(days=1)  # every retry is due by then
     assert len(metrics.callbacks) == MAX_DELIVERY_ATTEMPTS
     assert metrics.callbacks[-1] == (False, True)
@@ -84,7 +84,7 @@ def test_a_delivery_is_counted_and_is_no_give_up(
     s, clock, account_id = services
     add_event(s, clock, account_id, "d" * 32)
     metrics = RecordingMetrics()
-    assert deliver_event(s.uow_factory, clock, RecordingSender(), "d" * 32, metrics) is True
+    assert deliver_event(s.deps.uow_factory, clock, RecordingSender(), "d" * 32, metrics) is True
     assert metrics.callbacks == [(True, False)]
 
 
@@ -96,13 +96,14 @@ def test_the_prometheus_give_up_counter_goes_up(
     s, clock, account_id = services
     before = REGISTRY.get_sample_value("dynimg_callback_give_ups_total") or 0.0
     add_event(s, clock, account_id, "f" * 32)
-    while deliver_event(s.uow_factory, clock, FailingSender(), "f" * 32, s.metrics) is False:
+    deps = s.deps
+    while deliver_event(deps.uow_factory, clock, FailingSender(), "f" * 32, deps.metrics) is False:
         clock.moment += timedelta(days=1)
     assert REGISTRY.get_sample_value("dynimg_callback_give_ups_total") == before + 1
 
 
 def test_an_empty_queue_has_no_age(services: tuple[Services, FixedClock, str]) -> None:
     s, clock, _ = services
-    snapshot = jobs_snapshot(s.uow_factory, clock)
+    snapshot = jobs_snapshot(s.deps.uow_factory, clock)
     assert snapshot.by_status == {"Queued": 0, "Processing": 0, "Success": 0, "Fail": 0}
     assert (snapshot.queued, snapshot.oldest_queued_seconds) == (0, 0.0)

@@ -59,8 +59,8 @@ def world(tmp_path: Path) -> Iterator[World]:
     clock = FixedClock()
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=clock)
     dispatcher = RecordingDispatcher()
-    services.dispatcher = dispatcher
-    account, _ = accounts.ensure_default_key(services.uow_factory, clock)
+    services.deps = dataclasses.replace(services.deps, dispatcher=dispatcher)
+    account, _ = accounts.ensure_default_key(services.deps.uow_factory, clock)
     yield World(services, clock, dispatcher, services.task_deps, account)
     services.close()
 
@@ -69,25 +69,25 @@ def uploaded(world: World, tmp_path: Path) -> str:
     """A video whose file arrived; its probe task is stored but (so far) never run."""
     s = world.services
     ticket = create_upload_video(
-        s.uow_factory, world.clock, s.upload_policy, world.account,
+        s.deps.uow_factory, world.clock, s.deps.upload_policy, world.account,
         {"Title": "t", "FileName": "c.mp4"},
     )  # fmt: skip
-    with s.uow_factory() as uow:
+    with s.deps.uow_factory() as uow:
         video = uow.videos.get(world.account.id, ticket.target_id)
     assert video is not None
     clip = make_clip(tmp_path / "c.mp4", seconds=1).path
-    stored = s.storage.put(video.storage_key, iter([clip.read_bytes()]))
+    stored = s.deps.storage.put(video.storage_key, iter([clip.read_bytes()]))
     grant = UploadGrant(
         key_id="k", secret="s", token_sha256="", account_id=world.account.id,
         target=UploadTarget.VIDEO, target_id=video.id, bucket="b", object_key=stored.key,
         max_bytes=1 << 30, expires_at=world.clock.moment + timedelta(hours=1),
     )  # fmt: skip
-    finish_upload(s.uow_factory, world.clock, world.dispatcher, grant, stored)
+    finish_upload(s.deps.uow_factory, world.clock, world.dispatcher, grant, stored)
     return video.id
 
 
 def video_status(world: World, video_id: str) -> VideoStatus:
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         video = uow.videos.get(None, video_id)
     assert video is not None
     return video.status
@@ -107,7 +107,7 @@ def test_a_probe_is_durable_and_runs_once(world: World, tmp_path: Path) -> None:
 
 def test_a_probe_whose_worker_died_is_recovered(world: World, tmp_path: Path) -> None:
     video_id = uploaded(world, tmp_path)
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         assert uow.tasks.queue(TaskKind.PROBE).claim(
             video_id, world.clock.moment, world.clock.moment + timedelta(minutes=2)
         )
@@ -116,7 +116,7 @@ def test_a_probe_whose_worker_died_is_recovered(world: World, tmp_path: Path) ->
     world.clock.moment += timedelta(minutes=3)
     assert recover_probes(world.deps.probes) == 1
     assert run_probe(world.deps.probes, video_id) is TaskState.DONE
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         task = uow.tasks.get(TaskKind.PROBE, video_id)
     assert task is not None and (task.state, task.attempt) == (TaskState.DONE, 2)
 
@@ -162,17 +162,17 @@ def test_housekeeping_forgets_console_sessions_past_the_configured_lifetime(
     )
     try:
         user = ConsoleUser("u" * 32, world.account.id, "ann", "hash", world.clock.now())
-        with world.services.uow_factory() as uow:
+        with world.services.deps.uow_factory() as uow:
             uow.console_users.add(user)
             uow.console_sessions.add(ConsoleSession("s1", user.id, world.clock.now()))
             uow.commit()
         world.clock.moment += timedelta(hours=1)
         assert run_periodic(deps.task_deps, TaskKind.HOUSEKEEPING)
-        with world.services.uow_factory() as uow:
+        with world.services.deps.uow_factory() as uow:
             assert uow.console_sessions.exists("s1", user.id), "within its 2 hours"
         world.clock.moment += timedelta(hours=2)
         assert run_periodic(deps.task_deps, TaskKind.HOUSEKEEPING)
-        with world.services.uow_factory() as uow:
+        with world.services.deps.uow_factory() as uow:
             assert not uow.console_sessions.exists("s1", user.id)
     finally:
         deps.close()
@@ -183,11 +183,11 @@ def submitted(world: World, tmp_path: Path) -> str:
     video_id = uploaded(world, tmp_path)
     run_probe(world.deps.probes, video_id)
     template = templates.add_template(
-        s.uow_factory, world.clock, world.account, name="t", template_type="DynamicImage",
+        s.deps.uow_factory, world.clock, world.account, name="t", template_type="DynamicImage",
         config_text='{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}',
     )  # fmt: skip
     job = jobs.submit_job(
-        s.uow_factory, world.clock, world.dispatcher, world.account,
+        s.deps.uow_factory, world.clock, world.dispatcher, world.account,
         video_id=video_id, template_id=template.id, override_params=None,
     )  # fmt: skip
     return job.id
@@ -208,7 +208,7 @@ def test_a_lost_announcement_is_repeated_by_the_sweep_but_not_too_often(
     assert world.dispatcher.announced == [(TaskKind.RENDER, job_id)], "no flood of duplicates"
     run_task(world.deps, TaskKind.RENDER, job_id)
     run_task(world.deps, TaskKind.RENDER, job_id)  # delivered twice: the second is a no-op
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         job = uow.jobs.get(None, job_id)
         assert job is not None and (job.status.value, job.attempt) == ("Success", 1)
         assert len(uow.images.for_video(job.account_id, job.video_id)) == 1
@@ -216,7 +216,7 @@ def test_a_lost_announcement_is_repeated_by_the_sweep_but_not_too_often(
 
 def event(world: World, event_id: str = "e1") -> str:
     now = world.clock.moment
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         uow.outbox.add(
             OutboxMessage(
                 id=event_id, account_id=world.account.id, event_type="DynamicImageComplete",
@@ -231,16 +231,16 @@ def event(world: World, event_id: str = "e1") -> str:
 def test_an_event_is_sent_by_one_worker_at_a_time(world: World) -> None:
     event_id = event(world)
     now = world.clock.moment
-    with world.services.uow_factory() as uow:
+    with world.services.deps.uow_factory() as uow:
         first = uow.outbox.claim(event_id, now, now + timedelta(seconds=30))
         second = uow.outbox.claim(event_id, now, now + timedelta(seconds=30))
         uow.commit()
     assert first is not None and first.attempt == first.record.attempts == 1 and second is None
     sender = RecordingSender()
-    assert deliver_event(world.services.uow_factory, world.clock, sender, event_id) is None
+    assert deliver_event(world.services.deps.uow_factory, world.clock, sender, event_id) is None
     world.clock.moment += timedelta(seconds=31)  # the first worker died mid-send
-    assert deliver_event(world.services.uow_factory, world.clock, sender, event_id) is True
-    with world.services.uow_factory() as uow:
+    assert deliver_event(world.services.deps.uow_factory, world.clock, sender, event_id) is True
+    with world.services.deps.uow_factory() as uow:
         # The dead attempt can no longer record anything over the one that succeeded.
         assert not uow.outbox.finish(event_id, 1, world.clock.moment, None)
         message = uow.outbox.get(None, event_id)
@@ -258,7 +258,7 @@ class FailingSender:
 
 def test_events_are_retried_for_about_a_day_then_kept_and_redeliverable(world: World) -> None:
     event_id = event(world)
-    started, factory = world.clock.moment, world.services.uow_factory
+    started, factory = world.clock.moment, world.services.deps.uow_factory
     attempts = 0
     while deliver_event(factory, world.clock, FailingSender(), event_id) is False:
         attempts += 1

@@ -165,7 +165,7 @@ def test_building_the_services_removes_what_dead_processes_left(tmp_path: Path) 
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}))
     try:
         assert list(root.iterdir()) == []  # before any job asked for a directory
-        assert services.scratch().parent == root
+        assert services.deps.scratch().parent == root
     finally:
         services.close()
     assert list(root.iterdir()) == []

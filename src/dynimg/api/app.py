@@ -9,7 +9,7 @@ from dynimg.api.files.routes import file_routes
 from dynimg.api.ops import ops_routes
 from dynimg.api.oss.routes import oss_routes
 from dynimg.api.rpc.routes import rpc_routes
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 
 
 def create_app(services: Services) -> Starlette:

@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
+from dynimg.domain.monitoring import JobsSnapshot
 from dynimg.services.health import check_readiness
-from dynimg.services.monitoring import JobsSnapshot, jobs_snapshot
+from dynimg.services.monitoring import jobs_snapshot
 
 
 def ops_routes(services: Services) -> list[Route]:
@@ -20,9 +21,13 @@ def ops_routes(services: Services) -> list[Route]:
         return JSONResponse({"Status": "ok"})
 
     async def readyz(_request: Request) -> Response:
-        limiter = services.rate_limiter if services.rate_limiter.shared else None
+        limiter = services.deps.rate_limiter if services.deps.rate_limiter.shared else None
         health = await run_in_threadpool(
-            check_readiness, services.uow_factory, services.storage, services.dispatcher, limiter
+            check_readiness,
+            services.deps.uow_factory,
+            services.deps.storage,
+            services.deps.dispatcher,
+            limiter,
         )
         status = "ok" if health.healthy else "unavailable"
         return JSONResponse(
@@ -30,7 +35,7 @@ def ops_routes(services: Services) -> list[Route]:
         )
 
     def snapshot() -> JobsSnapshot:
-        return jobs_snapshot(services.uow_factory, services.clock)
+        return jobs_snapshot(services.deps.uow_factory, services.deps.clock)
 
     async def metrics(_request: Request) -> Response:
         # Imported here, not at the top: prometheus-client must not be imported before

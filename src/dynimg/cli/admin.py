@@ -45,7 +45,7 @@ def account_create(name: str) -> None:
     """Create an account."""
     services = _services()
     try:
-        created = accounts.create_account(services.uow_factory, services.clock, name)
+        created = accounts.create_account(services.deps.uow_factory, services.deps.clock, name)
     finally:
         services.close()
     click.echo(f"created account {created.name!r} (uid {created.uid})")
@@ -63,7 +63,9 @@ def keys_create(account_name: str, as_json: bool) -> None:
     """Issue an AccessKey; its secret is printed this once."""
     services = _services()
     try:
-        key = accounts.create_access_key(services.uow_factory, services.clock, account_name)
+        key = accounts.create_access_key(
+            services.deps.uow_factory, services.deps.clock, account_name
+        )
     finally:
         services.close()
     if as_json:
@@ -78,7 +80,7 @@ def keys_list(account_name: str | None) -> None:
     """List AccessKeys (never their secrets)."""
     services = _services()
     try:
-        rows = accounts.list_access_keys(services.uow_factory, account_name)
+        rows = accounts.list_access_keys(services.deps.uow_factory, account_name)
     finally:
         services.close()
     click.echo(f"{'AccessKeyId':<26}{'Account':<20}{'Status':<10}Created")
@@ -106,6 +108,6 @@ def keys_enable(key_id: str) -> None:
 def _set_enabled(key_id: str, enabled: bool) -> None:
     services = _services()
     try:
-        accounts.set_access_key_enabled(services.uow_factory, key_id, enabled)
+        accounts.set_access_key_enabled(services.deps.uow_factory, key_id, enabled)
     finally:
         services.close()

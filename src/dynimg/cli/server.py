@@ -36,7 +36,7 @@ def serve(host: str | None, port: int | None) -> None:
     # Before build_services imports prometheus-client: it and the workers count into this.
     use_directory(settings.home / "metrics")
     services = build_services(settings)
-    account, key, created = provision_default_key(services.uow_factory, services.clock)
+    account, key, created = provision_default_key(services.deps.uow_factory, services.deps.clock)
     click.echo(
         f"dynimg {_version()} on http://{settings.host}:{settings.port}"
         f"  (data in {settings.home.resolve()})"
@@ -113,8 +113,8 @@ def _run_pool(settings: Settings, count: int) -> None:
     from dynimg.worker import WorkerPool
 
     services = build_services(settings)
-    assert isinstance(services.dispatcher, InProcessDispatcher)
-    pool = WorkerPool(services.task_deps, services.dispatcher, count)
+    assert isinstance(services.deps.dispatcher, InProcessDispatcher)
+    pool = WorkerPool(services.task_deps, services.deps.dispatcher, count)
     pool.start()
     click.echo(f"dynimg worker: {count} thread(s), polling {_scheme(settings)}")
     try:

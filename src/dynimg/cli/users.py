@@ -29,7 +29,7 @@ def user_create(account_name: str, password_stdin: bool, username: str) -> None:
     services = build_services(settings_from_env())
     try:
         created = create_user(
-            services.uow_factory, services.clock, services.passwords,
+            services.deps.uow_factory, services.deps.clock, services.deps.passwords,
             account_name=account_name, username=username, password=password,
         )  # fmt: skip
     finally:
@@ -50,7 +50,7 @@ def user_passwd(password_stdin: bool, username: str) -> None:
     services = build_services(settings_from_env())
     try:
         ended = reset_password(
-            services.uow_factory, services.passwords, username=username, new=password
+            services.deps.uow_factory, services.deps.passwords, username=username, new=password
         )
     finally:
         services.close()

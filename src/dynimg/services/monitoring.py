@@ -6,20 +6,9 @@ process (or machine) changed the rows, and a restart loses nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dynimg.domain.jobs import JobStatus
+from dynimg.domain.monitoring import JobsSnapshot
 from dynimg.ports import Clock, UnitOfWorkFactory
-
-
-@dataclass(frozen=True)
-class JobsSnapshot:
-    """Jobs per status (every status present, zero when none) and the queue's state."""
-
-    by_status: dict[str, int]
-    queued: int
-    oldest_queued_seconds: float
-    """How long the longest-waiting Queued job has waited since it was submitted; 0 if none."""
 
 
 def jobs_snapshot(uow_factory: UnitOfWorkFactory, clock: Clock) -> JobsSnapshot:

@@ -28,7 +28,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from dynimg.adapters.observability.multiproc import in_use
-from dynimg.services.monitoring import JobsSnapshot
+from dynimg.domain.monitoring import JobsSnapshot
 
 log = logging.getLogger("dynimg.metrics")
 

@@ -16,7 +16,7 @@ from dynimg.api.console import (
     watermarks,
 )
 from dynimg.api.console.core import Console
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 
 
 def console_mount(services: Services) -> Mount:

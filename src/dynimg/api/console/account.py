@@ -28,7 +28,7 @@ async def account_page(console: Console, request: Request, visitor: Visitor) -> 
 
 async def create_key(console: Console, request: Request, visitor: Visitor) -> Response:
     """The new key's secret is in this response only: it is never shown again."""
-    s = console.services
+    s = console.deps
     key = await run_in_threadpool(
         accounts.create_access_key, s.uow_factory, s.clock, console.account(visitor).name
     )
@@ -47,7 +47,7 @@ async def _set_key_enabled(
     console: Console, request: Request, visitor: Visitor, enabled: bool
 ) -> Response:
     await run_in_threadpool(
-        accounts.set_account_key_enabled, console.services.uow_factory, console.account(visitor),
+        accounts.set_account_key_enabled, console.deps.uow_factory, console.account(visitor),
         request.path_params["key_id"], enabled,
     )  # fmt: skip
     return RedirectResponse("/console/account", status_code=303)
@@ -60,12 +60,12 @@ async def set_callback(console: Console, request: Request, visitor: Visitor) -> 
         callback_url=str(form.get("callback_url") or "").strip(), auth_key=key or None,
         auth_switch="on" if key else "off",
     )  # fmt: skip
-    s = console.services
+    s = console.deps
     try:
         await run_in_threadpool(
             functools.partial(
                 notifications.set_callback, s.uow_factory, console.account(visitor), wanted,
-                allow_private=s.settings.allow_private_callbacks,
+                allow_private=console.services.settings.allow_private_callbacks,
             )
         )  # fmt: skip
     except DynimgError as exc:
@@ -77,7 +77,7 @@ async def change_password(console: Console, request: Request, visitor: Visitor) 
     """A new password; every other session of this user is signed out, this one stays."""
     form = await request.form()
     assert visitor.user is not None  # a signed-in page
-    s = console.services
+    s = console.deps
     try:
         await run_in_threadpool(
             functools.partial(
@@ -92,7 +92,7 @@ async def change_password(console: Console, request: Request, visitor: Visitor) 
 
 
 async def test_event(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     await run_in_threadpool(
         notifications.send_test_event, s.uow_factory, s.clock, s.dispatcher,
         console.account(visitor),
@@ -102,7 +102,7 @@ async def test_event(console: Console, request: Request, visitor: Visitor) -> Re
 
 def _callback_url(console: Console, visitor: Visitor) -> str:
     try:
-        found = notifications.get_callback(console.services.uow_factory, console.account(visitor))
+        found = notifications.get_callback(console.deps.uow_factory, console.account(visitor))
     except ResourceNotFound:
         return ""
     return found.callback_url
@@ -134,7 +134,7 @@ async def _page(
     error: str = "",
     password_error: str = "",
 ) -> Response:
-    s = console.services
+    s = console.deps
     account = console.account(visitor)
     keys = await run_in_threadpool(accounts.list_account_keys, s.uow_factory, account)
     callback = await run_in_threadpool(_callback_url, console, visitor)

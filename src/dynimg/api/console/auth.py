@@ -35,7 +35,7 @@ async def sign_in(console: Console, request: Request, visitor: Visitor) -> Respo
     if console.throttle.blocked(username, address):
         return _form_error(console, request, visitor, username, 429,
                            "Too many failed sign-ins. Try again in a few minutes.")  # fmt: skip
-    s = console.services
+    s = console.deps
     try:
         user = await run_in_threadpool(
             functools.partial(authenticate, s.uow_factory, s.passwords, username, password)
@@ -54,7 +54,7 @@ async def sign_in(console: Console, request: Request, visitor: Visitor) -> Respo
 async def sign_out(console: Console, request: Request, visitor: Visitor) -> Response:
     """End this session in the database too: a copy of its cookie is refused from now on."""
     if visitor.session_id:
-        await run_in_threadpool(end_session, console.services.uow_factory, visitor.session_id)
+        await run_in_threadpool(end_session, console.deps.uow_factory, visitor.session_id)
     request.state.visitor = new_visitor()
     return RedirectResponse("/console/sign-in", status_code=303)
 
@@ -63,7 +63,7 @@ async def sign_out_everywhere(console: Console, request: Request, visitor: Visit
     """End every session of this user, in every browser, this one included."""
     user_id = visitor.user_id
     assert user_id is not None  # a signed-in page
-    await run_in_threadpool(end_all_sessions, console.services.uow_factory, user_id)
+    await run_in_threadpool(end_all_sessions, console.deps.uow_factory, user_id)
     request.state.visitor = new_visitor()
     return RedirectResponse("/console/sign-in", status_code=303)
 

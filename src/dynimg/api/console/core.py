@@ -22,7 +22,7 @@ from dynimg.api.console.sessions import (
     signed_in,
 )
 from dynimg.api.console.stream_slots import StreamSlots
-from dynimg.bootstrap import Services, console_session_key
+from dynimg.api.wiring import Services
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_request_id
 from dynimg.errors import DynimgError, RequestTooLarge
@@ -41,8 +41,9 @@ class Console:
     def __init__(self, services: Services) -> None:
         settings = services.settings
         self.services = services
+        self.deps = services.deps
         self.sessions = SessionCodec(
-            console_session_key(settings),
+            services.console_session_key(),
             settings.console_idle_minutes * 60,
             settings.console_session_hours * 3600,
         )
@@ -52,7 +53,7 @@ class Console:
             loader=PackageLoader("dynimg.api.console", "html"),
             autoescape=select_autoescape(default=True),
         )
-        files = urlparse(services.delivery.base_url)
+        files = urlparse(services.deps.delivery.base_url)
         self.files_origin = f"{files.scheme}://{files.netloc}"
 
     def render(
@@ -89,7 +90,7 @@ def page(console: Console, handler: Handler, *, public: bool = False) -> Callabl
 def _load(console: Console, request: Request) -> Visitor:
     visitor = console.sessions.load(request)
     if visitor.user_id is not None:
-        found = session_user(console.services.uow_factory, visitor.user_id, visitor.session_id)
+        found = session_user(console.deps.uow_factory, visitor.user_id, visitor.session_id)
         visitor = signed_in(visitor, *found) if found else new_visitor()
     request.state.visitor = visitor  # a handler that signs in or out replaces it
     return visitor

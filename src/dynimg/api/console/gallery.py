@@ -20,7 +20,7 @@ from dynimg.services.images import ImageView
 
 
 async def gallery(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     account = console.account(visitor)
     video_id = request.path_params["video_id"]
     video = await run_in_threadpool(videos.get_video, s.uow_factory, account, video_id)
@@ -36,7 +36,7 @@ async def gallery(console: Console, request: Request, visitor: Visitor) -> Respo
 
 
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     video_id, image_id = request.path_params["video_id"], request.path_params["image_id"]
     await run_in_threadpool(
         images.delete_images, s.uow_factory, s.storage, console.account(visitor), video_id,

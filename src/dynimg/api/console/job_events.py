@@ -56,7 +56,7 @@ async def _changes(console: Console, visitor: Visitor, ids: list[str]) -> AsyncI
     yield "retry: 3000\n\n"
     while time.monotonic() < deadline:
         found = await run_in_threadpool(
-            jobs.find_jobs, console.services.uow_factory, console.account(visitor), ids
+            jobs.find_jobs, console.deps.uow_factory, console.account(visitor), ids
         )
         rows = [job_row(job) for job in found]
         for row in rows:

@@ -33,7 +33,7 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
     form = await request.form()
     video_id, template_id = str(form.get("video_id", "")), str(form.get("template_id", ""))
     values = override_values(form)
-    s = console.services
+    s = console.deps
     try:
         await run_in_threadpool(
             functools.partial(
@@ -52,7 +52,7 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
 async def detail(console: Console, request: Request, visitor: Visitor) -> Response:
     """One job: its state, timings, overrides, the Seek it used and its MaxFileSize search."""
     job = await run_in_threadpool(
-        jobs.get_job, console.services.uow_factory, console.account(visitor),
+        jobs.get_job, console.deps.uow_factory, console.account(visitor),
         request.path_params["job_id"],
     )  # fmt: skip
     return console.render(
@@ -69,7 +69,7 @@ def _when(moment: datetime | None) -> str:
 
 async def status(console: Console, request: Request, visitor: Visitor) -> Response:
     job = await run_in_threadpool(
-        jobs.get_job, console.services.uow_factory, console.account(visitor),
+        jobs.get_job, console.deps.uow_factory, console.account(visitor),
         request.path_params["job_id"],
     )  # fmt: skip
     return JSONResponse(job_row(job))
@@ -83,7 +83,7 @@ async def _page(
     error: str = "",
     chosen: dict[str, str] | None = None,
 ) -> Response:
-    s = console.services
+    s = console.deps
     account = console.account(visitor)
     video = request.query_params.get("video") or None
     state = request.query_params.get("state") or None

@@ -43,7 +43,7 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
 
 async def create(console: Console, request: Request, visitor: Visitor) -> Response:
     values = form_values(await request.form())
-    s = console.services
+    s = console.deps
     try:
         await run_in_threadpool(
             functools.partial(
@@ -67,7 +67,7 @@ async def edit_page(console: Console, request: Request, visitor: Visitor) -> Res
 async def update(console: Console, request: Request, visitor: Visitor) -> Response:
     template = await _template(console, request, visitor)
     values = form_values(await request.form())
-    s = console.services
+    s = console.deps
     try:
         await run_in_threadpool(
             functools.partial(
@@ -84,7 +84,7 @@ async def update(console: Console, request: Request, visitor: Visitor) -> Respon
 
 async def _template(console: Console, request: Request, visitor: Visitor) -> Template:
     return await run_in_threadpool(
-        templates.get_template, console.services.uow_factory, console.account(visitor),
+        templates.get_template, console.deps.uow_factory, console.account(visitor),
         request.path_params["template_id"],
     )  # fmt: skip
 
@@ -98,11 +98,11 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
     stored = None
     if template_id := str(form.get("template_id") or ""):  # the edit form: keep hidden fields
         found = await run_in_threadpool(
-            templates.get_template, console.services.uow_factory, console.account(visitor),
+            templates.get_template, console.deps.uow_factory, console.account(visitor),
             template_id,
         )  # fmt: skip
         stored = found.config_json
-    s = console.services
+    s = console.deps
     body, fmt = await run_in_threadpool(
         render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
         values["video_id"], config_text(values, stored), scratch=s.scratch(),
@@ -111,7 +111,7 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
 
 
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     await run_in_threadpool(
         templates.delete_template, s.uow_factory, console.account(visitor),
         request.path_params["template_id"],
@@ -129,7 +129,7 @@ async def _page(
     error: str = "",
     editing: Template | None = None,
 ) -> Response:
-    s = console.services
+    s = console.deps
     account = console.account(visitor)
     found = await run_in_threadpool(
         templates.list_templates, s.uow_factory, account, TemplateType.DYNAMIC_IMAGE.value

@@ -51,7 +51,7 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
     at = paging(request)
     query = videos.VideoQuery(page=at.page, size=at.size)
     found = await run_in_threadpool(
-        videos.list_videos, console.services.uow_factory, console.account(visitor), query
+        videos.list_videos, console.deps.uow_factory, console.account(visitor), query
     )
     rows = [video_row(v) for v in found.videos]
     return console.render(
@@ -63,7 +63,7 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
 def all_videos(console: Console, visitor: Visitor) -> list[Video]:
     """The account's newest 100 videos, for the choices of the other pages' forms."""
     page_ = videos.list_videos(
-        console.services.uow_factory, console.account(visitor), videos.VideoQuery(size=100)
+        console.deps.uow_factory, console.account(visitor), videos.VideoQuery(size=100)
     )
     return list(page_.videos)
 
@@ -86,9 +86,12 @@ def video_row(video: Video) -> dict[str, Any]:
 
 
 async def status(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     video = await run_in_threadpool(
-        videos.get_video, s.uow_factory, console.account(visitor), request.path_params["video_id"]
+        videos.get_video,
+        s.uow_factory,
+        console.account(visitor),
+        request.path_params["video_id"],
     )
     return JSONResponse(video_row(video))
 
@@ -101,7 +104,7 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
     size = body.get("size")
     if not isinstance(size, int) or size < 1:
         raise InvalidParameter("FileSize", "must be a positive number of bytes")
-    s = console.services
+    s = console.deps
     grant = await run_in_threadpool(
         functools.partial(
             uploads.start_browser_upload, s.uow_factory, s.clock, s.upload_policy,
@@ -146,9 +149,12 @@ async def complete_upload(console: Console, request: Request, visitor: Visitor) 
 
 async def source(console: Console, request: Request, visitor: Visitor) -> Response:
     """The uploaded file, with byte ranges so the player can seek."""
-    s = console.services
+    s = console.deps
     video = await run_in_threadpool(
-        videos.get_video, s.uow_factory, console.account(visitor), request.path_params["video_id"]
+        videos.get_video,
+        s.uow_factory,
+        console.account(visitor),
+        request.path_params["video_id"],
     )
     size = await run_in_threadpool(s.storage.size, video.storage_key)
     extension = video.storage_key.rsplit(".", 1)[-1].lower()
@@ -170,7 +176,7 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
 
 async def cover(console: Console, request: Request, visitor: Visitor) -> Response:
     """The video's cover frame (made on the first request, then read from storage)."""
-    s = console.services
+    s = console.deps
 
     def find() -> str:
         with _COVER_RENDERS:
@@ -185,10 +191,14 @@ async def cover(console: Console, request: Request, visitor: Visitor) -> Respons
 
 
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
-    s = console.services
+    s = console.deps
     video_id = request.path_params["video_id"]
     missing = await run_in_threadpool(
-        videos.delete_videos, s.uow_factory, s.storage, console.account(visitor), [video_id]
+        videos.delete_videos,
+        s.uow_factory,
+        s.storage,
+        console.account(visitor),
+        [video_id],
     )
     if missing:
         raise InvalidParameter("VideoId", "the video does not exist")
@@ -200,7 +210,7 @@ async def _authorized(
 ) -> objects.ObjectContext:
     """The upload's grant, only if it is this account's grant for this video."""
     grant = await run_in_threadpool(
-        uploads.video_upload_grant, console.services.uow_factory, console.services.clock,
+        uploads.video_upload_grant, console.deps.uow_factory, console.deps.clock,
         console.account(visitor),
         request.path_params["video_id"], request.path_params["grant"],
     )  # fmt: skip
@@ -208,7 +218,7 @@ async def _authorized(
 
 
 def upload_context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
-    s = console.services
+    s = console.deps
 
     def stored(done: UploadGrant, stored: StoredObject) -> None:
         finish_upload(s.uow_factory, s.clock, s.dispatcher, done, stored)

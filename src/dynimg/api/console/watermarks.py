@@ -49,7 +49,7 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
 async def create(console: Console, request: Request, visitor: Visitor) -> Response:
     form = await request.form()
     values = _values(form)
-    s = console.services
+    s = console.deps
     try:
         image = _image(form) if values["type"] == WatermarkType.IMAGE.value else None
         config = watermark_config(values)
@@ -67,7 +67,10 @@ async def create(console: Console, request: Request, visitor: Visitor) -> Respon
         return await _page(console, request, visitor, values, 400, field, exc.message)
     if form.get("default"):
         await run_in_threadpool(
-            watermarks.set_default_watermark, s.uow_factory, console.account(visitor), created.id
+            watermarks.set_default_watermark,
+            s.uow_factory,
+            console.account(visitor),
+            created.id,
         )
     return RedirectResponse(f"/console/watermarks?added={created.id}", status_code=303)
 
@@ -84,7 +87,7 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
         if values["type"] != WatermarkType.TEXT.value:
             raise InvalidParameter("FileUrl", "save an image watermark to preview it")
         chosen = WatermarkDraft(watermark_config(values))
-    s = console.services
+    s = console.deps
     body, fmt = await run_in_threadpool(
         render_watermark_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
         video_id, chosen, scratch=s.scratch(),
@@ -94,7 +97,7 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
 
 async def make_default(console: Console, request: Request, visitor: Visitor) -> Response:
     await run_in_threadpool(
-        watermarks.set_default_watermark, console.services.uow_factory, console.account(visitor),
+        watermarks.set_default_watermark, console.deps.uow_factory, console.account(visitor),
         request.path_params["watermark_id"],
     )  # fmt: skip
     return RedirectResponse("/console/watermarks", status_code=303)
@@ -102,7 +105,7 @@ async def make_default(console: Console, request: Request, visitor: Visitor) -> 
 
 async def delete(console: Console, request: Request, visitor: Visitor) -> Response:
     await run_in_threadpool(
-        watermarks.delete_watermark, console.services.uow_factory, console.account(visitor),
+        watermarks.delete_watermark, console.deps.uow_factory, console.account(visitor),
         request.path_params["watermark_id"],
     )  # fmt: skip
     return RedirectResponse("/console/watermarks", status_code=303)
@@ -124,7 +127,7 @@ def watermark_config(values: Mapping[str, str]) -> str:
 
 def account_watermarks(console: Console, visitor: Visitor) -> list[Watermark]:
     """The account's watermarks, for this page and the template form."""
-    found = watermarks.list_watermarks(console.services.uow_factory, console.account(visitor), None)
+    found = watermarks.list_watermarks(console.deps.uow_factory, console.account(visitor), None)
     return list(found)
 
 
@@ -144,7 +147,7 @@ def _image(form: FormData) -> UploadFile:
 async def _store_image(console: Console, visitor: Visitor, image: UploadFile) -> str:
     """Store the image as CreateUploadAttachedMedia and an OSS PutObject would (the same media
     row, grant and probe), and return the FileURL AddWatermark takes."""
-    s = console.services
+    s = console.deps
     started = await run_in_threadpool(
         functools.partial(
             uploads.start_browser_media_upload, s.uow_factory, s.clock, s.upload_policy,

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from dynimg.api.byte_ranges import parse_range
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.jobs import DynamicImage
 from dynimg.domain.templates import ImageFormat
 from dynimg.domain.url_signing import verify
@@ -48,14 +48,15 @@ class ImageFiles:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._deps = services.deps
 
     async def __call__(self, request: Request) -> Response:
         path = request.url.path
         auth_key = request.query_params.get("auth_key", "")
         now = int(time.time())
-        if not verify(path, auth_key, list(self._services.delivery.keys), now):
+        if not verify(path, auth_key, list(self._deps.delivery.keys), now):
             return Response("Forbidden", status_code=403, media_type="text/plain")
-        image = await run_in_threadpool(image_at, self._services.uow_factory, path)
+        image = await run_in_threadpool(image_at, self._deps.uow_factory, path)
         if image is None:
             return Response("Not Found", status_code=404, media_type="text/plain")
         expires = int(auth_key.split("-", 1)[0])
@@ -85,7 +86,7 @@ class ImageFiles:
         The presigned URL lives at most 300 s and never longer than the signed FileURL, so a
         redirect cannot extend what the auth_key allowed. It must not be cached: it expires.
         """
-        url = self._services.storage.presigned_get(image.storage_key, max(remaining, 1))
+        url = self._deps.storage.presigned_get(image.storage_key, max(remaining, 1))
         if url is None:
             return None
         return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
@@ -113,7 +114,7 @@ class ImageFiles:
             part = image.body[start:end]
             return Response(part, status_code=status, headers=headers, media_type=media_type)
         try:
-            chunks = self._services.storage.open_range(image.storage_key, start, end)
+            chunks = self._deps.storage.open_range(image.storage_key, start, end)
         except ObjectNotFound:
             return Response("Not Found", status_code=404, media_type="text/plain")
         return StreamingResponse(

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from dynimg.api.error_mapper import error_headers, error_response
 from dynimg.api.files.images import ImageFiles, served_image
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, PARAMETERS, parse_params
 from dynimg.domain.url_signing import signed_text, signer_uid, verify
@@ -35,14 +35,14 @@ class OnDemandImages:
     """GET and HEAD of on-demand URLs: 403 unless signed, 400 out of bounds, 429 when busy."""
 
     def __init__(self, services: Services, files: ImageFiles) -> None:
-        self._services, self._files = services, files
+        self._services, self._deps, self._files = services, services.deps, files
 
     async def __call__(self, request: Request) -> Response:
         try:
             render, expires = self._verified(request)
             outcome = await run_in_threadpool(
-                open_render, self._services.uow_factory, self._services.clock,
-                self._services.dispatcher, render, self._services.settings.on_demand_max_concurrent,
+                open_render, self._deps.uow_factory, self._deps.clock,
+                self._deps.dispatcher, render, self._services.settings.on_demand_max_concurrent,
             )  # fmt: skip
             outcome = await self._wait(outcome)
             if outcome.error is not None:
@@ -64,7 +64,7 @@ class OnDemandImages:
         pairs = _pairs(request.scope.get("query_string", b"").decode("latin-1"))
         query = dict(pairs)
         auth_key = query.get("auth_key", "")
-        keys = list(self._services.delivery.keys)
+        keys = list(self._deps.delivery.keys)
         uid = signer_uid(auth_key)
         if uid is None or not verify(
             signed_text(request.url.path, pairs), auth_key, keys, int(time.time())
@@ -88,7 +88,7 @@ class OnDemandImages:
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, _LAST_POLL)
-            outcome = await run_in_threadpool(poll_job, self._services.uow_factory, outcome.job_id)
+            outcome = await run_in_threadpool(poll_job, self._deps.uow_factory, outcome.job_id)
         return outcome
 
     def _error(self, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from dynimg.api.files.images import ImageFiles
 from dynimg.api.files.on_demand import OnDemandImages
 from dynimg.api.files.snapshots import SnapshotFiles
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 
 
 def file_routes(services: Services) -> list[Route]:

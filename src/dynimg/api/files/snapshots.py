@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dynimg.api.files.images import ImageFiles, ServedFile
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.snapshots import SnapshotType
 from dynimg.domain.url_signing import verify
 from dynimg.services.snapshots import SnapshotFileView, snapshot_file
@@ -26,16 +26,16 @@ class SnapshotFiles:
     """GET and HEAD of snapshot files, with the animated images' checks and headers."""
 
     def __init__(self, services: Services, files: ImageFiles) -> None:
-        self._services, self._files = services, files
+        self._services, self._deps, self._files = services, services.deps, files
 
     async def __call__(self, request: Request) -> Response:
         path = request.url.path
         auth_key = request.query_params.get("auth_key", "")
         now = int(time.time())
-        if not verify(path, auth_key, list(self._services.delivery.keys), now):
+        if not verify(path, auth_key, list(self._deps.delivery.keys), now):
             return Response("Forbidden", status_code=403, media_type="text/plain")
         expires = int(auth_key.split("-", 1)[0])
-        s = self._services
+        s = self._deps
         view = await run_in_threadpool(
             snapshot_file, s.uow_factory, s.storage, s.delivery, path, expires
         )

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dynimg.api.streams import sync_chunks
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.oss_signing import oss_claim
 from dynimg.domain.uploads import UploadGrant
@@ -48,6 +48,7 @@ class ObjectEndpoint:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._deps = services.deps
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id().replace("-", "")
@@ -66,16 +67,14 @@ class ObjectEndpoint:
         headers = {k.lower(): v for k, v in request.headers.items()}
         _refuse_unsupported(request.method, {name for name, _ in query})
         claim = oss_claim(request.method, headers, bucket, key, query)
-        services = self._services
+        deps = self._deps
         grant = await run_in_threadpool(
             functools.partial(
-                objects.authorize, services.uow_factory, services.clock, claim, bucket, key,
+                objects.authorize, deps.uow_factory, deps.clock, claim, bucket, key,
                 write=request.method not in ("GET", "HEAD"),
             )
         )  # fmt: skip
-        ctx = objects.ObjectContext(
-            grant, services.uow_factory, services.clock, services.storage, self._stored
-        )
+        ctx = objects.ObjectContext(grant, deps.uow_factory, deps.clock, deps.storage, self._stored)
         return await self._dispatch(request, ctx, dict(query), headers)
 
     async def _dispatch(
@@ -114,7 +113,7 @@ class ObjectEndpoint:
             )
             return _xml(
                 "CompleteMultipartUploadResult",
-                Location=f"{self._services.upload_policy.endpoint}/{ctx.grant.bucket}/{ctx.grant.object_key}",
+                Location=f"{self._deps.upload_policy.endpoint}/{ctx.grant.bucket}/{ctx.grant.object_key}",
                 Bucket=ctx.grant.bucket,
                 Key=ctx.grant.object_key,
                 ETag=objects.object_etag(stored),
@@ -126,12 +125,12 @@ class ObjectEndpoint:
             listed = await run_in_threadpool(objects.list_parts, ctx, query["uploadId"])
             return _parts_listing(ctx.grant, query["uploadId"], listed)
         if method == "HEAD":
-            size = await run_in_threadpool(self._services.storage.size, ctx.grant.object_key)
+            size = await run_in_threadpool(self._deps.storage.size, ctx.grant.object_key)
             return Response(headers={"Content-Length": str(size)})
         raise InvalidParameter("Operation", "is not supported by this endpoint")
 
     def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
-        s = self._services
+        s = self._deps
         finish_upload(s.uow_factory, s.clock, s.dispatcher, grant, stored)
         s.metrics.uploaded(stored.size)  # whole objects only: abandoned parts are not uploads
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dynimg.api.oss.endpoint import ObjectEndpoint
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 
 
 def oss_routes(services: Services) -> list[Route]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.accounts import Account
+from dynimg.services.deps import Deps
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,11 @@ class ActionContext:
     account: Account
     params: dict[str, str | None]
     request_id: str
+
+    @property
+    def deps(self) -> Deps:
+        """What the use cases the handler calls are handed."""
+        return self.services.deps
 
     def require(self, name: str) -> str:
         """A parameter the Action declared as required (present by construction)."""

@@ -13,7 +13,7 @@ from dynimg.api.error_mapper import error_headers, error_response
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import read_params
 from dynimg.api.rpc.registry import Action, build_registry
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
 from dynimg.errors import ActionNotFound, InvalidVersion, MissingParameter, Throttled
@@ -31,6 +31,7 @@ class RpcGateway:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._deps = services.deps
         self._actions = build_registry()
         self._tolerance = timedelta(seconds=services.settings.timestamp_tolerance_seconds)
 
@@ -51,17 +52,15 @@ class RpcGateway:
             name = action.name if action is not None else UNKNOWN_ACTION
             elapsed = time.monotonic() - started
             log.info("%s answered %s in %.1f ms", name, status, elapsed * 1000)
-        self._services.metrics.request_served(name, status, elapsed)
+        self._deps.metrics.request_served(name, status, elapsed)
         return status, body, request_id, headers
 
     def _dispatch(
         self, request: RpcRequest, request_id: str, params: dict[str, str], action: Action
     ) -> dict[str, Any]:
-        account = authenticate(
-            request, self._services.uow_factory, self._services.clock, self._tolerance
-        )
-        if not self._services.rate_limiter.allow(account.id, action.name):
-            raise Throttled(self._services.rate_limiter.retry_after(action.name))
+        account = authenticate(request, self._deps.uow_factory, self._deps.clock, self._tolerance)
+        if not self._deps.rate_limiter.allow(account.id, action.name):
+            raise Throttled(self._deps.rate_limiter.retry_after(action.name))
         context = ActionContext(
             services=self._services,
             account=account,

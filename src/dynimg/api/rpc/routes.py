@@ -12,7 +12,7 @@ from starlette.routing import Route
 from dynimg.api.error_mapper import error_response
 from dynimg.api.rpc.gateway import RpcGateway
 from dynimg.api.rpc.responses import rpc_response
-from dynimg.bootstrap import Services
+from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
 from dynimg.errors import ClientError, RequestTooLarge

@@ -25,12 +25,12 @@ def set_message_callback(ctx: ActionContext) -> dict[str, Any]:
         auth_switch=p.get("AuthSwitch"), callback_type=p.get("CallbackType"),
         event_types=p.get("EventTypeList"), app_id=p.get("AppId"),
     )  # fmt: skip
-    notifications.set_callback(ctx.services.uow_factory, ctx.account, wanted, allow_private=allow)
+    notifications.set_callback(ctx.deps.uow_factory, ctx.account, wanted, allow_private=allow)
     return {}
 
 
 def get_message_callback(ctx: ActionContext) -> dict[str, Any]:
-    callback = notifications.get_callback(ctx.services.uow_factory, ctx.account)
+    callback = notifications.get_callback(ctx.deps.uow_factory, ctx.account)
     return {
         "MessageCallback": {
             "AppId": callback.app_id,
@@ -44,7 +44,7 @@ def get_message_callback(ctx: ActionContext) -> dict[str, Any]:
 
 
 def delete_message_callback(ctx: ActionContext) -> dict[str, Any]:
-    notifications.delete_callback(ctx.services.uow_factory, ctx.account)
+    notifications.delete_callback(ctx.deps.uow_factory, ctx.account)
     return {}
 
 
@@ -52,13 +52,13 @@ def list_callback_events(ctx: ActionContext) -> dict[str, Any]:
     page = read_int(ctx.params.get("PageNo") or 1, "PageNo", 1, 10**6)
     size = read_int(ctx.params.get("PageSize") or 20, "PageSize", 1, 100)
     total, events = notifications.list_events(
-        ctx.services.uow_factory, ctx.account, ctx.params.get("State"), page, size
+        ctx.deps.uow_factory, ctx.account, ctx.params.get("State"), page, size
     )
     return {"Total": total, "EventList": [event_info(event) for event in events]}
 
 
 def redeliver_callback_event(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     notifications.redeliver_event(
         s.uow_factory, s.clock, s.dispatcher, ctx.account, ctx.require("EventId")
     )

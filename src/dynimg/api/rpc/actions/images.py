@@ -15,7 +15,7 @@ from dynimg.services.images import ImageView
 
 
 def list_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     found = images.list_images(
         s.uow_factory, s.clock, s.delivery, ctx.account, ctx.require("VideoId")
     )
@@ -24,8 +24,8 @@ def list_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
 
 def delete_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
     images.delete_images(
-        ctx.services.uow_factory,
-        ctx.services.storage,
+        ctx.deps.uow_factory,
+        ctx.deps.storage,
         ctx.account,
         ctx.require("VideoId"),
         ctx.params["DynamicImageIds"],

@@ -16,7 +16,7 @@ from dynimg.services import jobs
 
 
 def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     job = jobs.submit_job(
         s.uow_factory,
         s.clock,
@@ -30,7 +30,7 @@ def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
 
 
 def get_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
-    job = jobs.get_job(ctx.services.uow_factory, ctx.account, ctx.require("JobId"))
+    job = jobs.get_job(ctx.deps.uow_factory, ctx.account, ctx.require("JobId"))
     return {"DynamicImageJob": job_info(job)}
 
 
@@ -42,7 +42,7 @@ def list_dynamic_image_jobs(ctx: ActionContext) -> dict[str, Any]:
         page=read_int(params.get("PageNo") or 1, "PageNo", 1, 10**6),
         size=read_int(params.get("PageSize") or 10, "PageSize", 1, 100),
     )
-    total, found = jobs.list_jobs(ctx.services.uow_factory, ctx.account, query)
+    total, found = jobs.list_jobs(ctx.deps.uow_factory, ctx.account, query)
     return {"Total": total, "DynamicImageJobList": [job_info(job) for job in found]}
 
 

@@ -16,7 +16,7 @@ _QUERY = {"Start": "start", "End": "end", "Width": "width", "Fps": "fps"}
 
 
 def get_animated_image_url(ctx: ActionContext) -> dict[str, Any]:
-    s, params = ctx.services, ctx.params
+    s, params = ctx.deps, ctx.params
     query = {name: value for key, name in _QUERY.items() if (value := params[key]) is not None}
     timeout = params["AuthTimeout"]
     url, expires = signed_url(

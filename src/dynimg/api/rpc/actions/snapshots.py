@@ -17,7 +17,7 @@ _INLINE = ("SpecifiedOffsetTime", "Width", "Height", "Count", "Interval")
 
 
 def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
-    s, params = ctx.services, ctx.params
+    s, params = ctx.deps, ctx.params
     request = SnapshotRequest(
         video_id=ctx.require("VideoId"),
         template_id=params["SnapshotTemplateId"],
@@ -29,7 +29,7 @@ def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
 
 
 def list_snapshots(ctx: ActionContext) -> dict[str, Any]:
-    s, params = ctx.services, ctx.params
+    s, params = ctx.deps, ctx.params
     kind = params["SnapshotType"] or SnapshotType.COVER.value
     query = SnapshotQuery(
         video_id=ctx.require("VideoId"),

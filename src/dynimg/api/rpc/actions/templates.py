@@ -18,8 +18,8 @@ _CONFIG = Param("TemplateConfig", max_bytes=MAX_DOCUMENT_BYTES)
 def add_vod_template(ctx: ActionContext) -> dict[str, Any]:
     services = ctx.services
     template = templates.add_template(
-        services.uow_factory,
-        services.clock,
+        services.deps.uow_factory,
+        services.deps.clock,
         ctx.account,
         name=ctx.require("Name"),
         template_type=ctx.require("TemplateType"),
@@ -31,22 +31,22 @@ def add_vod_template(ctx: ActionContext) -> dict[str, Any]:
 
 def get_vod_template(ctx: ActionContext) -> dict[str, Any]:
     template = templates.get_template(
-        ctx.services.uow_factory, ctx.account, ctx.require("VodTemplateId")
+        ctx.deps.uow_factory, ctx.account, ctx.require("VodTemplateId")
     )
     return {"VodTemplateInfo": template_info(template)}
 
 
 def list_vod_template(ctx: ActionContext) -> dict[str, Any]:
     found = templates.list_templates(
-        ctx.services.uow_factory, ctx.account, ctx.require("TemplateType"), ctx.params["AppId"]
+        ctx.deps.uow_factory, ctx.account, ctx.require("TemplateType"), ctx.params["AppId"]
     )
     return {"VodTemplateInfoList": [template_info(t) for t in found]}
 
 
 def update_vod_template(ctx: ActionContext) -> dict[str, Any]:
     template = templates.update_template(
-        ctx.services.uow_factory,
-        ctx.services.clock,
+        ctx.deps.uow_factory,
+        ctx.deps.clock,
         ctx.account,
         ctx.require("VodTemplateId"),
         name=ctx.params["Name"],
@@ -57,7 +57,7 @@ def update_vod_template(ctx: ActionContext) -> dict[str, Any]:
 
 def delete_vod_template(ctx: ActionContext) -> dict[str, Any]:
     template_id = ctx.require("VodTemplateId")
-    templates.delete_template(ctx.services.uow_factory, ctx.account, template_id)
+    templates.delete_template(ctx.deps.uow_factory, ctx.account, template_id)
     return {"VodTemplateId": template_id}
 
 

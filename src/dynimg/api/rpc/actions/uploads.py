@@ -12,7 +12,7 @@ from dynimg.services import uploads
 
 
 def create_upload_video(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     ticket = uploads.create_upload_video(
         s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.params
     )
@@ -24,7 +24,7 @@ def create_upload_video(ctx: ActionContext) -> dict[str, Any]:
 
 
 def refresh_upload_video(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     ticket = uploads.refresh_upload_video(
         s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.require("VideoId")
     )
@@ -46,7 +46,7 @@ def create_upload_attached_media(ctx: ActionContext) -> dict[str, Any]:
 def _media_ticket(
     ctx: ActionContext, kind: UploadTarget, id_field: str, url_field: str
 ) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     ticket = uploads.create_upload_media(
         s.uow_factory, s.clock, s.upload_policy, ctx.account, kind, ctx.params
     )

@@ -11,7 +11,7 @@ from dynimg.services import usage
 
 
 def describe_dynamic_image_usage(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     first, last, rows = usage.describe(s.uow_factory, s.clock, ctx.account, ctx.params)
     return {
         "StartTime": first,

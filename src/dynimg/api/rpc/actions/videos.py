@@ -16,13 +16,13 @@ from dynimg.services.images import cover_url
 
 
 def get_video_info(ctx: ActionContext) -> dict[str, Any]:
-    video = videos.get_video(ctx.services.uow_factory, ctx.account, ctx.require("VideoId"))
+    video = videos.get_video(ctx.deps.uow_factory, ctx.account, ctx.require("VideoId"))
     return {"Video": video_info(ctx, video)}
 
 
 def get_video_infos(ctx: ActionContext) -> dict[str, Any]:
     ids = parse_video_ids(ctx.require("VideoIds"))
-    found, missing = videos.get_videos(ctx.services.uow_factory, ctx.account, ids)
+    found, missing = videos.get_videos(ctx.deps.uow_factory, ctx.account, ids)
     return {"VideoList": [video_info(ctx, v) for v in found], "NonExistVideoIds": missing}
 
 
@@ -37,24 +37,24 @@ def get_video_list(ctx: ActionContext) -> dict[str, Any]:
         size=read_int(params.get("PageSize") or 10, "PageSize", 1, videos.MAX_PAGE_SIZE),
         newest_first=sort.endswith("Desc"),
     )
-    page = videos.list_videos(ctx.services.uow_factory, ctx.account, query)
+    page = videos.list_videos(ctx.deps.uow_factory, ctx.account, query)
     return {"Total": page.total, "VideoList": {"Video": [video_info(ctx, v) for v in page.videos]}}
 
 
 def update_video_info(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     videos.update_video(s.uow_factory, s.clock, ctx.account, ctx.require("VideoId"), ctx.params)
     return {}
 
 
 def delete_video(ctx: ActionContext) -> dict[str, Any]:
     ids = parse_video_ids(ctx.require("VideoIds"))
-    missing = videos.delete_videos(ctx.services.uow_factory, ctx.services.storage, ctx.account, ids)
+    missing = videos.delete_videos(ctx.deps.uow_factory, ctx.deps.storage, ctx.account, ids)
     return {"NonExistVideoIds": missing, "ForbiddenVideoIds": []}
 
 
 def get_mezzanine_info(ctx: ActionContext) -> dict[str, Any]:
-    video = videos.get_video(ctx.services.uow_factory, ctx.account, ctx.require("VideoId"))
+    video = videos.get_video(ctx.deps.uow_factory, ctx.account, ctx.require("VideoId"))
     probe = video.probe
     mezzanine: dict[str, Any] = {
         "VideoId": video.id,
@@ -111,7 +111,7 @@ def video_info(ctx: ActionContext, video: Video) -> dict[str, Any]:
         "Snapshots": {"Snapshot": []},
     }
     if video.cover_image_id:
-        s = ctx.services
+        s = ctx.deps
         info["CoverURL"] = cover_url(s.uow_factory, s.clock, s.delivery, video.cover_image_id)
     if meta.cate_id is not None:
         info["CateId"] = meta.cate_id

@@ -13,7 +13,7 @@ from dynimg.services import watermarks
 
 
 def add_watermark(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.services
+    s = ctx.deps
     p = ctx.params
     watermark = watermarks.add_watermark(
         s.uow_factory, s.clock, s.upload_policy, ctx.account, name=p.get("Name"),
@@ -25,32 +25,30 @@ def add_watermark(ctx: ActionContext) -> dict[str, Any]:
 
 def update_watermark(ctx: ActionContext) -> dict[str, Any]:
     watermark = watermarks.update_watermark(
-        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId"), ctx.params
+        ctx.deps.uow_factory, ctx.account, ctx.require("WatermarkId"), ctx.params
     )
     return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
 
 
 def get_watermark(ctx: ActionContext) -> dict[str, Any]:
     watermark = watermarks.get_watermark(
-        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId")
+        ctx.deps.uow_factory, ctx.account, ctx.require("WatermarkId")
     )
     return {"WatermarkInfo": watermark_info(watermark)}
 
 
 def list_watermark(ctx: ActionContext) -> dict[str, Any]:
-    found = watermarks.list_watermarks(ctx.services.uow_factory, ctx.account, ctx.params["AppId"])
+    found = watermarks.list_watermarks(ctx.deps.uow_factory, ctx.account, ctx.params["AppId"])
     return {"WatermarkInfos": [watermark_info(w) for w in found]}
 
 
 def delete_watermark(ctx: ActionContext) -> dict[str, Any]:
-    watermarks.delete_watermark(ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId"))
+    watermarks.delete_watermark(ctx.deps.uow_factory, ctx.account, ctx.require("WatermarkId"))
     return {}
 
 
 def set_default_watermark(ctx: ActionContext) -> dict[str, Any]:
-    watermarks.set_default_watermark(
-        ctx.services.uow_factory, ctx.account, ctx.require("WatermarkId")
-    )
+    watermarks.set_default_watermark(ctx.deps.uow_factory, ctx.account, ctx.require("WatermarkId"))
     return {}
 
 
