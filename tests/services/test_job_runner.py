@@ -401,7 +401,7 @@ def test_a_finished_job_reports_its_times_and_its_log_lines_carry_its_id(setup: 
 
 def test_a_storage_outage_does_not_spend_the_crash_allowance(setup: Any) -> None:
     services, clock, _, job_id, _ = setup
-    storage = FullStorage(services.storage)
+    storage = FullStorage(services.deps.storage)
     deps = dataclasses.replace(deps_with(services, FlakyEngine(0, RuntimeError())), storage=storage)
     for _ in range(3):  # S3 is down for a while: three attempts meet it
         clock.moment = job_state(services, job_id).next_attempt_at
@@ -409,7 +409,7 @@ def test_a_storage_outage_does_not_spend_the_crash_allowance(setup: Any) -> None
     storage.full = False
     for crash in range(2):  # then two attempts' workers are killed (leases run out)
         clock.moment = job_state(services, job_id).next_attempt_at
-        with services.uow_factory() as uow:
+        with services.deps.uow_factory() as uow:
             assert uow.jobs.claim(job_id, clock.moment, clock.moment + timedelta(seconds=10))
             uow.commit()
         clock.moment += timedelta(minutes=1)
@@ -423,7 +423,7 @@ def test_a_storage_outage_does_not_spend_the_crash_allowance(setup: Any) -> None
 def test_crashes_stay_bounded_after_an_outage(setup: Any) -> None:
     services, clock, _, job_id, _ = setup
     fine = deps_with(services, FlakyEngine(0, RuntimeError()))
-    outage = dataclasses.replace(fine, storage=FullStorage(services.storage))
+    outage = dataclasses.replace(fine, storage=FullStorage(services.deps.storage))
     crashing = deps_with(services, FlakyEngine(9, RuntimeError("bug")))
     outcomes = []
     for deps in (outage, outage, crashing, crashing, crashing, crashing):
