@@ -131,7 +131,7 @@ def test_corpus_is_big_and_reproducible(corpus: list[Case], tmp_path: Path) -> N
     families = Counter(case.family for case in corpus)
     assert set(families) == {
         "valid", "truncation", "bit-flip", "zeroed", "dimensions", "frame-bomb",
-        "one-frame", "audio-only", "vfr", "image-bomb",
+        "one-frame", "audio-only", "vfr", "image-bomb", "matrix",
     }  # fmt: skip
     # From the same sources: an encoder's bytes are not this suite's to promise (CI once saw the
     # same x264 call give three different MP4s), the damage done to them is.
@@ -167,6 +167,8 @@ def test_render_never_crashes_hangs_or_overspends(corpus: list[Case], tmp_path: 
     once_crashed = {o.case.name: o.code for o in outcomes if o.case.name in ONCE_CRASHED}
     assert once_crashed.keys() == ONCE_CRASHED and set(once_crashed.values()) <= CLIENT_CODES
     assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif", "valid.png"} <= rendered
+    # A matrix swscale cannot convert falls back to the nearest one it can (issue 22.5).
+    assert {c.name for c in corpus if c.family == "matrix"} <= rendered
 
 
 def problem(outcome: Outcome) -> bool:

@@ -3,7 +3,9 @@
 Every file is derived with one seeded RNG from sources made here with PyAV and Pillow (64x48,
 1 s), so a failing case is reproduced by its name alone. Families: truncations, bit flips,
 zeroed MP4 boxes / WebM elements / PNG chunks / GIF blocks, absurd header dimensions, frame
-bombs, one-frame clips, audio-only files, VFR extremes and image bombs past the pixel bound.
+bombs, one-frame clips, audio-only files, VFR extremes, image bombs past the pixel bound and
+H.264 tagged with YUV matrices swscale cannot convert (YCgCo, BT.2020 constant luminance, ICtCp
+and friends: every job on them once ended InternalError).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def build_corpus(
     _audio_only(out)
     _vfr_extremes(out)
     _image_bombs(out, sources)
+    _odd_matrices(out)
     assert len({case.name for case in out.cases}) == len(out.cases)
     return out.cases
 
@@ -322,6 +325,20 @@ def _image_bombs(out: _Writer, sources: dict[str, bytes]) -> None:
     at = webp.index(b"VP8X")
     size = struct.pack("<I", 16383 - 1)[:3] * 2  # 16383 x 16383: 268 M pixels
     out.add("bomb-canvas-16383.webp", "image-bomb", webp[: at + 12] + size + webp[at + 18 :])
+
+
+ODD_MATRICES = (14, 8, 10, 11, 12, 13)
+"""ICtCp, YCgCo, BT.2020 constant luminance, SMPTE 2085, chroma-derived NCL and CL (H.273);
+ICtCp first: the server suite takes the first file of each family."""
+
+
+def _odd_matrices(out: _Writer) -> None:
+    for matrix in ODD_MATRICES:
+        out.made(
+            f"matrix-{matrix}.mp4",
+            "matrix",
+            lambda p, m=matrix: make_clip(p, seconds=1, fps=10, size=SIZE, matrix=m),
+        )
 
 
 def _vp8l_with_size(width: int, height: int) -> bytes:

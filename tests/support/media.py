@@ -74,10 +74,12 @@ def make_clip(
     marker: bool = False,
     noise: bool = False,
     bitexact: bool = False,
+    matrix: int | None = None,
 ) -> Clip:
     """Encode a clip; ``pts`` (in ``time_base`` units) makes it variable frame rate.
 
-    ``bitexact`` makes the same call write the same bytes (no random container UIDs).
+    ``bitexact`` makes the same call write the same bytes (no random container UIDs);
+    ``matrix`` tags the stream with that YUV matrix (H.273 number) without converting.
     """
     count = len(pts) if pts is not None else round(seconds * fps)
     generator = np.random.default_rng(7)
@@ -92,6 +94,8 @@ def make_clip(
             stream.set_display_rotation(rotation)
         if sar is not None:
             stream.codec_context.sample_aspect_ratio = sar
+        if matrix is not None:
+            stream.codec_context.colorspace = matrix
         for i in range(count):
             rgb = source_frame(i, *size)
             if marker:

@@ -14,6 +14,7 @@ import av
 import av.filter
 import av.video.frame
 
+from dynimg.adapters.media.colour import settle_matrix
 from dynimg.domain.geometry import centre_crop
 
 
@@ -26,6 +27,7 @@ class CentreCrop:
         self._input: tuple[int, int, str] | None = None
 
     def __call__(self, frame: av.video.frame.VideoFrame) -> av.video.frame.VideoFrame:
+        frame = settle_matrix(frame)
         shape = (frame.width, frame.height, frame.format.name)
         if self._graph is None or shape != self._input:  # a stream may change size midway
             self._graph, self._input = self._build(frame), shape

@@ -10,6 +10,7 @@ import numpy as np
 from av.video.format import VideoFormat
 from av.video.reformatter import Interpolation, VideoReformatter
 
+from dynimg.adapters.media.colour import settle_matrix
 from dynimg.adapters.media.frame_store import Frame
 
 EXACT = Interpolation.ACCURATE_RND | Interpolation.FULL_CHR_H_INT
@@ -48,6 +49,7 @@ class Scaler:
         interpolation: str | None = None,
     ) -> av.video.frame.VideoFrame:
         flags = _flags(interpolation)
+        frame = settle_matrix(frame)
         target = format or frame.format.name
         if _is_rgb(target) != _is_rgb(frame.format.name):
             if (
