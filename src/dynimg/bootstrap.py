@@ -120,7 +120,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.services.deps import Deps
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, settings.database_connect_timeout_seconds)
     upgrade(engine)
     session_factory = sessionmaker(engine, expire_on_commit=False)
 
@@ -223,9 +223,12 @@ def open_storage(settings: Settings) -> Storage:
 
         return LocalStorage(Path(unquote(parsed.path)))
     if parsed.scheme == "s3" and parsed.netloc:
-        from dynimg.adapters.storage.s3 import S3Storage, s3_client
+        from dynimg.adapters.storage.s3 import S3Storage, S3Timeouts, s3_client
 
-        client = s3_client(settings.s3_endpoint_url, settings.s3_region)
+        client = s3_client(
+            settings.s3_endpoint_url, settings.s3_region,
+            S3Timeouts(settings.s3_connect_timeout_seconds, settings.s3_read_timeout_seconds),
+        )  # fmt: skip
         scratch = (settings.home / "s3-scratch").resolve()
         return S3Storage(client, parsed.netloc, unquote(parsed.path), scratch)
     raise ConfigurationError(
@@ -241,7 +244,9 @@ def build_rate_limiter(settings: Settings) -> RateLimiter:
         "SubmitDynamicImageJob": settings.submit_rate_per_second,
         "ListDynamicImage": settings.list_rate_per_second,
     }
-    return SlidingWindowLimiter(rates, settings.redis_url, settings.redis_key_prefix)
+    return SlidingWindowLimiter(
+        rates, settings.redis_url, settings.redis_key_prefix, settings.redis_timeout_seconds
+    )
 
 
 def open_dispatcher(settings: Settings) -> tuple[Dispatcher, Callable[[], None]]:
@@ -254,15 +259,16 @@ def open_dispatcher(settings: Settings) -> tuple[Dispatcher, Callable[[], None]]
     if scheme in ("amqp", "amqps", "pyamqp", "redis", "rediss"):
         from dynimg.adapters.dispatch.celery_broker import CeleryDispatcher
 
-        dispatcher = CeleryDispatcher(celery_app(settings), settings.queue_name)
+        dispatcher = CeleryDispatcher(celery_app(settings, publisher=True), settings.queue_name)
         return dispatcher, dispatcher.close
     raise ConfigurationError(
         f"unsupported queue URL scheme {scheme!r} (use memory://, amqp:// or redis://)"
     )
 
 
-def celery_app(settings: Settings) -> Celery:
-    """dynimg's Celery app; its task builds this process's services on first use."""
+def celery_app(settings: Settings, *, publisher: bool = False) -> Celery:
+    """dynimg's Celery app; its task builds this process's services on first use.
+    A ``publisher`` app (the dispatcher's) bounds every socket operation by the broker timeout."""
     from dynimg.adapters.dispatch.celery_broker import CeleryConfig, make_app
 
     config = CeleryConfig(
@@ -271,6 +277,8 @@ def celery_app(settings: Settings) -> Celery:
         render_seconds=settings.max_render_seconds,
         max_memory_mb=settings.worker_max_memory_mb,
         heartbeat_seconds=settings.broker_heartbeat_seconds,
+        timeout_seconds=settings.broker_timeout_seconds,
+        publisher=publisher,
     )
     return make_app(config, _ProcessRunner(settings))
 

@@ -39,6 +39,12 @@ class Settings(BaseModel):
     s3_region: str | None = None
     """Region of the S3 bucket; empty: boto3's default (AWS_REGION, profile)."""
 
+    s3_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=120)
+    """How long to wait for a connection to S3 before trying again (3 attempts in all)."""
+
+    s3_read_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    """How long S3 may stay silent on an open connection before the attempt is given up."""
+
     file_delivery: Literal["stream", "redirect"] = "stream"
     """FileURLs: `stream` bytes through dynimg, or (S3) `redirect` to a presigned URL (<=300 s)."""
 
@@ -57,6 +63,9 @@ class Settings(BaseModel):
     workers: int | None = Field(default=None, ge=0, le=64)
     """Worker processes `dynimg serve` starts beside itself; default one per core, 0 for none."""
 
+    database_connect_timeout_seconds: int = Field(default=5, ge=2, le=120)
+    """How long to wait for a new PostgreSQL connection before the request answers 503."""
+
     queue_url: str = "memory://"
     """How background work is announced: `memory://` (workers poll the database) or a Celery
     broker, `amqp://user:pass@host:5672/vhost` (RabbitMQ, recommended) or `redis://...`."""
@@ -64,6 +73,10 @@ class Settings(BaseModel):
     redis_url: str | None = None
     """Redis for state every API process shares (the per-account rate limits); without it,
     each process counts on its own, so N API processes allow N times the configured rates."""
+
+    redis_timeout_seconds: float = Field(default=0.5, gt=0, le=30)
+    """How long a request waits to connect to, or hear from, Redis before it goes without it
+    (rate limits fail open); Redis is then left alone for 5 s."""
 
     redis_key_prefix: str = Field(default="dynimg", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     """Prefix of every key dynimg writes to Redis (one per deployment sharing a Redis)."""
@@ -73,6 +86,10 @@ class Settings(BaseModel):
 
     worker_max_memory_mb: int = Field(default=1024, ge=128)
     """A Celery worker child whose memory grows past this is replaced after its task."""
+
+    broker_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    """How long announcing a job may wait for the broker (connect, publish, confirm); when it
+    does not answer, the job waits in the database for the next sweep to announce it."""
 
     broker_heartbeat_seconds: int = Field(default=30, ge=0, le=600)
     """AMQP heartbeat, so a dead connection is noticed within about twice this time."""

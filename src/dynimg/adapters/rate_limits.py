@@ -3,8 +3,11 @@
 Built on the ``limits`` library (MIT, well kept, used by Flask-Limiter and SlowAPI): a sliding
 window counter per (account, Action), which costs two Redis keys per window and no Lua state.
 Without ``DYNIMG_REDIS_URL`` the counters live in this process, so N API processes allow N times
-the configured rate. If Redis cannot be reached, requests are allowed (and a warning logged):
-an outage of the limiter must not become an outage of the API.
+the configured rate. If Redis cannot be reached or does not answer within its timeout,
+requests are allowed (and a warning logged): an outage of the limiter must not become an outage
+of the API. After a failure Redis is left alone for a few seconds (see
+:mod:`dynimg.adapters.redis_client`), so a hung Redis costs one request per process at most the
+timeout, not every request.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from dynimg.adapters.breaker import Breaker
+from dynimg.adapters.redis_client import DEFAULT_TIMEOUT, redis_pool
+
 log = logging.getLogger("dynimg.rate_limits")
 
 
@@ -23,25 +29,36 @@ class SlidingWindowLimiter:
     """Implements ``ports.RateLimiter``: ``rates`` are calls per second, per account and Action."""
 
     def __init__(
-        self, rates: dict[str, float], redis_url: str | None = None, key_prefix: str = "dynimg"
+        self,
+        rates: dict[str, float],
+        redis_url: str | None = None,
+        key_prefix: str = "dynimg",
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._storage: Storage = (
-            RedisStorage(redis_url, key_prefix=f"{key_prefix}:limits", wrap_exceptions=True)
+            RedisStorage(
+                redis_url,
+                connection_pool=redis_pool(redis_url, timeout),
+                key_prefix=f"{key_prefix}:limits",
+                wrap_exceptions=True,
+            )
             if redis_url
             else MemoryStorage()
         )
+        self._breaker = Breaker()
         self._limiter = SlidingWindowCounterRateLimiter(self._storage)
         self._items = {action: _item(rate) for action, rate in rates.items()}
         self.shared = redis_url is not None
 
     def allow(self, account_id: str, action: str) -> bool:
         item = self._items.get(action)
-        if item is None:
+        if item is None or self._breaker.open:
             return True
         try:
             return bool(self._limiter.hit(item, account_id, action))
-        except Exception as exc:  # Redis unreachable: fail open, loudly
-            log.warning("rate limiter unavailable, allowing the request: %s", type(exc).__name__)
+        except Exception as exc:  # Redis unreachable or hung: fail open, loudly (once a spell)
+            if self._breaker.failed():
+                log.warning("rate limiter unavailable, allowing requests: %s", type(exc).__name__)
             return True
 
     def retry_after(self, action: str) -> int:

@@ -11,17 +11,26 @@ from sqlalchemy.engine import make_url
 from dynimg.errors import ConfigurationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_TIMEOUT_SECONDS = 10
+"""How long a request waits for one of the pool's connections before it answers 503."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``sqlite:///...`` or ``postgresql://...``."""
+def make_engine(url: str, connect_timeout: int = 5) -> Engine:
+    """An engine for ``sqlite:///...`` or ``postgresql://...``.
+
+    PostgreSQL connections give up after ``connect_timeout`` seconds (libpq waits for ever by
+    default, so a server that accepts and never answers held requests without limit).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(
+            parsed, pool_pre_ping=True, pool_size=10, max_overflow=10,
+            pool_timeout=POOL_TIMEOUT_SECONDS, connect_args={"connect_timeout": connect_timeout},
+        )  # fmt: skip
     raise ConfigurationError(f"unsupported database URL scheme {parsed.drivername!r}")
 
 

@@ -13,6 +13,10 @@ Each setting below is there because renders take minutes and can hang in native 
 - durable queue and persistent messages, publisher confirms: an announcement the broker
   acknowledged survives a broker restart.
 - broker heartbeat: a dead connection is noticed in about two heartbeats.
+- announcing is bounded (connect, publish and its confirm within ``timeout_seconds``; a second
+  try only when the first failed fast, as on a connection a restarted broker dropped) and,
+  after a failure, skipped for a few seconds: the job is safe in the database and the sweep
+  announces it, so a broker that hangs must not hold every Submit for its timeout.
 
 With a Redis broker, an unacknowledged message comes back only after the visibility timeout,
 which must exceed the longest task; it is set above the hard limit. RabbitMQ needs no such
@@ -22,13 +26,18 @@ timeout (it redelivers when the consumer's connection drops), which is why it is
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
 
+from dynimg.adapters.breaker import Breaker
 from dynimg.domain.tasks import TaskKind
 
 log = logging.getLogger("dynimg.dispatch")
@@ -45,6 +54,10 @@ class CeleryConfig:
     render_seconds: float
     max_memory_mb: int
     heartbeat_seconds: int
+    timeout_seconds: float = 3.0
+    publisher: bool = False
+    """An app that only publishes (the dispatcher's): its sockets time out too, so closing a
+    connection to a broker that hangs cannot block (a consumer's idle socket must not)."""
 
     @property
     def soft_limit(self) -> float:
@@ -60,6 +73,11 @@ def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Cele
     """The Celery app, with ``dynimg.run`` calling ``run`` in the worker's child process."""
     app = Celery("dynimg", broker=config.broker_url, set_as_current=False)
     transport: dict[str, object] = {"confirm_publish": True}
+    if config.publisher:
+        transport |= {
+            "read_timeout": config.timeout_seconds,
+            "write_timeout": config.timeout_seconds,
+        }
     if config.broker_url.startswith(("redis://", "rediss://")):
         transport = {"visibility_timeout": int(config.hard_limit * 2)}
     app.conf.update(
@@ -75,6 +93,7 @@ def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Cele
         broker_transport_options=transport,
         broker_heartbeat=config.heartbeat_seconds,
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=config.timeout_seconds,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
@@ -106,15 +125,50 @@ class CeleryDispatcher:
 
     def __init__(self, app: Celery, queue: str) -> None:
         self._app, self._queue = app, queue
+        self._timeout = float(app.conf.broker_connection_timeout or 3.0)
+        self._breaker = Breaker()
+        self._senders: tuple[int, ThreadPoolExecutor] | None = None
 
     def announce(self, kind: TaskKind, ref: str) -> None:
+        if self._breaker.open:  # the broker failed seconds ago: leave this one to the sweep
+            return
+        # On a thread, so the caller waits at most the timeout: after a publish times out,
+        # kombu closes the channel and the connection, each waiting for the broker again.
+        future = self._sender().submit(self._send, kind, ref)
         try:
-            self._app.send_task(
-                TASK_NAME, (kind.value, ref), queue=self._queue, retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
-            )  # fmt: skip
+            future.result(timeout=self._timeout)
+        except FutureTimeout:
+            self._failed(kind, ref, "no answer")
         except Exception as exc:  # the work is safe in the database; the sweep announces it
-            log.warning("could not announce %s %s: %s", kind, ref, type(exc).__name__)
+            self._failed(kind, ref, type(exc).__name__)
+
+    def _send(self, kind: TaskKind, ref: str) -> None:
+        started = time.monotonic()
+        try:
+            self._publish(kind, ref)
+        except Exception:
+            # A connection the broker dropped (a restart) fails at once: try a fresh one. One
+            # that hangs has spent the timeout already: the sweep will announce the work.
+            if time.monotonic() - started >= self._timeout / 2:
+                raise
+            self._publish(kind, ref)
+
+    def _publish(self, kind: TaskKind, ref: str) -> None:
+        self._app.send_task(
+            TASK_NAME, (kind.value, ref), queue=self._queue, retry=False,
+            timeout=self._timeout, confirm_timeout=self._timeout,
+        )  # fmt: skip
+
+    def _sender(self) -> ThreadPoolExecutor:
+        """This process's publishing threads (a forked child must not inherit the parent's)."""
+        if self._senders is None or self._senders[0] != os.getpid():
+            executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dynimg-announce")
+            self._senders = (os.getpid(), executor)
+        return self._senders[1]
+
+    def _failed(self, kind: TaskKind, ref: str, reason: str) -> None:
+        if self._breaker.failed():
+            log.warning("could not announce %s %s: %s", kind, ref, reason)
 
     def reachable(self) -> bool:
         """Whether a fresh connection to the broker opens within a few seconds."""
@@ -130,4 +184,6 @@ class CeleryDispatcher:
 
     def close(self) -> None:
         """Release the broker connections of this process."""
+        if self._senders is not None and self._senders[0] == os.getpid():
+            self._senders[1].shutdown(wait=False, cancel_futures=True)
         self._app.close()

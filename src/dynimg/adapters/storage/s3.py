@@ -14,6 +14,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,7 +42,20 @@ _MISSING = {"404", "NoSuchKey", "NotFound"}
 _BAD_RANGE = "InvalidRange"
 
 
-def s3_client(endpoint_url: str | None, region: str | None) -> S3Client:
+@dataclass(frozen=True)
+class S3Timeouts:
+    """How long one S3 attempt may wait to connect and for each answer, and how many attempts
+    an operation gets: a hung S3 (botocore's defaults are 60 s, 60 s and 5 attempts, ten
+    minutes) then costs an operation about ``attempts * (connect + read)`` at most."""
+
+    connect: float = 3.0
+    read: float = 10.0
+    attempts: int = 3
+
+
+def s3_client(
+    endpoint_url: str | None, region: str | None, timeouts: S3Timeouts | None = None
+) -> S3Client:
     """A thread-safe S3 client using boto3's default credential chain (env, profile, role).
 
     A custom endpoint gets path-style addressing (S3-compatible servers on an IP address or
@@ -53,9 +67,12 @@ def s3_client(endpoint_url: str | None, region: str | None) -> S3Client:
     checksums: Literal["when_supported", "when_required"] = (
         "when_required" if endpoint_url else "when_supported"
     )
+    timeouts = timeouts or S3Timeouts()
     config = Config(
         signature_version="s3v4",
-        retries={"mode": "standard", "max_attempts": 5},
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,
+        retries={"mode": "standard", "max_attempts": timeouts.attempts},
         max_pool_connections=MAX_CONNECTIONS,
         s3={"addressing_style": "path" if endpoint_url else "auto"},
         request_checksum_calculation=checksums,
