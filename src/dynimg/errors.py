@@ -28,7 +28,7 @@ out of the response. Code never matches on message text: it catches classes.
     │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark,
     │       └── FileSizeUnreachable
     └── ServerError (5xx)
-        ├── InternalError, ServiceUnavailable, StorageError
+        ├── InternalError, ServiceUnavailable, StorageError, DatabaseUnavailable
 """
 
 from __future__ import annotations
@@ -328,6 +328,14 @@ class FileSizeUnreachable(MediaError):
 
 class StorageError(ServiceUnavailable):
     """Storage is not writable right now (full or failing); try again later."""
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached right now; try again later.
+
+    Raised by the database adapter in place of the driver's connection errors, so callers
+    (the API's error mapper, the workers) can tell an outage from a defect by its class.
+    """
 
 
 class ObjectNotFound(ResourceNotFound):

@@ -19,10 +19,13 @@ def error_response(exc: BaseException, request_id: str, host_id: str) -> tuple[i
     """
     if isinstance(exc, ClientError):
         return exc.http_status, error_body(request_id, host_id, exc)
-    log.error("request %s failed", request_id, exc_info=exc)
-    public: DynimgError = (
-        ServiceUnavailable() if isinstance(exc, ServiceUnavailable) else InternalError()
-    )
+    if isinstance(exc, ServiceUnavailable):  # a dependency is down: expected, no traceback
+        cause = type(exc.__cause__).__name__ if exc.__cause__ else type(exc).__name__
+        log.warning("request %s: %s (%s)", request_id, exc.message, cause)
+        public: DynimgError = ServiceUnavailable()
+    else:
+        log.error("request %s failed", request_id, exc_info=exc)
+        public = InternalError()
     return public.http_status, error_body(request_id, host_id, public)
 
 

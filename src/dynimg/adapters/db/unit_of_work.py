@@ -1,10 +1,17 @@
-"""The SQLAlchemy unit of work: one session and one transaction per use."""
+"""The SQLAlchemy unit of work: one session and one transaction per use.
+
+A database that cannot be reached surfaces here, whatever the repository call that found out:
+the driver's connection errors leave the unit of work as :class:`DatabaseUnavailable` (a
+``ServiceUnavailable``, 503, retryable), never as the driver's own classes or their text.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from dynimg.adapters.db.console_user_repository import (
@@ -37,6 +44,7 @@ from dynimg.adapters.db.snapshot_repositories import (
     SqlSnapshotRepository,
 )
 from dynimg.adapters.db.task_repositories import SqlPeriodicRepository, SqlTaskRepository
+from dynimg.errors import DatabaseUnavailable
 
 
 class SqlUnitOfWork:
@@ -76,8 +84,25 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._session.rollback()
-        self._session.close()
+        try:
+            self._session.rollback()
+            self._session.close()
+        except Exception as cleanup:
+            # With an error ending the block, that error says more than the rollback after it.
+            if exc is None:
+                if is_unreachable(cleanup):
+                    raise DatabaseUnavailable() from cleanup
+                raise
+        if exc is not None and is_unreachable(exc):
+            raise DatabaseUnavailable() from exc
 
     def commit(self) -> None:
         self._session.commit()
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or the connection broke (as
+    opposed to a statement the database refused: a constraint, a syntax error)."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
