@@ -4,6 +4,10 @@ Secrets reach log lines in ways no caller intends (a URL with its signed query s
 access log, an exception quoting a header), so every line is redacted on its way out rather
 than trusting each call site: query strings go, and so does the value after any of the names
 in ``SECRET_NAMES``.
+
+Warnings and errors are also rate-limited per process (:class:`RepeatLimiter`): during an outage
+the same failure repeats many times a second (a worker polling a database that is down logged
+about 100 lines a second), which buries what else happened and can fill a disk.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import json
 import logging
 import re
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -49,6 +55,50 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RepeatLimiter(logging.Filter):
+    """Lets warnings and errors through at most ``per_second`` a second, and the same one
+    (logger, message template, exception class) at most once every ``repeat_seconds``.
+
+    What is held back is counted, and the next line of the same kind that goes through says
+    how many were suppressed. Lower levels pass untouched (they are opt-in and not a storm's
+    symptom). A suppressed record loses its traceback too, which is most of its lines.
+    """
+
+    def __init__(self, per_second: int = 10, repeat_seconds: float = 10.0) -> None:
+        super().__init__()
+        self._rate, self._repeat = per_second, repeat_seconds
+        self._tokens, self._refilled = float(per_second), time.monotonic()
+        self._last: dict[tuple[str, str, str], float] = {}
+        self._held: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        exc_type = record.exc_info[0] if record.exc_info and record.exc_info[0] else None
+        key = (record.name, str(record.msg), exc_type.__name__ if exc_type else "")
+        with self._lock:
+            now = time.monotonic()
+            self._refill(now)
+            if now - self._last.get(key, -self._repeat) < self._repeat or self._tokens < 1:
+                if key in self._held or len(self._held) < 10_000:
+                    self._held[key] = self._held.get(key, 0) + 1
+                return False
+            self._tokens -= 1
+            self._last[key] = now
+            held = self._held.pop(key, 0)
+            if len(self._last) > 10_000:  # many distinct messages: forget the oldest half
+                for old in sorted(self._last, key=self._last.__getitem__)[:5_000]:
+                    del self._last[old]
+        if held:
+            record.msg = f"{record.msg} ({held} more like this suppressed)"
+        return True
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self._rate, self._tokens + (now - self._refilled) * self._rate)
+        self._refilled = now
+
+
 class TextFormatter(logging.Formatter):
     """``LEVEL logger message [request_id=... job_id=...]``, tracebacks redacted too."""
 
@@ -81,6 +131,7 @@ def configure_logging(level: str, fmt: Literal["text", "json"]) -> None:
     """Send every log record (uvicorn's and Celery's included) through one redacting handler."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(RepeatLimiter())
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     # Alembic narrates every plugin and migration step at INFO each time a process starts
