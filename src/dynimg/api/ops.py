@@ -29,9 +29,9 @@ def ops_routes(services: Services) -> list[Route]:
             services.deps.dispatcher,
             limiter,
         )
-        status = "ok" if health.healthy else "unavailable"
         return JSONResponse(
-            {"Status": status, "Checks": health.checks}, status_code=200 if health.healthy else 503
+            {"Status": health.status, "Checks": health.checks},
+            status_code=200 if health.healthy else 503,
         )
 
     def snapshot() -> JobsSnapshot:
