@@ -8,7 +8,8 @@ import click
 import uvicorn
 
 from dynimg.adapters.observability.logs import configure_logging
-from dynimg.adapters.observability.multiproc import serve_worker_metrics, use_directory
+from dynimg.adapters.observability.multiproc import use_directory
+from dynimg.adapters.observability.worker_exporter import serve_worker_metrics
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
 from dynimg.cli.stop_signals import hold_stop_signals, release_stop_signals, wait_for_stop_signal

@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from dynimg.adapters.db.tables import UtcDateTime, metadata
+from dynimg.adapters.db.columns import UtcDateTime, metadata
 
 snapshot_jobs = Table(
     "snapshot_jobs",

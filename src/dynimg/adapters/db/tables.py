@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
-    TypeDecorator,
-)
-from sqlalchemy.engine import Dialect
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
 )
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
+# The snapshot tables live in their own module on the same metadata; importing it here puts
+# them in the schema everyone compares against (migrations, tests).
+from dynimg.adapters.db import snapshot_tables  # noqa: F401
+from dynimg.adapters.db.columns import UtcDateTime as UtcDateTime
+from dynimg.adapters.db.columns import metadata as metadata
 
 accounts = Table(
     "accounts",
@@ -332,7 +306,3 @@ on_demand_renders = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 """One row per distinct on-demand request; its primary key is the atomic claim on the render."""
-
-# The snapshot tables live in their own module on the same metadata; importing it here puts
-# them in the schema everyone compares against (migrations, tests).
-from dynimg.adapters.db import snapshot_tables  # noqa: E402, F401

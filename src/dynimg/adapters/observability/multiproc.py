@@ -34,16 +34,3 @@ def use_directory(directory: Path) -> Path:
 def in_use() -> bool:
     """Whether this process counts into a shared metrics directory."""
     return bool(os.environ.get(ENV))
-
-
-def serve_worker_metrics(home: Path, host: str, port: int) -> None:
-    """Serve this worker's metrics (and its children's) at ``http://host:port/metrics``.
-
-    Under ``dynimg serve`` the worker already counts into serve's directory, which serve
-    exposes itself; a worker on another machine gets a directory of its own in ``home``.
-    """
-    if not in_use():
-        use_directory(home / f"metrics-worker-{port}")
-    from dynimg.adapters.observability.prometheus import start_exporter
-
-    start_exporter(host, port)

@@ -10,9 +10,10 @@ from typing import Any
 from dynimg import log_context
 from dynimg.api.envelopes import success_body
 from dynimg.api.error_mapper import error_headers, error_response
+from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import read_params
-from dynimg.api.rpc.registry import Action, build_registry
+from dynimg.api.rpc.registry import build_registry
 from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from dynimg.api.rpc.context import ActionContext
-from dynimg.api.rpc.params import Param
-
-Handler = Callable[[ActionContext], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Action:
-    """An RPC Action: its name, the parameters it reads and its handler."""
-
-    name: str
-    handler: Handler
-    params: tuple[Param, ...] = ()
+from dynimg.api.rpc.action import Action
+from dynimg.api.rpc.actions import (
+    callbacks,
+    images,
+    jobs,
+    on_demand,
+    snapshots,
+    templates,
+    uploads,
+    usage,
+    videos,
+    watermarks,
+)
 
 
 def build_registry() -> dict[str, Action]:
     """Every supported Action by name."""
-    from dynimg.api.rpc.actions import (
-        callbacks,
-        images,
-        jobs,
-        on_demand,
-        snapshots,
-        templates,
-        uploads,
-        usage,
-        videos,
-        watermarks,
-    )
-
     actions = [
         *templates.ACTIONS,
         *uploads.ACTIONS,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
-from dynimg.api.rpc.registry import Action
 from dynimg.domain.fields import read_int
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.timestamps import format_utc

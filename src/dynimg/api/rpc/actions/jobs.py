@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
-from dynimg.api.rpc.registry import Action
 from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob
 from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, parse_json_object
