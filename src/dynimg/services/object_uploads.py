@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dynimg.domain.oss_signing import OssClaim
@@ -25,21 +25,21 @@ from dynimg.errors import (
     OssInvalidAccessKeyId,
     OssSignatureDoesNotMatch,
 )
-from dynimg.ports import Clock, Storage, StoredObject, UnitOfWorkFactory
+from dynimg.ports.clock import Clock
+from dynimg.ports.storage import StoredObject
+from dynimg.ports.unit_of_work import UnitOfWorkFactory
+from dynimg.services.deps import Deps
+from dynimg.services.processing import finish_upload
 
 MAX_PARTS = 10_000
 
 
 @dataclass(frozen=True)
 class ObjectContext:
-    """An authorised request's grant and collaborators."""
+    """An authorised request's grant and the use cases' dependencies."""
 
     grant: UploadGrant
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
-    storage: Storage
-    on_stored: Callable[[UploadGrant, StoredObject], None]
-    """Called once an object is complete: marks it uploaded and schedules processing."""
+    deps: Deps
 
 
 def authorize(
@@ -76,18 +76,20 @@ def put_object(
     ctx: ObjectContext, chunks: Iterator[bytes], content_md5: str | None
 ) -> StoredObject:
     """Store a whole object (PutObject)."""
-    stored = ctx.storage.put(
+    stored = ctx.deps.storage.put(
         ctx.grant.object_key, chunks, max_bytes=ctx.grant.max_bytes, md5_hex=_md5_hex(content_md5)
     )
-    ctx.on_stored(ctx.grant, stored)
+    _finished(ctx, stored)
     return stored
 
 
 def initiate_multipart(ctx: ObjectContext) -> str:
     """Start a multipart upload; returns its UploadId."""
     upload_id = secrets.token_hex(16)
-    with ctx.uow_factory() as uow:
-        uow.multipart.create(upload_id, ctx.grant.account_id, ctx.grant.object_key, ctx.clock.now())
+    with ctx.deps.uow_factory() as uow:
+        uow.multipart.create(
+            upload_id, ctx.grant.account_id, ctx.grant.object_key, ctx.deps.clock.now()
+        )
         uow.commit()
     return upload_id
 
@@ -103,11 +105,11 @@ def upload_part(
     _owned_upload(ctx, upload_id)
     if not 1 <= number <= MAX_PARTS:
         raise InvalidPart("partNumber must be between 1 and 10000.")
-    stored = ctx.storage.put(
+    stored = ctx.deps.storage.put(
         part_key(upload_id, number), chunks, max_bytes=ctx.grant.max_bytes,
         md5_hex=_md5_hex(content_md5),
     )  # fmt: skip
-    with ctx.uow_factory() as uow:
+    with ctx.deps.uow_factory() as uow:
         uow.multipart.put_part(upload_id, number, stored.size, stored.md5_hex)
         uow.commit()
     return stored
@@ -116,7 +118,7 @@ def upload_part(
 def list_parts(ctx: ObjectContext, upload_id: str) -> list[tuple[int, int, str]]:
     """(part number, size, MD5 hex) of the parts uploaded so far."""
     _owned_upload(ctx, upload_id)
-    with ctx.uow_factory() as uow:
+    with ctx.deps.uow_factory() as uow:
         return uow.multipart.parts(upload_id)
 
 
@@ -125,7 +127,7 @@ def complete_multipart(
 ) -> StoredObject:
     """Assemble the listed parts, in order, into the object (CompleteMultipartUpload)."""
     _owned_upload(ctx, upload_id)
-    with ctx.uow_factory() as uow:
+    with ctx.deps.uow_factory() as uow:
         stored_parts = {number: md5 for number, _, md5 in uow.multipart.parts(upload_id)}
     numbers = [number for number, _ in requested]
     if not requested or numbers != sorted(set(numbers)):
@@ -133,24 +135,32 @@ def complete_multipart(
     for number, etag in requested:
         if stored_parts.get(number, "").upper() != etag.strip('"').upper():
             raise InvalidPart()
-    total = sum(ctx.storage.size(part_key(upload_id, n)) for n in numbers)
+    total = sum(ctx.deps.storage.size(part_key(upload_id, n)) for n in numbers)
     if total > ctx.grant.max_bytes:
         raise ObjectTooLarge()
     body = itertools.chain.from_iterable(
-        ctx.storage.open_range(part_key(upload_id, n)) for n in numbers
+        ctx.deps.storage.open_range(part_key(upload_id, n)) for n in numbers
     )
-    stored = ctx.storage.put(ctx.grant.object_key, body, max_bytes=ctx.grant.max_bytes)
+    stored = ctx.deps.storage.put(ctx.grant.object_key, body, max_bytes=ctx.grant.max_bytes)
     _discard(ctx, upload_id, list(stored_parts))
-    ctx.on_stored(ctx.grant, stored)
+    _finished(ctx, stored)
     return stored
 
 
 def abort_multipart(ctx: ObjectContext, upload_id: str) -> None:
     """Drop a multipart upload and its parts."""
     _owned_upload(ctx, upload_id)
-    with ctx.uow_factory() as uow:
+    with ctx.deps.uow_factory() as uow:
         numbers = [number for number, _, _ in uow.multipart.parts(upload_id)]
     _discard(ctx, upload_id, numbers)
+
+
+def _finished(ctx: ObjectContext, stored: StoredObject) -> None:
+    """The one upload-complete hook, whichever door the bytes came through (OSS or console):
+    mark the upload done, queue its probe, and count the bytes."""
+    deps = ctx.deps
+    finish_upload(deps.uow_factory, deps.clock, deps.dispatcher, ctx.grant, stored)
+    deps.metrics.uploaded(stored.size)  # whole objects only: abandoned parts are not uploads
 
 
 def object_etag(stored: StoredObject) -> str:
@@ -160,14 +170,14 @@ def object_etag(stored: StoredObject) -> str:
 
 def _discard(ctx: ObjectContext, upload_id: str, numbers: list[int]) -> None:
     for number in numbers:
-        ctx.storage.delete(part_key(upload_id, number))
-    with ctx.uow_factory() as uow:
+        ctx.deps.storage.delete(part_key(upload_id, number))
+    with ctx.deps.uow_factory() as uow:
         uow.multipart.delete(upload_id)
         uow.commit()
 
 
 def _owned_upload(ctx: ObjectContext, upload_id: str) -> None:
-    with ctx.uow_factory() as uow:
+    with ctx.deps.uow_factory() as uow:
         key = uow.multipart.object_key(upload_id)
     if key is None or key != ctx.grant.object_key:
         raise NoSuchUpload()

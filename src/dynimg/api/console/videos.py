@@ -2,7 +2,7 @@
 
 An upload is a multipart upload under the same grant an OSS client would get: the page PUTs
 slices of the file one by one, each streamed into storage as it arrives (never held whole), and
-completing it runs the same ``finish_upload`` as the OSS endpoint (probe, then ``Normal``). The
+completing it runs the OSS endpoint's upload-complete hook (probe, then ``Normal``; counted). The
 page remembers an unfinished upload (in the browser's localStorage, by file name, size and
 modification time); choosing the same file after a reload asks which slices are stored and
 sends only the others, for as long as the upload's grant lives (50 minutes).
@@ -31,7 +31,6 @@ from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
 from dynimg.services import uploads, videos
 from dynimg.services.covers import video_cover
-from dynimg.services.processing import finish_upload
 
 _COVER_RENDERS = threading.BoundedSemaphore(2)
 """A first visit to a long list must not start a render per video at once on a small machine."""
@@ -218,12 +217,8 @@ async def _authorized(
 
 
 def upload_context(console: Console, grant: UploadGrant) -> objects.ObjectContext:
-    s = console.deps
-
-    def stored(done: UploadGrant, stored: StoredObject) -> None:
-        finish_upload(s.uow_factory, s.clock, s.dispatcher, done, stored)
-
-    return objects.ObjectContext(grant, s.uow_factory, s.clock, s.storage, stored)
+    """The grant's object context: uploads finish as the OSS endpoint's do."""
+    return objects.ObjectContext(grant, console.deps)
 
 
 def _bytes(size: int) -> str:

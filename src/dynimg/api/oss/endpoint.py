@@ -34,9 +34,7 @@ from dynimg.errors import (
     OssNotImplemented,
     ServiceUnavailable,
 )
-from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
-from dynimg.services.processing import finish_upload
 
 MAX_XML_BYTES = 1 << 20
 _DIGITS = re.compile(r"[0-9]+")
@@ -74,7 +72,7 @@ class ObjectEndpoint:
                 write=request.method not in ("GET", "HEAD"),
             )
         )  # fmt: skip
-        ctx = objects.ObjectContext(grant, deps.uow_factory, deps.clock, deps.storage, self._stored)
+        ctx = objects.ObjectContext(grant, deps)
         return await self._dispatch(request, ctx, dict(query), headers)
 
     async def _dispatch(
@@ -128,11 +126,6 @@ class ObjectEndpoint:
             size = await run_in_threadpool(self._deps.storage.size, ctx.grant.object_key)
             return Response(headers={"Content-Length": str(size)})
         raise InvalidParameter("Operation", "is not supported by this endpoint")
-
-    def _stored(self, grant: UploadGrant, stored: StoredObject) -> None:
-        s = self._deps
-        finish_upload(s.uow_factory, s.clock, s.dispatcher, grant, stored)
-        s.metrics.uploaded(stored.size)  # whole objects only: abandoned parts are not uploads
 
 
 _SUPPORTED: dict[tuple[str, frozenset[str]], str] = {
