@@ -7,12 +7,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
+from dynimg.adapters.media.frame_budget import frame_budget
 from dynimg.adapters.media.overlay import Sprite
 from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
@@ -147,10 +148,13 @@ class PyAvMediaEngine:
         kind = WRITERS[template.format]
         start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
         even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
-        # Half the frame budget: the writer's own frames (GIF) still get the other half's worth.
-        frames = ClipFrames(self._limits.frame_memory_bytes // 2, yuv=kind.yuv and even)
+        budget = frame_budget(self._limits, shaped=_shaped(template), fitted=True)
+        frames = ClipFrames(budget.fitting, yuv=kind.yuv and even)
+        # Re-encodes run from the kept frames: no shaping store is alive by then.
+        refit = frame_budget(self._limits, shaped=False, fitted=True).writer
         with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
-            fitter = SizeFitter(kind, template, self._limits, Path(scratch), plan.deadline)
+            fitter = SizeFitter(kind, template, self._writer_limits(refit), Path(scratch),
+                                plan.deadline)  # fmt: skip
             first = Path(scratch) / "attempt-0"
             try:
                 delays, end = self._write(
@@ -175,6 +179,10 @@ class PyAvMediaEngine:
             size_search=outcome,
             seek_ms=template.time_span.seek_ms,
         )
+
+    def _writer_limits(self, share: int) -> MediaLimits:
+        """The limits a writer is made with: its frame memory is its share of the budget."""
+        return replace(self._limits, frame_memory_bytes=share)
 
     def _sprites(self, spec: RenderSpec, size: tuple[int, int]) -> list[Sprite]:
         """The watermarks, prepared; Pillow is imported only when there are some (most renders
@@ -236,16 +244,16 @@ class PyAvMediaEngine:
         template = encoding.template
         kind = WRITERS[template.format]
         frames = shaped_count(len(encoding.times), template.playback)
-        writer = kind.make(template, plan.size, frames, encoding.fps, path, self._limits)
+        budget = frame_budget(self._limits, shaped=_shaped(template), fitted=keep is not None)
+        writer = kind.make(
+            template, plan.size, frames, encoding.fps, path, self._writer_limits(budget.writer)
+        )
         if keep is not None:
             from dynimg.adapters.media.size_fit import KeepingWriter
 
             writer = KeepingWriter(writer, keep)
-        # Kept frames (reverse, bounce) come on top of the writer's own: a quarter of the frame
-        # memory keeps a 1080p WebP reverse well under the job bound (docs/media.md).
-        memory = self._limits.frame_memory_bytes // 4
         shaper = ShapingWriter(
-            writer, template.playback, encoding.times, encoding.sprites, memory, report,
+            writer, template.playback, encoding.times, encoding.sprites, budget.shaping, report,
             yuv=kind.yuv,
         )  # fmt: skip
         try:
@@ -269,3 +277,8 @@ QUEUE_BYTES = 48 * 1024 * 1024
 
 def _queue_depth(size: tuple[int, int]) -> int:
     return max(2, min(6, QUEUE_BYTES // (size[0] * size[1] * 4)))
+
+
+def _shaped(template: DynamicImageTemplateConfig) -> bool:
+    """Whether reverse or bounce keeps frames until the clip is decoded."""
+    return template.playback is not Playback.FORWARD
