@@ -164,6 +164,18 @@ class DynamicImage:
     """MD5 of the file, computed while it was stored."""
 
 
-def image_key(video_id: str, image_id: str, fmt: str) -> str:
-    """Where an animated image is stored; also its URL path, as Alibaba lays it out."""
-    return f"{video_id}/image/dynamic/{image_id}.{fmt}"
+def image_key(video_id: str, image_id: str, fmt: str, attempt: int = 1) -> str:
+    """Where attempt ``attempt`` of a job stores its image; also the image's URL path.
+
+    The first attempt writes where Alibaba lays it out; a later one under a key of its own
+    (``{id}-{attempt}.{ext}``), so an attempt that lost its job (paused past its lease) never
+    overwrites the file of the attempt that won: the winner's key is published by the commit
+    that records the image.
+    """
+    suffix = f"-{attempt}" if attempt > 1 else ""
+    return f"{video_id}/image/dynamic/{image_id}{suffix}.{fmt}"
+
+
+def image_id_in(name: str) -> str:
+    """The image id in the file name of an :func:`image_key` (``{id}[-{attempt}].{ext}``)."""
+    return name.rsplit(".", 1)[0].split("-", 1)[0]

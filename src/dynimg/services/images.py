@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.jobs import DynamicImage
+from dynimg.domain.jobs import DynamicImage, image_id_in
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.videos import parse_video_ids
 from dynimg.errors import InvalidParameter, VideoNotFound
@@ -103,7 +103,7 @@ def remove_files(storage: Storage, images: Sequence[DynamicImage]) -> None:
 
 def image_at(uow_factory: UnitOfWorkFactory, path: str) -> DynamicImage | None:
     """The animated image a URL path names (``/{VideoId}/image/dynamic/{id}.{ext}``), if any."""
-    image_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    image_id = image_id_in(path.rsplit("/", 1)[-1])
     with uow_factory() as uow:
         image = uow.images.get(image_id)
     return image if image is not None and "/" + image.storage_key == path else None

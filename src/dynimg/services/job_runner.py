@@ -170,7 +170,19 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
     def finished(
         self, uow: UnitOfWork, claim: Claim[DynamicImageJob], produced: _Rendered
     ) -> lifecycle.AfterCommit:
-        return _record_image(self.deps, uow, claim.record, produced)
+        event = _record_image(self.deps, uow, claim.record, produced)
+        job, fmt = claim.record, produced.result.format.value
+        earlier = [image_key(job.video_id, job.dynamic_image_id, fmt, n)
+                   for n in range(1, claim.attempt)]  # fmt: skip
+
+        def after() -> None:
+            _ring(self.deps, event)
+            _delete_quietly(self.deps.storage, earlier)  # files of attempts that died
+
+        return after
+
+    def lost(self, claim: Claim[DynamicImageJob], produced: _Rendered) -> None:
+        _delete_quietly(self.deps.storage, [produced.stored.key])
 
     def gave_up(
         self, uow: UnitOfWork, claim: Claim[DynamicImageJob], fault: Fault
@@ -263,7 +275,7 @@ def _render(
     progress: _ProgressReporter,
 ) -> tuple[RenderResult, StoredObject]:
     fmt = spec.template.format.value
-    key = image_key(job.video_id, job.dynamic_image_id, fmt)
+    key = image_key(job.video_id, job.dynamic_image_id, fmt, job.attempt)
     with tempfile.TemporaryDirectory(prefix="job-", dir=deps.scratch()) as scratch:
         output = Path(scratch) / f"{job.dynamic_image_id}.{fmt}"
         started = time.monotonic()
@@ -274,9 +286,18 @@ def _render(
     return result, stored
 
 
+def _delete_quietly(storage: Storage, keys: list[str]) -> None:
+    """Remove files no image row names; one that stays is an orphan, never a broken image."""
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:
+            log.warning("could not remove %s", key, exc_info=True)
+
+
 def _record_image(
     deps: JobDeps, uow: UnitOfWork, job: DynamicImageJob, rendered: _Rendered
-) -> lifecycle.AfterCommit:
+) -> str | None:
     """In the transaction of the job's success: its image, cover, usage and completion event."""
     spec, result, stored = rendered.spec, rendered.result, rendered.stored
     now = deps.clock.now()
@@ -317,8 +338,7 @@ def _record_image(
             1,
         ),
     )
-    event = _announce(deps, uow, done, image, now)
-    return lambda: _ring(deps, event)
+    return _announce(deps, uow, done, image, now)
 
 
 def _announce(

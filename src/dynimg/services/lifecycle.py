@@ -76,6 +76,10 @@ class WorkKind(ABC, Generic[T, P, R]):
     def settled(self, claim: Claim[T], outcome: Outcome) -> None:
         """An attempt ended with ``outcome`` (report it)."""
 
+    def lost(self, claim: Claim[T], produced: P) -> None:
+        """The attempt lost its row before it could finish: undo what it wrote outside the
+        database (the attempt that holds the row records its own)."""
+
     def context(self, ref: str) -> AbstractContextManager[object]:
         """What an attempt at ``ref`` runs within (its log context)."""
         return nullcontext()
@@ -124,10 +128,12 @@ def _heartbeat(
 def _finish(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T], produced: P) -> Outcome | None:
     with rt.uow_factory() as uow:
         now = rt.clock.now()
-        if not kind.queue(uow).finish(claim.ref, claim.attempt, now, kind.result(produced)):
-            return None  # this attempt lost the row; the attempt that holds it records its own
-        after = kind.finished(uow, claim, produced)
+        won = kind.queue(uow).finish(claim.ref, claim.attempt, now, kind.result(produced))
+        after = kind.finished(uow, claim, produced) if won else nothing
         uow.commit()
+    if not won:
+        kind.lost(claim, produced)
+        return None
     after()
     return Outcome.DONE
 
