@@ -85,7 +85,9 @@ def test_a_worker_killed_mid_job_leaves_exactly_one_result(tmp_path: Path, long_
         images = api.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]
         assert len(images) == 1 and images[0]["JobId"] == job_id
         files = list((tmp_path / "storage" / video_id / "image" / "dynamic").iterdir())
-        assert [f.name for f in files] == [f"{images[0]['DynamicImageId']}.gif"]
+        # The second attempt stored its own file (an attempt-specific key), the one its URL names.
+        assert [f.name for f in files] == [f"{images[0]['DynamicImageId']}-2.gif"]
+        assert f"/{files[0].name}?auth_key=" in images[0]["FileURL"]
         # The killed worker's half-written work files went when the new one started.
         left = [p.name for p in (tmp_path / "scratch").iterdir() if p.name.startswith(killed)]
         assert left == []
