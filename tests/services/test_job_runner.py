@@ -454,9 +454,9 @@ def test_a_stale_attempt_never_writes_where_the_winner_wrote(setup: Any) -> None
         deps_with(services, PausedEngine(0, RuntimeError())), lease=timedelta(seconds=10)
     )
     assert run_job(stale, job_id) is None, "the stale attempt lost the job"
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         (image,) = uow.images.for_video(job_state(services, job_id).account_id, video_id)
-    assert b"".join(services.storage.open_range(image.storage_key)) == b"GIF89a-not-really"
+    assert b"".join(services.deps.storage.open_range(image.storage_key)) == b"GIF89a-not-really"
     prefix = services.settings.home / "storage" / video_id / "image" / "dynamic"
     assert [p.name for p in prefix.iterdir()] == [image.storage_key.rsplit("/", 1)[-1]]
 
@@ -468,17 +468,19 @@ def test_the_winner_removes_the_file_of_an_attempt_that_died_after_storing(setup
     services, clock, _, job_id, video_id = setup
     job = job_state(services, job_id)
     dead_key = image_key(video_id, job.dynamic_image_id, "gif", 1)
-    with services.uow_factory() as uow:  # attempt 1 stored its file, then its worker died
+    with services.deps.uow_factory() as uow:  # attempt 1 stored its file, then its worker died
         assert uow.jobs.claim(job_id, clock.moment, clock.moment + timedelta(seconds=10))
         uow.commit()
-    services.storage.put(dead_key, iter([b"GIF89a-dead"]))
+    services.deps.storage.put(dead_key, iter([b"GIF89a-dead"]))
     clock.moment += timedelta(minutes=1)
     deps = deps_with(services, FlakyEngine(0, RuntimeError()))
     assert recover_jobs(deps) == 1
     assert run_job(deps, job_id) is JobStatus.SUCCESS
-    with services.uow_factory() as uow:
+    with services.deps.uow_factory() as uow:
         (image,) = uow.images.for_video(job.account_id, video_id)
     assert image.storage_key == image_key(video_id, job.dynamic_image_id, "gif", 2)
-    assert not services.storage.exists(dead_key)
-    assert image_at(services.uow_factory, "/" + image.storage_key) == image, "its URL serves it"
-    assert image_at(services.uow_factory, "/" + dead_key) is None
+    assert not services.deps.storage.exists(dead_key)
+    assert image_at(services.deps.uow_factory, "/" + image.storage_key) == image, (
+        "its URL serves it"
+    )
+    assert image_at(services.deps.uow_factory, "/" + dead_key) is None
