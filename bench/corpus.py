@@ -7,7 +7,9 @@ cached under ``bench/.cache/corpus``; nothing is downloaded.
 Cases (see ``_specs``): Big Buck Bunny as shipped (animation, 720p25, clean); retimed to 24 fps
 at 1080p with heavy grain; bikes motion-interpolated to 60 fps and letterboxed; carphone as shipped
 (176x144, 29.97 fps, non-square pixels); a synthetic 1080p60 screen recording; a portrait phone
-clip (stored landscape, rotation flag 90); 10-bit HEVC; VP9 WebM; and a 4K 30 fps source.
+clip (stored landscape, rotation flag 90); 10-bit HEVC; VP9 WebM; a 4K 30 fps source; and the cases
+that break fixed thresholds (bench/footage.py): scrolling text over flat bars, flat-colour
+animation, low-light noise, a fast sport-like pan and a letterboxed film.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import footage
 import imageio_ffmpeg
 
 CACHE = Path(__file__).parent / ".cache" / "corpus"
@@ -107,6 +110,26 @@ def _uhd(target: Path) -> None:
            str(target))  # fmt: skip
 
 
+def _scroll(target: Path) -> None:
+    footage.scrolling_text(target)
+
+
+def _flat(target: Path) -> None:
+    footage.flat_animation(target)
+
+
+def _dark(target: Path) -> None:
+    footage.low_light(ffmpeg, sample_clip("bikes.mp4"), target)
+
+
+def _sport(target: Path) -> None:
+    footage.fast_sport(ffmpeg, sample_clip("bigbuckbunny.mp4"), target)
+
+
+def _letterbox(target: Path) -> None:
+    footage.letterboxed_film(ffmpeg, sample_clip("bigbuckbunny.mp4"), target)
+
+
 def _screen(target: Path) -> None:
     from screencast import write_screencast
 
@@ -121,6 +144,11 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "vp9-bikes.webm": _vp9,
     "uhd-4k30.mp4": _uhd,
     "screen-60.mp4": _screen,
+    "scroll-text-30.mp4": _scroll,
+    "flat-anim-30.mp4": _flat,
+    "lowlight-noise-25.mp4": _dark,
+    "sport-pan-50.mp4": _sport,
+    "film-letterbox-24.mp4": _letterbox,
 }
 
 
@@ -156,6 +184,16 @@ def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]
          "VP9 WebM, real live action 1280x544 (2.35:1, no bars)"),
         ("uhd-4k30-grain", lambda: built("uhd-4k30.mp4"), 0.5, 3.0, 640, 10,
          "4K 30 fps H.264, light grain"),
+        ("scroll-text-30", lambda: built("scroll-text-30.mp4"), 1.0, 4.0, 640, 10,
+         "text scrolling out of flat coloured bars, 720p30 (ghosts show)"),
+        ("flat-anim-30", lambda: built("flat-anim-30.mp4"), 1.0, 3.0, 480, 15,
+         "flat-colour shapes moving over flat colour, 720p30"),
+        ("lowlight-noise-25", lambda: built("lowlight-noise-25.mp4"), 1.0, 3.0, 480, 12,
+         "bikes darkened, strong temporal sensor noise, 720p25"),
+        ("sport-pan-50", lambda: built("sport-pan-50.mp4"), 1.0, 3.0, 480, 15,
+         "fast swaying pan over 4K animation, 720p50"),
+        ("film-letterbox-24", lambda: built("film-letterbox-24.mp4"), 1.0, 3.0, 480, 12,
+         "2.39:1 film in a 16:9 frame with black bars, 1080p24, light grain"),
     ]  # fmt: skip
 
 

@@ -11,11 +11,14 @@ import math
 import statistics
 
 import numpy as np
+import stability
 
 RATIOS = ("wall", "cpu", "rss_mb", "bytes")
-DELTAS = ("ssim_half", "psnr", "vmaf")
+DELTAS = ("ssim_half", "psnr", "vmaf", "flicker_still", "flicker_moving")
+LOWER_BETTER = ("flicker_still",)
+"""Differences where dynimg's figure above the recipe's is the worse case."""
 HEADER = (
-    "case                fmt  | wall  cpu   rss   bytes | dSSIMh   dPSNR  dVMAF"
+    "case                fmt  | wall  cpu   rss   bytes | dSSIMh   dPSNR  dVMAF dFlick"
     " | vs gifski at equal bytes: dSSIMh dPSNR"
 )
 
@@ -66,6 +69,8 @@ def case_line(name: str, fmt: str, result: dict) -> str:
         f"{name:<19} {fmt:<4} | {r['wall']:.2f}  {r['cpu']:.2f}  {r['rss_mb']:.2f}"
         f"  {r['bytes']:.3f} | {r['ssim_half']:+.4f} {r['psnr']:+6.2f} {_f(r.get('vmaf'), '+6.2f')}"
     )
+    if "flicker_still" in r:
+        line += f" {r['flicker_still']:+.2f}"
     g = result.get("vs_gifski", {}).get("dynimg")
     if g:
         star = "*" if g["extrapolated"] else ""
@@ -94,9 +99,19 @@ def summary(cases: dict) -> dict:
             values = _column(cases, fmt, key.removeprefix("gifski_"), source)
             if not values:
                 continue
-            worst = max(values) if key in RATIOS else min(values)
+            worst = max(values) if key in RATIOS or key in LOWER_BETTER else min(values)
             found[fmt][key] = {
                 "median": statistics.median(v for v, _ in values),
+                "worst": worst[0],
+                "worst_case": worst[1],
+            }
+    for fmt in ("gif", "webp"):
+        over = [(c[fmt]["tools"]["dynimg"]["cpu"] / c["floor"]["cpu"], n)
+                for n, c in cases.items() if c.get("floor")]  # fmt: skip
+        if over:
+            worst = max(over)
+            found[fmt]["cpu_vs_floor"] = {
+                "median": statistics.median(v for v, _ in over),
                 "worst": worst[0],
                 "worst_case": worst[1],
             }
@@ -183,6 +198,7 @@ def tables(results: dict) -> str:
         "",
     ]
     lines += _absolute(cases)
+    lines += ["", *stability.flicker_rows(cases), "", *stability.floor_rows(cases)]
     if "formats" in results:
         lines.append(formats_markdown(results["formats"]))
     return "\n".join(lines)

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import equal_quality
 import quality
 import report
+import stability
 import tools
 from corpus import FFMPEG, FORMATS, QUALITY_FORMATS, QUICK, VS_GIF_FORMATS, Case, cases
 from throughput import backlog, jobs_per_minute
@@ -150,6 +151,7 @@ def run_format(case: Case, fmt: str, runs: int, refs: quality.Refs, vmaf: bool) 
     for name, stats in tools_run.items():
         pairs, shift = quality.aligned(outputs[name], refs, case.seek, case.fps)
         stats.update(bytes=outputs[name].stat().st_size, shift=shift, **quality.score(pairs))
+        stats.update(stability.flicker(pairs))
         if vmaf and not name.startswith("gifski"):
             stats["vmaf"] = quality.vmaf(pairs, FFMPEG, case.fps)
     result: dict = {"tools": tools_run, "ratios": report.ratios(tools_run)}
@@ -167,6 +169,7 @@ def run_case(case: Case, runs: int, vmaf: bool) -> dict:
         result[fmt] = run_format(case, fmt, runs, refs, vmaf)
         print(report.case_line(case.name, fmt, result[fmt]), flush=True)
     result["first_decode"] = first_decode(case, runs)
+    result["floor"] = median_of(runs, stability.floor_command(case))
     return result
 
 

@@ -72,6 +72,27 @@ def test_the_order_gives_up_quality_before_frames_and_frames_before_size() -> No
     assert chosen.fps == 10 or chosen.width == 320
 
 
+GIF_LOSSY = frozenset({Knob.LOSSY, Knob.COLORS})
+
+
+def lossy_gif_law(s: EncodeSettings) -> int:
+    return int(gif_law(s) * math.exp(-0.004 * s.lossy))
+
+
+def test_gif_turns_lossy_up_before_giving_up_colours() -> None:
+    # Lossy alone can take this clip from 178 kB to 110 kB: colours stay.
+    run = search(lossy_gif_law, 140_000, GIF_LOSSY)
+    report = run.report()
+    chosen = report.attempts[report.chosen or 0].settings
+    assert 0 < chosen.lossy <= 120 and chosen.colors == 256, report.attempts
+    assert "Lossy" in report.to_document()["Attempts"][-1]
+    assert "lossy" in chosen.describe(GIF_LOSSY)
+    # Further down, Lossy is at its ceiling before colours go.
+    report = search(lossy_gif_law, 60_000, GIF_LOSSY).report()
+    chosen = report.attempts[report.chosen or 0].settings
+    assert chosen.lossy == 120 and chosen.colors < 256, report.attempts
+
+
 def test_an_unreachable_target_ends_at_the_floors_and_says_how_small() -> None:
     run = search(gif_law, 500, GIF)
     report = run.report()

@@ -102,6 +102,19 @@ def test_extras_are_validated() -> None:
             parse_template_config({**BASE, key: value})
 
 
+def test_lossy_is_validated_at_the_edge() -> None:
+    assert parse_template_config(BASE).lossy == 0, "off unless asked for"
+    assert parse_template_config({**BASE, "Lossy": "80"}).lossy == 80
+    assert parse_template_config({**BASE, "Lossy": 200}).lossy == 200
+    for value in (-1, 201, "lots", 2.5):
+        with pytest.raises(InvalidParameter) as caught:
+            parse_template_config({**BASE, "Lossy": value})
+        assert caught.value.parameter == "TemplateConfig.Lossy"
+    apng = {**BASE, "Container": {"Format": "apng"}, "Lossy": 40}
+    with pytest.raises(InvalidParameter, match="does not apply"):
+        parse_template_config(apng)
+
+
 def test_watermark_ids() -> None:
     ids = ["a" * 32, "USER_DEFAULT_WATERMARK"]
     assert parse_watermark_ids(ids, "W") == tuple(ids)

@@ -21,6 +21,7 @@ def echo_size_search(search: Mapping[str, Any] | None) -> None:
 def describe_attempt(attempt: Mapping[str, Any]) -> str:
     """One encode on one line: ``quality 40, 10 fps, 160x120: 5120 bytes``."""
     knobs = [f"quality {attempt['Quality']}"] if "Quality" in attempt else []
+    knobs += [f"lossy {attempt['Lossy']}"] if "Lossy" in attempt else []
     knobs += [f"{attempt['MaxColors']} colours"] if "MaxColors" in attempt else []
     knobs += [f"{attempt['Fps']} fps", f"{attempt['Width']}x{attempt['Height']}"]
     return f"{', '.join(knobs)}: {attempt['Bytes']} bytes"

@@ -62,7 +62,7 @@ class RenderResult:
 
 
 TEMPLATE_OVERRIDES = frozenset(
-    {"Clip", "Video", "Container", "Quality", "MaxColors", "Dither", "Loop"}
+    {"Clip", "Video", "Container", "Quality", "MaxColors", "Dither", "Loop", "Lossy"}
 )
 """Template fields a request may override (a dynimg extension): one template serves every
 moment and size of a video instead of one template per sticker."""

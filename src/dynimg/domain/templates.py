@@ -99,13 +99,15 @@ EXTRAS_BY_FORMAT: dict[ImageFormat, frozenset[str]] = {
 """The extras each format added by dynimg takes; any other extra is refused for it (GIF and
 WebP, older, keep ignoring extras they do not use)."""
 EXTRAS_USED: dict[ImageFormat, frozenset[str]] = {
-    ImageFormat.GIF: frozenset({"Loop", "MaxColors", "Dither"}),
+    ImageFormat.GIF: frozenset({"Loop", "MaxColors", "Dither", "Lossy"}),
     ImageFormat.WEBP: frozenset({"Quality", "Loop"}),
     **EXTRAS_BY_FORMAT,
 }
 """The extras each format's writer honours: ``EXTRAS_BY_FORMAT`` plus what GIF and WebP use
 (the console offers only these for the chosen format)."""
-_EXTRAS = ("Quality", "Loop", "MaxColors", "Dither")
+_EXTRAS = ("Quality", "Loop", "MaxColors", "Dither", "Lossy")
+MAX_LOSSY = 200
+"""``Lossy`` runs from 0 (lossless LZW) to 200, as gifsicle's ``--lossy`` does."""
 
 
 class Crop(StrEnum):
@@ -165,6 +167,9 @@ class DynamicImageTemplateConfig:
     loop: int = 0
     max_colors: int = 256
     dither: Dither = Dither.FLOYD_STEINBERG
+    lossy: int = 0
+    """GIF lossy LZW: how far (0 = not at all) a pixel's colour may stray so that LZW can
+    reuse a longer string (see docs/media.md)."""
     max_file_size: int | None = None
     """``Container.MaxFileSize``: the output is at most this many bytes, or the job fails."""
     crop: Crop = Crop.NONE
@@ -223,6 +228,7 @@ def parse_template_config(
                 Dither.FLOYD_STEINBERG.value,
             )
         ),
+        lossy=_optional_int(doc, "Lossy", path, 0, MAX_LOSSY) or 0,
         max_file_size=_optional_int(
             container, "MaxFileSize", f"{path}.Container", MIN_FILE_SIZE, MAX_FILE_SIZE
         ),

@@ -3,9 +3,9 @@
 The default is *adaptive* error diffusion: Floyd-Steinberg where the picture is smooth (skies,
 gradients: where banding would show) and the plain nearest colour where it is busy (texture
 hides banding, and dither noise there only costs bytes). A temporal pass keeps a pixel's
-previous index while its source colour has not really changed (by a smaller step where the
-picture is smooth than where it is busy), so static areas stop shimmering and the GIF encoder
-can leave them transparent.
+previous index where that colour is as close to the new source pixel as the new choice
+(:class:`Stabiliser`), so static areas and grain stop shimmering and the GIF encoder can leave
+them transparent, while nothing that moved away can leave a ghost.
 
 The palette-independent part (:class:`FrameAnalyzer`) runs while frames are still being
 decoded; the palette-dependent part (:class:`Quantizer`) runs once the palette is known.
@@ -30,12 +30,14 @@ dither noise only costs bytes and crawls from frame to frame. Against 14 (the th
 on the benchmark's corpus: bytes 0.677x -> 0.640x the recipe's, SSIM-half +0.0008, PSNR +0.7 dB,
 at equal bytes against gifski PSNR -0.61 -> +0.28 dB; VMAF -0.29 (median of 9 clips; VMAF
 scores dither noise as detail). Smooth gradients, and light grain on them, stay dithered."""
-STILL_SMOOTH, STILL_BUSY = 3, 5
-"""Largest per-channel change of a source pixel that still counts as "unchanged", where the
-picture is smooth and where it is busy. A pixel frozen while its source drifts shows most on
-flat areas and gradients; in texture and grain freezing is hidden and saves the most bytes.
-(One threshold of 6 everywhere cost about 3 VMAF points and 0.006 SSIM-half against the ffmpeg
-recipe; 3 everywhere made the GIF 0.71x the recipe's bytes instead of 0.61x.)"""
+STILL = 2
+"""Largest per-channel change of a source pixel since its colour was last chosen that needs no
+new decision: below what anyone sees, and bounded (the comparison is with the colour the pixel
+was last decided on, so a slow drift is decided again once it adds up)."""
+SLACK = 1.0
+"""Levels of RGB distance by which a kept colour may be further from its source than the new
+choice. Kept pixels cost nothing in the GIF (transparent, and long LZW runs)."""
+
 BUSY, MOVED = 1, 2
 """Bits of the analysis plane stored next to each frame."""
 _BAYER_8 = np.array(
@@ -63,17 +65,17 @@ class FrameAnalyzer:
     def __call__(self, frame: Frame) -> Frame:
         """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W).
 
-        ``BUSY`` sets the still threshold in every mode; only adaptive error diffusion keeps it
-        in the plane, since only that mapping uses it.
+        Only adaptive error diffusion needs ``BUSY``; the other mappings skip computing it.
         """
-        busy = busy_mask(frame)
-        plane = busy.view(np.uint8).copy() if self._adaptive else np.zeros_like(busy, np.uint8)
+        if self._adaptive:
+            plane = busy_mask(frame).view(np.uint8).copy()
+        else:
+            plane = np.zeros(frame.shape[:2], np.uint8)
         if self._reference is None:
             self._reference = frame.copy()
             plane |= MOVED
             return plane
-        threshold = np.where(busy, np.uint8(STILL_BUSY), np.uint8(STILL_SMOOTH))
-        moved = _max_channel_difference(frame, self._reference) > threshold
+        moved = _max_channel_difference(frame, self._reference) > STILL
         np.copyto(self._reference, frame, where=moved[..., None])
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
@@ -137,23 +139,81 @@ class Quantizer:
 
 
 class Stabiliser:
-    """Keeps the previous index wherever the analysis says the source did not move."""
+    """Keeps a pixel's previous index unless the new one is closer to its source colour.
 
-    def __init__(self, shape: tuple[int, int]) -> None:
+    The rule (error-aware, no threshold on how much the source moved): where the source moved
+    at all (:data:`STILL`), the previous colour stays only when it is as close to the new
+    source pixel as the colour the mapping chose now, give or take :data:`SLACK` levels of RGB
+    distance. A text stroke that scrolled out of a flat bar is far from the bar's colour and
+    is redrawn; in grain, where the old and the new colour are about as close, the old one
+    stays and the GIF encoder leaves the pixel transparent.
+
+    Dithered pixels stand for the mean of their neighbourhood as well as for themselves: there
+    a previous colour also needs its 4x4 block's mean (old pattern there) to be as close to
+    the source's mean as the new pattern's (within :data:`SLACK`), or keeping the pixels that
+    happen to be closest would drag a fading gradient's mean behind.
+    """
+
+    def __init__(self, shape: tuple[int, int], palette: Palette, dither: Dither) -> None:
         self._previous = np.zeros(shape, dtype=np.uint8)
+        self._colours = np.zeros((256, 3), dtype=np.float32)
+        self._colours[: len(palette)] = palette
+        self._dither = dither
+        self._first = True
 
-    def __call__(self, mapped: Mapped, plane: Frame) -> Indices:
-        """The whole frame's indices: the new ones where pixels moved, the previous elsewhere.
-
-        The first frame moved everywhere, so nothing of the initial zeros is ever shown.
-        """
+    def __call__(self, mapped: Mapped, plane: Frame, frame: Frame) -> Indices:
+        """The whole frame's indices: the new ones where they are closer, the previous
+        elsewhere. The first frame takes every new index."""
         if mapped is None:
             return self._previous  # never written to: the next change works on a copy
         box, indices = mapped
-        frame = self._previous.copy()
-        np.copyto(frame[box], indices, where=_moved(plane[box]))
-        self._previous = frame
-        return frame
+        shown = self._previous.copy()
+        redraw = _moved(plane[box])
+        if not self._first:
+            redraw &= ~self._keeps(shown[box], indices, frame[box], plane[box])
+        np.copyto(shown[box], indices, where=redraw)
+        self._previous, self._first = shown, False
+        return shown
+
+    def showing(self, shown: Indices) -> None:
+        """What the viewer shows now, when the writer did not write exactly the indices given
+        (lossy LZW): the next frame's decisions start from it."""
+        self._previous = shown
+
+    def _keeps(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
+        """Where the previous colour may stay (see the class)."""
+        wanted = source.astype(np.float32)
+        old, new = self._colours[previous], self._colours[indices]
+        old_error = np.linalg.norm(old - wanted, axis=2)
+        new_error = np.linalg.norm(new - wanted, axis=2)
+        if self._dither is Dither.NONE:
+            return np.asarray(old_error <= new_error + SLACK)
+        pattern = _block_error(old, wanted) <= _block_error(new, wanted) + SLACK
+        pattern &= old_error <= new_error + SLACK
+        if self._dither is Dither.BAYER:
+            return pattern
+        busy = (plane & BUSY).astype(np.bool_)  # mapped to the nearest colour, not dithered
+        return np.where(busy, old_error <= new_error + SLACK, pattern)
+
+
+Floats = npt.NDArray[np.float32]
+
+
+def _blocks(values: Floats) -> Floats:
+    """``values`` (H x W x C) as 4x4 blocks (rows, 4, columns, 4, C), the edges repeated."""
+    height, width = values.shape[:2]
+    padded = np.pad(values, ((0, -height % 4), (0, -width % 4), (0, 0)), mode="edge")
+    return padded.reshape(padded.shape[0] // 4, 4, padded.shape[1] // 4, 4, values.shape[2])
+
+
+def _per_pixel(blockwise: Floats, shape: tuple[int, ...]) -> Floats:
+    return np.repeat(np.repeat(blockwise, 4, axis=0), 4, axis=1)[: shape[0], : shape[1]]
+
+
+def _block_error(colours: Floats, wanted: Floats) -> Floats:
+    """Per pixel, the distance between the mean colours of its 4x4 block (the frame's blocks)."""
+    means = _blocks(colours - wanted).mean(axis=(1, 3))
+    return _per_pixel(np.linalg.norm(means, axis=2), colours.shape)
 
 
 def _moved(plane: Frame) -> Mask:

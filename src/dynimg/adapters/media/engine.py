@@ -146,7 +146,9 @@ class PyAvMediaEngine:
         template, fps = encoding.template, encoding.fps
         assert template.max_file_size is not None
         kind = WRITERS[template.format]
-        start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size)
+        start = EncodeSettings(
+            template.quality, template.max_colors, fps, *plan.size, lossy=template.lossy
+        )
         even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
         budget = frame_budget(self._limits, shaped=_shaped(template), fitted=True)
         frames = ClipFrames(budget.fitting, yuv=kind.yuv and even)

@@ -18,9 +18,10 @@ import av
 import numpy as np
 
 from dynimg.adapters.media.decode import Picture
-from dynimg.adapters.media.dither import FrameAnalyzer, Mapped, Quantizer, Stabiliser
+from dynimg.adapters.media.dither import FrameAnalyzer, Indices, Mapped, Quantizer, Stabiliser
 from dynimg.adapters.media.frame_store import Frame, FrameStore
-from dynimg.adapters.media.palette import PaletteBuilder
+from dynimg.adapters.media.gif_file import GifFile
+from dynimg.adapters.media.palette import Palette, PaletteBuilder
 from dynimg.domain.clip import rounded_delays
 from dynimg.domain.templates import DynamicImageTemplateConfig
 
@@ -77,7 +78,17 @@ class GifWriter:
     def _encode(self, path: Path, delays: list[int]) -> None:
         palette = self._palette.build()
         quantizer = Quantizer(palette, self._config.dither)
-        stabilise = Stabiliser((self._size[1], self._size[0]))
+        stabilise = Stabiliser((self._size[1], self._size[0]), palette, self._config.dither)
+        if self._config.lossy:
+            self._write_lossy(path, palette, self._indexed(quantizer), delays, stabilise)
+            return
+        frames = (stabilise(mapped, plane, rgb) for mapped, plane, rgb in self._indexed(quantizer))
+        self._write_ffmpeg(path, palette, frames, delays)
+
+    def _write_ffmpeg(
+        self, path: Path, palette: Palette, frames: Iterator[Indices], delays: list[int]
+    ) -> None:
+        """FFmpeg's GIF encoder: lossless LZW, frames cropped to what changed."""
         argb = np.zeros((256, 4), dtype=np.uint8)
         argb[:, 0] = 255
         argb[: len(palette), 1:] = palette
@@ -88,16 +99,38 @@ class GifWriter:
             stream.pix_fmt = "pal8"
             stream.codec_context.time_base = CENTISECOND
             pts = 0
-            for (mapped, plane), delay in zip(self._indexed(quantizer), delays, strict=True):
-                pair: Any = (stabilise(mapped, plane), argb)  # PyAV takes (indices, palette)
+            for indices, delay in zip(frames, delays, strict=True):
+                pair: Any = (indices, argb)  # PyAV takes (indices, palette)
                 picture = av.VideoFrame.from_ndarray(pair, format="pal8")
                 picture.pts, picture.time_base = pts, CENTISECOND
                 pts += delay
                 container.mux(stream.encode(picture))
             container.mux(stream.encode(None))
 
-    def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Mapped, Frame]]:
-        """Frames mapped to indices on a small thread pool, in order, a batch at a time."""
+    def _write_lossy(
+        self,
+        path: Path,
+        palette: Palette,
+        frames: Iterator[tuple[Mapped, Frame, Frame]],
+        delays: list[int],
+        stabilise: Stabiliser,
+    ) -> None:
+        """dynimg's own GIF writer with lossy LZW (gif_file.py). What it shows, which differs
+        a little from what it was given, is what the next frame is decided against (else the
+        next frame would redraw every pixel lossy LZW moved)."""
+        padded = np.zeros((256, 3), dtype=np.uint8)
+        padded[: len(palette)] = palette
+        tolerance = lossy_tolerance(self._config.lossy)
+        with path.open("wb") as out:
+            gif = GifFile(out, self._size, padded.tobytes(), self._config.loop, tolerance)
+            for (mapped, plane, rgb), delay in zip(frames, delays, strict=True):
+                indices = stabilise(mapped, plane, rgb)
+                stabilise.showing(gif.add(indices, delay))
+            gif.close()
+
+    def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Mapped, Frame, Frame]]:
+        """Frames mapped to indices on a small thread pool, in order, a batch at a time, with
+        their analysis planes and RGB frames."""
         frame_bytes = self._size[0] * self._size[1] * 3
         size = max(REMAP_THREADS, min(REMAP_BATCH, REMAP_BATCH_BYTES // frame_bytes))
         with ThreadPoolExecutor(REMAP_THREADS, thread_name_prefix="dynimg-remap") as pool:
@@ -107,9 +140,21 @@ class GifWriter:
                 frames.append(frame)
                 planes.append(plane)
                 if len(frames) == size:
-                    yield from zip(pool.map(quantizer.map, frames, planes), planes, strict=True)
+                    yield from zip(
+                        pool.map(quantizer.map, frames, planes), planes, frames, strict=True
+                    )
                     frames, planes = [], []
-            yield from zip(pool.map(quantizer.map, frames, planes), planes, strict=True)
+            yield from zip(pool.map(quantizer.map, frames, planes), planes, frames, strict=True)
+
+
+LOSSY_STEP = 5
+"""``Lossy`` L lets a pixel's colour be off by L / 5 levels of RGB distance (plus the error
+carried from the pixels before): 60 allows 12 levels, 200 allows 40."""
+
+
+def lossy_tolerance(lossy: int) -> int:
+    """The lossy LZW encoder's tolerance (squared RGB distance) for a ``Lossy`` value."""
+    return lossy * lossy // (LOSSY_STEP * LOSSY_STEP)
 
 
 def _loop_option(plays: int) -> int:

@@ -2,7 +2,8 @@
 
 A format joins by adding its writer to :data:`WRITERS`; a writer whose file shrinks with
 ``Quality`` (lossy) names ``Knob.QUALITY``, one whose file shrinks with ``MaxColors`` (a
-palette) names ``Knob.COLORS``. Frame rate and size work for every writer, so
+palette) names ``Knob.COLORS``, one with lossy LZW (GIF's ``Lossy``) names ``Knob.LOSSY``.
+Frame rate and size work for every writer, so
 ``Container.MaxFileSize`` works for every format without knowing it.
 """
 
@@ -100,7 +101,7 @@ def _streaming(
 
 
 WRITERS: dict[ImageFormat, WriterKind] = {
-    ImageFormat.GIF: WriterKind(_gif, frozenset({Knob.COLORS}), yuv=False),
+    ImageFormat.GIF: WriterKind(_gif, frozenset({Knob.LOSSY, Knob.COLORS}), yuv=False),
     ImageFormat.WEBP: WriterKind(_webp, frozenset({Knob.QUALITY}), yuv=True),
     # APNG is lossless: only frame rate and size make it smaller.
     ImageFormat.APNG: WriterKind(_streaming, frozenset(), yuv=False),
@@ -114,4 +115,6 @@ def with_settings(
 ) -> DynamicImageTemplateConfig:
     """The template config an encode at ``settings`` uses (frame rate and size are the
     caller's: they decide which frames, at which size, the writer gets)."""
-    return replace(config, quality=settings.quality, max_colors=settings.colors)
+    return replace(
+        config, quality=settings.quality, max_colors=settings.colors, lossy=settings.lossy
+    )

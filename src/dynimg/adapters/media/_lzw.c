@@ -1,0 +1,234 @@
+/*
+ * Lossy LZW for GIF: the compiled twin of dynimg/adapters/media/lzw.py (same algorithm, same
+ * output byte for byte; see there for the idea). Optional: when it cannot be built, the pure
+ * Python encoder is used instead.
+ *
+ * encode(wanted, previous, palette, tolerance, transparent) -> (codes, shown)
+ *   wanted:      bytes, the palette index each pixel should show (never `transparent`)
+ *   previous:    bytes of the same length (what the viewer shows there now) or b"" (nothing)
+ *   palette:     768 bytes (256 RGB entries)
+ *   tolerance:   largest squared RGB error a pixel may take, 0 = lossless
+ *   transparent: the transparent index (used only with `previous`)
+ * returns the LZW code stream (GIF bit order, minimum code size 8, not yet in sub-blocks) and
+ * the indices a decoder shows (`previous` where the transparent index was written).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_CODES 4096
+#define MIN_CODE_SIZE 8
+#define CLEAR_CODE 256
+#define EOI_CODE 257
+#define FIRST_FREE 258
+#define NONE 0xFFFF
+
+typedef struct {
+    uint16_t first_child[MAX_CODES];
+    uint16_t next_sibling[MAX_CODES];
+    uint8_t suffix[MAX_CODES];
+    uint8_t first[MAX_CODES];
+    int next_code;
+    int code_size;
+} Dictionary;
+
+typedef struct {
+    uint8_t *data;
+    Py_ssize_t length, capacity;
+    uint32_t bits;
+    int count;
+} BitWriter;
+
+static void dict_reset(Dictionary *d) {
+    for (int i = 0; i < MAX_CODES; i++) {
+        d->first_child[i] = NONE;
+        d->next_sibling[i] = NONE;
+        d->suffix[i] = (uint8_t)(i & 0xFF);
+        d->first[i] = (uint8_t)(i & 0xFF);
+    }
+    d->next_code = FIRST_FREE;
+    d->code_size = MIN_CODE_SIZE + 1;
+}
+
+static int put_code(BitWriter *w, int code, int size) {
+    w->bits |= (uint32_t)code << w->count;
+    w->count += size;
+    while (w->count >= 8) {
+        if (w->length == w->capacity) {
+            Py_ssize_t capacity = w->capacity * 2 + 1024;
+            uint8_t *grown = PyMem_RawRealloc(w->data, (size_t)capacity);
+            if (!grown) return -1;
+            w->data = grown;
+            w->capacity = capacity;
+        }
+        w->data[w->length++] = (uint8_t)(w->bits & 0xFF);
+        w->bits >>= 8;
+        w->count -= 8;
+    }
+    return 0;
+}
+
+static int flush_bits(BitWriter *w) {
+    return w->count > 0 ? put_code(w, 0, 8 - w->count) : 0;
+}
+
+static int trunc_div4(int value) { return value * 3 / 4; } /* C truncates toward zero */
+
+typedef struct {
+    const uint8_t *wanted, *previous, *palette;
+    int tolerance, transparent;
+} Frame;
+
+/* The colour symbol `s` shows at pixel `p`. */
+static const uint8_t *shown_colour(const Frame *f, Py_ssize_t p, int s) {
+    if (f->previous && s == f->transparent) return f->palette + 3 * f->previous[p];
+    return f->palette + 3 * s;
+}
+
+/* The symbol written for an exact match: transparent where the pixel shows it already. */
+static int exact_symbol(const Frame *f, Py_ssize_t p) {
+    if (f->previous && f->wanted[p] == f->previous[p]) return f->transparent;
+    return f->wanted[p];
+}
+
+/* Squared error of symbol `s` at pixel `p` against the wanted colour plus the carried error;
+   `out` gets the new error (per channel). */
+static int symbol_error(const Frame *f, Py_ssize_t p, int s, const int carry[3], int out[3]) {
+    const uint8_t *want = f->palette + 3 * f->wanted[p];
+    const uint8_t *have = shown_colour(f, p, s);
+    int total = 0;
+    for (int c = 0; c < 3; c++) {
+        out[c] = (int)want[c] + carry[c] - (int)have[c];
+        total += out[c] * out[c];
+    }
+    return total;
+}
+
+/* Longest string from pixel `start` the dictionary holds within tolerance, greedily: at each
+   pixel the child with the least error. Returns its code; `length` gets the pixel count. */
+static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, Py_ssize_t end,
+                         int carry[3], uint8_t *shown, Py_ssize_t *length) {
+    int node = exact_symbol(f, start);
+    int error[3];
+    symbol_error(f, start, node, carry, error);
+    for (int c = 0; c < 3; c++) carry[c] = trunc_div4(error[c]);
+    shown[start] = (f->previous && node == f->transparent) ? f->previous[start] : (uint8_t)node;
+    Py_ssize_t p = start + 1;
+    while (p < end) {
+        int best = NONE, best_error = f->tolerance + 1, best_carry[3] = {0, 0, 0};
+        int exact = exact_symbol(f, p);
+        /* The exact symbol when the string goes on with it within tolerance, else the child
+           with the least error. */
+        for (int child = d->first_child[node]; child != NONE; child = d->next_sibling[child]) {
+            if (d->suffix[child] != exact) continue;
+            if (symbol_error(f, p, exact, carry, best_carry) <= f->tolerance) best = child;
+            break;
+        }
+        int searching = best == NONE;
+        for (int child = d->first_child[node]; searching && child != NONE;
+             child = d->next_sibling[child]) {
+            int err[3];
+            int total = symbol_error(f, p, d->suffix[child], carry, err);
+            if (total < best_error) {
+                best_error = total;
+                memcpy(best_carry, err, sizeof err);
+                best = child;
+            }
+        }
+        if (best == NONE) break;
+        node = best;
+        for (int c = 0; c < 3; c++) carry[c] = trunc_div4(best_carry[c]);
+        int s = d->suffix[best];
+        shown[p] = (f->previous && s == f->transparent) ? f->previous[p] : (uint8_t)s;
+        p++;
+    }
+    *length = p - start;
+    return node;
+}
+
+static void add_entry(Dictionary *d, int prefix, int symbol) {
+    int code = d->next_code++;
+    d->suffix[code] = (uint8_t)symbol;
+    d->first[code] = d->first[prefix];
+    d->first_child[code] = NONE;
+    d->next_sibling[code] = d->first_child[prefix];
+    d->first_child[prefix] = (uint16_t)code;
+    if (d->next_code > (1 << d->code_size) && d->code_size < 12) d->code_size++;
+}
+
+static int encode_codes(Dictionary *d, const Frame *f, Py_ssize_t n, uint8_t *shown,
+                        BitWriter *w) {
+    dict_reset(d);
+    if (put_code(w, CLEAR_CODE, d->code_size)) return -1;
+    int previous_code = NONE;
+    int carry[3] = {0, 0, 0};
+    Py_ssize_t p = 0, length = 0;
+    while (p < n) {
+        int code = longest_match(d, f, p, n, carry, shown, &length);
+        /* The entry a decoder adds on reading `code`: the string before it plus its first
+           symbol (added after the match, so the encoder never needs the KwKwK case). */
+        if (previous_code != NONE) add_entry(d, previous_code, d->first[code]);
+        if (put_code(w, code, d->code_size)) return -1;
+        previous_code = code;
+        p += length;
+        if (d->next_code == MAX_CODES) {
+            if (put_code(w, CLEAR_CODE, d->code_size)) return -1;
+            dict_reset(d);
+            previous_code = NONE;
+        }
+    }
+    if (put_code(w, EOI_CODE, d->code_size)) return -1;
+    return flush_bits(w);
+}
+
+static PyObject *lzw_encode(PyObject *self, PyObject *args) {
+    Py_buffer wanted, previous, palette;
+    int tolerance, transparent;
+    if (!PyArg_ParseTuple(args, "y*y*y*ii", &wanted, &previous, &palette, &tolerance,
+                          &transparent))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = wanted.len;
+    if (palette.len != 768 || (previous.len && previous.len != n)) {
+        PyErr_SetString(PyExc_ValueError, "palette must be 768 bytes, previous as long as wanted");
+        goto done;
+    }
+    Frame f = {wanted.buf, previous.len ? previous.buf : NULL, palette.buf, tolerance,
+               transparent};
+    PyObject *shown = PyBytes_FromStringAndSize(NULL, n);
+    Dictionary *d = PyMem_RawMalloc(sizeof(Dictionary));
+    BitWriter w = {NULL, 0, 0, 0, 0};
+    int failed = !shown || !d;
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        failed = n > 0 && encode_codes(d, &f, n, (uint8_t *)PyBytes_AS_STRING(shown), &w);
+        if (n == 0) failed = put_code(&w, CLEAR_CODE, 9) || put_code(&w, EOI_CODE, 9) ||
+                             flush_bits(&w);
+        Py_END_ALLOW_THREADS
+    }
+    if (failed) {
+        Py_XDECREF(shown);
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+    } else {
+        PyObject *codes = PyBytes_FromStringAndSize((const char *)w.data, w.length);
+        result = codes ? Py_BuildValue("(NN)", codes, shown) : NULL;
+        if (!result) Py_DECREF(shown);
+    }
+    PyMem_RawFree(d);
+    PyMem_RawFree(w.data);
+done:
+    PyBuffer_Release(&wanted);
+    PyBuffer_Release(&previous);
+    PyBuffer_Release(&palette);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"encode", lzw_encode, METH_VARARGS, "Lossy LZW codes of one GIF frame, and what it shows."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lzw", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__lzw(void) { return PyModule_Create(&module); }

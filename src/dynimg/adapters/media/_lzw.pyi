@@ -1,0 +1,3 @@
+def encode(
+    wanted: bytes, previous: bytes, palette: bytes, tolerance: int, transparent: int, /
+) -> tuple[bytes, bytes]: ...

@@ -1,0 +1,134 @@
+"""Lossy LZW (template extra ``Lossy``): valid GIFs any decoder reads, fewer bytes, bounded loss."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from dynimg.adapters.media import lzw
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.media.gif_file import TRANSPARENT, GifFile
+from tests.media.conftest import render
+from tests.media.footage import low_light
+from tests.support.media import ssim_half
+
+WIDTH, FPS = 320, 10
+
+
+@pytest.fixture(scope="module")
+def dark(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return low_light(tmp_path_factory.mktemp("lossy") / "dark.mp4", seconds=1.5)
+
+
+def _frames(rng: np.random.Generator) -> list[np.ndarray]:
+    """Blocky frames (LZW finds strings) that change in a moving band."""
+    first = np.kron(rng.integers(0, 200, (12, 16)), np.ones((5, 5), int)).astype(np.uint8)
+    frames = [first]
+    for i in range(6):
+        frame = frames[-1].copy()
+        frame[8 + 4 * i : 20 + 4 * i, 10:70] = rng.integers(0, 200, (12, 60))
+        frames.append(frame)
+    return frames
+
+
+@pytest.mark.parametrize("tolerance", [0, 150, 1500])
+def test_the_written_file_shows_what_the_encoder_says(tolerance: int) -> None:
+    rng = np.random.default_rng(7)
+    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
+    frames = _frames(rng)
+    out = io.BytesIO()
+    writer = GifFile(out, (80, 60), palette.tobytes(), plays=0, tolerance=tolerance)
+    shown = [writer.add(frame, 10).copy() for frame in frames]
+    writer.add(shown[-1], 10)  # what is shown already: a still frame, it lengthens the last
+    writer.close()
+    with Image.open(io.BytesIO(out.getvalue())) as image:
+        decoded = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)]
+        assert image.info["loop"] == 0 and image.info["duration"] == 200
+    assert len(decoded) == len(frames), "the still last frame lengthened the one before"
+    for k, picture in enumerate(decoded):
+        assert np.array_equal(picture, palette[shown[k]]), f"frame {k}"
+        error = np.linalg.norm(palette[shown[k]].astype(float) - palette[frames[k]], axis=2)
+        if tolerance == 0:
+            assert not error.any(), "tolerance 0 is lossless"
+        else:
+            # Each pixel within tolerance of its wanted colour plus what was carried to it,
+            # which cannot exceed the tolerance's own size over a geometric series (x4).
+            assert error.max() <= 4 * np.sqrt(tolerance) + 1
+
+
+@pytest.mark.skipif(not lzw.COMPILED, reason="the compiled encoder was not built")
+@pytest.mark.parametrize("tolerance", [0, 300, 2000])
+def test_the_compiled_and_the_python_encoder_agree(tolerance: int) -> None:
+    rng = np.random.default_rng(tolerance)
+    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8).tobytes()
+    wanted = np.kron(rng.integers(0, 255, (30, 40)), np.ones((3, 3), int)).astype(np.uint8)
+    previous = np.where(rng.random(wanted.shape) < 0.5, wanted, 7).astype(np.uint8)
+    for before in (b"", previous.tobytes()):
+        args = (wanted.tobytes(), before, palette, tolerance, TRANSPARENT)
+        assert lzw.ENCODER(*args) == lzw._python_encode(*args)
+
+
+def _render(engine: PyAvMediaEngine, source: Path, out: Path, lossy: int) -> None:
+    template: dict[str, Any] = {
+        "Container": {"Format": "gif"},
+        "Video": {"Width": str(WIDTH), "Fps": str(FPS)},
+        "Clip": {"TimeSpan": {"Seek": "0", "Duration": "1.5"}},
+        "Lossy": lossy,
+    }
+    render(engine, source, out, template)
+
+
+def _pillow(path: Path) -> tuple[list[np.ndarray], list[int]]:
+    with Image.open(path) as image:
+        frames = [
+            (np.asarray(f.convert("RGB")), f.info["duration"])
+            for f in ImageSequence.Iterator(image)
+        ]
+    return [f for f, _ in frames], [d for _, d in frames]
+
+
+def _pyav(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def _sources(path: Path, count: int, size: tuple[int, int]) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        decoded = list(container.decode(video=0))
+    rate = 25 / FPS
+    return [
+        decoded[min(round(k * rate), len(decoded) - 1)]
+        .reformat(width=size[0], height=size[1], format="rgb24", interpolation="LANCZOS")
+        .to_ndarray()
+        for k in range(count)
+    ]
+
+
+@pytest.mark.timeout(180)
+def test_lossy_gifs_are_smaller_and_close_to_the_lossless_ones(
+    engine: PyAvMediaEngine, dark: Path, tmp_path: Path
+) -> None:
+    _render(engine, dark, tmp_path / "lossless.gif", 0)
+    _render(engine, dark, tmp_path / "lossy.gif", 60)
+    lossless, lossless_delays = _pillow(tmp_path / "lossless.gif")
+    lossy, delays = _pillow(tmp_path / "lossy.gif")
+    assert len(lossy) == len(lossless) == 15 and delays == lossless_delays
+    assert lossy[0].shape == lossless[0].shape == (240, WIDTH, 3)
+    by_pyav = _pyav(tmp_path / "lossy.gif")
+    assert len(by_pyav) == len(lossy)
+    assert all(np.abs(a.astype(int) - b).max() <= 1 for a, b in zip(by_pyav, lossy, strict=True))
+    sources = _sources(dark, len(lossy), (WIDTH, 240))
+    ours = np.mean([ssim_half(a, s) for a, s in zip(lossy, sources, strict=True)])
+    plain = np.mean([ssim_half(a, s) for a, s in zip(lossless, sources, strict=True)])
+    assert ours > plain - 0.03, (ours, plain)
+    size, plain_size = (
+        (tmp_path / "lossy.gif").stat().st_size,
+        (tmp_path / "lossless.gif").stat().st_size,
+    )
+    assert size < 0.85 * plain_size, (size, plain_size)

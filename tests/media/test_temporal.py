@@ -1,0 +1,121 @@
+"""The temporal pass must not leave ghosts: against an encode that reuses nothing from frame to
+frame, on footage where fixed thresholds fail (text scrolling out of flat bars, low-light noise).
+
+Each output frame (expanded by its delay to the 10 fps slots) is compared with the source frame
+it shows, decoded by PyAV and scaled here; PSNR and SSIM are computed by the test itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from dynimg.adapters.media import dither, webp_frames
+from dynimg.adapters.media.engine import PyAvMediaEngine
+from tests.media.conftest import render
+from tests.media.footage import bars_region, low_light, scrolling_text
+from tests.support.media import Animation, ssim_half
+
+WIDTH, FPS = 320, 10
+
+
+@pytest.fixture(scope="module")
+def scrolling(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return scrolling_text(tmp_path_factory.mktemp("temporal") / "scroll.mp4", crf=30, ink=160)
+
+
+@pytest.fixture(scope="module")
+def dark(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return low_light(tmp_path_factory.mktemp("temporal") / "dark.mp4")
+
+
+@pytest.fixture
+def no_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pixel and every block that changed at all decided afresh: the reference without
+    ghosts."""
+    monkeypatch.setattr(dither, "STILL", -1)
+    monkeypatch.setattr(dither.Stabiliser, "_keeps", lambda self, p, *_: np.zeros(p.shape, bool))
+    monkeypatch.setattr(webp_frames, "change_limits", lambda _: webp_frames.ChangeLimits(0, 0.0))
+
+
+def _slots(animation: Animation) -> list[np.ndarray]:
+    """The frame shown in each 1/FPS slot (a frame that lasts two slots counts twice)."""
+    shown = []
+    for frame, delay in zip(animation.frames, animation.delays_ms, strict=True):
+        shown += [frame] * max(1, round(delay * FPS / 1000))
+    return shown
+
+
+def _sources(path: Path, count: int, size: tuple[int, int]) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or 1)
+        decoded = list(container.decode(stream))
+    picks = [decoded[min(round(k * rate / FPS), len(decoded) - 1)] for k in range(count)]
+    return [
+        f.reformat(width=size[0], height=size[1], format="rgb24", interpolation="LANCZOS")
+        .to_ndarray()
+        .astype(np.uint8)
+        for f in picks
+    ]
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 10 * np.log10(255**2 / max(mse, 1e-9))
+
+
+def _encode(
+    engine: PyAvMediaEngine, source: Path, out: Path, fmt: str, seconds: float
+) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    template: dict[str, Any] = {
+        "Container": {"Format": fmt},
+        "Video": {"Width": str(WIDTH), "Fps": str(FPS)},
+        "Clip": {"TimeSpan": {"Seek": "0", "Duration": str(seconds)}},
+    }
+    _, animation = render(engine, source, out, template)
+    shown = _slots(animation)
+    return shown, _sources(source, len(shown), animation.size), out.stat().st_size
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_no_ghost_where_text_scrolled_out_of_flat_bars(
+    engine: PyAvMediaEngine,
+    scrolling: Path,
+    tmp_path: Path,
+    fmt: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    shown, sources, _ = _encode(engine, scrolling, tmp_path / f"reuse.{fmt}", fmt, 4)
+    request.getfixturevalue("no_reuse")
+    fresh, _, _ = _encode(engine, scrolling, tmp_path / f"fresh.{fmt}", fmt, 4)
+    bars = bars_region(shown[0].shape[0], 320)
+    for k, (ours, reference, source) in enumerate(zip(shown, fresh, sources, strict=True)):
+        ours_db, fresh_db = _psnr(ours[bars], source[bars]), _psnr(reference[bars], source[bars])
+        assert ours_db > fresh_db - 0.4, f"frame {k}: {ours_db:.2f} dB against {fresh_db:.2f}"
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_low_light_noise_is_not_frozen_into_the_picture(
+    engine: PyAvMediaEngine,
+    dark: Path,
+    tmp_path: Path,
+    fmt: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    shown, sources, size = _encode(engine, dark, tmp_path / f"reuse.{fmt}", fmt, 2)
+    request.getfixturevalue("no_reuse")
+    fresh, _, fresh_size = _encode(engine, dark, tmp_path / f"fresh.{fmt}", fmt, 2)
+    ours = _psnr(np.stack(shown), np.stack(sources))
+    reference = _psnr(np.stack(fresh), np.stack(sources))
+    assert ours > reference - 0.8, (ours, reference)
+    ours_ssim = np.mean([ssim_half(a, b) for a, b in zip(shown, sources, strict=True)])
+    fresh_ssim = np.mean([ssim_half(a, b) for a, b in zip(fresh, sources, strict=True)])
+    assert ours_ssim > fresh_ssim - 0.006, (ours_ssim, fresh_ssim)
+    assert size <= fresh_size, "reuse still pays"
