@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from dynimg.errors import ConfigurationError
-from dynimg.media_settings import media_limits
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -135,7 +134,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         uow_factory=uow_factory,
         clock=clock or SystemClock(),
         storage=ObservedStorage(open_storage(settings), metrics),
-        engine=build_media_engine(media_limits(settings)),
+        engine=build_media_engine(settings.media_limits()),
         upload_policy=UploadPolicy(
             endpoint=settings.effective_public_url,
             bucket=settings.bucket,
@@ -301,7 +300,7 @@ class _ProcessRunner:
 
 def build_media_engine(limits: MediaLimits, opening: SourceOpening | None = None) -> MediaEngine:
     """The media engine with these limits; it needs no database (``dynimg render`` reads the
-    limits with :func:`dynimg.media_settings.media_limits_from_env`, without pydantic). It
+    limits with :func:`dynimg.cli.render.media_limits_from_env`, mostly without pydantic). It
     renders from ``opening`` when asked for that source."""
     from dynimg.adapters.media.engine import PyAvMediaEngine
 

@@ -1,10 +1,12 @@
-"""The media limits among dynimg's settings, read from ``DYNIMG_*`` without loading pydantic.
+"""The media limits among dynimg's settings: the group the media engine is built from.
 
-``dynimg render`` needs only these fields of :class:`dynimg.settings.Settings`; validating the
-whole object costs about 0.15 CPU-seconds of imports before the first frame. When the
-environment sets no other ``DYNIMG_*`` variable, the fields are parsed here with the same types,
-bounds and messages as ``Settings`` (tests/unit/test_media_settings.py holds the two together);
-otherwise the full settings are loaded, so a typo in any variable is still an error.
+Each limit is declared once: its default is :class:`~dynimg.domain.limits.MediaLimits`'s, its
+bounds are in :data:`LIMITS` (the :class:`~dynimg.settings.Settings` field takes them from
+there, with its description). ``dynimg render`` needs only these, and loading pydantic would
+cost about 0.15 CPU-seconds of imports before the first frame: values written plainly (digits,
+and a decimal point for seconds) within their bounds are read here; anything else, and any other
+``DYNIMG_*`` variable, loads the full settings, so that every value is parsed, and every problem
+reported, by pydantic exactly as for every other command.
 """
 
 from __future__ import annotations
@@ -12,117 +14,93 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dynimg.domain.limits import MediaLimits
-from dynimg.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from dynimg.settings import Settings
 
 ENV_PREFIX = "DYNIMG_"
 MB = 1024 * 1024
-_INTEGER = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*(?:\.0+)?")
-_NOT_INTEGER = "Input should be a valid integer, unable to parse string as an integer"
-_NOT_NUMBER = "Input should be a valid number, unable to parse string as a number"
-_NUMBER = re.compile(r"[+-]?[0-9_.eE+-]+|[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
+_PLAIN = {int: re.compile(r"[0-9]{1,18}"), float: re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")}
+_DEFAULTS = MediaLimits()
 
 
 @dataclass(frozen=True)
-class Bound:
-    """One field's type and bounds, as its ``Field(...)`` in ``Settings`` declares them."""
+class Limit:
+    """One setting of the group: the engine's limit it sets, its unit and its bounds."""
 
-    kind: type[int] | type[float]
+    target: str
+    """The :class:`MediaLimits` field it sets (its default is the setting's default)."""
+    kind: type[int] | type[float] = int
+    unit: int = 1
+    """What one of the setting's units is in the engine's: MB for the ``*_mb`` settings."""
     ge: int | None = None
     gt: int | None = None
     le: int | None = None
 
+    @property
+    def default(self) -> int | float:
+        """The setting's default, in its own unit."""
+        value: int | float = getattr(_DEFAULTS, self.target)
+        return value // self.unit if self.unit != 1 else value
 
-FIELDS: dict[str, Bound] = {
-    "max_source_pixels": Bound(int, ge=64 * 64),
-    "max_clip_seconds": Bound(float, gt=0, le=3600),
-    "max_output_frames": Bound(int, ge=1),
-    "max_output_pixels": Bound(int, ge=128 * 128),
-    "max_output_pixel_frames": Bound(int, ge=1),
-    "max_render_seconds": Bound(float, gt=0),
-    "max_image_pixels": Bound(int, ge=64 * 64),
-    "max_image_frames": Bound(int, ge=1),
-    "max_image_pixel_frames": Bound(int, ge=64 * 64),
-    "frame_memory_mb": Bound(int, ge=16),
-    "max_held_frames_mb": Bound(int, ge=16),
+    def within(self, value: float) -> bool:
+        """Whether ``value`` is within the bounds."""
+        return not (
+            (self.ge is not None and value < self.ge)
+            or (self.gt is not None and value <= self.gt)
+            or (self.le is not None and value > self.le)
+        )
+
+
+LIMITS: dict[str, Limit] = {
+    "max_source_pixels": Limit("max_source_pixels", ge=64 * 64),
+    "max_clip_seconds": Limit("max_clip_seconds", float, gt=0, le=3600),
+    "max_output_frames": Limit("max_output_frames", ge=1),
+    "max_output_pixels": Limit("max_output_pixels", ge=128 * 128),
+    "max_output_pixel_frames": Limit("max_output_pixel_frames", ge=1),
+    "max_render_seconds": Limit("max_render_seconds", float, gt=0),
+    "max_image_pixels": Limit("max_image_pixels", ge=64 * 64),
+    "max_image_frames": Limit("max_image_frames", ge=1),
+    "max_image_pixel_frames": Limit("max_image_pixel_frames", ge=64 * 64),
+    "frame_memory_mb": Limit("frame_memory_bytes", unit=MB, ge=16),
+    "max_held_frames_mb": Limit("max_held_frame_bytes", unit=MB, ge=16),
 }
-"""The settings fields the media engine is built from; defaults are :class:`MediaLimits`'s."""
+"""The settings of the group by field name."""
 
 
-def media_limits(settings: Settings) -> MediaLimits:
-    """The media limits of fully loaded settings."""
-    return _limits({name: getattr(settings, name) for name in FIELDS})
+def field_arguments(name: str) -> dict[str, Any]:
+    """``Field(...)`` arguments of the settings field ``name``: its default and bounds."""
+    limit = LIMITS[name]
+    bounds = {key: getattr(limit, key) for key in ("ge", "gt", "le")}
+    return {"default": limit.default} | {k: v for k, v in bounds.items() if v is not None}
 
 
-def media_limits_from_env(environ: Mapping[str, str]) -> MediaLimits:
-    """The media limits from an environment, reporting every error at once.
+def limits_of(values: Mapping[str, int | float]) -> MediaLimits:
+    """The engine's limits for values of the group's settings (by field name; others default)."""
+    fields: dict[str, Any] = {
+        LIMITS[name].target: value * LIMITS[name].unit for name, value in values.items()
+    }
+    return MediaLimits(**fields)
 
-    Loads the full settings (pydantic) only when a ``DYNIMG_*`` variable other than a media
-    limit is set, so that an unknown or invalid one is reported as ``dynimg serve`` would.
-    """
+
+def plain_limits(environ: Mapping[str, str]) -> MediaLimits | None:
+    """The limits an environment sets, when only the group's settings are set, each written
+    plainly within its bounds; None when the full settings must read it."""
     values = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in environ.items()
         if key.startswith(ENV_PREFIX) and value != ""
     }
-    if not values.keys() <= FIELDS.keys():
-        from dynimg.settings import load_settings
-
-        return media_limits(load_settings(environ))
-    parsed: dict[str, float] = {}
-    problems = []
-    for name, bound in FIELDS.items():  # in the order Settings reports its errors
-        if name not in values:
-            continue
-        try:
-            parsed[name] = _parse(values[name], bound)
-        except ValueError as exc:
-            problems.append(f"{ENV_PREFIX}{name.upper()}: {exc}")
-    if problems:
-        raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems))
-    return _limits(parsed)
+    plain = {name: _plain(name, text) for name, text in values.items()}
+    if any(value is None for value in plain.values()):
+        return None
+    return limits_of({name: value for name, value in plain.items() if value is not None})
 
 
-def _parse(text: str, bound: Bound) -> float:
-    # pydantic's lax string parsing: surrounding blanks, underscores, "12.0" for an integer.
-    stripped = text.strip()
-    if bound.kind is int:
-        if not _INTEGER.fullmatch(stripped):
-            raise ValueError(_NOT_INTEGER)
-        value: float = int(stripped.split(".")[0])
-    else:
-        try:
-            value = float(stripped)
-        except ValueError:
-            raise ValueError(_NOT_NUMBER) from None
-        if not _NUMBER.fullmatch(stripped):  # float() also takes non-ASCII digits
-            raise ValueError(_NOT_NUMBER)
-    _check(value, bound)
-    return value
-
-
-def _check(value: float, bound: Bound) -> None:
-    # In pydantic's order and written as it compares, so NaN fails as it does there.
-    if bound.le is not None and not value <= bound.le:
-        raise ValueError(f"Input should be less than or equal to {bound.le}")
-    if bound.ge is not None and not value >= bound.ge:
-        raise ValueError(f"Input should be greater than or equal to {bound.ge}")
-    if bound.gt is not None and not value > bound.gt:
-        raise ValueError(f"Input should be greater than {bound.gt}")
-
-
-def _limits(values: Mapping[str, float]) -> MediaLimits:
-    fields: dict[str, Any] = dict(values)
-    renamed = {
-        "frame_memory_mb": "frame_memory_bytes",
-        "max_held_frames_mb": "max_held_frame_bytes",
-    }
-    for name, target in renamed.items():
-        if name in fields:
-            fields[target] = int(fields.pop(name)) * MB
-    return MediaLimits(**fields)
+def _plain(name: str, text: str) -> int | float | None:
+    """The value of a group setting written plainly within its bounds; None otherwise."""
+    limit = LIMITS.get(name)
+    if limit is None or not _PLAIN[limit.kind].fullmatch(text):
+        return None
+    value = limit.kind(text)
+    return value if limit.within(value) else None

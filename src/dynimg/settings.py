@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from dynimg.domain.limits import MediaLimits
 from dynimg.errors import ConfigurationError
+from dynimg.media_settings import LIMITS, field_arguments, limits_of
 
 ENV_PREFIX = "DYNIMG_"
 _STORAGE_URL = re.compile(r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$")
@@ -151,37 +153,37 @@ class Settings(BaseModel):
     log_format: Literal["text", "json"] = "text"
     """Log lines as `text` or `json` (one object a line, with request_id and job_id)."""
 
-    max_source_pixels: int = Field(default=8192 * 4320, ge=64 * 64)
+    max_source_pixels: int = Field(**field_arguments("max_source_pixels"))
     """Largest source frame (width x height) the media engine decodes."""
 
-    max_clip_seconds: float = Field(default=60.0, gt=0, le=3600)
+    max_clip_seconds: float = Field(**field_arguments("max_clip_seconds"))
     """Longest clip an animated image may show."""
 
-    max_output_frames: int = Field(default=1800, ge=1)
+    max_output_frames: int = Field(**field_arguments("max_output_frames"))
     """Most frames in one animated image."""
 
-    max_output_pixels: int = Field(default=1920 * 1080, ge=128 * 128)
+    max_output_pixels: int = Field(**field_arguments("max_output_pixels"))
     """Largest output frame in pixels (width x height); part of the per-job memory bound."""
 
-    max_output_pixel_frames: int = Field(default=300_000_000, ge=1)
+    max_output_pixel_frames: int = Field(**field_arguments("max_output_pixel_frames"))
     """Output width x height x frames: bounds the work of one animated image."""
 
-    max_render_seconds: float = Field(default=300.0, gt=0)
+    max_render_seconds: float = Field(**field_arguments("max_render_seconds"))
     """Deadline for rendering one animated image, decoding included."""
 
-    max_image_pixels: int = Field(default=4096 * 4096, ge=64 * 64)
+    max_image_pixels: int = Field(**field_arguments("max_image_pixels"))
     """Largest image (watermark) frame, width x height, checked from its header."""
 
-    max_image_frames: int = Field(default=500, ge=1)
+    max_image_frames: int = Field(**field_arguments("max_image_frames"))
     """Most frames of an animated image (watermark)."""
 
-    max_image_pixel_frames: int = Field(default=100_000_000, ge=64 * 64)
+    max_image_pixel_frames: int = Field(**field_arguments("max_image_pixel_frames"))
     """Image width x height x frames: bounds decoding one image; checked from its header."""
 
-    frame_memory_mb: int = Field(default=64, ge=16)
+    frame_memory_mb: int = Field(**field_arguments("frame_memory_mb"))
     """Decoded GIF frames held in memory before they spill to a temporary file."""
 
-    max_held_frames_mb: int = Field(default=512, ge=16)
+    max_held_frames_mb: int = Field(**field_arguments("max_held_frames_mb"))
     """Decoded frames that reverse and bounce keep (memory, then a temporary file), all told."""
 
     endpoint: str = "http://127.0.0.1:8080"
@@ -232,6 +234,10 @@ class Settings(BaseModel):
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
+
+    def media_limits(self) -> MediaLimits:
+        """The media engine's limits (the ``max_*`` media settings and the frame memory)."""
+        return limits_of({name: getattr(self, name) for name in LIMITS})
 
     def describe(self) -> Iterator[tuple[str, str, str]]:
         """Yield (environment variable, effective value with secrets masked, description)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -11,7 +12,8 @@ import click
 from dynimg.bootstrap import build_media_engine, open_source_ahead
 from dynimg.cli.size_search import echo_size_search
 from dynimg.cli.startup import collector_paused
-from dynimg.media_settings import media_limits_from_env
+from dynimg.domain.limits import MediaLimits
+from dynimg.media_settings import plain_limits
 
 
 @click.command()
@@ -66,3 +68,14 @@ def render(
 
 def _local_file(url: str) -> Path:
     return Path(url.removeprefix("file://"))
+
+
+def media_limits_from_env(environ: Mapping[str, str]) -> MediaLimits:
+    """The media limits from an environment: without pydantic when they are written plainly
+    (see :mod:`dynimg.media_settings`), else from the full settings, checked as always."""
+    limits = plain_limits(environ)
+    if limits is not None:
+        return limits
+    from dynimg.settings import load_settings
+
+    return load_settings(environ).media_limits()
