@@ -1,7 +1,8 @@
 """dynimg's one typed settings object, read from ``DYNIMG_*`` environment variables once at start.
 
-Every field maps to ``DYNIMG_<FIELD NAME IN UPPER CASE>``. Unknown ``DYNIMG_*`` variables are
-errors (a typo must not silently fall back to a default), and every problem is reported at once.
+Every field maps to ``DYNIMG_<FIELD NAME IN UPPER CASE>``, or to ``DYNIMG_<NAME>_FILE`` naming a
+file that holds the value (for secrets). Unknown ``DYNIMG_*`` variables are errors (a typo must
+not silently fall back to a default), and every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dynimg.errors import ConfigurationError
 from dynimg.media_settings import LIMITS, field_arguments, limits_of
 
 ENV_PREFIX = "DYNIMG_"
+FILE_SUFFIX = "_file"
 _STORAGE_URL = re.compile(r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$")
 
 
@@ -257,20 +259,55 @@ class Settings(BaseModel):
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Build the settings from an environment mapping, reporting every error at once."""
-    values = {
-        key[len(ENV_PREFIX) :].lower(): value
-        for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and value != ""
-    }
+    """Build the settings from an environment mapping, reporting every error at once.
+
+    ``DYNIMG_<NAME>_FILE`` names a file holding the value of ``DYNIMG_<NAME>`` (Docker and
+    Kubernetes secrets are mounted as files), its trailing newline dropped.
+    """
+    values, problems = _environment_values(environ)
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
-        problems = [
+        problems += [
             f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
             for err in exc.errors()
         ]
+    if problems:
         raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems)) from None
+    return settings
+
+
+def _environment_values(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Each field's raw value, from its variable or its ``_FILE`` variant, and the problems."""
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or value == "":
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        field = name.removesuffix(FILE_SUFFIX)
+        if field == name or name in Settings.model_fields or field not in Settings.model_fields:
+            values[name] = value  # an unknown name is reported by validation, as `extra`
+        elif environ.get(ENV_PREFIX + field.upper()):
+            problems.append(f"{key}: set {ENV_PREFIX}{field.upper()} or {key}, not both")
+        else:
+            try:
+                values[field] = _read_value_file(Path(value))
+            except ValueError as exc:
+                problems.append(f"{key}: {exc}")
+    return values, problems
+
+
+def _read_value_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    if not text:
+        raise ValueError(f"{path} is empty")
+    return text
 
 
 def mask_url_password(url: str) -> str:

@@ -85,3 +85,53 @@ def test_open_storage_picks_the_backend_by_url(tmp_path: Path) -> None:
 def test_the_bucket_cannot_shadow_on_demand_urls() -> None:
     with pytest.raises(ConfigurationError, match="DYNIMG_BUCKET"):
         load_settings({"DYNIMG_BUCKET": "videos"})
+
+
+def test_a_file_variant_reads_the_value_from_a_file(tmp_path: Path) -> None:
+    # As Docker and Kubernetes mount secrets: one file each, often with a trailing newline.
+    (tmp_path / "db").write_text("postgresql://dyn:s3cret@db:5432/dynimg\n")
+    (tmp_path / "key").write_text("signing-key-from-a-file\r\n")
+    settings = load_settings(
+        {
+            "DYNIMG_DATABASE_URL_FILE": str(tmp_path / "db"),
+            "DYNIMG_URL_SIGNING_KEY_FILE": str(tmp_path / "key"),
+            "DYNIMG_PORT": "8081",
+        }
+    )
+    assert settings.database_url == "postgresql://dyn:s3cret@db:5432/dynimg"
+    assert settings.url_signing_key is not None
+    assert settings.url_signing_key.get_secret_value() == "signing-key-from-a-file"
+    assert settings.port == 8081
+    shown = {env: value for env, value, _ in settings.describe()}
+    assert "s3cret" not in shown["DYNIMG_DATABASE_URL"]
+
+
+def test_a_value_from_a_file_is_validated_like_any_other(tmp_path: Path) -> None:
+    (tmp_path / "port").write_text("8082\n")
+    assert load_settings({"DYNIMG_PORT_FILE": str(tmp_path / "port")}).port == 8082
+    (tmp_path / "port").write_text("http\n")
+    with pytest.raises(ConfigurationError, match="DYNIMG_PORT: "):
+        load_settings({"DYNIMG_PORT_FILE": str(tmp_path / "port")})
+
+
+def test_file_variant_problems_are_reported_with_every_other(tmp_path: Path) -> None:
+    (tmp_path / "empty").write_text("\n")
+    (tmp_path / "secret").write_text("x")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(
+            {
+                "DYNIMG_URL_SIGNING_KEY_FILE": str(tmp_path / "missing"),
+                "DYNIMG_CONSOLE_SESSION_KEY_FILE": str(tmp_path / "empty"),
+                "DYNIMG_ACCESS_KEY_SECRET": "inline",
+                "DYNIMG_ACCESS_KEY_SECRET_FILE": str(tmp_path / "secret"),
+                "DYNIMG_NO_SUCH_THING_FILE": str(tmp_path / "secret"),
+                "DYNIMG_LOG_LEVEL": "loud",
+            }
+        )
+    lines = caught.value.message.splitlines()[1:]
+    assert len(lines) == 5, lines
+    message = caught.value.message
+    assert f"DYNIMG_URL_SIGNING_KEY_FILE: cannot read {tmp_path / 'missing'}" in message
+    assert f"DYNIMG_CONSOLE_SESSION_KEY_FILE: {tmp_path / 'empty'} is empty" in message
+    assert "DYNIMG_ACCESS_KEY_SECRET_FILE: set DYNIMG_ACCESS_KEY_SECRET or" in message
+    assert "DYNIMG_NO_SUCH_THING_FILE: " in message and "DYNIMG_LOG_LEVEL: " in message
