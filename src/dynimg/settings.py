@@ -188,8 +188,9 @@ class Settings(BaseModel):
     max_held_frames_mb: int = Field(**field_arguments("max_held_frames_mb"))
     """Decoded frames that reverse and bounce keep (memory, then a temporary file), all told."""
 
-    endpoint: str = "http://127.0.0.1:8080"
-    """Client commands: the URL of the running service they talk to."""
+    endpoint: str | None = None
+    """Client commands: the URL of the running service they talk to; default: the address
+    `dynimg serve` listens on with these settings, http://host:port (127.0.0.1 for 0.0.0.0)."""
 
     access_key_id: str | None = None
     """Client commands: AccessKeyId to sign with (else a key of `--account` from `home`)."""
@@ -234,6 +235,15 @@ class Settings(BaseModel):
         """The base URL clients use to reach this service."""
         if self.public_url:
             return self.public_url.rstrip("/")
+        return self._local_url
+
+    @property
+    def effective_endpoint(self) -> str:
+        """Where client commands find the service: `endpoint`, else where `serve` listens."""
+        return self.endpoint.rstrip("/") if self.endpoint else self._local_url
+
+    @property
+    def _local_url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
 
@@ -253,6 +263,8 @@ class Settings(BaseModel):
                 shown = mask_url_password(str(value))
             elif name == "storage_url":
                 shown = self.effective_storage_url
+            elif name == "endpoint":
+                shown = self.effective_endpoint
             else:
                 shown = "" if value is None else str(value)
             yield ENV_PREFIX + name.upper(), shown, field.description or ""

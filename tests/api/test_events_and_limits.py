@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -91,7 +92,8 @@ def test_completion_event_is_signed_and_retried(open_server: ServerProcess, clip
             open_server.home, "events", "list", "--state", "delivered", "--endpoint",
             open_server.url,
         ).stdout  # fmt: skip
-        assert f"{logged['EventId']}  delivered" in shown and "2 attempt(s)" in shown
+        assert shown.splitlines()[0].split()[:4] == ["EventId", "State", "Attempts", "Created"]
+        assert re.search(rf"^{logged['EventId']}\s+delivered\s+2\s", shown, re.MULTILINE), shown
     finally:
         api.call("DeleteMessageCallback")
         receiver.close()

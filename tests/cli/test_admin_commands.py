@@ -39,8 +39,26 @@ def test_errors_are_one_line_with_a_code(tmp_path: Path) -> None:
 def test_bad_settings_are_all_reported(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "config", check=False, DYNIMG_PORT="x", DYNIMG_BOGUS="1")
     assert result.returncode == 2
+    assert result.stderr.startswith("error: InvalidConfiguration: invalid settings:")
     assert "DYNIMG_PORT" in result.stderr and "DYNIMG_BOGUS" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["nosuch"], "No such command 'nosuch'. (see `{} --help`)"),
+        (["keys", "create"], "Missing option '--account'. (see `{} keys create --help`)"),
+        (["config", "--bogus"], "No such option '--bogus'. (see `{} config --help`)"),
+    ],
+)
+def test_usage_errors_are_one_line_in_the_same_style(
+    tmp_path: Path, command: list[str], message: str
+) -> None:
+    result = run_cli(tmp_path, *command, check=False)
+    assert (result.returncode, result.stdout) == (2, "")
+    program = "python -m dynimg"  # how run_cli starts it; `dynimg` when installed
+    assert result.stderr == f"error: InvalidUsage: {message.format(program)}\n"
 
 
 def test_config_masks_secrets(tmp_path: Path) -> None:

@@ -1,16 +1,19 @@
-"""``dynimg video upload | list | info`` against a running service, as a user runs them."""
+"""``dynimg video upload | list | get`` against a running service, as a user runs them."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.media import make_clip
-from tests.support.server import ServerProcess, run_cli, start_server
+from tests.support.server import ServerProcess, dynimg_env, run_cli, start_server
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def test_upload_list_and_info(server: ServerProcess, tmp_path: Path) -> None:
     video_id = match[1]
     assert "uploading holiday.mp4" in uploaded.stderr
     info = json.loads(
-        run_cli(server.home, "video", "info", video_id, "--endpoint", server.url).stdout
+        run_cli(server.home, "video", "get", video_id, "--endpoint", server.url).stdout
     )
     assert (info["Title"], info["Status"], info["Size"]) == (
         "Holiday",
@@ -77,7 +80,7 @@ def test_keys_from_the_environment(server: ServerProcess, tmp_path: Path) -> Non
 
 
 def test_errors_are_one_line(server: ServerProcess) -> None:
-    missing = run_cli(server.home, "video", "info", "0" * 32, "--endpoint", server.url, check=False)
+    missing = run_cli(server.home, "video", "get", "0" * 32, "--endpoint", server.url, check=False)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "error: InvalidVideo.NotFound: The video does not exist."
     down = run_cli(server.home, "video", "list", "--endpoint", "http://127.0.0.1:9", check=False)
@@ -104,8 +107,14 @@ def test_submit_wait_images_and_usage(server: ServerProcess, tmp_path: Path) -> 
         "Status: Success  DynamicImageId:" in submitted.stdout and "rendering" in submitted.stderr
     )
     listing = run_cli(server.home, "images", video_id, "--endpoint", server.url).stdout
-    assert "webp  160x120  10 fps  1 s" in listing and "?auth_key=" in listing
-    assert re.search(r"  10 frames  from 0\.5 s  md5 [0-9a-f]{32}\n", listing), listing
+    header, row, url, total = listing.splitlines()
+    assert header.split()[:8] == [
+        "DynamicImageId", "Format", "Size", "Fps", "Seconds", "Bytes", "Frames", "Seek"
+    ]  # fmt: skip
+    assert re.fullmatch(
+        r"[0-9a-f]{32}\s+webp\s+160x120\s+10\s+1\s+\d+\s+10\s+0\.5  [0-9a-f]{32}", row
+    )
+    assert "?auth_key=" in url and total == "1 image(s)"
     assert "  Seek: 0.5\n" in submitted.stdout
     usage = run_cli(server.home, "usage", "--endpoint", server.url).stdout
     assert re.search(r"SD\s+webp\s+1\.000\s+1", usage)
@@ -186,3 +195,58 @@ def test_templates_watermarks_and_jobs_from_the_shell(
     assert image not in cli(server, "watermark", "list")
     cli(server, "template", "delete", template_id)
     assert template_id not in cli(server, "template", "list")
+
+
+def test_dynimg_port_moves_the_client_commands_too(server: ServerProcess) -> None:
+    # No --endpoint and no DYNIMG_ENDPOINT: the commands go where `dynimg serve` would listen.
+    listing = run_cli(server.home, "video", "list", DYNIMG_PORT=str(server.port))
+    assert listing.stdout.splitlines()[0].split()[:2] == ["VideoId", "Status"]
+    elsewhere = run_cli(server.home, "video", "list", DYNIMG_PORT="9", check=False)
+    assert elsewhere.returncode == 1
+    assert "cannot reach http://127.0.0.1:9" in elsewhere.stderr
+
+
+def test_every_list_command_starts_with_a_header_row(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "c.mp4", seconds=1)
+    uploaded = run_cli(server.home, "video", "upload", str(clip.path), "--endpoint", server.url)
+    video_id = re.findall(r"VideoId: ([0-9a-f]{32})", uploaded.stdout)[0]
+    headers = {
+        ("video", "list"): "VideoId",
+        ("template", "list"): "VodTemplateId",
+        ("watermark", "list"): "WatermarkId",
+        ("jobs", "list"): "JobId",
+        ("events", "list"): "EventId",
+        ("images", video_id): "DynamicImageId",
+        ("usage",): "Date",
+    }
+    for command, first in headers.items():
+        shown = run_cli(server.home, *command, "--endpoint", server.url, check=False)
+        assert shown.stdout.split(None, 1)[0] == first, (command, shown.stdout, shown.stderr)
+    keys = run_cli(server.home, "keys", "list").stdout
+    assert keys.split(None, 1)[0] == "AccessKeyId"
+
+
+def test_get_is_the_verb_and_the_old_names_still_work(server: ServerProcess) -> None:
+    for group, old in (("video", "info"), ("jobs", "show")):
+        shown = run_cli(server.home, group, "--help").stdout
+        assert "  get " in shown and f"  {old} " not in shown, shown
+        missing = run_cli(server.home, group, old, "0" * 32, "--endpoint", server.url, check=False)
+        assert missing.returncode == 1 and missing.stderr.startswith("error: Invalid")
+    assert "  get " in run_cli(server.home, "template", "--help").stdout
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(server: ServerProcess) -> None:
+    # `dynimg video list | head -0`: the pipe is closed before the command writes to it.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dynimg", "video", "list", "--endpoint", server.url],
+            env=dynimg_env(server.home), stdout=write_end, stderr=subprocess.PIPE, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert done.stderr == "" and done.returncode == 1

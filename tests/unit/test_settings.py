@@ -135,3 +135,12 @@ def test_file_variant_problems_are_reported_with_every_other(tmp_path: Path) -> 
     assert f"DYNIMG_CONSOLE_SESSION_KEY_FILE: {tmp_path / 'empty'} is empty" in message
     assert "DYNIMG_ACCESS_KEY_SECRET_FILE: set DYNIMG_ACCESS_KEY_SECRET or" in message
     assert "DYNIMG_NO_SUCH_THING_FILE: " in message and "DYNIMG_LOG_LEVEL: " in message
+
+
+def test_client_commands_find_the_service_where_serve_listens() -> None:
+    assert load_settings({}).effective_endpoint == "http://127.0.0.1:8080"
+    assert load_settings({"DYNIMG_PORT": "9090"}).effective_endpoint == "http://127.0.0.1:9090"
+    wildcard = load_settings({"DYNIMG_HOST": "0.0.0.0", "DYNIMG_PORT": "9091"})
+    assert wildcard.effective_endpoint == "http://127.0.0.1:9091"
+    chosen = load_settings({"DYNIMG_ENDPOINT": "http://vod.example:80/", "DYNIMG_PORT": "9092"})
+    assert chosen.effective_endpoint == "http://vod.example:80"

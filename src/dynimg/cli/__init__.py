@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -47,10 +47,28 @@ a second before the first frame was spent importing them)."""
 
 
 class DynimgGroup(click.Group):
-    """Turns dynimg errors into one ``error: <Code>: <message>`` line and a non-zero exit.
+    """Turns every error into one ``error: <Code>: <message>`` line and a non-zero exit: dynimg's
+    own (with their Alibaba codes), click's usage errors (``InvalidUsage``, exit 2) and local
+    failures; a reader that goes away (``dynimg ... | head``) ends the command quietly.
 
     Its commands are loaded lazily from :data:`COMMANDS`.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            result = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except _NoArgsIsHelp as exc:
+            exc.show()  # `dynimg` alone: the help, as click shows it
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            ctx = _context(exc)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            _fail("InvalidUsage", exc.format_message() + hint, exc.exit_code)
+        except click.Abort:
+            _fail("Aborted", "stopped before it finished", 1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -69,17 +87,32 @@ class DynimgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise  # --help, usage errors and Ctrl-C: click reports them itself
+            raise  # --help, usage errors and Ctrl-C: main() reports them
+        except BrokenPipeError:
+            raise  # click's main() ends quietly when standard output's reader has gone
         except ConfigurationError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(2)
+            _fail(exc.code, exc.message, 2)
         except DynimgError as exc:
-            click.echo(f"error: {exc.code}: {exc.message}", err=True)
-            sys.exit(1)
+            _fail(exc.code, exc.message, 1)
         except (OSError, RuntimeError, ValueError) as exc:
             # Local commands only: say what failed in one line rather than a traceback.
-            click.echo(f"error: InternalError: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(1)
+            _fail("InternalError", f"{type(exc).__name__}: {exc}", 1)
+
+
+_NoArgsIsHelp: type[click.ClickException] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_Never", (click.ClickException,), {})
+)
+"""click >= 8.2 raises this for a group run without a command (to show its help)."""
+
+
+def _context(exc: click.ClickException) -> click.Context | None:
+    return getattr(exc, "ctx", None)
+
+
+def _fail(code: str, message: str, status: int) -> NoReturn:
+    """The one error line of every command, on standard error, and the exit status."""
+    click.echo(f"error: {code}: {message}", err=True)
+    sys.exit(status)
 
 
 def settings_from_env() -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import click
@@ -20,7 +21,8 @@ WHAT_TO_SET = (
 def client_options(command: Any) -> Any:
     """--endpoint and --account, shared by every client command."""
     command = click.option(
-        "--endpoint", help="URL of the service (default: DYNIMG_ENDPOINT or http://127.0.0.1:8080)."
+        "--endpoint",
+        help="URL of the service (default: DYNIMG_ENDPOINT, else http://127.0.0.1:DYNIMG_PORT).",
     )(command)
     return click.option(
         "--account",
@@ -29,13 +31,24 @@ def client_options(command: Any) -> Any:
     )(command)
 
 
+def hidden_alias(group: click.Group, command: click.Command, old_name: str) -> None:
+    """Keep ``old_name`` of ``command`` working for scripts, left out of ``--help``.
+
+    The commands that show one resource are all ``get`` (as ``template get`` was first);
+    ``jobs show`` and ``video info`` stay as these aliases.
+    """
+    alias = copy.copy(command)
+    alias.hidden = True
+    group.add_command(alias, old_name)
+
+
 def open_client(settings: Settings, endpoint: str | None, account_name: str | None) -> VodClient:
     """A client signing with DYNIMG_ACCESS_KEY_ID/SECRET or with a local account's key.
 
     Looking up a local key creates nothing: without a database in DYNIMG_HOME the error says
     what to set instead.
     """
-    url = endpoint or settings.endpoint
+    url = endpoint or settings.effective_endpoint
     if settings.access_key_id and settings.access_key_secret and not account_name:
         return VodClient(url, settings.access_key_id, settings.access_key_secret.get_secret_value())
     key_id, secret = _local_key(settings, account_name or "default", url)

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from dynimg.adapters.vod_client import VodClient
-from dynimg.cli.client import client_options, open_client
+from dynimg.cli.client import client_options, hidden_alias, open_client
+from dynimg.cli.progress import percent_progress
 from dynimg.cli.size_search import echo_size_search
 
 
@@ -56,22 +57,24 @@ def images(video_id: str, endpoint: str | None, account_name: str | None) -> Non
     from dynimg.cli import settings_from_env
 
     client = open_client(settings_from_env(), endpoint, account_name)
-    for item in client.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]:
+    items = client.call("ListDynamicImage", VideoId=video_id)["DynamicImageList"]
+    click.echo(
+        f"{'DynamicImageId':<34}{'Format':<8}{'Size':<11}{'Fps':>5}{'Seconds':>9}{'Bytes':>11}"
+        f"{'Frames':>8}{'Seek':>7}  MD5, then the signed FileURL"
+    )
+    for item in items:
+        size = f"{item['Width']}x{item['Height']}"
         click.echo(
-            f"{item['DynamicImageId']}  {item['Format']}  {item['Width']}x{item['Height']}  "
-            f"{item['Fps']} fps  {item['Duration']} s  {item['FileSize']} bytes" + _extras(item)
+            f"{item['DynamicImageId']:<34}{item['Format']:<8}{size:<11}{item['Fps']:>5}"
+            f"{item['Duration']:>9}{item['FileSize']:>11}{_extras(item)}"
         )
         click.echo(f"  {item['FileURL']}")
+    click.echo(f"{len(items)} image(s)")
 
 
 def _extras(item: dict[str, Any]) -> str:
-    """FrameCount, Seek and MD5, which images made by older servers do not have."""
-    shown = [
-        f"{item['FrameCount']} frames" if "FrameCount" in item else "",
-        f"from {item['Seek']} s" if "Seek" in item else "",
-        f"md5 {item['MD5']}" if "MD5" in item else "",
-    ]
-    return "".join(f"  {part}" for part in shown if part)
+    """FrameCount, Seek and MD5, which images made by older servers do not have: `-`."""
+    return f"{item.get('FrameCount', '-'):>8}{item.get('Seek', '-'):>7}  {item.get('MD5', '-')}"
 
 
 @click.command()
@@ -127,10 +130,10 @@ def list_jobs(
     click.echo(f"{body['Total']} job(s)")
 
 
-@jobs.command("show")
+@jobs.command("get")
 @click.argument("job_id")
 @client_options
-def show_job(job_id: str, endpoint: str | None, account_name: str | None) -> None:
+def get_job(job_id: str, endpoint: str | None, account_name: str | None) -> None:
     """One job: its state, outcome and, with MaxFileSize, the encodes made to fit."""
     from dynimg.cli import settings_from_env
 
@@ -140,6 +143,9 @@ def show_job(job_id: str, endpoint: str | None, account_name: str | None) -> Non
     click.echo(f"Created: {job['CreationTime']}  Completed: {job.get('CompleteTime', '-')}")
     click.echo("Outcome: " + _listed_outcome(job))
     echo_size_search(job.get("SizeSearch"))
+
+
+hidden_alias(jobs, get_job, "show")
 
 
 @click.group()
@@ -159,12 +165,13 @@ def list_events(
 
     client = open_client(settings_from_env(), endpoint, account_name)
     body = client.call("ListCallbackEvents", State=state, PageNo=str(page), PageSize="50")
-    click.echo(f"{body['Total']} event(s)")
+    click.echo(f"{'EventId':<34}{'State':<11}{'Attempts':>8}  {'Created':<22}Type  LastError")
     for event in body["EventList"]:
         click.echo(
-            f"{event['EventId']}  {event['State']:<9}  {event['Attempts']:>2} attempt(s)  "
-            f"{event['CreationTime']}  {event['EventType']}  {event.get('LastError', '')}"
+            f"{event['EventId']:<34}{event['State']:<11}{event['Attempts']:>8}  "
+            f"{event['CreationTime']:<22}{event['EventType']}  {event.get('LastError', '')}"
         )
+    click.echo(f"{body['Total']} event(s)")
 
 
 @events.command("redeliver")
@@ -181,13 +188,10 @@ def redeliver(event_id: str, endpoint: str | None, account_name: str | None) -> 
 
 def _follow(client: VodClient, job_id: str, timeout: float = 600) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
-    with click.progressbar(length=100, label="rendering", file=sys.stderr) as bar:
-        shown = 0
+    with percent_progress(f"rendering job {job_id}") as advance:
         while True:
             job: dict[str, Any] = client.call("GetDynamicImageJob", JobId=job_id)["DynamicImageJob"]
-            progress = 100 if job["Status"] in ("Success", "Fail") else int(job["Progress"])
-            bar.update(progress - shown)
-            shown = progress
+            advance(100 if job["Status"] in ("Success", "Fail") else int(job["Progress"]))
             if job["Status"] in ("Success", "Fail") or time.monotonic() > deadline:
                 return job
             time.sleep(0.2)

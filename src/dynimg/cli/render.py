@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from dynimg.bootstrap import build_media_engine, open_source_ahead
+from dynimg.cli.progress import percent_progress
 from dynimg.cli.size_search import echo_size_search
 from dynimg.cli.startup import collector_paused
 from dynimg.domain.limits import MediaLimits
@@ -43,15 +44,18 @@ def render(
         from dynimg.services.rendering import render_file
     started = time.perf_counter()
     try:
-        result = render_file(
-            engine,
-            source,
-            output,
-            template_config=template_config,
-            watermarks=watermarks,
-            override_params=override,
-            resolve_file=_local_file,
-        )
+        # Silent unless on a terminal: scripts and the benchmark read only the `wrote` line.
+        with percent_progress(f"rendering {output.name}", announce=False) as advance:
+            result = render_file(
+                engine,
+                source,
+                output,
+                template_config=template_config,
+                watermarks=watermarks,
+                override_params=override,
+                resolve_file=_local_file,
+                on_progress=lambda fraction: advance(fraction * 100),
+            )
     finally:
         opening.close()
     elapsed = time.perf_counter() - started

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 from dynimg.adapters.oss_upload import upload
 from dynimg.adapters.vod_client import VodClient
 from dynimg.cli.client import client_options, open_client
+from dynimg.cli.progress import byte_progress
 
 
 def _client(endpoint: str | None, account_name: str | None) -> VodClient:
@@ -140,14 +140,12 @@ def _upload_image(client: VodClient, path: Path) -> str:
         "CreateUploadImage", ImageType="watermark", ImageExt=extension, FileName=path.name
     )
     settings = settings_from_env()
-    with click.progressbar(
-        length=path.stat().st_size, label=f"uploading {path.name}", file=sys.stderr
-    ) as bar:
+    with byte_progress(f"uploading {path.name}", path.stat().st_size) as advance:
         upload(
             created["UploadAddress"],
             created["UploadAuth"],
             path,
             checkpoints(settings),
-            lambda consumed, _total: bar.update(consumed - bar.pos),
+            lambda consumed, _total: advance(consumed),
         )
     return str(created["FileURL"])

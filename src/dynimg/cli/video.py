@@ -12,7 +12,8 @@ import click
 
 from dynimg.adapters.oss_upload import upload
 from dynimg.adapters.vod_client import VodClient
-from dynimg.cli.client import client_options, open_client
+from dynimg.cli.client import client_options, hidden_alias, open_client
+from dynimg.cli.progress import byte_progress
 from dynimg.settings import Settings
 
 SETTLED = ("Normal", "UploadFail")
@@ -40,19 +41,13 @@ def video_upload(
     created = client.call(
         "CreateUploadVideo", Title=title or path.name, FileName=path.name, FileSize=size
     )
-    with click.progressbar(length=size, label=f"uploading {path.name}", file=sys.stderr) as bar:
-        done = [0]
-
-        def progress(consumed: int, _total: int | None) -> None:
-            bar.update(consumed - done[0])
-            done[0] = consumed
-
+    with byte_progress(f"uploading {path.name}", size) as advance:
         upload(
             created["UploadAddress"],
             created["UploadAuth"],
             path,
             checkpoints(settings),
-            progress,
+            lambda consumed, _total: advance(consumed),
         )
     video_id = created["VideoId"]
     status = _wait(client, video_id) if wait else "UploadSucc"
@@ -80,16 +75,19 @@ def video_list(status: str | None, endpoint: str | None, account_name: str | Non
     click.echo(f"{body['Total']} video(s)")
 
 
-@video.command("info")
+@video.command("get")
 @click.argument("video_id")
 @client_options
-def video_info(video_id: str, endpoint: str | None, account_name: str | None) -> None:
+def video_get(video_id: str, endpoint: str | None, account_name: str | None) -> None:
     """Show a video's information as JSON."""
     from dynimg.cli import settings_from_env
 
     client = open_client(settings_from_env(), endpoint, account_name)
     body = client.call("GetVideoInfo", VideoId=video_id)
     click.echo(json.dumps(body["Video"], indent=2, ensure_ascii=False))
+
+
+hidden_alias(video, video_get, "info")
 
 
 @video.command("animated-url")

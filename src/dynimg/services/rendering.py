@@ -36,8 +36,10 @@ def render_file(
     watermarks: Sequence[str] = (),
     override_params: str | None = None,
     resolve_file: FileResolver = Path,
+    on_progress: Callable[[float], None] | None = None,
 ) -> RenderResult:
-    """Validate the documents, apply the overrides and render ``source`` into ``output``."""
+    """Validate the documents, apply the overrides and render ``source`` into ``output``;
+    ``on_progress`` is given the fraction done, as the engine reports it."""
     document = parse_json_object(override_params, "OverrideParams") if override_params else {}
     template = effective_template(parse_json_object(template_config, "TemplateConfig"), document)
     overrides = parse_overrides(document)
@@ -45,7 +47,7 @@ def render_file(
         _layer(parse_json_object(text, f"Watermark[{index}]"), index, overrides, resolve_file)
         for index, text in enumerate(watermarks)
     )
-    return engine.render(source, RenderSpec(template, layers), output)
+    return engine.render(source, RenderSpec(template, layers), output, on_progress)
 
 
 def _layer(
