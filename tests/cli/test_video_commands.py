@@ -206,9 +206,7 @@ def test_dynimg_port_moves_the_client_commands_too(server: ServerProcess) -> Non
     assert "cannot reach http://127.0.0.1:9" in elsewhere.stderr
 
 
-def test_every_list_command_starts_with_a_header_row(
-    server: ServerProcess, tmp_path: Path
-) -> None:
+def test_every_list_command_starts_with_a_header_row(server: ServerProcess, tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "c.mp4", seconds=1)
     uploaded = run_cli(server.home, "video", "upload", str(clip.path), "--endpoint", server.url)
     video_id = re.findall(r"VideoId: ([0-9a-f]{32})", uploaded.stdout)[0]
