@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from dynimg.adapters.scratch import ProcessScratch
     from dynimg.domain.limits import MediaLimits
     from dynimg.domain.tasks import TaskKind
+    from dynimg.domain.uploads import UploadPolicy
+    from dynimg.domain.url_signing import DeliveryPolicy
     from dynimg.ports import (
         Clock,
         Dispatcher,
@@ -114,8 +116,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.passwords import Argon2Hasher
     from dynimg.adapters.scratch import ProcessScratch
     from dynimg.adapters.storage.observed import ObservedStorage
-    from dynimg.domain.uploads import UploadPolicy
-    from dynimg.domain.url_signing import DeliveryPolicy
     from dynimg.services.deps import Deps
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -135,17 +135,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clock=clock or SystemClock(),
         storage=ObservedStorage(open_storage(settings), metrics),
         engine=build_media_engine(settings.media_limits()),
-        upload_policy=UploadPolicy(
-            endpoint=settings.effective_public_url,
-            bucket=settings.bucket,
-            region=settings.region_id,
-            max_upload_bytes=settings.max_upload_bytes,
-        ),
-        delivery=DeliveryPolicy(
-            base_url=settings.cdn_base_url or settings.effective_public_url,
-            keys=(url_signing_key(settings),),
-            lifetime_seconds=settings.url_lifetime_seconds,
-        ),
+        upload_policy=upload_policy(settings),
+        delivery=delivery_policy(settings),
         dispatcher=dispatcher,
         sender=sender,
         rate_limiter=build_rate_limiter(settings),
@@ -159,6 +150,29 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         _closers=[engine.dispose, close_dispatcher, sender.close, scratch.close],
         _scratch=scratch,
         _forget=lambda: engine.dispose(close=False),
+    )
+
+
+def upload_policy(settings: Settings) -> UploadPolicy:
+    """Where and how much clients upload: the OSS-compatible endpoint's address and bounds."""
+    from dynimg.domain.uploads import UploadPolicy
+
+    return UploadPolicy(
+        endpoint=settings.effective_public_url,
+        bucket=settings.bucket,
+        region=settings.region_id,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    """Where animated images are served from, signed with which keys, for how long."""
+    from dynimg.domain.url_signing import DeliveryPolicy
+
+    return DeliveryPolicy(
+        base_url=settings.cdn_base_url or settings.effective_public_url,
+        keys=(url_signing_key(settings),),
+        lifetime_seconds=settings.url_lifetime_seconds,
     )
 
 

@@ -14,6 +14,7 @@ from dynimg.cli.progress import percent_progress
 from dynimg.cli.size_search import echo_size_search
 from dynimg.cli.startup import collector_paused
 from dynimg.domain.limits import MediaLimits
+from dynimg.domain.rendering import RenderResult
 from dynimg.media_settings import plain_limits
 
 
@@ -58,7 +59,11 @@ def render(
             )
     finally:
         opening.close()
-    elapsed = time.perf_counter() - started
+    _echo_result(output, result, time.perf_counter() - started)
+
+
+def _echo_result(output: Path, result: RenderResult, elapsed: float) -> None:
+    """The one ``wrote`` line scripts and the benchmark read, then any size search."""
     click.echo(
         f"wrote {output}: format={result.format.value} width={result.width} "
         f"height={result.height} fps={result.fps:g} frames={result.frames} "

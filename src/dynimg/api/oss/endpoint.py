@@ -82,20 +82,9 @@ class ObjectEndpoint:
         query: dict[str, str],
         headers: dict[str, str],
     ) -> Response:
-        method, md5 = request.method, headers.get("content-md5")
-        if method == "PUT" and "uploadId" in query:
-            _check_length(headers, ctx.grant)
-            number = _part_number(query.get("partNumber", ""))
-            body = sync_chunks(request.stream())
-            stored = await run_in_threadpool(
-                objects.upload_part, ctx, query["uploadId"], number, body, md5
-            )
-            return Response(headers={"ETag": objects.object_etag(stored)})
+        method = request.method
         if method == "PUT":
-            _check_length(headers, ctx.grant)
-            body = sync_chunks(request.stream())
-            stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
-            return Response(headers={"ETag": objects.object_etag(stored)})
+            return await _put(request, ctx, query, headers)
         if method == "POST" and "uploads" in query:
             upload_id = await run_in_threadpool(objects.initiate_multipart, ctx)
             return _xml(
@@ -126,6 +115,22 @@ class ObjectEndpoint:
             size = await run_in_threadpool(self._deps.storage.size, ctx.grant.object_key)
             return Response(headers={"Content-Length": str(size)})
         raise InvalidParameter("Operation", "is not supported by this endpoint")
+
+
+async def _put(
+    request: Request, ctx: objects.ObjectContext, query: dict[str, str], headers: dict[str, str]
+) -> Response:
+    """PutObject, or UploadPart when the query names an upload."""
+    _check_length(headers, ctx.grant)
+    body, md5 = sync_chunks(request.stream()), headers.get("content-md5")
+    if "uploadId" in query:
+        number = _part_number(query.get("partNumber", ""))
+        stored = await run_in_threadpool(
+            objects.upload_part, ctx, query["uploadId"], number, body, md5
+        )
+    else:
+        stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
+    return Response(headers={"ETag": objects.object_etag(stored)})
 
 
 _SUPPORTED: dict[tuple[str, frozenset[str]], str] = {
