@@ -9,6 +9,7 @@ drawn, so `dynimg render` in a script pays nothing for it before its first frame
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +49,8 @@ def _bar(
         return
     from tqdm import tqdm
 
-    with tqdm(total=total, desc=label, file=out, dynamic_ncols=True, **options) as bar:  # type: ignore[call-overload]
+    columns, lines = _size(out)
+    with tqdm(total=total, desc=label, file=out, ncols=columns, nrows=lines, **options) as bar:  # type: ignore[call-overload]
 
         def advance(done: float) -> None:
             step = min(done, total) - bar.n
@@ -56,3 +58,13 @@ def _bar(
                 bar.update(step)
 
         yield advance
+
+
+def _size(out: TextIO) -> tuple[int, int]:
+    """The terminal's columns and lines; 80 x 24 when it reports none (a bare pty says 0 x 0,
+    and tqdm then draws nothing at all)."""
+    try:
+        size = os.get_terminal_size(out.fileno())
+    except (OSError, ValueError):
+        return 80, 24
+    return size.columns or 80, size.lines or 24
