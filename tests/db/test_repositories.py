@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
 from dynimg.adapters.db.migrate import upgrade
+from dynimg.adapters.db.tables import dynamic_image_jobs
 from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
 from dynimg.domain.accounts import AccessKey, Account
-from dynimg.domain.templates import Template, TemplateType
+from dynimg.domain.jobs import DynamicImageJob, JobRequest
+from dynimg.domain.rendering import effective_template, read_overrides
+from dynimg.domain.template_documents import read_template_config
+from dynimg.domain.templates import Template, TemplateType, TimeSpan, parse_template_config
 from tests.db.conftest import T0
 
 
@@ -29,12 +34,14 @@ def account(name: str = "alice", uid: int = 1) -> Account:
 
 def template(owner: Account, template_id: str, minutes: int = 0) -> Template:
     when = T0 + timedelta(minutes=minutes)
+    stored = read_template_config('{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":0}}}')
     return Template(
         id=template_id,
         account_id=owner.id,
         name="名前",
         type=TemplateType.DYNAMIC_IMAGE,
-        config_json="{}",
+        config=stored.config,
+        document=stored.document,
         app_id="app-1000000",
         is_default=False,
         created_at=when,
@@ -88,6 +95,33 @@ def test_templates_are_scoped_to_their_account(uow_factory: sessionmaker) -> Non
         uow.commit()
     with SqlUnitOfWork(uow_factory) as uow:
         assert [t.name for t in uow.templates.list(alice.id, "DynamicImage")] == ["renamed"]
+
+
+TEMPLATE = '{"Container":{"Format":"gif"},"Video":{"Width":320},"Clip":{"TimeSpan":{"Seek":"1"}}}'
+OVERRIDES = '{"Video":{"Width":"160"},"Clip":{"TimeSpan":{"Seek":"2","Duration":"1.5"}}}'
+
+
+def test_a_job_keeps_its_effective_config_and_older_rows_load_as_well(
+    uow_factory: sessionmaker,  # type: ignore[type-arg]
+) -> None:
+    alice = account()
+    overrides = read_overrides(OVERRIDES)
+    config = effective_template(read_template_config(TEMPLATE).document, overrides.document)
+    assert (config.width, config.time_span) == (160, TimeSpan(2000, duration_ms=1500))
+    job = DynamicImageJob.queued(JobRequest(alice.id, "v1", "t1", config, overrides), T0)
+    with SqlUnitOfWork(uow_factory) as uow:
+        uow.accounts.add(alice)
+        uow.jobs.add(job)
+        uow.commit()
+    jobs = dynamic_image_jobs
+    with uow_factory() as session:
+        stored = session.execute(select(jobs.c.template_config).where(jobs.c.id == job.id))
+        assert parse_template_config(json.loads(stored.scalar_one())) == config
+        # Rows written before jobs kept their effective config hold the template's own.
+        session.execute(update(jobs).where(jobs.c.id == job.id).values(template_config=TEMPLATE))
+        session.commit()
+    with SqlUnitOfWork(uow_factory) as uow:
+        assert uow.jobs.get(alice.id, job.id) == job
 
 
 def test_nonces_refuse_replays_until_they_expire(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.domain.rendering import RenderResult
+from dynimg.domain.rendering import RenderResult, read_overrides
+from dynimg.domain.template_documents import read_template_config
+from dynimg.domain.watermark_documents import read_local_watermark
 from dynimg.services.rendering import render_file
 from tests.support.media import Animation, Clip, make_clip, read_animation
 
@@ -48,8 +50,8 @@ def render(
         engine,
         source,
         output,
-        template_config=json.dumps(template),
-        watermarks=[json.dumps(w) for w in watermarks or []],
-        override_params=json.dumps(override) if override else None,
+        read_template_config(json.dumps(template)),
+        [read_local_watermark(json.dumps(w), i) for i, w in enumerate(watermarks or [])],
+        read_overrides(json.dumps(override) if override else None),
     )
     return result, read_animation(output)

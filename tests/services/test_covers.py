@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from dynimg.bootstrap import build_services
+from dynimg.domain.upload_requests import read_new_video
 from dynimg.domain.uploads import UploadTarget
 from dynimg.domain.videos import VideoStatus
 from dynimg.errors import VideoNotFound
@@ -42,7 +43,7 @@ def test_a_cover_is_made_once_and_goes_with_its_video(tmp_path: Path) -> None:
         other = dataclasses.replace(account, id="someone-else")
         ticket = create_upload_video(
             services.deps.uow_factory, clock, services.deps.upload_policy, account,
-            {"Title": "t", "FileName": "c.mp4"},
+            read_new_video({"Title": "t", "FileName": "c.mp4"}),
         )  # fmt: skip
         video = videos.get_video(services.deps.uow_factory, account, ticket.target_id)
         clip = make_clip(tmp_path / "c.mp4", seconds=2, size=(320, 240)).path

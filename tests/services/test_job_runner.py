@@ -14,11 +14,14 @@ import pytest
 
 from dynimg.adapters.observability.logs import JsonFormatter
 from dynimg.bootstrap import Services, build_services
-from dynimg.domain.jobs import JobStatus
+from dynimg.domain.jobs import JobStatus, SubmitJob
 from dynimg.domain.media_files import MediaStatus
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.template_documents import read_add_template
 from dynimg.domain.templates import ImageFormat
+from dynimg.domain.upload_requests import read_new_media, read_new_video
 from dynimg.domain.uploads import UploadTarget
+from dynimg.domain.watermark_documents import read_add_watermark
 from dynimg.errors import InvalidParameter, StorageError, UnreadableMedia
 from dynimg.services import accounts, jobs, templates, watermarks
 from dynimg.services.job_runner import JobDeps, recover_jobs, run_job
@@ -51,15 +54,16 @@ def setup(tmp_path: Path) -> tuple[Services, FixedClock, str, str, str]:
     services = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=clock)
     account, _ = accounts.ensure_default_key(services.deps.uow_factory, clock)
     template = templates.add_template(
-        services.deps.uow_factory, clock, account, name="t", template_type="DynamicImage",
-        config_text='{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}',
+        services.deps.uow_factory, clock, account,
+        read_add_template("t", "DynamicImage",
+                          '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'),
     )  # fmt: skip
     clip = make_clip(tmp_path / "c.mp4", seconds=1).path
     from dynimg.services.uploads import create_upload_video
 
     ticket = create_upload_video(
         services.deps.uow_factory, clock, services.deps.upload_policy, account,
-        {"Title": "t", "FileName": "c.mp4"},
+        read_new_video({"Title": "t", "FileName": "c.mp4"}),
     )  # fmt: skip
     with services.deps.uow_factory() as uow:
         video = uow.videos.get(account.id, ticket.target_id)
@@ -70,9 +74,12 @@ def setup(tmp_path: Path) -> tuple[Services, FixedClock, str, str, str]:
         uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
         uow.commit()
     job = jobs.submit_job(
-        services.deps.uow_factory, clock, services.deps.dispatcher, account,
-        video_id=video.id, template_id=template.id, override_params=None,
-    )  # fmt: skip
+        services.deps.uow_factory,
+        clock,
+        services.deps.dispatcher,
+        account,
+        SubmitJob(video.id, template.id),
+    )
     yield services, clock, account.id, job.id, video.id
     services.close()
 
@@ -313,8 +320,7 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
         account = uow.accounts.get(account_id)
     ticket = create_upload_media(
         services.deps.uow_factory, clock, services.deps.upload_policy, account,
-        UploadTarget.ATTACHED,
-        {"BusinessType": "watermark", "MediaExt": "png"},
+        read_new_media(UploadTarget.ATTACHED, {"BusinessType": "watermark", "MediaExt": "png"}),
     )  # fmt: skip
     bomb = png_bomb(tmp_path / "bomb.png", 15000, 15000)
     with services.deps.uow_factory() as uow:
@@ -325,7 +331,7 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     # A watermark added while the upload is still being probed.
     mark = watermarks.add_watermark(
         services.deps.uow_factory, clock, services.deps.upload_policy, account,
-        name="bomb", type_name="Image", file_url=ticket.file_url, config_text="{}",
+        read_add_watermark("bomb", "Image", "{}", ticket.file_url),
     )  # fmt: skip
     probe = ProbeDeps(services.deps.uow_factory, clock, services.deps.storage, services.deps.engine)
     process_upload(probe, UploadTarget.ATTACHED, ticket.target_id)
@@ -336,20 +342,23 @@ def test_an_image_bomb_fails_its_upload_and_its_jobs_at_once(
     with pytest.raises(InvalidParameter, match=r"FileUrl.*MediaLimit\.Exceeded"):
         watermarks.add_watermark(
             services.deps.uow_factory, clock, services.deps.upload_policy, account,
-            name="again", type_name="Image", file_url=ticket.file_url, config_text="{}",
+            read_add_watermark("again", "Image", "{}", ticket.file_url),
         )  # fmt: skip
 
     template = templates.add_template(
-        services.deps.uow_factory, clock, account, name="marked", template_type="DynamicImage",
-        config_text=json.dumps({
+        services.deps.uow_factory, clock, account,
+        read_add_template("marked", "DynamicImage", json.dumps({
             "Container": {"Format": "gif"}, "Video": {"Width": "160"},
             "Clip": {"TimeSpan": {"Seek": "0", "Duration": "0.5"}}, "WatermarkIds": [mark.id],
-        }),
+        })),
     )  # fmt: skip
     job = jobs.submit_job(
-        services.deps.uow_factory, clock, services.deps.dispatcher, account,
-        video_id=video_id, template_id=template.id, override_params=None,
-    )  # fmt: skip
+        services.deps.uow_factory,
+        clock,
+        services.deps.dispatcher,
+        account,
+        SubmitJob(video_id, template.id),
+    )
     assert run_job(services.job_deps, job.id) is JobStatus.FAIL
     failed = job_state(services, job.id)
     assert (failed.attempt, failed.error_code) == (1, "InvalidWatermark.File")

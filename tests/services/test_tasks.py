@@ -12,8 +12,11 @@ import pytest
 
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.console_users import ConsoleSession, ConsoleUser
+from dynimg.domain.jobs import SubmitJob
 from dynimg.domain.outbox import MAX_DELIVERY_ATTEMPTS, OutboxMessage
 from dynimg.domain.tasks import REANNOUNCE_AFTER, TaskKind, TaskState
+from dynimg.domain.template_documents import read_add_template
+from dynimg.domain.upload_requests import read_new_video
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import VideoStatus
 from dynimg.errors import IllegalStatus
@@ -70,7 +73,7 @@ def uploaded(world: World, tmp_path: Path) -> str:
     s = world.services
     ticket = create_upload_video(
         s.deps.uow_factory, world.clock, s.deps.upload_policy, world.account,
-        {"Title": "t", "FileName": "c.mp4"},
+        read_new_video({"Title": "t", "FileName": "c.mp4"}),
     )  # fmt: skip
     with s.deps.uow_factory() as uow:
         video = uow.videos.get(world.account.id, ticket.target_id)
@@ -183,12 +186,13 @@ def submitted(world: World, tmp_path: Path) -> str:
     video_id = uploaded(world, tmp_path)
     run_probe(world.deps.probes, video_id)
     template = templates.add_template(
-        s.deps.uow_factory, world.clock, world.account, name="t", template_type="DynamicImage",
-        config_text='{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}',
+        s.deps.uow_factory, world.clock, world.account,
+        read_add_template("t", "DynamicImage",
+                          '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'),
     )  # fmt: skip
     job = jobs.submit_job(
         s.deps.uow_factory, world.clock, world.dispatcher, world.account,
-        video_id=video_id, template_id=template.id, override_params=None,
+        SubmitJob(video_id, template.id),
     )  # fmt: skip
     return job.id
 

@@ -10,11 +10,12 @@ import pytest
 
 from dynimg.api.console.template_forms import (
     byte_count,
-    config_text,
+    config_document,
     field_of,
     kilobytes,
     template_values,
 )
+from dynimg.domain.template_documents import read_template_document
 from dynimg.domain.templates import (
     Dither,
     ImageFormat,
@@ -37,8 +38,14 @@ STORED = {
 
 def stored_template(document: dict[str, object] = STORED) -> Template:
     now = datetime(2026, 11, 29, tzinfo=UTC)
-    return Template("t1", "a1", "old", TemplateType.DYNAMIC_IMAGE, json.dumps(document),
+    stored = read_template_document(document)
+    return Template("t1", "a1", "old", TemplateType.DYNAMIC_IMAGE, stored.config, document,
                     "app-1000000", False, now, now)  # fmt: skip
+
+
+def config_text(values: dict[str, str], stored: str | None = None) -> str:
+    """The form's TemplateConfig as JSON text, as a client would send it."""
+    return json.dumps(config_document(values, json.loads(stored) if stored else None))
 
 
 def test_the_edit_form_starts_from_the_stored_template() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, fit_window, parse_params
-from dynimg.domain.templates import ImageFormat
+from dynimg.domain.template_documents import template_document
+from dynimg.domain.templates import ImageFormat, TimeSpan, parse_template_config
 from dynimg.domain.url_signing import DeliveryPolicy, signed_text, signer_uid, verify
 from dynimg.errors import InvalidParameter
 
@@ -37,6 +38,17 @@ def test_out_of_bounds_is_refused_naming_the_parameter(query: dict[str, str], na
     with pytest.raises(InvalidParameter) as caught:
         parse_params("gif", query)
     assert caught.value.parameter == name
+
+
+def test_an_mp4_needs_an_even_width_and_renders_the_template_its_parameters_name() -> None:
+    with pytest.raises(InvalidParameter) as caught:
+        parse_params("mp4", {"width": "321"})
+    assert caught.value.parameter == "width"
+    params = parse_params("mp4", {"start": "1", "end": "2.5", "width": "322", "fps": "12"})
+    config = params.template_config()
+    assert (config.format, config.width, config.height, config.fps) == ("mp4", 322, None, 12.0)
+    assert config.time_span == TimeSpan(1000, duration_ms=1500)
+    assert parse_template_config(template_document(config)) == config
 
 
 def test_a_default_end_is_cut_at_the_end_of_the_video_a_given_one_is_not() -> None:

@@ -14,7 +14,9 @@ from dynimg.cli.progress import percent_progress
 from dynimg.cli.size_search import echo_size_search
 from dynimg.cli.startup import collector_paused
 from dynimg.domain.limits import MediaLimits
-from dynimg.domain.rendering import RenderResult
+from dynimg.domain.rendering import JobOverrides, RenderResult, read_overrides
+from dynimg.domain.template_documents import TemplateConfigInput, read_template_config
+from dynimg.domain.watermark_documents import LocalWatermark, read_local_watermark
 from dynimg.media_settings import plain_limits
 
 
@@ -45,21 +47,25 @@ def render(
         from dynimg.services.rendering import render_file
     started = time.perf_counter()
     try:
+        overrides, template, layers = _read_inputs(template_config, watermarks, override)
         # Silent unless on a terminal: scripts and the benchmark read only the `wrote` line.
         with percent_progress(f"rendering {output.name}", announce=False) as advance:
             result = render_file(
-                engine,
-                source,
-                output,
-                template_config=template_config,
-                watermarks=watermarks,
-                override_params=override,
-                resolve_file=_local_file,
+                engine, source, output, template, layers, overrides, resolve_file=_local_file,
                 on_progress=lambda fraction: advance(fraction * 100),
-            )
+            )  # fmt: skip
     finally:
         opening.close()
     _echo_result(output, result, time.perf_counter() - started)
+
+
+def _read_inputs(
+    template_config: str, watermarks: tuple[str, ...], override: str | None
+) -> tuple[JobOverrides, TemplateConfigInput, list[LocalWatermark]]:
+    """The options, parsed: OverrideParams first, then the template, then each watermark."""
+    overrides = read_overrides(override)
+    template = read_template_config(template_config)
+    return overrides, template, [read_local_watermark(t, i) for i, t in enumerate(watermarks)]
 
 
 def _echo_result(output: Path, result: RenderResult, elapsed: float) -> None:

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dynimg.domain.ids import new_resource_id
+from dynimg.domain.rendering import NO_OVERRIDES, JobOverrides
+from dynimg.domain.templates import DynamicImageTemplateConfig
 from dynimg.domain.work import Backoff, RetryPolicy
 
 MAX_ATTEMPTS = 3
@@ -49,9 +51,10 @@ class DynamicImageJob:
     account_id: str
     video_id: str
     template_id: str
-    template_config: str
-    """The template's config when the job was submitted (later edits do not change it)."""
-    override_params: str
+    config: DynamicImageTemplateConfig
+    """What the job renders: the template's config when the job was submitted (later edits do
+    not change it) with the request's overrides merged in, validated at submit."""
+    overrides: JobOverrides
     dynamic_image_id: str
     """Chosen at submit, so every attempt writes the same file and row."""
     status: JobStatus
@@ -82,8 +85,8 @@ class DynamicImageJob:
             account_id=work.account_id,
             video_id=work.video_id,
             template_id=work.template_id,
-            template_config=work.template_config,
-            override_params=work.override_params,
+            config=work.config,
+            overrides=work.overrides,
             dynamic_image_id=new_resource_id(),
             status=JobStatus.QUEUED,
             attempt=0,
@@ -103,8 +106,17 @@ class JobRequest:
     account_id: str
     video_id: str
     template_id: str
-    template_config: str
-    override_params: str = ""
+    config: DynamicImageTemplateConfig
+    overrides: JobOverrides = NO_OVERRIDES
+
+
+@dataclass(frozen=True)
+class SubmitJob:
+    """SubmitDynamicImageJob, parsed: which video, with which template and overrides."""
+
+    video_id: str
+    template_id: str
+    overrides: JobOverrides = NO_OVERRIDES
 
 
 STORAGE_MAX_ATTEMPTS = 10

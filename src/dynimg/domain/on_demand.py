@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from dynimg.domain.templates import ImageFormat
+from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, TimeSpan
 from dynimg.domain.timecode import format_seconds, parse_timecode
 from dynimg.errors import InvalidParameter
 
@@ -56,18 +55,15 @@ class OnDemandParams:
             ("fps", str(self.fps)),
         ]
 
-    def template_config(self) -> dict[str, Any]:
-        """The `DynamicImageTemplateConfig` the job renders with."""
-        return {
-            "Container": {"Format": self.format},
-            "Video": {"Width": self.width, "Fps": self.fps},
-            "Clip": {
-                "TimeSpan": {
-                    "Seek": format_seconds(self.start_ms),
-                    "Duration": format_seconds(self.end_ms - self.start_ms),
-                }
-            },
-        }
+    def template_config(self) -> DynamicImageTemplateConfig:
+        """The template config the job renders with: the window, the width (the height keeps
+        the video's aspect ratio) and the frame rate; everything else the template defaults."""
+        return DynamicImageTemplateConfig(
+            format=ImageFormat(self.format),
+            time_span=TimeSpan(seek_ms=self.start_ms, duration_ms=self.end_ms - self.start_ms),
+            width=self.width,
+            fps=float(self.fps),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,11 +103,14 @@ def parse_params(fmt: str, query: Mapping[str, str]) -> OnDemandParams:
             f"end - start must be {format_seconds(MIN_DURATION_MS)} to "
             f"{format_seconds(MAX_DURATION_MS)} seconds (got {got})",
         )
+    width = _integer(query, "width", DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH)
+    if fmt == ImageFormat.MP4.value and width % 2:
+        raise InvalidParameter("width", "must be even for mp4 (4:2:0 video has no half pixels)")
     return OnDemandParams(
         format=parse_format(fmt),
         start_ms=start,
         end_ms=end,
-        width=_integer(query, "width", DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH),
+        width=width,
         fps=_integer(query, "fps", DEFAULT_FPS, 1, MAX_FPS),
         end_defaulted=not query.get("end"),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dynimg.domain.fields import read_object, read_text
+from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.size_search import SizeSearchReport
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, parse_template_config
 from dynimg.domain.watermarks import (
@@ -70,6 +71,29 @@ _CONTAINER_OVERRIDES = frozenset({"MaxFileSize"})
 """The format stays the template's: only the byte budget changes per request."""
 _VIDEO_OVERRIDES = frozenset({"Width", "Height", "Fps", "Crop"})
 _CLIP_OVERRIDES = frozenset({"TimeSpan", "Playback", "Speed"})
+
+
+@dataclass(frozen=True)
+class JobOverrides:
+    """OverrideParams, parsed: the document, whose template fields are merged into the
+    template's config once, at submit (:func:`effective_template`), and the watermark
+    overrides, which a render applies to the watermarks it draws."""
+
+    document: Mapping[str, Any] | None = None
+    """As the client wrote it (None: no OverrideParams)."""
+    watermarks: Mapping[str, WatermarkOverride] = field(default_factory=dict)
+
+
+NO_OVERRIDES = JobOverrides()
+"""A request without OverrideParams."""
+
+
+def read_overrides(text: str | None) -> JobOverrides:
+    """A client's OverrideParams text (empty or absent: none)."""
+    if not text:
+        return NO_OVERRIDES
+    document = parse_json_object(text, "OverrideParams")
+    return JobOverrides(document, parse_overrides(document))
 
 
 def parse_overrides(

@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynimg.domain.fields import (
     read_bool,
@@ -47,6 +47,9 @@ from dynimg.domain.fields import (
 )
 from dynimg.domain.timecode import parse_timecode
 from dynimg.errors import InvalidParameter
+
+if TYPE_CHECKING:
+    from dynimg.domain.snapshots import SnapshotConfig
 
 DEFAULT_WATERMARK = "USER_DEFAULT_WATERMARK"
 MAX_WATERMARKS = 4
@@ -186,7 +189,9 @@ class Template:
     account_id: str
     name: str
     type: TemplateType
-    config_json: str
+    config: DynamicImageTemplateConfig | SnapshotConfig
+    document: Mapping[str, Any]
+    """The TemplateConfig as the client wrote it: stored, and echoed back by GetVodTemplate."""
     app_id: str
     is_default: bool
     created_at: datetime

@@ -8,7 +8,8 @@ compatibility; dynimg itself does not transcode or review.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -100,13 +101,19 @@ class Video:
         return status in TRANSITIONS.get(self.status, frozenset())
 
 
-def parse_metadata(params: dict[str, str | None], *, title_required: bool) -> dict[str, Any]:
+def read_title(value: str | None) -> str:
+    """A video's title: 1 to 128 characters."""
+    title = read_text(value, "Title", max_bytes=128 * 3)
+    if len(title) > 128:
+        raise InvalidParameter("Title", "must be at most 128 characters")
+    return title
+
+
+def parse_metadata(params: Mapping[str, str | None], *, title_required: bool) -> dict[str, Any]:
     """The metadata fields present in request parameters, validated; absent ones are left out."""
     values: dict[str, Any] = {}
     if params.get("Title") is not None or title_required:
-        values["title"] = read_text(params.get("Title"), "Title", max_bytes=128 * 3)
-        if len(values["title"]) > 128:
-            raise InvalidParameter("Title", "must be at most 128 characters")
+        values["title"] = read_title(params.get("Title"))
     if params.get("Description") is not None:
         values["description"] = read_text(
             params["Description"], "Description", max_bytes=1024 * 3, allow_empty=True
@@ -122,6 +129,36 @@ def parse_metadata(params: dict[str, str | None], *, title_required: bool) -> di
         parse_json_object(text, "UserData", max_bytes=1024)
         values["user_data"] = text
     return values
+
+
+@dataclass(frozen=True)
+class MetadataChanges:
+    """UpdateVideoInfo, parsed: the metadata fields to replace (None: unchanged)."""
+
+    title: str | None = None
+    description: str | None = None
+    cover_url: str | None = None
+    cate_id: int | None = None
+    tags: tuple[str, ...] | None = None
+    user_data: str | None = None
+
+    def applied_to(self, metadata: VideoMetadata) -> VideoMetadata:
+        """``metadata`` with these changes."""
+        changed = {name: value for name, value in vars(self).items() if value is not None}
+        return replace(metadata, **changed)
+
+
+@dataclass(frozen=True)
+class UpdateVideo:
+    """UpdateVideoInfo, parsed."""
+
+    video_id: str
+    changes: MetadataChanges
+
+
+def read_update_video(video_id: str, params: Mapping[str, str | None]) -> UpdateVideo:
+    """UpdateVideoInfo's parameters; only those given change."""
+    return UpdateVideo(video_id, MetadataChanges(**parse_metadata(params, title_required=False)))
 
 
 def parse_tags(text: str) -> tuple[str, ...]:

@@ -224,13 +224,15 @@ def _timeline(value: Any, path: str) -> Timeline:
 
 @dataclass(frozen=True)
 class Watermark:
-    """An account's watermark as stored; ``config_json`` is the validated WatermarkConfig."""
+    """An account's watermark as stored."""
 
     id: str
     account_id: str
     name: str
     type: WatermarkType
-    config_json: str
+    config: WatermarkConfig
+    document: Mapping[str, Any]
+    """The WatermarkConfig as the client wrote it: stored, and echoed back by GetWatermark."""
     file_url: str
     storage_key: str
     app_id: str

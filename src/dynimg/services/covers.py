@@ -4,15 +4,16 @@ kept in storage next to the source, so it is made once and deleted with the vide
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.rendering import RenderSpec
 from dynimg.domain.storage_keys import cover_key
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, TimeSpan
 from dynimg.domain.videos import Video
 from dynimg.errors import IllegalStatus
 from dynimg.ports import MediaEngine, Storage, UnitOfWorkFactory
+from dynimg.services.render_assembly import assemble
 from dynimg.services.videos import get_video
 
 COVER_WIDTH = 160
@@ -53,10 +54,9 @@ def _render_cover(
         format=ImageFormat.WEBP, time_span=TimeSpan(seek_ms=at, duration_ms=1000), fps=1.0,
         width=COVER_WIDTH, quality=70,
     )  # fmt: skip
-    with (
-        storage.readable(video.storage_key) as source,
-        tempfile.TemporaryDirectory(dir=scratch) as work,
-    ):
-        output = Path(work) / "cover.webp"
-        engine.render(source, RenderSpec(config), output)
+    with ExitStack() as files:
+        spec = assemble(config, (), files, storage.readable)
+        source = files.enter_context(storage.readable(video.storage_key))
+        output = Path(files.enter_context(tempfile.TemporaryDirectory(dir=scratch))) / "cover.webp"
+        engine.render(source, spec, output)
         storage.put(key, iter([output.read_bytes()]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -32,24 +32,14 @@ from dynimg.domain.jobs import (
     image_key,
     job_policy,
 )
-from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.json_document import dump_compact
 from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID
 from dynimg.domain.outbox import OutboxMessage
-from dynimg.domain.rendering import (
-    RenderResult,
-    RenderSpec,
-    WatermarkLayer,
-    WatermarkOverride,
-    apply_override,
-    effective_template,
-    parse_overrides,
-)
+from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.tasks import TaskKind
-from dynimg.domain.templates import DEFAULT_WATERMARK, parse_template_config
 from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.usage import UsageRow, resolution_class
-from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
 from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import (
     ClientError,
@@ -57,7 +47,6 @@ from dynimg.errors import (
     InternalError,
     ServiceUnavailable,
     VideoNotFound,
-    WatermarkNotFound,
 )
 from dynimg.ports import (
     Clock,
@@ -73,7 +62,7 @@ from dynimg.ports import (
 from dynimg.ports.jobs import JobRepository
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
-from dynimg.services.watermarks import uploaded_key
+from dynimg.services.render_assembly import assemble, plan_layers
 
 log = logging.getLogger("dynimg.jobs")
 
@@ -206,65 +195,24 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
 
 
 def _format_of(job: DynamicImageJob) -> str:
-    """The job's output format as a metric label; ``unknown`` if its template does not parse."""
-    try:
-        config = parse_template_config(parse_json_object(job.template_config, "TemplateConfig"))
-    except Exception:  # a broken template already failed the job; the label must not fail too
-        return "unknown"
-    return config.format.value
+    """The job's output format, as a metric label."""
+    return job.config.format.value
 
 
 def _prepare(deps: JobDeps, job: DynamicImageJob, files: ExitStack) -> tuple[RenderSpec, Path]:
-    """The render spec and the source file; files stay readable until ``files`` closes."""
-    document = (
-        parse_json_object(job.override_params, "OverrideParams") if job.override_params else {}
-    )
-    template = effective_template(
-        parse_json_object(job.template_config, "TemplateConfig"), document
-    )
-    overrides = parse_overrides(document)
+    """The render spec and the source file; files stay readable until ``files`` closes.
+
+    The watermarks are planned in a unit of work; every file is opened after it has closed.
+    """
     with deps.uow_factory() as uow:
         video = uow.videos.get(job.account_id, job.video_id)
         if video is None:
             raise VideoNotFound()
-        layers = tuple(
-            apply_override(layer, overrides.get(layer.watermark_id))
-            for layer in _layers(deps, uow, job, template.watermark_ids, overrides, files)
+        layers = plan_layers(
+            uow, deps.uploads, job.account_id, job.config.watermark_ids, job.overrides.watermarks
         )
-    return RenderSpec(template, layers), files.enter_context(
-        deps.storage.readable(video.storage_key)
-    )
-
-
-def _layers(
-    deps: JobDeps,
-    uow: UnitOfWork,
-    job: DynamicImageJob,
-    ids: tuple[str, ...],
-    overrides: dict[str, WatermarkOverride],
-    files: ExitStack,
-) -> Iterator[WatermarkLayer]:
-    for watermark_id in ids:
-        watermark = (
-            uow.watermarks.default(job.account_id)
-            if watermark_id == DEFAULT_WATERMARK
-            else uow.watermarks.get(job.account_id, watermark_id)
-        )
-        if watermark is None:
-            if watermark_id == DEFAULT_WATERMARK:
-                continue  # no default watermark set: nothing to draw
-            raise WatermarkNotFound(f"Watermark {watermark_id} no longer exists.")
-        config = parse_watermark_config(
-            watermark.type, parse_json_object(watermark.config_json, "WatermarkConfig")
-        )
-        image = None
-        if watermark.type is WatermarkType.IMAGE:
-            override = overrides.get(watermark.id)
-            key = watermark.storage_key
-            if override is not None and override.file_url:
-                key = uploaded_key(uow, deps.uploads, job.account_id, override.file_url)
-            image = files.enter_context(deps.storage.readable(key))
-        yield WatermarkLayer(watermark.id, config, image)
+    spec = assemble(job.config, layers, files, deps.storage.readable)
+    return spec, files.enter_context(deps.storage.readable(video.storage_key))
 
 
 def _render(

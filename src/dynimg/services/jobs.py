@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus
-from dynimg.domain.json_document import dump_compact, parse_json_object
-from dynimg.domain.rendering import effective_template, parse_overrides
+from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus, SubmitJob
+from dynimg.domain.rendering import effective_template
 from dynimg.domain.tasks import TaskKind
-from dynimg.domain.templates import DEFAULT_WATERMARK, TemplateType, parse_template_config
+from dynimg.domain.templates import DynamicImageTemplateConfig
 from dynimg.domain.videos import VideoStatus
 from dynimg.errors import (
     IllegalStatus,
@@ -19,7 +18,8 @@ from dynimg.errors import (
     TemplateNotFound,
     VideoNotFound,
 )
-from dynimg.ports import Clock, Dispatcher, UnitOfWork, UnitOfWorkFactory
+from dynimg.ports import Clock, Dispatcher, UnitOfWorkFactory
+from dynimg.services.render_assembly import applied_ids
 
 SUBMITTABLE = frozenset(
     {
@@ -38,37 +38,33 @@ def submit_job(
     clock: Clock,
     dispatcher: Dispatcher,
     account: Account,
-    *,
-    video_id: str,
-    template_id: str,
-    override_params: str | None,
+    command: SubmitJob,
 ) -> DynamicImageJob:
     """Check the request, store a Queued job, then announce it; the work happens later."""
-    document = parse_json_object(override_params, "OverrideParams") if override_params else None
-    overrides = parse_overrides(document) if document is not None else {}
     now = clock.now()
     with uow_factory() as uow:
-        video = uow.videos.get(account.id, video_id)
+        video = uow.videos.get(account.id, command.video_id)
         if video is None:
             raise VideoNotFound()
         if video.status not in SUBMITTABLE:
             raise IllegalStatus(
                 f"Status of the video is illegal. Current Status is {video.status}."
             )
-        template = uow.templates.get(account.id, template_id)
-        if template is None or template.type is not TemplateType.DYNAMIC_IMAGE:
-            raise TemplateNotFound(f"The DynamicImageTemplateId {template_id!r} does not exist.")
-        _check_overrides(uow, account, template.config_json, set(overrides))
+        template = uow.templates.get(account.id, command.template_id)
+        if template is None or not isinstance(template.config, DynamicImageTemplateConfig):
+            raise TemplateNotFound(
+                f"The DynamicImageTemplateId {command.template_id!r} does not exist."
+            )
+        applied = applied_ids(uow, account.id, template.config.watermark_ids)
+        for watermark_id in sorted(set(command.overrides.watermarks) - applied):
+            raise InvalidParameter(
+                "OverrideParams.Watermarks",
+                f"watermark {watermark_id} is not applied by the template",
+            )
         # The request's clip, size and extras must make a valid template, checked now rather
-        # than failing the job later.
-        effective_template(parse_json_object(template.config_json, "TemplateConfig"), document)
-        request = JobRequest(
-            account.id,
-            video.id,
-            template.id,
-            template.config_json,
-            dump_compact(document) if document is not None else "",
-        )
+        # than failing the job later; the job keeps the result.
+        config = effective_template(template.document, command.overrides.document)
+        request = JobRequest(account.id, video.id, template.id, config, command.overrides)
         job = DynamicImageJob.queued(request, now)
         uow.jobs.add(job)
         uow.commit()
@@ -112,15 +108,3 @@ def list_jobs(
     offset = (query.page - 1) * query.size
     with uow_factory() as uow:
         return uow.jobs.list(account.id, query.video_id, query.status or None, offset, query.size)
-
-
-def _check_overrides(uow: UnitOfWork, account: Account, config_json: str, ids: set[str]) -> None:
-    config = parse_template_config(parse_json_object(config_json, "TemplateConfig"))
-    applied = set(config.watermark_ids)
-    if DEFAULT_WATERMARK in applied:
-        default = uow.watermarks.default(account.id)
-        applied |= {default.id} if default else set()
-    for watermark_id in sorted(ids - applied):
-        raise InvalidParameter(
-            "OverrideParams.Watermarks", f"watermark {watermark_id} is not applied by the template"
-        )

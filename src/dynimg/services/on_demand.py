@@ -15,7 +15,6 @@ from datetime import datetime
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobRequest, JobStatus
-from dynimg.domain.json_document import dump_compact
 from dynimg.domain.on_demand import (
     ON_DEMAND_TEMPLATE_ID,
     OnDemandParams,
@@ -123,10 +122,10 @@ def _claim(
 
 
 def _new_job(video: Video, params: OnDemandParams, now: datetime) -> DynamicImageJob:
-    config = dump_compact(params.template_config())
-    return DynamicImageJob.queued(
-        JobRequest(video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, config), now
+    request = JobRequest(
+        video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, params.template_config()
     )
+    return DynamicImageJob.queued(request, now)
 
 
 def _outcome(uow: UnitOfWork, job_id: str) -> Outcome:

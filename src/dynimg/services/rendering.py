@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dynimg.domain.fields import read_choice, read_object, read_text
-from dynimg.domain.json_document import parse_json_object
-from dynimg.domain.rendering import (
-    RenderResult,
-    RenderSpec,
-    WatermarkLayer,
-    WatermarkOverride,
-    apply_override,
-    effective_template,
-    parse_overrides,
-)
-from dynimg.domain.watermarks import WatermarkType, parse_watermark_config
+from dynimg.domain.rendering import NO_OVERRIDES, JobOverrides, RenderResult, effective_template
+from dynimg.domain.template_documents import TemplateConfigInput
+from dynimg.domain.watermark_documents import LocalWatermark
+from dynimg.domain.watermarks import ImageWatermarkConfig
 from dynimg.errors import InvalidParameter
+from dynimg.services.render_assembly import PlannedLayer, assemble, with_override
 
 if TYPE_CHECKING:
     # ports names every repository and domain type; rendering needs only the engine's shape.
@@ -31,47 +25,26 @@ def render_file(
     engine: MediaEngine,
     source: Path,
     output: Path,
-    *,
-    template_config: str,
-    watermarks: Sequence[str] = (),
-    override_params: str | None = None,
+    template: TemplateConfigInput,
+    watermarks: Sequence[LocalWatermark] = (),
+    overrides: JobOverrides = NO_OVERRIDES,
     resolve_file: FileResolver = Path,
     on_progress: Callable[[float], None] | None = None,
 ) -> RenderResult:
-    """Validate the documents, apply the overrides and render ``source`` into ``output``;
-    ``on_progress`` is given the fraction done, as the engine reports it."""
-    document = parse_json_object(override_params, "OverrideParams") if override_params else {}
-    template = effective_template(parse_json_object(template_config, "TemplateConfig"), document)
-    overrides = parse_overrides(document)
-    layers = tuple(
-        _layer(parse_json_object(text, f"Watermark[{index}]"), index, overrides, resolve_file)
-        for index, text in enumerate(watermarks)
-    )
-    return engine.render(source, RenderSpec(template, layers), output, on_progress)
+    """Apply the overrides to the template and its watermarks, and render ``source`` into
+    ``output``; ``on_progress`` is given the fraction done, as the engine reports it."""
+    config = effective_template(template.document, overrides.document)
+    layers = [_planned(w, index, overrides) for index, w in enumerate(watermarks)]
+    with ExitStack() as files:
+        spec = assemble(config, layers, files, lambda name: nullcontext(resolve_file(name)))
+        return engine.render(source, spec, output, on_progress)
 
 
-def _layer(
-    doc: dict[str, Any],
-    index: int,
-    overrides: dict[str, WatermarkOverride],
-    resolve_file: FileResolver,
-) -> WatermarkLayer:
-    path = f"Watermark[{index}]"
-    watermark_id = str(doc.get("WatermarkId") or f"watermark-{index}")
-    kind = WatermarkType(
-        read_choice(doc.get("Type", "Image"), f"{path}.Type", [t.value for t in WatermarkType])
-    )
-    raw_config = doc.get("WatermarkConfig", {})
-    if isinstance(raw_config, str):
-        raw_config = parse_json_object(raw_config, f"{path}.WatermarkConfig")
-    config = parse_watermark_config(
-        kind, read_object(raw_config, f"{path}.WatermarkConfig"), f"{path}.WatermarkConfig"
-    )
-    override = overrides.get(watermark_id)
-    file_url = override.file_url if override and override.file_url else doc.get("FileUrl")
+def _planned(watermark: LocalWatermark, index: int, overrides: JobOverrides) -> PlannedLayer:
+    override = overrides.watermarks.get(watermark.watermark_id)
     image = None
-    if kind is WatermarkType.IMAGE:
-        if not file_url:
-            raise InvalidParameter(f"{path}.FileUrl", "an image watermark needs a file")
-        image = resolve_file(read_text(file_url, f"{path}.FileUrl", max_bytes=2048))
-    return apply_override(WatermarkLayer(watermark_id, config, image), override)
+    if isinstance(watermark.config, ImageWatermarkConfig):
+        image = override.file_url if override and override.file_url else watermark.file_url
+        if not image:
+            raise InvalidParameter(f"Watermark[{index}].FileUrl", "an image watermark needs a file")
+    return with_override(PlannedLayer(watermark.watermark_id, watermark.config, image), override)

@@ -3,7 +3,6 @@ durable work (:mod:`dynimg.services.snapshot_work`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -14,11 +13,9 @@ from dynimg.domain.snapshots import (
     SnapshotConfig,
     SnapshotType,
     parse_snapshot_request,
-    parse_snapshot_template_config,
 )
 from dynimg.domain.storyboard import check_source, signed_storyboard
 from dynimg.domain.tasks import TaskKind
-from dynimg.domain.templates import TemplateType
 from dynimg.domain.url_signing import DeliveryPolicy, sign_path
 from dynimg.domain.videos import Video, VideoStatus
 from dynimg.errors import IllegalStatus, TemplateNotFound, VideoNotFound
@@ -83,9 +80,9 @@ def _snapshottable(uow: UnitOfWork, account: Account, video_id: str) -> Video:
 
 def _template_config(uow: UnitOfWork, account: Account, template_id: str) -> SnapshotConfig:
     template = uow.templates.get(account.id, template_id)
-    if template is None or template.type is not TemplateType.SNAPSHOT:
+    if template is None or not isinstance(template.config, SnapshotConfig):
         raise TemplateNotFound(f"The SnapshotTemplateId {template_id!r} does not exist.")
-    return parse_snapshot_template_config(json.loads(template.config_json))
+    return template.config
 
 
 @dataclass(frozen=True)

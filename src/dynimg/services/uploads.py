@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.fields import read_choice, read_int, read_text
+from dynimg.domain.fields import read_choice, read_text
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.media_files import MediaFile, MediaStatus
-from dynimg.domain.storage_keys import file_extension
+from dynimg.domain.upload_requests import (
+    BUSINESS_TYPES,
+    NewMedia,
+    NewVideo,
+    new_media,
+    read_size,
+)
 from dynimg.domain.uploads import (
     UploadGrant,
     UploadPolicy,
@@ -18,16 +24,13 @@ from dynimg.domain.uploads import (
     upload_address,
     upload_auth,
 )
-from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
+from dynimg.domain.videos import Video, VideoStatus
 from dynimg.errors import (
     IllegalStatus,
     InvalidParameter,
     VideoNotFound,
 )
 from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
-
-IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "gif", "webp", "apng", "bmp")
-BUSINESS_TYPES = ("watermark", "subtitle", "material")
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,10 @@ def create_upload_video(
     clock: Clock,
     policy: UploadPolicy,
     account: Account,
-    params: dict[str, str | None],
+    command: NewVideo,
 ) -> UploadTicket:
     """Register a video in ``Uploading`` and issue credentials for its file."""
-    video = _new_video(clock, policy, account, params)
+    video = _new_video(clock, policy, account, command)
     with uow_factory() as uow:
         uow.videos.add(video)
         ticket = _issue_for_video(uow, clock, policy, account, video)
@@ -61,15 +64,11 @@ def start_browser_upload(
     clock: Clock,
     policy: UploadPolicy,
     account: Account,
-    *,
-    file_name: str,
-    title: str,
-    size: int,
+    command: NewVideo,
 ) -> UploadGrant:
     """The console's CreateUploadVideo: the same video row and grant, with the same checks,
     but no OSS credentials: the console streams the file in through its own session."""
-    params: dict[str, str | None] = {"FileName": file_name, "Title": title, "FileSize": str(size)}
-    video = _new_video(clock, policy, account, params)
+    video = _new_video(clock, policy, account, command)
     with uow_factory() as uow:
         uow.videos.add(video)
         grant, _token = _grant(
@@ -94,24 +93,20 @@ def video_upload_grant(
     return grant
 
 
-def _new_video(
-    clock: Clock, policy: UploadPolicy, account: Account, params: dict[str, str | None]
-) -> Video:
-    extension = file_extension(read_text(params.get("FileName"), "FileName", max_bytes=255))
-    declared = _declared_size(params.get("FileSize"), policy)
+def _new_video(clock: Clock, policy: UploadPolicy, account: Account, command: NewVideo) -> Video:
     now = clock.now()
     video_id = new_resource_id()
     return Video(
         id=video_id,
         account_id=account.id,
-        app_id=params.get("AppId") or "app-1000000",
-        file_name=params["FileName"] or "",
-        storage_key=object_key(UploadTarget.VIDEO, video_id, extension),
+        app_id=command.app_id,
+        file_name=command.file_name,
+        storage_key=object_key(UploadTarget.VIDEO, video_id, command.extension),
         status=VideoStatus.UPLOADING,
-        metadata=VideoMetadata(**parse_metadata(params, title_required=True)),
+        metadata=command.metadata,
         created_at=now,
         modified_at=now,
-        declared_size=declared,
+        declared_size=_within_limit(command.size, policy),
     )
 
 
@@ -141,22 +136,15 @@ def create_upload_media(
     clock: Clock,
     policy: UploadPolicy,
     account: Account,
-    kind: UploadTarget,
-    params: dict[str, str | None],
+    command: NewMedia,
 ) -> UploadTicket:
     """Register an image (CreateUploadImage) or attached media and issue upload credentials."""
-    extension = (params.get("ImageExt") or params.get("MediaExt") or "").lower()
-    if kind is UploadTarget.ATTACHED:
-        business = read_choice(params.get("BusinessType"), "BusinessType", BUSINESS_TYPES)
-    else:
-        business = read_choice(
-            params.get("ImageType") or "default", "ImageType", ["default", "cover", "watermark"]
-        )
-    file_name = params.get("FileName") or f"upload.{extension or 'png'}"
-    media = _new_media(clock, account, kind, business, file_name, extension, params.get("Title"))
+    media = _new_media(clock, account, command)
     with uow_factory() as uow:
         uow.media_files.add(media)
-        ticket = _issue(uow, clock, policy, account, kind, media.id, media.storage_key, None)
+        ticket = _issue(
+            uow, clock, policy, account, command.kind, media.id, media.storage_key, None
+        )
         uow.commit()
     return replace(ticket, target_id=media.id)
 
@@ -183,9 +171,10 @@ def start_browser_media_upload(
     """The same media row and grant as CreateUploadAttachedMedia, with the same checks, but no
     OSS credentials: the console streams the file in through its own session."""
     business = read_choice(business_type, "BusinessType", BUSINESS_TYPES)
-    declared = _declared_size(str(size), policy)
+    declared = _within_limit(read_size(str(size)), policy)
     name = read_text(file_name, "FileName", max_bytes=255)
-    media = _new_media(clock, account, UploadTarget.ATTACHED, business, name, "", None)
+    command = new_media(UploadTarget.ATTACHED, business, name, "", None)
+    media = _new_media(clock, account, command)
     with uow_factory() as uow:
         uow.media_files.add(media)
         grant, _token = _grant(
@@ -196,27 +185,16 @@ def start_browser_media_upload(
     return MediaUpload(grant, object_url(policy, grant))
 
 
-def _new_media(
-    clock: Clock,
-    account: Account,
-    kind: UploadTarget,
-    business: str,
-    file_name: str,
-    extension: str,
-    title: str | None,
-) -> MediaFile:
-    extension = extension or file_extension(file_name)
-    if extension not in IMAGE_EXTENSIONS:
-        raise InvalidParameter("MediaExt", "must be one of " + ", ".join(IMAGE_EXTENSIONS))
+def _new_media(clock: Clock, account: Account, command: NewMedia) -> MediaFile:
     media_id = new_resource_id()
     return MediaFile(
         id=media_id,
         account_id=account.id,
-        kind=kind,
-        business_type=business,
-        title=(title or file_name)[:128],
-        file_name=file_name,
-        storage_key=object_key(kind, media_id, extension),
+        kind=command.kind,
+        business_type=command.business_type,
+        title=(command.title or command.file_name)[:128],
+        file_name=command.file_name,
+        storage_key=object_key(command.kind, media_id, command.extension),
         status=MediaStatus.UPLOADING,
         created_at=clock.now(),
     )
@@ -280,10 +258,8 @@ def object_url(policy: UploadPolicy, grant: UploadGrant) -> str:
     return f"{policy.endpoint.rstrip('/')}/{grant.bucket}/{grant.object_key}"
 
 
-def _declared_size(value: str | None, policy: UploadPolicy) -> int | None:
-    if value is None:
-        return None
-    size = read_int(value, "FileSize", 1, 2**62)
-    if size > policy.max_upload_bytes:
+def _within_limit(size: int | None, policy: UploadPolicy) -> int | None:
+    """A declared size, which must not be more than the policy lets one upload be."""
+    if size is not None and size > policy.max_upload_bytes:
         raise InvalidParameter("FileSize", f"must be at most {policy.max_upload_bytes} bytes")
     return size

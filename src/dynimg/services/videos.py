@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.storage_keys import cover_key
-from dynimg.domain.videos import Video, VideoMetadata, VideoStatus, parse_metadata
+from dynimg.domain.videos import UpdateVideo, Video, VideoStatus
 from dynimg.errors import InvalidParameter, VideoNotFound
 from dynimg.ports import Clock, Storage, UnitOfWorkFactory
 
@@ -70,19 +70,14 @@ def list_videos(uow_factory: UnitOfWorkFactory, account: Account, query: VideoQu
 
 
 def update_video(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    account: Account,
-    video_id: str,
-    params: dict[str, str | None],
+    uow_factory: UnitOfWorkFactory, clock: Clock, account: Account, command: UpdateVideo
 ) -> Video:
     """Change the title, description, tags, cover, category or user data of a video."""
-    changes = parse_metadata(params, title_required=False)
     with uow_factory() as uow:
-        video = uow.videos.get(account.id, video_id)
+        video = uow.videos.get(account.id, command.video_id)
         if video is None:
             raise VideoNotFound()
-        metadata: VideoMetadata = replace(video.metadata, **changes)
+        metadata = command.changes.applied_to(video.metadata)
         updated = replace(video, metadata=metadata, modified_at=clock.now())
         uow.videos.update(updated)
         uow.commit()

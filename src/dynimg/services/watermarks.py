@@ -12,12 +12,15 @@ from dataclasses import replace
 from urllib.parse import unquote, urlparse
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.fields import read_choice, read_text
 from dynimg.domain.ids import new_resource_id
-from dynimg.domain.json_document import dump_compact, parse_json_object
 from dynimg.domain.media_files import MediaStatus
 from dynimg.domain.uploads import UploadPolicy
-from dynimg.domain.watermarks import Watermark, WatermarkType, parse_watermark_config
+from dynimg.domain.watermark_documents import (
+    AddWatermark,
+    UpdateWatermark,
+    read_watermark_config,
+)
+from dynimg.domain.watermarks import Watermark, WatermarkType
 from dynimg.errors import InvalidParameter, WatermarkNotFound
 from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -29,32 +32,23 @@ def add_watermark(
     clock: Clock,
     policy: UploadPolicy,
     account: Account,
-    *,
-    name: str | None,
-    config_text: str | None,
-    type_name: str | None = None,
-    file_url: str | None = None,
-    app_id: str | None = None,
+    command: AddWatermark,
 ) -> Watermark:
-    """Validate and store a watermark (``type_name`` absent: Image, as Alibaba defaults)."""
-    kind = WatermarkType(
-        read_choice(type_name or "Image", "Type", [t.value for t in WatermarkType])
-    )
-    config = _validated_config(kind, config_text)
+    """Store a watermark; an image one's FileUrl must be an image the account uploaded."""
     with uow_factory() as uow:
-        url, key = "", ""
-        if kind is WatermarkType.IMAGE:
-            url = read_text(file_url, "FileUrl", max_bytes=2048)
-            key = uploaded_key(uow, policy, account.id, url)
+        key = ""
+        if command.config.type is WatermarkType.IMAGE:
+            key = uploaded_key(uow, policy, account.id, command.file_url)
         watermark = Watermark(
             id=new_resource_id(),
             account_id=account.id,
-            name=_name(name),
-            type=kind,
-            config_json=config,
-            file_url=url,
+            name=command.name,
+            type=command.config.type,
+            config=command.config.config,
+            document=command.config.document,
+            file_url=command.file_url,
             storage_key=key,
-            app_id=app_id or DEFAULT_APP_ID,
+            app_id=command.app_id or DEFAULT_APP_ID,
             is_default=False,
             created_at=clock.now(),
         )
@@ -64,18 +58,17 @@ def add_watermark(
 
 
 def update_watermark(
-    uow_factory: UnitOfWorkFactory,
-    account: Account,
-    watermark_id: str,
-    params: dict[str, str | None],
+    uow_factory: UnitOfWorkFactory, account: Account, command: UpdateWatermark
 ) -> Watermark:
     """Change a watermark's name and/or config; its type cannot change."""
     with uow_factory() as uow:
-        watermark = _existing(uow, account, watermark_id)
+        watermark = _existing(uow, account, command.watermark_id)
+        config = read_watermark_config(watermark.type, command.document)
         updated = replace(
             watermark,
-            name=_name(params["Name"]) if params.get("Name") else watermark.name,
-            config_json=_validated_config(watermark.type, params.get("WatermarkConfig")),
+            name=command.name or watermark.name,
+            config=config.config,
+            document=config.document,
         )
         uow.watermarks.update(updated)
         uow.commit()
@@ -119,18 +112,6 @@ def _existing(uow: UnitOfWork, account: Account, watermark_id: str) -> Watermark
     return watermark
 
 
-def _name(value: str | None) -> str:
-    return read_text(value, "Name", max_bytes=128).strip()
-
-
-def _validated_config(kind: WatermarkType, text: str | None) -> str:
-    document = parse_json_object(
-        read_text(text, "WatermarkConfig", max_bytes=8192), "WatermarkConfig"
-    )
-    parse_watermark_config(kind, document)
-    return dump_compact(document)
-
-
 def uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account_id: str, url: str) -> str:
     """The object key of an image the account uploaded, from its FileURL."""
     path = unquote(urlparse(url).path).lstrip("/")
@@ -143,9 +124,3 @@ def uploaded_key(uow: UnitOfWork, policy: UploadPolicy, account_id: str, url: st
     if media.status is MediaStatus.UPLOAD_FAIL:
         raise InvalidParameter("FileUrl", f"the image cannot be used: {media.failure_reason}")
     return media.storage_key
-
-
-def check_config(type_name: str, config_text: str) -> None:
-    """Validate a WatermarkConfig as AddWatermark would, before its image is uploaded."""
-    kind = WatermarkType(read_choice(type_name, "Type", [t.value for t in WatermarkType]))
-    _validated_config(kind, config_text)

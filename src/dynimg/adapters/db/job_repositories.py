@@ -22,6 +22,9 @@ from dynimg.adapters.db.tables import (
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobResult, JobStatus
+from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.rendering import effective_template, read_overrides
+from dynimg.domain.template_documents import template_document
 from dynimg.domain.usage import UsageRow
 
 jobs = dynamic_image_jobs
@@ -63,6 +66,10 @@ class SqlJobRepository(SqlWorkQueue[DynamicImageJob, JobResult]):
     def add(self, job: DynamicImageJob) -> None:
         row = vars(job).copy()
         row["status"] = job.status.value
+        del row["config"], row["overrides"]
+        row["template_config"] = dump_compact(template_document(job.config))
+        document = job.overrides.document
+        row["override_params"] = "" if document is None else dump_compact(document)
         self._session.execute(insert(jobs).values(**row))
 
     def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None:
@@ -223,7 +230,12 @@ class SqlUsageRepository:
 def _job(mapping: Any) -> DynamicImageJob:
     values = dict(mapping)
     values["status"] = JobStatus(values["status"])
-    return DynamicImageJob(**values)
+    overrides = read_overrides(values.pop("override_params"))
+    # The column holds the effective config; rows written before it did hold the template's
+    # config, and merging the overrides into the effective one again changes nothing.
+    template = parse_json_object(values.pop("template_config"), "TemplateConfig")
+    config = effective_template(template, overrides.document)
+    return DynamicImageJob(**values, config=config, overrides=overrides)
 
 
 _JOB_WORK = _job_work()

@@ -18,7 +18,10 @@ from dynimg.adapters.db.tables import (
     watermarks,
 )
 from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.json_document import dump_compact, parse_json_object
+from dynimg.domain.template_documents import read_template_config
 from dynimg.domain.templates import Template, TemplateType
+from dynimg.domain.watermark_documents import read_watermark_config
 from dynimg.domain.watermarks import Watermark, WatermarkType
 
 
@@ -202,22 +205,29 @@ class SqlWatermarkRepository:
 def _watermark_row(watermark: Watermark) -> dict[str, Any]:
     row = vars(watermark).copy()
     row["type"] = watermark.type.value
+    del row["config"], row["document"]
+    row["config_json"] = dump_compact(watermark.document)
     return row
 
 
 def _watermark(mapping: Any) -> Watermark:
     values = dict(mapping)
     values["type"] = WatermarkType(values["type"])
-    return Watermark(**values)
+    document = parse_json_object(values.pop("config_json"), "WatermarkConfig")
+    stored = read_watermark_config(values["type"], document)
+    return Watermark(**values, config=stored.config, document=stored.document)
 
 
 def _template_row(template: Template) -> dict[str, Any]:
     row = vars(template).copy()
     row["type"] = template.type.value
+    del row["config"], row["document"]
+    row["config_json"] = dump_compact(template.document)
     return row
 
 
 def _template(mapping: Any) -> Template:
     values = dict(mapping)
     values["type"] = TemplateType(values["type"])
-    return Template(**values)
+    stored = read_template_config(values.pop("config_json"), values["type"])
+    return Template(**values, config=stored.config, document=stored.document)

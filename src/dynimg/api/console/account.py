@@ -15,7 +15,7 @@ from starlette.routing import Route
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
 from dynimg.domain.outbox import OutboxMessage
-from dynimg.domain.usage import UsageRow
+from dynimg.domain.usage import UsageQuery, UsageRow
 from dynimg.errors import DynimgError, ResourceNotFound
 from dynimg.services import accounts, console_users, notifications, usage
 
@@ -141,7 +141,9 @@ async def _page(
     _total, events = await run_in_threadpool(
         notifications.list_events, s.uow_factory, account, None, 1, RECENT_EVENTS
     )
-    first, last, rows = await run_in_threadpool(usage.describe, s.uow_factory, s.clock, account, {})
+    first, last, rows = await run_in_threadpool(
+        usage.describe, s.uow_factory, s.clock, account, UsageQuery()
+    )
     days = _usage_by_day(rows)
     return console.render(
         request, visitor, "account.html", status, new_key=new_key, error=error,

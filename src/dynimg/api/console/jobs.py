@@ -4,7 +4,6 @@ are refused), and a job's page with its chosen Seek and MaxFileSize search."""
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +18,9 @@ from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.size_search_view import size_search_view
 from dynimg.api.console.videos import all_videos
-from dynimg.domain.jobs import JobStatus
+from dynimg.domain.jobs import JobStatus, SubmitJob
+from dynimg.domain.json_document import dump_compact
+from dynimg.domain.rendering import JobOverrides, read_overrides
 from dynimg.domain.templates import TemplateType
 from dynimg.errors import DynimgError
 from dynimg.services import jobs, templates
@@ -35,12 +36,10 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
     values = override_values(form)
     s = console.deps
     try:
+        command = SubmitJob(video_id, template_id, read_overrides(override_text(values)))
         await run_in_threadpool(
-            functools.partial(
-                jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
-                video_id=video_id, template_id=template_id,
-                override_params=override_text(values),
-            )
+            jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
+            command,
         )  # fmt: skip
     except DynimgError as exc:
         error = f"{exc.code}: {exc.message}"
@@ -59,8 +58,12 @@ async def detail(console: Console, request: Request, visitor: Visitor) -> Respon
         request, visitor, "job.html", job=job_row(job), attempts=job.attempt,
         started=_when(job.started_at), finished=_when(job.finished_at),
         image_id=job.dynamic_image_id if job.status is JobStatus.SUCCESS else "",
-        overrides=job.override_params, search=size_search_view(job.size_search),
+        overrides=_overrides_text(job.overrides), search=size_search_view(job.size_search),
     )  # fmt: skip
+
+
+def _overrides_text(overrides: JobOverrides) -> str:
+    return "" if overrides.document is None else dump_compact(overrides.document)
 
 
 def _when(moment: datetime | None) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import copy
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from starlette.datastructures import FormData
 
+from dynimg.domain.template_documents import TemplateConfigInput, read_template_document
 from dynimg.domain.templates import AUTO_SEEK, Template
 
 FIELDS = ("name", "format", "width", "height", "fps", "seek", "seek_auto", "duration",
@@ -36,7 +38,7 @@ def form_values(form: FormData) -> dict[str, str]:
 
 def template_values(template: Template) -> dict[str, str]:
     """The form's fields filled from a stored template (for its edit form)."""
-    document: dict[str, Any] = json.loads(template.config_json)
+    document = template.document
     video = document.get("Video") or {}
     clip = document.get("Clip") or {}
     span = clip.get("TimeSpan") or {}
@@ -54,12 +56,21 @@ def template_values(template: Template) -> dict[str, str]:
     return values
 
 
-def config_text(values: dict[str, str], stored: str | None = None) -> str:
+def config_input(
+    values: dict[str, str], stored: Mapping[str, Any] | None = None
+) -> TemplateConfigInput:
+    """The form's TemplateConfig, validated as AddVodTemplate validates a client's."""
+    return read_template_document(config_document(values, stored))
+
+
+def config_document(
+    values: dict[str, str], stored: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The TemplateConfig the form describes, values as typed so the API's own validation (and
     its messages) judge them. When editing, ``stored`` is the template's config: the fields the
     form does not show (Name, SetDefaultCover, End when Duration is left empty...) are kept.
     An extra left empty (or hidden, as it does not apply to the format) is removed."""
-    document: dict[str, Any] = json.loads(stored) if stored else {}
+    document: dict[str, Any] = copy.deepcopy(dict(stored)) if stored else {}
     document["Container"] = _container(document.get("Container", {}), values)
     _set_section(document, "Video", _video(document.get("Video", {}), values))
     document["Clip"] = _clip(document.get("Clip", {}), values)
@@ -68,7 +79,7 @@ def config_text(values: dict[str, str], stored: str | None = None) -> str:
     document.pop("WatermarkIds", None)
     if values.get("watermark_ids"):
         document["WatermarkIds"] = values["watermark_ids"].split(",")
-    return json.dumps(document)
+    return document
 
 
 def _container(old: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:

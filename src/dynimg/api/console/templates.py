@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,14 +16,24 @@ from starlette.routing import Route
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.template_forms import (
-    config_text,
+    config_document,
+    config_input,
     field_of,
     form_values,
     template_values,
 )
 from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
-from dynimg.domain.templates import EXTRAS_USED, ImageFormat, Template, TemplateType
+from dynimg.domain.json_document import dump_compact
+from dynimg.domain.template_documents import AddTemplate, UpdateTemplate
+from dynimg.domain.templates import (
+    EXTRAS_USED,
+    ImageFormat,
+    Template,
+    TemplateType,
+    parse_template_config,
+    parse_template_name,
+)
 from dynimg.errors import InvalidParameter
 from dynimg.services import templates
 from dynimg.services.previews import render_preview
@@ -48,8 +60,8 @@ async def create(console: Console, request: Request, visitor: Visitor) -> Respon
         await run_in_threadpool(
             functools.partial(
                 templates.add_template, s.uow_factory, s.clock, console.account(visitor),
-                name=values["name"], template_type=TemplateType.DYNAMIC_IMAGE.value,
-                config_text=config_text(values),
+                AddTemplate(parse_template_name(values["name"]), TemplateType.DYNAMIC_IMAGE,
+                            config_input(values)),
             )
         )  # fmt: skip
     except InvalidParameter as exc:
@@ -72,8 +84,8 @@ async def update(console: Console, request: Request, visitor: Visitor) -> Respon
         await run_in_threadpool(
             functools.partial(
                 templates.update_template, s.uow_factory, s.clock, console.account(visitor),
-                template.id, name=values["name"],
-                config_text=config_text(values, stored=template.config_json),
+                UpdateTemplate(template.id, parse_template_name(values["name"]),
+                               config_document(values, template.document)),
             )
         )  # fmt: skip
     except InvalidParameter as exc:
@@ -95,17 +107,18 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
     values = form_values(form)
     if not values["video_id"]:
         raise InvalidParameter("VideoId", "choose a video to preview")
-    stored = None
+    stored: Mapping[str, Any] | None = None
     if template_id := str(form.get("template_id") or ""):  # the edit form: keep hidden fields
         found = await run_in_threadpool(
             templates.get_template, console.deps.uow_factory, console.account(visitor),
             template_id,
         )  # fmt: skip
-        stored = found.config_json
+        stored = found.document
     s = console.deps
     body, fmt = await run_in_threadpool(
         render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        values["video_id"], config_text(values, stored), scratch=s.scratch(),
+        values["video_id"], parse_template_config(config_document(values, stored)),
+        scratch=s.scratch(),
     )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 
@@ -150,7 +163,7 @@ async def _page(
 
 
 def _row(template: Template) -> dict[str, str]:
-    return {"id": template.id, "name": template.name, "config": template.config_json,
+    return {"id": template.id, "name": template.name, "config": dump_compact(template.document),
             "created": template.created_at.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
 
 

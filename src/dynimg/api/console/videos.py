@@ -10,7 +10,6 @@ sends only the others, for as long as the upload's grant lives (50 minutes).
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 
@@ -24,6 +23,7 @@ from dynimg.api.console.core import Console, page
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.streams import sync_chunks
+from dynimg.domain.upload_requests import browser_video
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.videos import Video
 from dynimg.errors import InvalidParameter
@@ -104,12 +104,11 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
     if not isinstance(size, int) or size < 1:
         raise InvalidParameter("FileSize", "must be a positive number of bytes")
     s = console.deps
+    title = str(body.get("title") or body.get("file_name") or "")
+    command = browser_video(str(body.get("file_name", "")), title, size)
     grant = await run_in_threadpool(
-        functools.partial(
-            uploads.start_browser_upload, s.uow_factory, s.clock, s.upload_policy,
-            console.account(visitor), file_name=str(body.get("file_name", "")),
-            title=str(body.get("title") or body.get("file_name") or ""), size=size,
-        )
+        uploads.start_browser_upload, s.uow_factory, s.clock, s.upload_policy,
+        console.account(visitor), command,
     )  # fmt: skip
     upload_id = await run_in_threadpool(objects.initiate_multipart, upload_context(console, grant))
     return JSONResponse({"video_id": grant.target_id, "grant": grant.key_id, "upload": upload_id})

@@ -6,7 +6,6 @@ them on the template form."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
@@ -19,10 +18,23 @@ from starlette.routing import Route
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.videos import all_videos, upload_context, video_row
-from dynimg.domain.watermarks import FONT_NAMES, REFER_POSITIONS, Watermark, WatermarkType
+from dynimg.domain.json_document import dump_compact
+from dynimg.domain.watermark_documents import (
+    AddWatermark,
+    read_watermark_config,
+    read_watermark_name,
+    read_watermark_type,
+)
+from dynimg.domain.watermarks import (
+    FONT_NAMES,
+    REFER_POSITIONS,
+    Watermark,
+    WatermarkConfig,
+    WatermarkType,
+)
 from dynimg.errors import InvalidParameter
 from dynimg.services import object_uploads, uploads, watermarks
-from dynimg.services.previews import WatermarkDraft, render_watermark_preview
+from dynimg.services.previews import render_watermark_preview
 
 TEXT_FIELDS = ("content", "font_name", "font_size", "font_color", "top", "left")
 IMAGE_FIELDS = ("refer_pos", "dx", "dy", "width", "height", "start", "duration")
@@ -52,15 +64,13 @@ async def create(console: Console, request: Request, visitor: Visitor) -> Respon
     s = console.deps
     try:
         image = _image(form) if values["type"] == WatermarkType.IMAGE.value else None
-        config = watermark_config(values)
-        await run_in_threadpool(watermarks.check_config, values["type"], config)
-        file_url = await _store_image(console, visitor, image) if image else None
+        kind = read_watermark_type(values["type"])
+        config = read_watermark_config(kind, watermark_config(values))
+        file_url = await _store_image(console, visitor, image) if image else ""
+        command = AddWatermark(read_watermark_name(values["name"]), config, file_url)
         created = await run_in_threadpool(
-            functools.partial(
-                watermarks.add_watermark, s.uow_factory, s.clock, s.upload_policy,
-                console.account(visitor), name=values["name"], config_text=config,
-                type_name=values["type"], file_url=file_url,
-            )
+            watermarks.add_watermark, s.uow_factory, s.clock, s.upload_policy,
+            console.account(visitor), command,
         )  # fmt: skip
     except InvalidParameter as exc:
         field = _FIELD_OF.get(exc.parameter.rsplit(".", 1)[-1], "")
@@ -81,12 +91,12 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
     video_id = str(form.get("video_id") or "")
     if not video_id:
         raise InvalidParameter("VideoId", "choose a video to preview")
-    chosen: WatermarkDraft | str = str(form.get("watermark_id") or "")
+    chosen: WatermarkConfig | str = str(form.get("watermark_id") or "")
     if not chosen:
         values = _values(form)
         if values["type"] != WatermarkType.TEXT.value:
             raise InvalidParameter("FileUrl", "save an image watermark to preview it")
-        chosen = WatermarkDraft(watermark_config(values))
+        chosen = read_watermark_config(WatermarkType.TEXT, watermark_config(values)).config
     s = console.deps
     body, fmt = await run_in_threadpool(
         render_watermark_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
@@ -111,7 +121,7 @@ async def delete(console: Console, request: Request, visitor: Visitor) -> Respon
     return RedirectResponse("/console/watermarks", status_code=303)
 
 
-def watermark_config(values: Mapping[str, str]) -> str:
+def watermark_config(values: Mapping[str, str]) -> dict[str, Any]:
     """The WatermarkConfig the form describes, as typed, for the API's validation to judge."""
     config: dict[str, Any]
     if values["type"] == WatermarkType.IMAGE.value:
@@ -122,7 +132,7 @@ def watermark_config(values: Mapping[str, str]) -> str:
     else:
         config = {"Content": values["content"], "FontName": values["font_name"]}
         config.update({key: values[field] for key, field in _TEXT_KEYS if values[field]})
-    return json.dumps(config, ensure_ascii=False)
+    return config
 
 
 def account_watermarks(console: Console, visitor: Visitor) -> list[Watermark]:
@@ -178,7 +188,7 @@ async def _page(
     error: str = "",
 ) -> Response:
     found = await run_in_threadpool(account_watermarks, console, visitor)
-    rows = [{"id": w.id, "name": w.name, "type": w.type.value, "config": w.config_json,
+    rows = [{"id": w.id, "name": w.name, "type": w.type.value, "config": dump_compact(w.document),
              "default": w.is_default} for w in found]  # fmt: skip
     playable = [video_row(v) for v in await run_in_threadpool(all_videos, console, visitor)]
     return console.render(

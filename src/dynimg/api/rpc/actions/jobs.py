@@ -8,8 +8,9 @@ from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
 from dynimg.domain.fields import read_int
-from dynimg.domain.jobs import DynamicImageJob
+from dynimg.domain.jobs import DynamicImageJob, SubmitJob
 from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, parse_json_object
+from dynimg.domain.rendering import read_overrides
 from dynimg.domain.timecode import format_seconds
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import jobs
@@ -17,15 +18,12 @@ from dynimg.services import jobs
 
 def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.deps
-    job = jobs.submit_job(
-        s.uow_factory,
-        s.clock,
-        s.dispatcher,
-        ctx.account,
-        video_id=ctx.require("VideoId"),
-        template_id=ctx.require("DynamicImageTemplateId"),
-        override_params=ctx.params["OverrideParams"],
+    command = SubmitJob(
+        ctx.require("VideoId"),
+        ctx.require("DynamicImageTemplateId"),
+        read_overrides(ctx.params["OverrideParams"]),
     )
+    job = jobs.submit_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, command)
     return {"DynamicImageJob": {"JobId": job.id}}
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
-from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
+from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, dump_compact
+from dynimg.domain.template_documents import read_add_template, read_update_template
 from dynimg.domain.templates import Template
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import templates
@@ -16,16 +17,14 @@ _CONFIG = Param("TemplateConfig", max_bytes=MAX_DOCUMENT_BYTES)
 
 
 def add_vod_template(ctx: ActionContext) -> dict[str, Any]:
-    services = ctx.services
-    template = templates.add_template(
-        services.deps.uow_factory,
-        services.deps.clock,
-        ctx.account,
-        name=ctx.require("Name"),
-        template_type=ctx.require("TemplateType"),
-        config_text=ctx.require("TemplateConfig"),
-        app_id=ctx.params["AppId"],
+    deps = ctx.deps
+    command = read_add_template(
+        ctx.require("Name"),
+        ctx.require("TemplateType"),
+        ctx.require("TemplateConfig"),
+        ctx.params["AppId"],
     )
+    template = templates.add_template(deps.uow_factory, deps.clock, ctx.account, command)
     return {"VodTemplateId": template.id}
 
 
@@ -44,14 +43,10 @@ def list_vod_template(ctx: ActionContext) -> dict[str, Any]:
 
 
 def update_vod_template(ctx: ActionContext) -> dict[str, Any]:
-    template = templates.update_template(
-        ctx.deps.uow_factory,
-        ctx.deps.clock,
-        ctx.account,
-        ctx.require("VodTemplateId"),
-        name=ctx.params["Name"],
-        config_text=ctx.params["TemplateConfig"],
+    command = read_update_template(
+        ctx.require("VodTemplateId"), ctx.params["Name"], ctx.params["TemplateConfig"]
     )
+    template = templates.update_template(ctx.deps.uow_factory, ctx.deps.clock, ctx.account, command)
     return {"VodTemplateId": template.id}
 
 
@@ -68,7 +63,7 @@ def template_info(template: Template) -> dict[str, Any]:
         "Name": template.name,
         "TemplateType": template.type.value,
         "IsDefault": "Default" if template.is_default else "NotDefault",
-        "TemplateConfig": template.config_json,
+        "TemplateConfig": dump_compact(template.document),
         "Source": "Custom",
         "AppId": template.app_id,
         "CreationTime": format_utc(template.created_at),

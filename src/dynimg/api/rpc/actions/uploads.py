@@ -7,14 +7,16 @@ from typing import Any
 from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import VIDEO_METADATA, Param
+from dynimg.domain.upload_requests import read_new_media, read_new_video
 from dynimg.domain.uploads import UploadTarget
 from dynimg.services import uploads
 
 
 def create_upload_video(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.deps
+    command = read_new_video(ctx.params)
     ticket = uploads.create_upload_video(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, ctx.params
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, command
     )
     return {
         "VideoId": ticket.target_id,
@@ -47,8 +49,9 @@ def _media_ticket(
     ctx: ActionContext, kind: UploadTarget, id_field: str, url_field: str
 ) -> dict[str, Any]:
     s = ctx.deps
+    command = read_new_media(kind, ctx.params)
     ticket = uploads.create_upload_media(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, kind, ctx.params
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, command
     )
     return {
         id_field: ticket.target_id,

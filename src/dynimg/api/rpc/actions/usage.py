@@ -7,12 +7,14 @@ from typing import Any
 from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
+from dynimg.domain.usage import read_usage_query
 from dynimg.services import usage
 
 
 def describe_dynamic_image_usage(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.deps
-    first, last, rows = usage.describe(s.uow_factory, s.clock, ctx.account, ctx.params)
+    query = read_usage_query(ctx.params.get("StartTime"), ctx.params.get("EndTime"))
+    first, last, rows = usage.describe(s.uow_factory, s.clock, ctx.account, query)
     return {
         "StartTime": first,
         "EndTime": last,

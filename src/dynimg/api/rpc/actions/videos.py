@@ -9,7 +9,7 @@ from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import VIDEO_METADATA, Param
 from dynimg.domain.fields import read_int
 from dynimg.domain.timestamps import format_utc
-from dynimg.domain.videos import Video, dump_tags, parse_video_ids
+from dynimg.domain.videos import Video, dump_tags, parse_video_ids, read_update_video
 from dynimg.errors import InvalidParameter
 from dynimg.services import videos
 from dynimg.services.images import cover_url
@@ -43,7 +43,8 @@ def get_video_list(ctx: ActionContext) -> dict[str, Any]:
 
 def update_video_info(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.deps
-    videos.update_video(s.uow_factory, s.clock, ctx.account, ctx.require("VideoId"), ctx.params)
+    command = read_update_video(ctx.require("VideoId"), ctx.params)
+    videos.update_video(s.uow_factory, s.clock, ctx.account, command)
     return {}
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
+from dynimg.domain.json_document import dump_compact
 from dynimg.domain.timestamps import format_utc
+from dynimg.domain.watermark_documents import read_add_watermark, read_update_watermark
 from dynimg.domain.watermarks import Watermark
 from dynimg.services import watermarks
 
@@ -15,18 +17,20 @@ from dynimg.services import watermarks
 def add_watermark(ctx: ActionContext) -> dict[str, Any]:
     s = ctx.deps
     p = ctx.params
+    command = read_add_watermark(
+        p.get("Name"), p.get("Type"), p.get("WatermarkConfig"), p.get("FileUrl"), p.get("AppId")
+    )
     watermark = watermarks.add_watermark(
-        s.uow_factory, s.clock, s.upload_policy, ctx.account, name=p.get("Name"),
-        config_text=p.get("WatermarkConfig"), type_name=p.get("Type"), file_url=p.get("FileUrl"),
-        app_id=p.get("AppId"),
-    )  # fmt: skip
+        s.uow_factory, s.clock, s.upload_policy, ctx.account, command
+    )
     return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
 
 
 def update_watermark(ctx: ActionContext) -> dict[str, Any]:
-    watermark = watermarks.update_watermark(
-        ctx.deps.uow_factory, ctx.account, ctx.require("WatermarkId"), ctx.params
+    command = read_update_watermark(
+        ctx.require("WatermarkId"), ctx.params.get("Name"), ctx.params.get("WatermarkConfig")
     )
+    watermark = watermarks.update_watermark(ctx.deps.uow_factory, ctx.account, command)
     return {"WatermarkInfo": watermark_info(watermark, with_app=False)}
 
 
@@ -59,7 +63,7 @@ def watermark_info(watermark: Watermark, *, with_app: bool = True) -> dict[str, 
         "Name": watermark.name,
         "Type": watermark.type.value,
         "IsDefault": "Default" if watermark.is_default else "NotDefault",
-        "WatermarkConfig": watermark.config_json,
+        "WatermarkConfig": dump_compact(watermark.document),
         "CreationTime": format_utc(watermark.created_at),
     }
     if watermark.file_url:
