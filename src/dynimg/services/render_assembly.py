@@ -23,6 +23,7 @@ from dynimg.errors import InvalidParameter, WatermarkNotFound
 from dynimg.services.watermarks import uploaded_key
 
 if TYPE_CHECKING:
+    # ports names every repository; dynimg render assembles without them.
     from dynimg.ports import UnitOfWork
 
 FileOpener = Callable[[str], AbstractContextManager[Path]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from dynimg.domain.accounts import Account
@@ -22,7 +23,10 @@ from dynimg.domain.watermark_documents import (
 )
 from dynimg.domain.watermarks import Watermark, WatermarkType
 from dynimg.errors import InvalidParameter, WatermarkNotFound
-from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    # ports names every repository; dynimg render reaches uploaded_key's module without them.
+    from dynimg.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_APP_ID = "app-1000000"
 
