@@ -3,6 +3,7 @@ effective config (and a watermark its config) as text in the database and load i
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from dynimg.domain.templates import (
     DEFAULT_WATERMARK,
     EXTRAS_BY_FORMAT,
     MAX_FILE_SIZE,
+    MAX_LOSSY,
     MIN_FILE_SIZE,
     Crop,
     Dither,
@@ -91,11 +93,19 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
         loop=draw(_extra(fmt, "Loop", loops, 0)),
         max_colors=draw(_extra(fmt, "MaxColors", st.integers(2, 256), 256)),
         dither=draw(_extra(fmt, "Dither", st.sampled_from(list(Dither)), Dither.FLOYD_STEINBERG)),
+        lossy=draw(_extra(fmt, "Lossy", st.integers(0, MAX_LOSSY), 0)),
         max_file_size=draw(st.none() | st.integers(MIN_FILE_SIZE, MAX_FILE_SIZE)),
         crop=draw(st.sampled_from(crops)),
         playback=draw(st.sampled_from(list(Playback))),
         speed=draw(st.floats(0.25, 4)),
     )
+
+
+def test_the_strategy_draws_every_field_so_a_new_one_must_be_written_too() -> None:
+    drawn = {"format", "time_span", "width", "height", "fps", "name", "set_default_cover",
+             "watermark_ids", "quality", "loop", "max_colors", "dither", "lossy",
+             "max_file_size", "crop", "playback", "speed"}  # fmt: skip
+    assert {f.name for f in fields(DynamicImageTemplateConfig)} == drawn
 
 
 @settings(max_examples=200)

@@ -164,4 +164,6 @@ def _extras(config: DynamicImageTemplateConfig) -> dict[str, Any]:
         extras["MaxColors"] = config.max_colors
     if config.dither is not Dither.FLOYD_STEINBERG:
         extras["Dither"] = config.dither.value
+    if config.lossy != 0:
+        extras["Lossy"] = config.lossy
     return extras
