@@ -116,6 +116,7 @@ MATRIX: dict[str, Row] = {
         "ids", lambda a, b: {"VideoId": a["video"], "ImageFormat": "gif", "Start": "0", "End": "1"}
     ),
     # Snapshots
+    "SubmitSnapshotJob": Row("ids", lambda a, b: {"VideoId": a["video"], "Count": "1"}),
     "ListSnapshots": Row(
         "ids", lambda a, b: {"VideoId": a["video"], "SnapshotType": "NormalSnapshot"}
     ),
@@ -136,6 +137,10 @@ EXTRA_IDS_CASES: list[tuple[str, Callable[[Ids, Ids], dict[str, str]]]] = [
         lambda a, b: {"VideoId": b["video"], "DynamicImageTemplateId": a["template"]},
     ),
     ("DeleteDynamicImage", lambda a, b: {"VideoId": b["video"], "DynamicImageIds": a["image"]}),
+    (
+        "SubmitSnapshotJob",
+        lambda a, b: {"VideoId": b["video"], "SnapshotTemplateId": a["template"]},
+    ),
 ]
 
 

@@ -207,9 +207,11 @@ def test_a_lost_announcement_is_repeated_by_the_sweep_but_not_too_often(
     assert world.dispatcher.announced == [], "announced just now: probably still queued"
     world.clock.moment += REANNOUNCE_AFTER
     sweep(world.deps)
-    assert world.dispatcher.announced == [(TaskKind.RENDER, job_id)]
+    renders = [a for a in world.dispatcher.announced if a[0] is TaskKind.RENDER]
+    assert renders == [(TaskKind.RENDER, job_id)]  # (the video's cover snapshots are due too)
     sweep(world.deps)
-    assert world.dispatcher.announced == [(TaskKind.RENDER, job_id)], "no flood of duplicates"
+    renders = [a for a in world.dispatcher.announced if a[0] is TaskKind.RENDER]
+    assert renders == [(TaskKind.RENDER, job_id)], "no flood of duplicates"
     run_task(world.deps, TaskKind.RENDER, job_id)
     run_task(world.deps, TaskKind.RENDER, job_id)  # delivered twice: the second is a no-op
     with world.services.deps.uow_factory() as uow:

@@ -37,6 +37,7 @@ SUPPORTED = {
     "DescribeDynamicImageUsage",
     "GetAnimatedImageUrl",
     "ListSnapshots",
+    "SubmitSnapshotJob",
 }
 
 

@@ -65,6 +65,8 @@ class SnapshotType(StrEnum):
 
 TEMPLATE_TYPES = (SnapshotType.NORMAL, SnapshotType.SPRITE, SnapshotType.WEBVTT)
 """What a snapshot template can make (covers are made at upload)."""
+JOB_TYPES = (*TEMPLATE_TYPES, SnapshotType.COVER)
+"""What a stored job can make."""
 
 
 class FrameType(StrEnum):
@@ -119,11 +121,14 @@ class SnapshotConfig:
 
 
 def parse_snapshot_template_config(
-    doc: Mapping[str, Any], path: str = "TemplateConfig"
+    doc: Mapping[str, Any],
+    path: str = "TemplateConfig",
+    types: tuple[SnapshotType, ...] = TEMPLATE_TYPES,
 ) -> SnapshotConfig:
-    """Validate a ``SnapshotTemplateConfig`` document field by field."""
+    """Validate a ``SnapshotTemplateConfig`` document field by field (a stored job's config
+    may also be of the ``CoverSnapshot`` type: ``types``)."""
     kind = SnapshotType(
-        read_choice(_required(doc, "SnapshotType", path), f"{path}.SnapshotType", TEMPLATE_TYPES)
+        read_choice(_required(doc, "SnapshotType", path), f"{path}.SnapshotType", types)
     )
     config_path = f"{path}.SnapshotConfig"
     body = read_object(_required(doc, "SnapshotConfig", path), config_path)
@@ -132,8 +137,8 @@ def parse_snapshot_template_config(
         config = replace(config, sprite=SpriteConfig())
     if kind is SnapshotType.WEBVTT:
         config = _webvtt(body, config_path, config)
-    elif kind is SnapshotType.NORMAL:
-        config = replace(config, sprite=None)  # a NormalSnapshot has no sheets
+    elif kind in (SnapshotType.NORMAL, SnapshotType.COVER):
+        config = replace(config, sprite=None)  # single pictures have no sheets
     check_fixed_layout(config, config_path)
     return config
 
@@ -263,7 +268,8 @@ def _at(path: str, key: str) -> str:
 
 def snapshot_document(config: SnapshotConfig) -> dict[str, Any]:
     """``config`` as a ``SnapshotTemplateConfig`` document (every default written out), which
-    :func:`parse_snapshot_template_config` reads back to the same config."""
+    :func:`parse_snapshot_template_config` reads back to the same config (a cover job's with
+    ``types=JOB_TYPES``)."""
     body: dict[str, Any] = {
         "FrameType": config.frame_type.value,
         "Count": config.count,
@@ -275,8 +281,7 @@ def snapshot_document(config: SnapshotConfig) -> dict[str, Any]:
         body["SpriteSnapshotConfig"] = _sprite_document(config.sprite)
     if config.type is SnapshotType.WEBVTT:
         body |= {"Format": "vtt", "SubOut": {"IsSptFrag": "true" if config.tiled else "false"}}
-    kind = config.type if config.type in TEMPLATE_TYPES else SnapshotType.NORMAL
-    return {"SnapshotType": kind.value, "SnapshotConfig": body}
+    return {"SnapshotType": config.type.value, "SnapshotConfig": body}
 
 
 def _sprite_document(sprite: SpriteConfig) -> dict[str, Any]:
@@ -291,3 +296,10 @@ def _sprite_document(sprite: SpriteConfig) -> dict[str, Any]:
         "Color": f"#{red:02x}{green:02x}{blue:02x}",
         "KeepCellPic": "keep" if sprite.keep_cells else "delete",
     }
+
+
+COVER_CONFIG = SnapshotConfig(
+    SnapshotType.COVER, count=8, interval_s=0, offset_ms=5, frame_type=FrameType.INTRA
+)
+"""Alibaba's cover snapshots: up to 8, on evenly spaced keyframes from the 5th millisecond,
+at the source's size."""

@@ -69,13 +69,6 @@ class ProbeFacts:
     rotation: int
     bit_rate: int | None
 
-    @property
-    def display_size(self) -> tuple[int, int]:
-        """Width and height upright (the pixel aspect is not kept: square pixels assumed)."""
-        return (
-            (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
-        )
-
 
 @dataclass(frozen=True)
 class Video:
@@ -96,6 +89,8 @@ class Video:
     failure_reason: str = ""
     cover_image_id: str | None = None
     """An animated image made the cover by a SetDefaultCover template."""
+    cover_snapshot_id: str | None = None
+    """The cover snapshot chosen when the video became Normal (the cover when nothing else is)."""
 
     def can_become(self, status: VideoStatus) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())

@@ -7,13 +7,18 @@ from typing import Protocol
 
 from dynimg.domain.snapshot_jobs import Snapshot, SnapshotJob
 from dynimg.domain.snapshots import SnapshotType
+from dynimg.ports.work import WorkQueue
 
 
-class SnapshotJobRepository(Protocol):
-    """Snapshot jobs, always looked up within one account (None: dynimg's own processing)."""
+class SnapshotJobRepository(WorkQueue[SnapshotJob, None], Protocol):
+    """Snapshot jobs, claimed and finished through the work lifecycle's verbs; looked up
+    within one account (None: dynimg's own processing)."""
 
     def add(self, job: SnapshotJob) -> None: ...
     def get(self, account_id: str | None, job_id: str) -> SnapshotJob | None: ...
+    def progress(self, job_id: str, attempt: int, percent: int) -> bool:
+        """Record a held job's progress (fenced by ``attempt``)."""
+        ...
 
 
 class SnapshotRepository(Protocol):

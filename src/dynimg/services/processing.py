@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaStatus
+from dynimg.domain.snapshot_jobs import COVER_TEMPLATE, SnapshotJob
+from dynimg.domain.snapshots import COVER_CONFIG
 from dynimg.domain.tasks import PROBE_POLICY, Task, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
 from dynimg.domain.videos import ProbeFacts, VideoStatus
@@ -88,6 +90,8 @@ class ProbeDeps:
     clock: Clock
     storage: Storage
     engine: MediaEngine
+    dispatcher: Dispatcher | None = None
+    """Told about a new video's cover-snapshot job (None: the sweep announces it)."""
 
 
 def run_probe(deps: ProbeDeps, ref: str) -> TaskState | None:
@@ -149,7 +153,9 @@ class ProbeWork(lifecycle.WorkKind[Task, None, None]):
 def process_upload(deps: ProbeDeps, target: UploadTarget, target_id: str) -> None:
     """Probe an uploaded file (outside any transaction), then record what was found."""
     if target is UploadTarget.VIDEO:
-        _settle_video(deps.uow_factory, deps.clock, deps.storage, deps.engine, target_id)
+        covers = _settle_video(deps.uow_factory, deps.clock, deps.storage, deps.engine, target_id)
+        if covers is not None and deps.dispatcher is not None:
+            deps.dispatcher.announce(TaskKind.SNAPSHOT, covers)
     else:
         _settle_media(deps.uow_factory, deps.storage, deps.engine, target_id)
 
@@ -174,30 +180,35 @@ def _settle_video(
     storage: Storage,
     engine: MediaEngine,
     video_id: str,
-) -> None:
+) -> str | None:
+    """Probe and settle a video; a Normal one gets its cover-snapshot job in the same
+    transaction (its id is returned, to be announced)."""
     with uow_factory() as uow:
         video = uow.videos.get(None, video_id)
     if video is None or video.status is not VideoStatus.UPLOAD_SUCC:
-        return  # deleted, or settled by an earlier delivery
+        return None  # deleted, or settled by an earlier delivery
     try:
         with storage.readable(video.storage_key) as source:
             facts, status, reason = _facts(engine.probe(source)), VideoStatus.NORMAL, ""
     except MediaError as exc:
         facts, status, reason = None, VideoStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
+    covers = None
     with uow_factory() as uow:
         current = uow.videos.get(None, video_id)
         if current is not None and current.status is VideoStatus.UPLOAD_SUCC:
-            uow.videos.update(
-                replace(
-                    current,
-                    status=status,
-                    probe=facts,
-                    failure_reason=reason,
-                    modified_at=clock.now(),
-                )
+            now = clock.now()
+            settled = replace(
+                current, status=status, probe=facts, failure_reason=reason, modified_at=now
             )
+            uow.videos.update(settled)
+            if status is VideoStatus.NORMAL:
+                covers = SnapshotJob.queued(
+                    settled.account_id, settled.id, COVER_TEMPLATE, COVER_CONFIG, now
+                )
+                uow.snapshot_jobs.add(covers)
             uow.commit()
     log.info("video %s is %s %s", video_id, status, reason)
+    return covers.id if covers is not None else None
 
 
 def _settle_media(

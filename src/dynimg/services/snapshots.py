@@ -58,7 +58,8 @@ def submit_snapshot_job(
         video = _snapshottable(uow, account, request.video_id)
         config = inline or _template_config(uow, account, request.template_id or "")
         if video.probe is not None:  # an UploadSucc video is checked when the job runs
-            check_source(config, video.probe.display_size, video.probe.duration_ms)
+            probe = video.probe  # width and height as displayed
+            check_source(config, (probe.width, probe.height), probe.duration_ms)
         job = SnapshotJob.queued(
             account.id, video.id, request.template_id or INLINE_TEMPLATE, config, clock.now(),
             request.user_data or "",
@@ -162,3 +163,24 @@ def snapshot_file(
     folder = "/" + snapshot.storage_key.rsplit("/", 1)[0]
     text = signed_storyboard(stored, folder, lambda p: sign_path(p, delivery.keys[0], expires))
     return SnapshotFileView(snapshot, text)
+
+
+@dataclass(frozen=True)
+class CoverSnapshots:
+    """A video's cover snapshots with signed URLs, and the URL of the chosen one ("")."""
+
+    urls: Sequence[tuple[Snapshot, str]]
+    chosen: str
+
+
+def cover_snapshots(
+    uow_factory: UnitOfWorkFactory, clock: Clock, delivery: DeliveryPolicy, video: Video
+) -> CoverSnapshots:
+    """GetVideoInfo's ``Snapshots`` and the cover it falls back to when none was set."""
+    with uow_factory() as uow:
+        job_id = uow.snapshots.latest_job(video.account_id, video.id, SnapshotType.COVER)
+        found = uow.snapshots.page(job_id, SnapshotType.COVER, 0, 8)[1] if job_id else []
+    now = int(clock.now().timestamp())
+    urls = [(s, delivery.file_url("/" + s.storage_key, now)) for s in found]
+    chosen = next((url for s, url in urls if s.id == video.cover_snapshot_id), "")
+    return CoverSnapshots(urls, chosen)

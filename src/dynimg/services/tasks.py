@@ -27,6 +27,7 @@ from dynimg.services.housekeeping import (
 from dynimg.services.job_runner import JobDeps, JobWork
 from dynimg.services.notifications import DeliveryWork
 from dynimg.services.processing import ProbeDeps, ProbeWork
+from dynimg.services.snapshot_work import SnapshotWork
 
 log = logging.getLogger("dynimg.tasks")
 DUE_BATCH = 200
@@ -44,7 +45,7 @@ class TaskDeps:
     @property
     def probes(self) -> ProbeDeps:
         j = self.jobs
-        return ProbeDeps(j.uow_factory, j.clock, j.storage, j.engine)
+        return ProbeDeps(j.uow_factory, j.clock, j.storage, j.engine, j.dispatcher)
 
 
 def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:
@@ -52,6 +53,7 @@ def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:
     j = deps.jobs
     return [
         JobWork(j),
+        SnapshotWork(j),
         ProbeWork(deps.probes),
         DeliveryWork(j.clock, deps.sender, j.metrics),
     ]

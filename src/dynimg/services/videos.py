@@ -87,8 +87,8 @@ def update_video(
 def delete_videos(
     uow_factory: UnitOfWorkFactory, storage: Storage, account: Account, video_ids: list[str]
 ) -> list[str]:
-    """Delete videos with their files, covers and animated images; returns the ids that did not
-    exist."""
+    """Delete videos with their files, covers, animated images and snapshots; returns the ids
+    that did not exist."""
     missing, keys = [], []
     with uow_factory() as uow:
         for video_id in video_ids:
@@ -99,6 +99,8 @@ def delete_videos(
             for image in uow.images.for_video(account.id, video.id):
                 uow.images.delete(image.id)
                 keys.append(image.storage_key)
+            keys += [s.storage_key for s in uow.snapshots.for_video(account.id, video.id)]
+            uow.snapshots.delete_for_video(account.id, video.id)
             uow.upload_grants.delete_for(video.id)
             uow.videos.delete(account.id, video.id)
             keys += [video.storage_key, cover_key(video.id)]

@@ -221,6 +221,7 @@ def _video_row(video: Video) -> dict[str, Any]:
         "size": video.size,
         "failure_reason": video.failure_reason,
         "cover_image_id": video.cover_image_id,
+        "cover_snapshot_id": video.cover_snapshot_id,
         "created_at": video.created_at,
         "modified_at": video.modified_at,
     }
@@ -256,6 +257,7 @@ def _video(mapping: Any) -> Video:
         probe=probe,
         failure_reason=row["failure_reason"],
         cover_image_id=row["cover_image_id"],
+        cover_snapshot_id=row["cover_snapshot_id"],
     )
 
 

@@ -6,25 +6,61 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from dynimg.adapters.db.snapshot_tables import snapshot_jobs, snapshots
+from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.json_document import dump_compact
 from dynimg.domain.snapshot_jobs import Snapshot, SnapshotJob
 from dynimg.domain.snapshots import (
+    JOB_TYPES,
     SnapshotType,
     parse_snapshot_template_config,
     snapshot_document,
 )
 
 
-class SqlSnapshotJobRepository:
-    """Implements ``ports.SnapshotJobRepository``."""
+def _snapshot_work() -> WorkTable[SnapshotJob, None]:
+    """Snapshot jobs' lifecycle: the same states and columns as animated-image jobs."""
+    queued, processing = JobStatus.QUEUED.value, JobStatus.PROCESSING.value
+    t = snapshot_jobs.c
+    return WorkTable(
+        table=snapshot_jobs, ref=t.id, scope=(), waiting=(t.status == queued,),
+        held=(t.status == processing,), attempt=t.attempt, due_at=t.next_attempt_at,
+        lease=t.lease_until, announced_at=t.announced_at, load=snapshot_job,
+        claimed=lambda now, _: {
+            "status": processing, "progress": 0, "started_at": func.coalesce(t.started_at, now),
+        },
+        requeued={"status": queued},
+        finished=lambda now, _: {
+            "status": JobStatus.SUCCESS.value, "progress": 100, "finished_at": now,
+            "error_code": "", "error_message": "",
+        },
+        failed=lambda fault: {"error_code": fault.code, "error_message": fault.message[:500]},
+        gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
+    )  # fmt: skip
+
+
+class SqlSnapshotJobRepository(SqlWorkQueue[SnapshotJob, None]):
+    """Implements ``ports.SnapshotJobRepository``: the work lifecycle's verbs and more."""
 
     def __init__(self, session: Session) -> None:
+        super().__init__(session, _snapshot_work())
         self._session = session
+
+    def progress(self, job_id: str, attempt: int, percent: int) -> bool:
+        result = self._session.execute(
+            update(snapshot_jobs)
+            .where(
+                snapshot_jobs.c.id == job_id,
+                snapshot_jobs.c.attempt == attempt,
+                snapshot_jobs.c.status == JobStatus.PROCESSING.value,
+            )
+            .values(progress=percent)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def add(self, job: SnapshotJob) -> None:
         row = vars(job) | {
@@ -45,7 +81,7 @@ def snapshot_job(row: Mapping[Any, Any]) -> SnapshotJob:
     """A job from its row (the config was valid when stored, so it parses)."""
     values = dict(row)
     values["status"] = JobStatus(values["status"])
-    values["config"] = parse_snapshot_template_config(json.loads(values["config"]))
+    values["config"] = parse_snapshot_template_config(json.loads(values["config"]), types=JOB_TYPES)
     return SnapshotJob(**values)
 
 

@@ -90,7 +90,9 @@ class _Pictures:
         self, config: SnapshotConfig, size: tuple[int, int], output: Path, rotation: int
     ) -> None:
         self._size, self._output, self._turns = size, output, rotation // 90
-        self._kind: SnapshotType | None = SnapshotType.NORMAL
+        self._kind: SnapshotType | None = (
+            SnapshotType.COVER if config.type is SnapshotType.COVER else SnapshotType.NORMAL
+        )
         if config.sprite is not None:
             self._kind = SnapshotType.SPRITE_ORIGIN if config.sprite.keep_cells else None
         self._dedupe = config.frame_type is FrameType.INTRA

@@ -58,7 +58,7 @@ def media_snapshot(listing: SnapshotListing) -> dict[str, Any]:
     return body
 
 
-SUBMIT = [
+ACTIONS = [
     Action(
         "SubmitSnapshotJob",
         submit_snapshot_job,
@@ -70,9 +70,6 @@ SUBMIT = [
             Param("UserData", max_bytes=1024),
         ),
     ),
-]
-"""Registered once snapshot jobs run as a kind of durable work."""
-ACTIONS = [
     Action(
         "ListSnapshots",
         list_snapshots,

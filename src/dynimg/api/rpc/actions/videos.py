@@ -13,6 +13,7 @@ from dynimg.domain.videos import Video, dump_tags, parse_video_ids, read_update_
 from dynimg.errors import InvalidParameter
 from dynimg.services import videos
 from dynimg.services.images import cover_url
+from dynimg.services.snapshots import cover_snapshots
 
 
 def get_video_info(ctx: ActionContext) -> dict[str, Any]:
@@ -109,11 +110,14 @@ def video_info(ctx: ActionContext, video: Video) -> dict[str, Any]:
         "DownloadSwitch": "on",
         "StorageClass": "Standard",
         "UserData": meta.user_data,
-        "Snapshots": {"Snapshot": []},
     }
+    s = ctx.deps
+    covers = cover_snapshots(s.uow_factory, s.clock, s.delivery, video)
+    info["Snapshots"] = {"Snapshot": [url for _, url in covers.urls]}
     if video.cover_image_id:
-        s = ctx.deps
         info["CoverURL"] = cover_url(s.uow_factory, s.clock, s.delivery, video.cover_image_id)
+    elif not meta.cover_url and covers.chosen:
+        info["CoverURL"] = covers.chosen
     if meta.cate_id is not None:
         info["CateId"] = meta.cate_id
     if video.probe is not None:

@@ -1,0 +1,26 @@
+"""videos.cover_snapshot_id
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07 10:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("videos", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cover_snapshot_id", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("videos", schema=None) as batch_op:
+        batch_op.drop_column("cover_snapshot_id")
