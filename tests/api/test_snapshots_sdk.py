@@ -226,3 +226,22 @@ def test_missing_things_and_wrong_types(
     assert caught.value.code == "InvalidParameter" and "SnapshotType" in caught.value.message
     empty = api.call("ListSnapshots", VideoId=video, SnapshotType="SpriteOriginSnapshot")
     assert empty["MediaSnapshot"]["Total"] == 0
+
+
+def test_snapshot_jobs_and_actions_show_in_metrics(
+    server: ServerProcess, creds: Credentials, video: str
+) -> None:
+    api = api_of("tea-v3", server, creds)
+    job = api.call("SubmitSnapshotJob", VideoId=video, Count=1)["SnapshotJob"]["JobId"]
+    wait_for_snapshots(api, video, "NormalSnapshot", job)
+    deadline = time.monotonic() + 30
+    while True:  # the job's duration is observed as it settles, just after its files list
+        text = httpx.get(f"{server.url}/metrics", timeout=10).text
+        done = 'dynimg_job_duration_seconds_count{format="snapshot",status="Success"}'
+        if done in text or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert done in text
+    assert 'dynimg_render_duration_seconds_count{format="snapshot"}' in text
+    assert 'dynimg_rpc_requests_total{action="SubmitSnapshotJob",code="200"}' in text
+    assert 'dynimg_rpc_requests_total{action="ListSnapshots",code="200"}' in text
