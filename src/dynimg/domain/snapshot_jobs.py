@@ -41,6 +41,8 @@ class SnapshotJob:
     finished_at: datetime | None = None
     lease_until: datetime | None = None
     announced_at: datetime | None = None
+    crashes: int = 0
+    """Attempts that crashed (not counting storage outages), as the lifecycle counts them."""
 
     @classmethod
     def queued(

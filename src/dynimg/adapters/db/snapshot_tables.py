@@ -37,6 +37,7 @@ snapshot_jobs = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     Column("lease_until", UtcDateTime, nullable=True),
     Column("announced_at", UtcDateTime, nullable=True),
+    Column("crashes", Integer, nullable=False, server_default="0"),
     Index("ix_snapshot_jobs_status_due", "status", "next_attempt_at"),
 )
 

@@ -1,4 +1,4 @@
-"""videos.cover_snapshot_id
+"""videos.cover_snapshot_id; snapshot_jobs.crashes (counted apart from outages, as for jobs)
 
 Revision ID: 0014
 Revises: 0013
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("videos", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cover_snapshot_id", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("snapshot_jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("crashes", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("snapshot_jobs", schema=None) as batch_op:
+        batch_op.drop_column("crashes")
     with op.batch_alter_table("videos", schema=None) as batch_op:
         batch_op.drop_column("cover_snapshot_id")
