@@ -489,7 +489,5 @@ def test_the_winner_removes_the_file_of_an_attempt_that_died_after_storing(setup
         (image,) = uow.images.for_video(job.account_id, video_id)
     assert image.storage_key == image_key(video_id, job.dynamic_image_id, "gif", 2)
     assert not services.deps.storage.exists(dead_key)
-    assert image_at(services.deps.uow_factory, "/" + image.storage_key) == image, (
-        "its URL serves it"
-    )
-    assert image_at(services.deps.uow_factory, "/" + dead_key) is None
+    assert image_at(services.deps, "/" + image.storage_key) == image, "its URL serves it"
+    assert image_at(services.deps, "/" + dead_key) is None

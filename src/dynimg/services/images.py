@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import DynamicImage, image_id_in
-from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.videos import parse_video_ids
 from dynimg.errors import InvalidParameter, VideoNotFound
-from dynimg.ports import Clock, Storage, UnitOfWorkFactory
+from dynimg.ports.storage import Storage
+from dynimg.services.deps import Deps
 
 MAX_DELETE = 10
 
@@ -23,20 +23,13 @@ class ImageView:
     file_url: str
 
 
-def list_images(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    delivery: DeliveryPolicy,
-    account: Account,
-    video_id: str,
-) -> list[ImageView]:
+def list_images(deps: Deps, account: Account, video_id: str) -> list[ImageView]:
     """The video's animated images, oldest first, each with a signed, expiring URL."""
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         if uow.videos.get(account.id, video_id) is None:
             raise VideoNotFound()
         images = uow.images.for_video(account.id, video_id)
-    now = int(clock.now().timestamp())
-    return [ImageView(image, delivery.file_url("/" + image.storage_key, now)) for image in images]
+    return _signed(deps, images)
 
 
 @dataclass(frozen=True)
@@ -48,32 +41,19 @@ class ImagePage:
 
 
 def image_page(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    delivery: DeliveryPolicy,
-    account: Account,
-    video_id: str,
-    page: ImagePage,
+    deps: Deps, account: Account, video_id: str, page: ImagePage
 ) -> tuple[int, list[ImageView]]:
     """How many animated images the video has, and one page of them, oldest first, signed."""
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         if uow.videos.get(account.id, video_id) is None:
             raise VideoNotFound()
         total, images = uow.images.page_for_video(account.id, video_id, page.offset, page.limit)
-    now = int(clock.now().timestamp())
-    views = [ImageView(image, delivery.file_url("/" + image.storage_key, now)) for image in images]
-    return total, views
+    return total, _signed(deps, images)
 
 
-def delete_images(
-    uow_factory: UnitOfWorkFactory,
-    storage: Storage,
-    account: Account,
-    video_id: str,
-    image_ids: str | None,
-) -> None:
+def delete_images(deps: Deps, account: Account, video_id: str, image_ids: str | None) -> None:
     """Delete some (at most 10) or all of a video's animated images, files included."""
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         video = uow.videos.get(account.id, video_id)
         if video is None:
             raise VideoNotFound()
@@ -92,7 +72,7 @@ def delete_images(
         if video.cover_image_id in {i.id for i in doomed}:
             uow.videos.update(replace(video, cover_image_id=None))
         uow.commit()
-    remove_files(storage, doomed)
+    remove_files(deps.storage, doomed)
 
 
 def remove_files(storage: Storage, images: Sequence[DynamicImage]) -> None:
@@ -101,20 +81,26 @@ def remove_files(storage: Storage, images: Sequence[DynamicImage]) -> None:
         storage.delete(image.storage_key)
 
 
-def image_at(uow_factory: UnitOfWorkFactory, path: str) -> DynamicImage | None:
+def image_at(deps: Deps, path: str) -> DynamicImage | None:
     """The animated image a URL path names (``/{VideoId}/image/dynamic/{id}.{ext}``), if any."""
     image_id = image_id_in(path.rsplit("/", 1)[-1])
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         image = uow.images.get(image_id)
     return image if image is not None and "/" + image.storage_key == path else None
 
 
-def cover_url(
-    uow_factory: UnitOfWorkFactory, clock: Clock, delivery: DeliveryPolicy, image_id: str
-) -> str:
+def cover_url(deps: Deps, image_id: str) -> str:
     """A signed URL of the animated image a video uses as its cover."""
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         image = uow.images.get(image_id)
     if image is None:
         return ""
-    return delivery.file_url("/" + image.storage_key, int(clock.now().timestamp()))
+    return _signed(deps, [image])[0].file_url
+
+
+def _signed(deps: Deps, images: Sequence[DynamicImage]) -> list[ImageView]:
+    """Each image with a URL signed now, expiring after the delivery policy's lifetime."""
+    now = int(deps.clock.now().timestamp())
+    return [
+        ImageView(image, deps.delivery.file_url("/" + image.storage_key, now)) for image in images
+    ]

@@ -26,7 +26,7 @@ async def gallery(console: Console, request: Request, visitor: Visitor) -> Respo
     video = await run_in_threadpool(videos.get_video, s.uow_factory, account, video_id)
     at = paging(request)
     total, found = await run_in_threadpool(
-        images.image_page, s.uow_factory, s.clock, s.delivery, account, video_id,
+        images.image_page, s, account, video_id,
         images.ImagePage(at.offset, at.size),
     )  # fmt: skip
     return console.render(
@@ -39,7 +39,7 @@ async def delete(console: Console, request: Request, visitor: Visitor) -> Respon
     s = console.deps
     video_id, image_id = request.path_params["video_id"], request.path_params["image_id"]
     await run_in_threadpool(
-        images.delete_images, s.uow_factory, s.storage, console.account(visitor), video_id,
+        images.delete_images, s, console.account(visitor), video_id,
         image_id,
     )  # fmt: skip
     return RedirectResponse(f"/console/videos/{video_id}/gallery", status_code=303)

@@ -56,7 +56,7 @@ class ImageFiles:
         now = int(time.time())
         if not verify(path, auth_key, list(self._deps.delivery.keys), now):
             return Response("Forbidden", status_code=403, media_type="text/plain")
-        image = await run_in_threadpool(image_at, self._deps.uow_factory, path)
+        image = await run_in_threadpool(image_at, self._deps, path)
         if image is None:
             return Response("Not Found", status_code=404, media_type="text/plain")
         expires = int(auth_key.split("-", 1)[0])

@@ -15,17 +15,13 @@ from dynimg.services.images import ImageView
 
 
 def list_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
-    s = ctx.deps
-    found = images.list_images(
-        s.uow_factory, s.clock, s.delivery, ctx.account, ctx.require("VideoId")
-    )
+    found = images.list_images(ctx.deps, ctx.account, ctx.require("VideoId"))
     return {"DynamicImageList": [image_info(view) for view in found]}
 
 
 def delete_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
     images.delete_images(
-        ctx.deps.uow_factory,
-        ctx.deps.storage,
+        ctx.deps,
         ctx.account,
         ctx.require("VideoId"),
         ctx.params["DynamicImageIds"],

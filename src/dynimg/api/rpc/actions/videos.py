@@ -115,7 +115,7 @@ def video_info(ctx: ActionContext, video: Video) -> dict[str, Any]:
     covers = cover_snapshots(s.uow_factory, s.clock, s.delivery, video)
     info["Snapshots"] = {"Snapshot": [url for _, url in covers.urls]}
     if video.cover_image_id:
-        info["CoverURL"] = cover_url(s.uow_factory, s.clock, s.delivery, video.cover_image_id)
+        info["CoverURL"] = cover_url(s, video.cover_image_id)
     elif not meta.cover_url and covers.chosen:
         info["CoverURL"] = covers.chosen
     if meta.cate_id is not None:
