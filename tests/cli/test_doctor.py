@@ -51,7 +51,7 @@ def test_an_unreachable_broker_and_redis_fail_with_what_to_fix(tmp_path: Path) -
     assert "fix: start Redis or fix DYNIMG_REDIS_URL" in result.stdout
     assert "brokerpw" not in result.stdout + result.stderr
     assert "redispw" not in result.stdout + result.stderr
-    assert "2 check(s) failed" in result.stderr
+    assert result.stderr == "error: ChecksFailed: 2 check(s) failed: see the FAIL lines above\n"
 
 
 def test_a_missing_database_is_reported_not_created(tmp_path: Path) -> None:

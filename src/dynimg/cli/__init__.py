@@ -65,9 +65,9 @@ class DynimgGroup(click.Group):
         except click.ClickException as exc:
             ctx = _context(exc)
             hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-            _fail("InvalidUsage", exc.format_message() + hint, exc.exit_code)
+            fail("InvalidUsage", exc.format_message() + hint, exc.exit_code)
         except click.Abort:
-            _fail("Aborted", "stopped before it finished", 1)
+            fail("Aborted", "stopped before it finished", 1)
         sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -91,12 +91,12 @@ class DynimgGroup(click.Group):
         except BrokenPipeError:
             raise  # click's main() ends quietly when standard output's reader has gone
         except ConfigurationError as exc:
-            _fail(exc.code, exc.message, 2)
+            fail(exc.code, exc.message, 2)
         except DynimgError as exc:
-            _fail(exc.code, exc.message, 1)
+            fail(exc.code, exc.message, 1)
         except (OSError, RuntimeError, ValueError) as exc:
             # Local commands only: say what failed in one line rather than a traceback.
-            _fail("InternalError", f"{type(exc).__name__}: {exc}", 1)
+            fail("InternalError", f"{type(exc).__name__}: {exc}", 1)
 
 
 _NoArgsIsHelp: type[click.ClickException] = getattr(
@@ -109,8 +109,9 @@ def _context(exc: click.ClickException) -> click.Context | None:
     return getattr(exc, "ctx", None)
 
 
-def _fail(code: str, message: str, status: int) -> NoReturn:
-    """The one error line of every command, on standard error, and the exit status."""
+def fail(code: str, message: str, status: int = 1) -> NoReturn:
+    """The one error line of every command, ``error: <Code>: <message>`` on standard error,
+    and the exit status."""
     click.echo(f"error: {code}: {message}", err=True)
     sys.exit(status)
 

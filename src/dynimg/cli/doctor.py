@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -21,7 +20,7 @@ def doctor() -> None:
 
     Prints each check with ok or FAIL and, for a failure, what to fix; exits 1 if any failed.
     """
-    from dynimg.cli import settings_from_env
+    from dynimg.cli import fail, settings_from_env
 
     settings = settings_from_env()
     failed = 0
@@ -31,8 +30,7 @@ def doctor() -> None:
         if not check.ok:
             click.echo(f"{'':<16}fix: {check.fix}")
     if failed:
-        click.echo(f"{failed} check(s) failed", err=True)
-        sys.exit(1)
+        fail("ChecksFailed", f"{failed} check(s) failed: see the FAIL lines above")
     click.echo("all checks passed")
 
 

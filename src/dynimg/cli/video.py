@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def video_upload(
     path: Path, title: str | None, wait: bool, endpoint: str | None, account_name: str | None
 ) -> None:
     """Upload a video the way Alibaba's clients do and print its VideoId."""
-    from dynimg.cli import settings_from_env
+    from dynimg.cli import fail, settings_from_env
 
     settings = settings_from_env()
     client = open_client(settings, endpoint, account_name)
@@ -54,8 +53,7 @@ def video_upload(
     click.echo(f"VideoId: {video_id}  Status: {status}")
     if status == "UploadFail":
         reason = client.call("GetMezzanineInfo", VideoId=video_id)["Mezzanine"].get("ErrorMessage")
-        click.echo(f"error: UploadFail: {reason or 'the file is not a playable video'}", err=True)
-        sys.exit(1)
+        fail("UploadFail", reason or "the file is not a playable video")
 
 
 @video.command("list")
