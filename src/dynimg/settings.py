@@ -146,6 +146,10 @@ class Settings(BaseModel):
     timestamp_tolerance_seconds: int = Field(default=900, ge=1, le=86400)
     """How far a request's signed timestamp may be from the server clock (Alibaba: 15 min)."""
 
+    body_idle_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """A request body (upload) that sends nothing for this long is refused (400
+    RequestTimeout) and counted in `dynimg_slow_clients_total`."""
+
     max_request_bytes: int = Field(default=1 << 20, ge=1024)
     """Largest RPC request (query plus body) the gateway accepts."""
 

@@ -17,6 +17,10 @@ from dynimg.cli.supervisor import WorkerSupervisor
 from dynimg.services.accounts import provision_default_key
 from dynimg.settings import Settings
 
+KEEP_ALIVE_SECONDS = 5
+"""An idle keep-alive connection is closed after this long (request heads stay bounded by h11's
+16 KiB; bodies by DYNIMG_BODY_IDLE_SECONDS, see dynimg.api.streams)."""
+
 
 @click.command()
 @click.option("--host", help="Address to listen on (default: DYNIMG_HOST or 127.0.0.1).")
@@ -57,6 +61,7 @@ def serve(host: str | None, port: int | None) -> None:
         uvicorn.run(
             create_app(services), host=settings.host, port=settings.port,
             log_level=settings.log_level, log_config=None,  # ours: redacted, text or JSON
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )  # fmt: skip
     finally:
         supervisor.stop()

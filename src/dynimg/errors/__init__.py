@@ -16,7 +16,7 @@ in one module per concern (base, requests, resources, media, oss); import them f
     │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
     │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
     │   │   OnDemandThrottled (429), RenderFailed (422)
-│   ├── RequestTooLarge
+│   ├── RequestTooLarge, RequestTimeout
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
     │   ├── ObjectNotFound, ObjectTooLarge, NoSuchUpload, InvalidPart, MalformedXML,
@@ -79,6 +79,7 @@ from dynimg.errors.requests import (
     InvalidVersion,
     MissingParameter,
     OnDemandThrottled,
+    RequestTimeout,
     RequestTooLarge,
     SignatureDoesNotMatch,
     SignatureNonceUsed,
@@ -142,6 +143,7 @@ __all__ = [
     "RemoteError",
     "RenderFailed",
     "RenderTimeout",
+    "RequestTimeout",
     "RequestTooLarge",
     "ResourceNotFound",
     "SecurityTokenExpired",

@@ -104,6 +104,13 @@ class RequestTooLarge(ClientError):
     http_status = 413
 
 
+class RequestTimeout(ClientError):
+    """Your socket connection to the server was not read from or written to within the timeout
+    period."""
+
+    code = "RequestTimeout"
+
+
 class Forbidden(ClientError):
     """User not authorized to operate on the specified resource."""
 

@@ -36,6 +36,14 @@ class Metrics(Protocol):
         """A storage ``operation`` (put, delete, ...) failed with StorageError."""
         ...
 
+    def body_reading(self, delta: int) -> None:
+        """A request body started (+1) or ended (-1) arriving."""
+        ...
+
+    def slow_client(self, reason: str) -> None:
+        """A client was cut off for being too slow (``body_idle``: its body stalled)."""
+        ...
+
 
 class NullMetrics:
     """Counts nothing: the default where no one scrapes (one-shot commands, tests)."""
@@ -56,4 +64,10 @@ class NullMetrics:
         pass
 
     def storage_failed(self, operation: str) -> None:
+        pass
+
+    def body_reading(self, delta: int) -> None:
+        pass
+
+    def slow_client(self, reason: str) -> None:
         pass

@@ -19,6 +19,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     start_http_server,
@@ -64,6 +65,15 @@ STORAGE_ERRORS = Counter(
     "dynimg_storage_errors", "Storage operations that failed (full or failing)", ["operation"]
 )
 
+BODIES_READING = Gauge(
+    "dynimg_request_bodies_reading",
+    "Request bodies (uploads) arriving now, read without holding a worker thread",
+    multiprocess_mode="livesum",
+)
+SLOW_CLIENTS = Counter(
+    "dynimg_slow_clients", "Clients cut off for being too slow, by reason", ["reason"]
+)
+
 
 class PrometheusMetrics:
     """Implements ``ports.Metrics`` with the metrics above."""
@@ -88,6 +98,12 @@ class PrometheusMetrics:
 
     def storage_failed(self, operation: str) -> None:
         STORAGE_ERRORS.labels(operation).inc()
+
+    def body_reading(self, delta: int) -> None:
+        BODIES_READING.inc(delta)
+
+    def slow_client(self, reason: str) -> None:
+        SLOW_CLIENTS.labels(reason).inc()
 
 
 class JobsCollector(Collector):

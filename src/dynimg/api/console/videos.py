@@ -22,7 +22,7 @@ from dynimg.api.byte_ranges import parse_range
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
-from dynimg.api.streams import sync_chunks
+from dynimg.api.streams import file_chunks, spooled_body
 from dynimg.domain.upload_requests import browser_video
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.videos import Video
@@ -115,13 +115,19 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
 
 
 async def put_part(console: Console, request: Request, visitor: Visitor) -> Response:
-    """One slice of the file, streamed into storage as it arrives."""
+    """One slice of the file, read without a worker thread, then stored."""
     ctx = await _authorized(console, request, visitor)
     number = int(request.path_params["number"])
-    stored = await run_in_threadpool(
-        objects.upload_part, ctx, request.path_params["upload_id"], number,
-        sync_chunks(request.stream()), None,
+    s, settings = console.services.deps, console.services.settings
+    spooled = await spooled_body(
+        request.stream(), limit=settings.max_upload_bytes, idle_seconds=settings.body_idle_seconds,
+        directory=s.scratch(), metrics=s.metrics,
     )  # fmt: skip
+    with spooled:
+        stored = await run_in_threadpool(
+            objects.upload_part, ctx, request.path_params["upload_id"], number,
+            file_chunks(spooled), None,
+        )  # fmt: skip
     return JSONResponse({"part": number, "size": stored.size})
 
 

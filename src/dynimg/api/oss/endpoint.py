@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dynimg.api.streams import sync_chunks
+from dynimg.api.streams import file_chunks, spooled_body
 from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.oss_signing import oss_claim
@@ -84,7 +84,8 @@ class ObjectEndpoint:
     ) -> Response:
         method = request.method
         if method == "PUT":
-            return await _put(request, ctx, query, headers)
+            _check_length(headers, ctx.grant)  # before reading: a declared excess is refused
+            return await _put(ctx, query, headers, await self._body(request))
         if method == "POST" and "uploads" in query:
             upload_id = await run_in_threadpool(objects.initiate_multipart, ctx)
             return _xml(
@@ -116,20 +117,32 @@ class ObjectEndpoint:
             return Response(headers={"Content-Length": str(size)})
         raise InvalidParameter("Operation", "is not supported by this endpoint")
 
+    async def _body(self, request: Request) -> IO[bytes]:
+        """The body, read without a worker thread (see :mod:`dynimg.api.streams`)."""
+        settings, deps = self._services.settings, self._deps
+        return await spooled_body(
+            request.stream(), limit=settings.max_upload_bytes,
+            idle_seconds=settings.body_idle_seconds, directory=deps.scratch(),
+            metrics=deps.metrics,
+        )  # fmt: skip
+
 
 async def _put(
-    request: Request, ctx: objects.ObjectContext, query: dict[str, str], headers: dict[str, str]
+    ctx: objects.ObjectContext,
+    query: dict[str, str],
+    headers: dict[str, str],
+    spooled: IO[bytes],
 ) -> Response:
-    """PutObject, or UploadPart when the query names an upload."""
-    _check_length(headers, ctx.grant)
-    body, md5 = sync_chunks(request.stream()), headers.get("content-md5")
-    if "uploadId" in query:
-        number = _part_number(query.get("partNumber", ""))
-        stored = await run_in_threadpool(
-            objects.upload_part, ctx, query["uploadId"], number, body, md5
-        )
-    else:
-        stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
+    """PutObject, or UploadPart when the query names an upload; ``spooled`` is the body."""
+    with spooled:
+        body, md5 = file_chunks(spooled), headers.get("content-md5")
+        if "uploadId" in query:
+            number = _part_number(query.get("partNumber", ""))
+            stored = await run_in_threadpool(
+                objects.upload_part, ctx, query["uploadId"], number, body, md5
+            )
+        else:
+            stored = await run_in_threadpool(objects.put_object, ctx, body, md5)
     return Response(headers={"ETag": objects.object_etag(stored)})
 
 

@@ -12,10 +12,12 @@ from starlette.routing import Route
 from dynimg.api.error_mapper import error_response
 from dynimg.api.rpc.gateway import RpcGateway
 from dynimg.api.rpc.responses import rpc_response
+from dynimg.api.streams import timed_chunks
 from dynimg.api.wiring import Services
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.signing import RpcRequest
 from dynimg.errors import ClientError, RequestTooLarge
+from dynimg.ports import Metrics
 
 MAX_PARAMETERS = 256
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -24,11 +26,12 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 def rpc_routes(services: Services) -> list[Route]:
     """The gateway at ``/``, GET and POST."""
     gateway = RpcGateway(services)
-    limit = services.settings.max_request_bytes
+    limit, idle = services.settings.max_request_bytes, services.settings.body_idle_seconds
+    metrics = services.deps.metrics
 
     async def rpc(request: Request) -> Response:
         try:
-            decoded = await _decode(request, limit)
+            decoded = await _decode(request, limit, idle, metrics)
         except ClientError as exc:
             request_id = new_request_id()
             status, body = error_response(exc, request_id, services.settings.host_id)
@@ -39,9 +42,9 @@ def rpc_routes(services: Services) -> list[Route]:
     return [Route("/", rpc, methods=["GET", "POST"])]
 
 
-async def _decode(request: Request, limit: int) -> RpcRequest:
+async def _decode(request: Request, limit: int, idle: float, metrics: Metrics) -> RpcRequest:
     raw_query = request.scope.get("query_string", b"")
-    body = await _read_body(request, limit - len(raw_query))
+    body = await _read_body(request, limit - len(raw_query), idle, metrics)
     form: list[tuple[str, str]] = []
     if request.headers.get("content-type", "").split(";")[0].strip() == FORM_TYPE:
         form = _parse_pairs(body.decode("utf-8", errors="replace"))
@@ -56,12 +59,12 @@ async def _decode(request: Request, limit: int) -> RpcRequest:
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, idle: float, metrics: Metrics) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge()
     chunks, size = [], 0
-    async for chunk in request.stream():
+    async for chunk in timed_chunks(request.stream(), idle, metrics):
         size += len(chunk)
         if size > limit:
             raise RequestTooLarge()
