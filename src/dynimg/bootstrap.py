@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Dispatcher,
         MediaEngine,
         RateLimiter,
+        SignInThrottle,
         Storage,
         UnitOfWork,
     )
@@ -140,6 +141,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         dispatcher=dispatcher,
         sender=sender,
         rate_limiter=build_rate_limiter(settings),
+        sign_ins=build_sign_in_throttle(settings),
         metrics=metrics,
         passwords=Argon2Hasher(),
         scratch=scratch.path,
@@ -247,6 +249,17 @@ def open_storage(settings: Settings) -> Storage:
     raise ConfigurationError(
         f"unsupported storage URL {settings.effective_storage_url!r} (use file:// or s3://bucket)"
     )
+
+
+def build_sign_in_throttle(settings: Settings) -> SignInThrottle:
+    """Failed console sign-ins, counted in Redis too when one is configured."""
+    from dynimg.adapters.sign_in_throttle import LocalSignInThrottle, SharedSignInThrottle
+
+    if settings.redis_url:
+        return SharedSignInThrottle(
+            settings.redis_url, settings.redis_key_prefix, settings.redis_timeout_seconds
+        )
+    return LocalSignInThrottle()
 
 
 def build_rate_limiter(settings: Settings) -> RateLimiter:

@@ -7,6 +7,7 @@ not silently fall back to a default), and every problem is reported at once.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -134,6 +135,11 @@ class Settings(BaseModel):
     on_demand_wait_seconds: float = Field(default=20.0, ge=0, le=120)
     """How long an on-demand GET waits for its render before answering 202 with Retry-After."""
 
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto dynimg believes (client address of the sign-in throttle, secure cookies);
+    empty: none, the peer's address is the client's."""
+
     host: str = "127.0.0.1"
     """Address `dynimg serve` listens on."""
 
@@ -209,6 +215,14 @@ class Settings(BaseModel):
         if url is not None and not _STORAGE_URL.match(url):
             raise ValueError("must be file:///path, a path, or s3://bucket[/prefix]")
         return url
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            ipaddress.ip_network(item, strict=False)  # ValueError names the bad item
+        return ",".join(items)
 
     @field_validator("bucket")
     @classmethod

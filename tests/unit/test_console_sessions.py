@@ -1,4 +1,4 @@
-"""Console session cookies: idle and absolute timeouts, tampering, and the sign-in throttle."""
+"""Console session cookies: idle and absolute timeouts, tampering."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dynimg.api.console.sessions import COOKIE, SessionCodec, SignInThrottle, Visitor
+from dynimg.api.console.sessions import COOKIE, SessionCodec, Visitor
 
 IDLE, ABSOLUTE = 600, 3600
 
@@ -59,12 +59,3 @@ def test_a_tampered_or_foreign_cookie_is_an_anonymous_session(clock: list[float]
     other = SessionCodec("x" * 32, IDLE, ABSOLUTE)
     assert other.load(_request(cookie)).user_id is None
     assert codec.load(_request(cookie[:-2] + "AA")).user_id is None
-
-
-def test_throttle_counts_per_username_and_address() -> None:
-    throttle = SignInThrottle(limit=2, window=60)
-    throttle.failed("Alice", "10.0.0.1")
-    throttle.failed("alice", "10.0.0.1")
-    assert throttle.blocked("ALICE", "10.0.0.1")
-    assert not throttle.blocked("alice", "10.0.0.2")
-    assert not throttle.blocked("bob", "10.0.0.1")

@@ -62,6 +62,10 @@ def serve(host: str | None, port: int | None) -> None:
             create_app(services), host=settings.host, port=settings.port,
             log_level=settings.log_level, log_config=None,  # ours: redacted, text or JSON
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            # Forwarding headers only from configured proxies: from anyone else they are a
+            # client's claim (uvicorn's default trusts 127.0.0.1, i.e. every local client).
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
         )  # fmt: skip
     finally:
         supervisor.stop()

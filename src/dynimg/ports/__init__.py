@@ -29,7 +29,7 @@ from dynimg.ports.media import (
 )
 from dynimg.ports.messaging import CallbackSender, Dispatcher
 from dynimg.ports.metrics import Metrics, NullMetrics
-from dynimg.ports.rate_limits import RateLimiter
+from dynimg.ports.rate_limits import RateLimiter, SignInThrottle
 from dynimg.ports.storage import Storage, StoredObject
 from dynimg.ports.templates import TemplateRepository, WatermarkRepository
 from dynimg.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -62,6 +62,7 @@ __all__ = [
     "PasswordHasher",
     "PeriodicRepository",
     "RateLimiter",
+    "SignInThrottle",
     "Storage",
     "StoredObject",
     "TaskRepository",

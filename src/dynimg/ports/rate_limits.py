@@ -1,4 +1,4 @@
-"""Request rates per account and Action."""
+"""Request rates per account and Action, and failed sign-ins per user and address."""
 
 from __future__ import annotations
 
@@ -23,4 +23,21 @@ class RateLimiter(Protocol):
 
     def healthy(self) -> bool:
         """Whether the counts' storage answers."""
+        ...
+
+
+class SignInThrottle(Protocol):
+    """Failed console sign-ins per (username, client address); shared by every API process
+    when Redis is configured."""
+
+    def blocked(self, username: str, address: str) -> bool:
+        """Whether this pair has used up its failed attempts for now."""
+        ...
+
+    def failed(self, username: str, address: str) -> None:
+        """Count one failed attempt."""
+        ...
+
+    def succeeded(self, username: str, address: str) -> None:
+        """Forget the pair's failures (it signed in)."""
         ...

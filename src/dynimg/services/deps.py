@@ -13,7 +13,7 @@ from dynimg.ports.clock import Clock
 from dynimg.ports.engine import MediaEngine
 from dynimg.ports.messaging import CallbackSender, Dispatcher
 from dynimg.ports.metrics import Metrics
-from dynimg.ports.rate_limits import RateLimiter
+from dynimg.ports.rate_limits import RateLimiter, SignInThrottle
 from dynimg.ports.storage import Storage
 from dynimg.ports.unit_of_work import UnitOfWorkFactory
 
@@ -34,6 +34,8 @@ class Deps:
     sender: CallbackSender
     rate_limiter: RateLimiter
     """Per-account request rates (shared through Redis when DYNIMG_REDIS_URL is set)."""
+    sign_ins: SignInThrottle
+    """Failed console sign-ins per user and address (shared through Redis when configured)."""
     metrics: Metrics
     """Where requests, jobs, callbacks, uploads and storage failures are counted."""
     passwords: PasswordHasher

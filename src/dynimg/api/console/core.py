@@ -15,7 +15,6 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from dynimg.api.console.i18n import LANGUAGES, choose_language, translator
 from dynimg.api.console.sessions import (
     SessionCodec,
-    SignInThrottle,
     Visitor,
     csrf_ok,
     new_visitor,
@@ -47,7 +46,7 @@ class Console:
             settings.console_idle_minutes * 60,
             settings.console_session_hours * 3600,
         )
-        self.throttle = SignInThrottle()
+        self.throttle = services.deps.sign_ins
         self.job_streams = StreamSlots()
         self.templates = Environment(
             loader=PackageLoader("dynimg.api.console", "html"),

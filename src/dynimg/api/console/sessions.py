@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -105,38 +103,3 @@ async def csrf_ok(request: Request, visitor: Visitor) -> bool:
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     return sent is not None and hmac.compare_digest(sent.encode(), visitor.csrf.encode())
-
-
-class SignInThrottle:
-    """Failed sign-ins per (username, client address): at most ``limit`` in ``window`` seconds.
-
-    Kept in this process's memory: ``dynimg serve`` runs one API process, and a restart only
-    forgets recent failures.
-    """
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self._limit, self._window = limit, window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, username: str, address: str) -> bool:
-        """Whether this pair has used up its failed attempts."""
-        with self._lock:
-            return len(self._recent((username.lower(), address))) >= self._limit
-
-    def failed(self, username: str, address: str) -> None:
-        """Count one failed attempt."""
-        with self._lock:
-            self._recent((username.lower(), address)).append(time.monotonic())
-            if len(self._failures) > 100_000:  # a flood of names must not grow memory forever
-                self._failures.clear()
-
-    def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((username.lower(), address), None)
-
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        entries = self._failures.setdefault(key, deque())
-        while entries and time.monotonic() - entries[0] > self._window:
-            entries.popleft()
-        return entries

@@ -12,7 +12,7 @@ IN_ALL = 32
 class StreamSlots:
     """Counts open streams per session and in all; refuses past the bounds.
 
-    In this process's memory, like the sign-in throttle: ``dynimg serve`` runs one API process.
+    In this process's memory: ``dynimg serve`` runs one API process.
     """
 
     def __init__(self, per_session: int = PER_SESSION, in_all: int = IN_ALL) -> None:
