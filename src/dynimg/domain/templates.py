@@ -22,10 +22,12 @@ dynimg added; GIF and WebP templates keep ignoring them, as they always have.
 ``Container.MaxFileSize`` (bytes, 1 KiB to 4 GiB: the output is made to fit; see
 :mod:`dynimg.domain.size_search`).
 
+``Video.ToneMap`` (``bt2390`` default, ``hable``, ``clip``): how HDR sources become SDR.
+
 Shaping extras: ``Video.Crop`` (``none`` default; ``fill`` fills exactly Width x Height with the
-centre of the picture, so both are required), ``Clip.Playback`` (``forward`` default,
-``reverse``, ``bounce``) and ``Clip.Speed`` (0.25 to 4, default 1). The TimeSpan is always
-source time: at Speed 2 a 4-second TimeSpan plays in 2 seconds.
+centre of the picture, so both are required; ``auto`` cuts off letterbox or pillarbox bars),
+``Clip.Playback`` (``forward`` default, ``reverse``, ``bounce``) and ``Clip.Speed`` (0.25 to 4,
+default 1). The TimeSpan is always source time: at Speed 2 a 4-second TimeSpan plays in 2 s.
 """
 
 from __future__ import annotations
@@ -120,6 +122,19 @@ class Crop(StrEnum):
     """Scaled to Width x Height (the aspect ratio changes when both are given)."""
     FILL = "fill"
     """Scaled to cover Width x Height, then the centre cut out: nothing is stretched."""
+    AUTO = "auto"
+    """Black (or flat) bars around the picture, letterbox or pillarbox, cut off first."""
+
+
+class ToneMap(StrEnum):
+    """How an HDR (PQ or HLG) source's highlights are brought into SDR (``Video.ToneMap``)."""
+
+    BT2390 = "bt2390"
+    """ITU-R BT.2390's EETF: a knee in PQ space; below it the picture is untouched."""
+    HABLE = "hable"
+    """John Hable's filmic curve: softer, darker highlights."""
+    CLIP = "clip"
+    """No compression: everything brighter than SDR white clips."""
 
 
 class Playback(StrEnum):
@@ -176,6 +191,8 @@ class DynamicImageTemplateConfig:
     max_file_size: int | None = None
     """``Container.MaxFileSize``: the output is at most this many bytes, or the job fails."""
     crop: Crop = Crop.NONE
+    tone_map: ToneMap = ToneMap.BT2390
+    """How an HDR source is tone-mapped to SDR; SDR sources ignore it."""
     playback: Playback = Playback.FORWARD
     speed: float = 1.0
     """Playback speed; the TimeSpan is source time, the output lasts its length / speed."""
@@ -238,6 +255,15 @@ def parse_template_config(
             container, "MaxFileSize", f"{path}.Container", MIN_FILE_SIZE, MAX_FILE_SIZE
         ),
         crop=_parse_crop(video, f"{path}.Video", both_sides=bool(width and height)),
+        tone_map=ToneMap(
+            _optional(
+                video,
+                "ToneMap",
+                f"{path}.Video",
+                lambda v, p: read_choice(v, p, [t.value for t in ToneMap]),
+                ToneMap.BT2390.value,
+            )
+        ),
         playback=_parse_playback(_optional_object(doc, "Clip", path), f"{path}.Clip"),
         speed=_parse_speed(_optional_object(doc, "Clip", path), f"{path}.Clip"),
     )

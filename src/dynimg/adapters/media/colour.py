@@ -7,6 +7,7 @@ the numbers of ITU-T H.273) are used as they are: PyAV exposes them as plain int
 from __future__ import annotations
 
 import av.video.frame
+from av.video.reformatter import Colorspace
 
 BT709 = 1
 UNSPECIFIED = 2
@@ -49,3 +50,10 @@ def conversion_matrix(frame: av.video.frame.VideoFrame) -> int:
     matrix is BT.601's)."""
     matrix = settle_matrix(frame).colorspace
     return BT601 if matrix in (0, UNSPECIFIED, 5) else matrix
+
+
+def matrix_change(frame: av.video.frame.VideoFrame, target: Colorspace) -> Colorspace | None:
+    """``target`` (swscale's number for a matrix) when ``frame`` is YUV of another matrix,
+    None when it already is in ``target``'s: decoded YUV then passes through unconverted."""
+    wanted = BT709 if target == Colorspace.ITU709 else BT601
+    return None if conversion_matrix(frame) == wanted else target

@@ -18,7 +18,9 @@ import av.error
 import av.video.frame
 import av.video.stream
 import numpy as np
+from av.video.reformatter import Colorspace
 
+from dynimg.adapters.media.colour import HDR_TRANSFERS, HLG, matrix_change
 from dynimg.adapters.media.crop import CentreCrop
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.probe import (
@@ -30,9 +32,12 @@ from dynimg.adapters.media.probe import (
     untimed,
 )
 from dynimg.adapters.media.scaler import Scaler
+from dynimg.adapters.media.tone_map import ToneMapper
 from dynimg.adapters.media.yuv import turned
 from dynimg.domain.clip import ClipWindow
+from dynimg.domain.geometry import Box
 from dynimg.domain.limits import MediaLimits
+from dynimg.domain.templates import ToneMap
 from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
 
 MAX_BAD_PACKETS = 50
@@ -59,6 +64,12 @@ class DecodePlan:
     """Cut the centre of each frame to the output's shape instead of stretching (Crop=fill)."""
     pixel_aspect: Fraction = Fraction(1)
     """The source's sample aspect ratio, which shapes the centre cut."""
+    matrix: Colorspace = Colorspace.ITU601
+    """The YUV matrix of yuv420p pictures handed over (the writer's)."""
+    tone_map: ToneMap = ToneMap.BT2390
+    """How HDR frames become SDR (SDR frames never meet it)."""
+    cut: Box | None = None
+    """The part of each frame to keep (coded pixels): the picture inside letterbox bars."""
 
 
 Picture = Frame | av.video.frame.VideoFrame
@@ -229,7 +240,12 @@ class _WantedFrames:
 
 
 class _Converter:
-    """Scales and rotates decoded frames, reusing the result when a frame fills several slots."""
+    """Scales and rotates decoded frames, reusing the result when a frame fills several slots.
+
+    HDR frames (PQ or HLG) are scaled to 16-bit RGB and tone-mapped to SDR RGB, whatever the
+    writer wants; SDR frames take the path they always took, converted to the writer's YUV
+    matrix only when theirs is another.
+    """
 
     def __init__(self, plan: DecodePlan) -> None:
         width, height = plan.size
@@ -238,30 +254,54 @@ class _Converter:
         # A turned frame stays in YUV when its sides are even (chroma then turns exactly).
         self._yuv = plan.yuv and (not self._turns or (width % 2 == 0 and height % 2 == 0))
         self._format = "yuv420p" if self._yuv else "rgb24"
-        self._crop = CentreCrop(self._coded, plan.pixel_aspect, self._format) if plan.crop else None
+        self._plan = plan
+        self._crops: dict[tuple[str, Colorspace | None], CentreCrop] = {}
         self._last: tuple[av.video.frame.VideoFrame, Picture] | None = None
         self._scaler = Scaler()
+        self._tone: tuple[int, ToneMapper] | None = None
 
     def __call__(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._last is not None and self._last[0] is frame:
             return self._last[1]
-        scaled = self._scale(frame)
+        picture = self._hdr(frame) if frame.color_trc in HDR_TRANSFERS else self._sdr(frame)
+        self._last = (frame, picture)
+        return picture
+
+    def _sdr(self, frame: av.video.frame.VideoFrame) -> Picture:
         if self._yuv:
-            scaled = turned(scaled, self._turns) if self._turns else scaled
-            self._last = (frame, scaled)
-            return scaled
-        rgb: Frame = np.asarray(scaled.to_ndarray(), dtype=np.uint8)
+            scaled = self._scale(frame, self._format, matrix_change(frame, self._plan.matrix))
+            return turned(scaled, self._turns) if self._turns else scaled
+        return self._upright(np.asarray(self._scale(frame, self._format).to_ndarray()))
+
+    def _hdr(self, frame: av.video.frame.VideoFrame) -> Frame:
+        if self._tone is None or self._tone[0] != frame.color_trc:
+            mapper = ToneMapper(hlg=frame.color_trc == HLG, operator=self._plan.tone_map)
+            self._tone = (frame.color_trc, mapper)
+        wide = self._scale(frame, "rgb48le").to_ndarray()
+        return self._upright(self._tone[1](np.asarray(wide, dtype=np.uint16)))
+
+    def _upright(self, rgb: Frame) -> Frame:
         if self._turns:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=-self._turns))
-        self._last = (frame, rgb)
-        return rgb
+        return np.asarray(rgb, dtype=np.uint8)
 
-    def _scale(self, frame: av.video.frame.VideoFrame) -> av.video.frame.VideoFrame:
-        if self._crop is not None:
-            return self._crop(frame)
+    def _scale(
+        self, frame: av.video.frame.VideoFrame, format: str, matrix: Colorspace | None = None
+    ) -> av.video.frame.VideoFrame:
+        if self._plan.crop or self._plan.cut:
+            if (crop := self._crops.get((format, matrix))) is None:
+                aspect, cut = self._plan.pixel_aspect, self._plan.cut
+                crop = CentreCrop(self._coded, aspect, format, matrix, cut)
+                self._crops[(format, matrix)] = crop
+            return crop(frame)
         width, height = self._coded
         return self._scaler(
-            frame, width=width, height=height, format=self._format, interpolation="LANCZOS"
+            frame,
+            width=width,
+            height=height,
+            format=format,
+            interpolation="LANCZOS",
+            matrix=matrix,
         )
 
 

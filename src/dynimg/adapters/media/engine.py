@@ -19,7 +19,7 @@ from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
-from dynimg.domain.geometry import output_size
+from dynimg.domain.geometry import Box, output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
@@ -108,7 +108,11 @@ class PyAvMediaEngine:
             from dynimg.adapters.media.highlight import resolve_auto_seek
 
             template = resolve_auto_seek(opened.path, info, template, self._limits, deadline)
+        cut = self._bars(opened, info, template)
+        if cut is not None:
+            info = replace(info, width=cut.width, height=cut.height)
         plan, fps, times = self._plan(info, template, started)
+        plan = replace(plan, cut=cut)
         sprites = self._sprites(spec, plan.size)
         encoding = Encoding(template, fps, times, sprites)
         if template.max_file_size is not None:
@@ -151,7 +155,7 @@ class PyAvMediaEngine:
         )
         even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
         budget = frame_budget(self._limits, shaped=_shaped(template), fitted=True)
-        frames = ClipFrames(budget.fitting, yuv=kind.yuv and even)
+        frames = ClipFrames(budget.fitting, yuv=kind.yuv and even, matrix=kind.matrix)
         # Re-encodes run from the kept frames: no shaping store is alive by then.
         refit = frame_budget(self._limits, shaped=False, fitted=True).writer
         with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as scratch:
@@ -185,6 +189,18 @@ class PyAvMediaEngine:
     def _writer_limits(self, share: int) -> MediaLimits:
         """The limits a writer is made with: its frame memory is its share of the budget."""
         return replace(self._limits, frame_memory_bytes=share)
+
+    def _bars(
+        self, opened: OpenedSource, info: MediaInfo, template: DynamicImageTemplateConfig
+    ) -> Box | None:
+        """``Crop=auto``: the picture inside letterbox or pillarbox bars, when there are any."""
+        if template.crop is not Crop.AUTO:
+            return None
+        from dynimg.adapters.media.letterbox import find_bars
+
+        longest = Fraction(self._limits.max_clip_seconds)
+        window = resolve_window(template.time_span, info.duration, longest)
+        return find_bars(opened.path, window, self._limits)
 
     def _sprites(self, spec: RenderSpec, size: tuple[int, int]) -> list[Sprite]:
         """The watermarks, prepared; Pillow is imported only when there are some (most renders
@@ -224,6 +240,8 @@ class PyAvMediaEngine:
             started + self._limits.max_render_seconds,
             self._limits,
             yuv=WRITERS[template.format].yuv and forward,  # kept frames are RGB
+            matrix=WRITERS[template.format].matrix,
+            tone_map=template.tone_map,
             crop=template.crop is Crop.FILL,
             pixel_aspect=info.sample_aspect_ratio or Fraction(1),
         )
@@ -256,7 +274,7 @@ class PyAvMediaEngine:
             writer = KeepingWriter(writer, keep)
         shaper = ShapingWriter(
             writer, template.playback, encoding.times, encoding.sprites, budget.shaping, report,
-            yuv=kind.yuv,
+            yuv=kind.yuv, matrix=kind.matrix,
         )  # fmt: skip
         try:
             for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):

@@ -8,7 +8,7 @@ import av
 import av.video.frame
 import numpy as np
 from av.video.format import VideoFormat
-from av.video.reformatter import Interpolation, VideoReformatter
+from av.video.reformatter import Colorspace, Interpolation, VideoReformatter
 
 from dynimg.adapters.media.colour import settle_matrix
 from dynimg.adapters.media.frame_store import Frame
@@ -47,7 +47,10 @@ class Scaler:
         height: int | None = None,
         format: str | None = None,
         interpolation: str | None = None,
+        matrix: Colorspace | None = None,
     ) -> av.video.frame.VideoFrame:
+        """``frame`` scaled and converted; ``matrix`` is the YUV matrix of a YUV result when it
+        is not the source's (RGB to YUV: BT.601 unless given)."""
         flags = _flags(interpolation)
         frame = settle_matrix(frame)
         target = format or frame.format.name
@@ -60,7 +63,13 @@ class Scaler:
                 return self._scaled_to_rgb(frame, width, height, target, flags)
             flags |= EXACT
         return self._reformatter.reformat(
-            frame, width=width, height=height, format=format, interpolation=flags, threads=1
+            frame,
+            width=width,
+            height=height,
+            format=format,
+            interpolation=flags,
+            threads=1,
+            dst_colorspace=matrix,
         )
 
     def _scaled_to_rgb(
@@ -86,15 +95,21 @@ class Scaler:
         return self._to_rgb.reformat(yuv, format=target, interpolation=TO_RGB, threads=1)
 
     def as_format(
-        self, picture: Frame | av.video.frame.VideoFrame, pix_fmt: str
+        self,
+        picture: Frame | av.video.frame.VideoFrame,
+        pix_fmt: str,
+        matrix: Colorspace | None = None,
     ) -> av.video.frame.VideoFrame:
-        """``picture`` (an RGB array or a frame) as a frame in ``pix_fmt``."""
+        """``picture`` (an RGB array or a frame) as a frame in ``pix_fmt``; an RGB picture
+        becomes YUV with ``matrix`` (BT.601 unless given)."""
         frame = (
             picture
             if isinstance(picture, av.video.frame.VideoFrame)
             else av.VideoFrame.from_ndarray(picture, format="rgb24")
         )
-        return frame if frame.format.name == pix_fmt else self(frame, format=pix_fmt)
+        if frame.format.name == pix_fmt:
+            return frame
+        return self(frame, format=pix_fmt, matrix=matrix)
 
 
 def rgb_array(frame: av.video.frame.VideoFrame) -> Frame:

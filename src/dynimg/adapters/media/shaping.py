@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from av.video.reformatter import Colorspace
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import FrameStore
@@ -50,9 +51,10 @@ class ShapingWriter:
         report: Callable[[float], None],
         *,
         yuv: bool = False,
+        matrix: Colorspace = Colorspace.ITU601,
     ) -> None:
         self._writer, self._playback, self._times = writer, playback, times
-        self._yuv = yuv
+        self._yuv, self._matrix = yuv, matrix
         self._sprites, self._report = sprites, report
         self._scaler = Scaler()
         self._kept = FrameStore(memory) if playback is not Playback.FORWARD else None
@@ -94,7 +96,7 @@ class ShapingWriter:
         drawn = composite(picture, self._sprites, float(start) * 1000)
         if self._yuv and isinstance(drawn, np.ndarray):
             # Kept frames are RGB; as yuv420p they take half the memory waiting for the encoder.
-            drawn = self._scaler.as_format(drawn, "yuv420p")
+            drawn = self._scaler.as_format(drawn, "yuv420p", self._matrix)
         self._writer.add(drawn, start)
 
     def _step(self) -> None:

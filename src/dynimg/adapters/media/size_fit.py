@@ -18,6 +18,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import Colorspace
 
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame, FrameStore
@@ -59,10 +60,12 @@ class ClipFrames:
     of RGB, and the same pictures the first encode had), RGB otherwise or at an odd size.
     """
 
-    def __init__(self, memory_budget: int, *, yuv: bool) -> None:
+    def __init__(
+        self, memory_budget: int, *, yuv: bool, matrix: Colorspace = Colorspace.ITU601
+    ) -> None:
         self._store = FrameStore(memory_budget)
         self._starts: list[Fraction] = []
-        self._yuv = yuv
+        self._yuv, self._matrix = yuv, matrix
         # Two: the context is rebuilt whenever sizes or formats change between calls.
         self._converter, self._scaler = Scaler(), Scaler()
 
@@ -73,7 +76,9 @@ class ClipFrames:
                 if isinstance(picture, np.ndarray)
                 else picture
             )
-            kept = self._converter(frame, format="yuv420p").to_ndarray()
+            # A YUV picture already has the writer's matrix (the decoder converted it).
+            matrix = self._matrix if isinstance(picture, np.ndarray) else None
+            kept = self._converter(frame, format="yuv420p", matrix=matrix).to_ndarray()
         elif isinstance(picture, np.ndarray):
             kept = picture
         else:

@@ -24,8 +24,10 @@ import av
 import av.container
 import av.error
 import av.video.stream
+from av.video.reformatter import Colorspace
 
 from dynimg.adapters.media.apng_container import set_last_delay
+from dynimg.adapters.media.colour import BT709, LIMITED_RANGE
 from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.realtime import demote_realtime_threads
 from dynimg.adapters.media.scaler import Scaler
@@ -59,6 +61,9 @@ class Profile:
     muxer_options: Callable[[DynamicImageTemplateConfig], dict[str, str]]
     codec_options: Callable[[DynamicImageTemplateConfig, Fraction, int], dict[str, str]]
     """Encoder options for a config, frame rate and frame size in pixels."""
+    bt709: bool = False
+    """Tag the stream BT.709 (primaries, transfer, matrix, limited range) and convert RGB
+    with its matrix: without tags players guess, and Chrome and Firefox guess differently."""
 
 
 def av1_crf(quality: int) -> int:
@@ -84,7 +89,7 @@ PROFILES = {
         lambda c, fps, pixels: {"pred": "mixed"},
     ),
     ImageFormat.AVIF: Profile(
-        "avif", "libsvtav1", "yuv420p", lambda c: {"loop": str(c.loop)}, _av1_options
+        "avif", "libsvtav1", "yuv420p", lambda c: {"loop": str(c.loop)}, _av1_options, bt709=True
     ),
     ImageFormat.MP4: Profile(
         # moov before mdat so a browser starts playing while the rest downloads
@@ -93,6 +98,7 @@ PROFILES = {
         "yuv420p",
         lambda c: {"movflags": "+faststart"},
         _av1_options,
+        bt709=True,
     ),
 }
 """The formats this writer handles."""
@@ -125,6 +131,9 @@ class StreamingWriter:
         self._stream.width, self._stream.height = size
         self._stream.pix_fmt = profile.pix_fmt
         self._stream.codec_context.time_base = MILLISECOND
+        self._matrix = Colorspace.ITU709 if profile.bt709 else None
+        if profile.bt709:
+            _tag_bt709(self._stream)
         self._open_encoder()
         self._durations: dict[int, int] = {}
         self._starts: list[Fraction] = []
@@ -169,7 +178,7 @@ class StreamingWriter:
         if self._pending is None:
             return
         picture, start = self._pending
-        frame = self._scaler.as_format(picture, self._profile.pix_fmt)
+        frame = self._scaler.as_format(picture, self._profile.pix_fmt, self._matrix)
         pts = _ms(start)
         frame.pts, frame.time_base = pts, MILLISECOND
         self._durations[pts] = max(_ms(until) - pts, 1)
@@ -182,6 +191,14 @@ class StreamingWriter:
             if packet.pts is not None:
                 packet.duration = self._durations.pop(packet.pts, packet.duration)
             self._container.mux(packet)
+
+
+def _tag_bt709(stream: av.video.stream.VideoStream) -> None:
+    context = stream.codec_context
+    context.color_primaries = BT709
+    context.color_trc = BT709
+    context.colorspace = BT709
+    context.color_range = LIMITED_RANGE
 
 
 def _ms(seconds: Fraction) -> int:

@@ -15,6 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from av.video.reformatter import Colorspace
+
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.size_search import EncodeSettings, Knob
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
@@ -58,6 +60,9 @@ class WriterKind:
     """What, besides frame rate and size, makes this format's files smaller."""
     yuv: bool
     """Whether the writer takes yuv420p VideoFrames as they come from the decoder."""
+    matrix: Colorspace = Colorspace.ITU601
+    """The YUV matrix its files' decoders use: WebP's is BT.601 (its specification); AVIF and
+    MP4 are tagged BT.709. Decoded YUV of another matrix is converted to it."""
 
 
 def _gif(
@@ -105,8 +110,12 @@ WRITERS: dict[ImageFormat, WriterKind] = {
     ImageFormat.WEBP: WriterKind(_webp, frozenset({Knob.QUALITY}), yuv=True),
     # APNG is lossless: only frame rate and size make it smaller.
     ImageFormat.APNG: WriterKind(_streaming, frozenset(), yuv=False),
-    ImageFormat.AVIF: WriterKind(_streaming, frozenset({Knob.QUALITY}), yuv=True),
-    ImageFormat.MP4: WriterKind(_streaming, frozenset({Knob.QUALITY}), yuv=True),
+    ImageFormat.AVIF: WriterKind(
+        _streaming, frozenset({Knob.QUALITY}), yuv=True, matrix=Colorspace.ITU709
+    ),
+    ImageFormat.MP4: WriterKind(
+        _streaming, frozenset({Knob.QUALITY}), yuv=True, matrix=Colorspace.ITU709
+    ),
 }
 
 

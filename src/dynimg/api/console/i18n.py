@@ -154,6 +154,7 @@ ZH_CN = {
     "Crop": "裁剪",
     "None: scale to Width × Height": "无：缩放到 宽 × 高",
     "Fill: cut the centre to Width × Height": "填充：居中裁剪为 宽 × 高",
+    "Auto: cut off black bars (letterbox)": "自动：裁掉黑边（遮幅）",
     "Playback": "播放方式",
     "Forward": "正放",
     "Reverse": "倒放",
