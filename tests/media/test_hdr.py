@@ -35,6 +35,12 @@ def hdr_clip(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return make_hdr_clip(tmp_path_factory.mktemp("hdr") / f"{name}.mp4", TRANSFERS[name])
 
 
+@pytest.fixture(scope="module")
+def hlg_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What phones record: the other checks need only this one."""
+    return make_hdr_clip(tmp_path_factory.mktemp("hdr") / "hlg.mp4", HLG)
+
+
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(structural_similarity(a, b, channel_axis=2, data_range=255))
 
@@ -58,12 +64,12 @@ def test_hdr_is_tone_mapped_like_ffmpeg(
     assert min(before) > 2 * max(errors), (before, errors)
 
 
-@pytest.mark.parametrize("fmt", ["gif", "webp", "avif", "mp4"])
+@pytest.mark.parametrize("fmt", ["gif", "webp", "mp4"])
 def test_every_format_is_tone_mapped(
-    hdr_clip: Path, engine: PyAvMediaEngine, tmp_path: Path, fmt: str
+    hlg_clip: Path, engine: PyAvMediaEngine, tmp_path: Path, fmt: str
 ) -> None:
-    _, animation = render(engine, hdr_clip, tmp_path / f"out.{fmt}", template(fmt))
-    reference = ffmpeg_sdr(hdr_clip)
+    _, animation = render(engine, hlg_clip, tmp_path / f"out.{fmt}", template(fmt))
+    reference = ffmpeg_sdr(hlg_clip)
     scores = [ssim_half(ours, ref) for ours, ref in zip(animation.frames, reference, strict=False)]
     errors = [mean_error(o, r) for o, r in zip(animation.frames, reference, strict=False)]
     # The YUV formats decode with the matrix they are tagged with (AVIF, MP4: BT.709) or the
@@ -72,6 +78,7 @@ def test_every_format_is_tone_mapped(
 
 
 @pytest.mark.parametrize("fmt", ["avif", "mp4"])
+@pytest.mark.timeout(300)
 def test_av1_outputs_are_tagged_bt709(clip: Clip, tmp_path: Path, fmt: str) -> None:
     import av
 
@@ -84,12 +91,12 @@ def test_av1_outputs_are_tagged_bt709(clip: Clip, tmp_path: Path, fmt: str) -> N
 
 
 def test_operators_differ_where_they_should(
-    hdr_clip: Path, engine: PyAvMediaEngine, tmp_path: Path
+    hlg_clip: Path, engine: PyAvMediaEngine, tmp_path: Path
 ) -> None:
     frames = {}
     for operator in ("bt2390", "hable", "clip"):
         output = tmp_path / f"{operator}.apng"
-        frames[operator] = render(engine, hdr_clip, output, template("apng", ToneMap=operator))[
+        frames[operator] = render(engine, hlg_clip, output, template("apng", ToneMap=operator))[
             1
         ].frames[0]
     # The highlight (1,000 nits) is white with clip, compressed below it by the others; the

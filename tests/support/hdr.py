@@ -8,10 +8,12 @@ footage is), a dark band, and a highlight of 1,000 nits that moves one step a fr
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 HLG, PQ = 18, 16
 BT2020 = 9
@@ -74,15 +76,21 @@ def make_hdr_clip(path: Path, transfer: int, frames: int = 6) -> Path:
     return path
 
 
+@functools.cache
 def ffmpeg_sdr(path: Path) -> list[np.ndarray]:
     """Every frame as FFmpeg renders it in SDR: swscale's colour management (FFmpeg 8) to
     BT.709 primaries and transfer, linearising PQ or HLG and mapping them to SDR itself.
     PyAV's FFmpeg has neither ``zscale`` nor a way to feed the ``tonemap`` filter linear
     light above SDR white, so this is FFmpeg's reference for an HDR to SDR conversion."""
+    # One context for every frame: swscale builds its colour-management tables once per context,
+    # which takes seconds.
+    reformatter = VideoReformatter()
     with av.open(str(path)) as container:
         return [
             np.asarray(
-                frame.reformat(format="rgb24", dst_color_trc=1, dst_color_primaries=1).to_ndarray()
+                reformatter.reformat(
+                    frame, format="rgb24", dst_color_trc=1, dst_color_primaries=1
+                ).to_ndarray()
             )
             for frame in container.decode(video=0)
         ]
