@@ -80,6 +80,7 @@ class Services:
             delivery=deps.delivery,
             lease=timedelta(seconds=self.settings.job_lease_seconds),
             render_seconds=self.settings.max_render_seconds,
+            fair_share=self.settings.account_fair_share or None,
             metrics=deps.metrics,
             scratch=deps.scratch,
         )

@@ -102,6 +102,11 @@ class Settings(BaseModel):
     job_lease_seconds: int = Field(default=60, ge=2, le=3600)
     """How long a worker may go silent before its job is given to another worker."""
 
+    account_fair_share: int = Field(default=1, ge=0, le=1000)
+    """Jobs of one account rendering at once, across the cluster, while another account's
+    jobs wait; beyond it idle workers take the waiting account's jobs first (0: no fairness,
+    first submitted, first served). Idle workers still take any account's jobs."""
+
     url_signing_key: SecretStr | None = None
     """Private key for FileURL auth_key signing; default: generated once into `home`."""
 

@@ -123,7 +123,9 @@ STORAGE_MAX_ATTEMPTS = 10
 """Attempts a job gets while storage fails (an outage), against three for crashes."""
 
 
-def job_policy(lease: timedelta, render_seconds: float, render_grace: timedelta) -> RetryPolicy:
+def job_policy(
+    lease: timedelta, render_seconds: float, render_grace: timedelta, fair_share: int | None = 1
+) -> RetryPolicy:
     """How jobs are held and retried: a heartbeat renews the lease while the render reports
     progress, until the engine's deadline plus a grace; a crash is retried after 2 s, 4 s
     (three attempts in all); storage that is full or failing is an outage, not the job's
@@ -138,6 +140,7 @@ def job_policy(lease: timedelta, render_seconds: float, render_grace: timedelta)
         heartbeat=True,
         deadline=timedelta(seconds=render_seconds) + render_grace,
         stall=max(lease, render_grace),
+        fair_share=fair_share,
     )
 
 

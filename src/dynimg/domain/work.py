@@ -89,6 +89,10 @@ class RetryPolicy:
     """With a heartbeat: past this the attempt counts as stuck and its lease lapses."""
     stall: timedelta | None = None
     """With a heartbeat: this long without a sign of life the attempt counts as stuck."""
+    fair_share: int | None = None
+    """Rows of one account held at once while another account, under its share, has due
+    work waiting (more when nobody else waits: workers never idle for fairness); None: no
+    accounts (first due, first served)."""
 
     def counted(self, fault: Fault) -> Fault:
         """``fault`` as this kind counts it: an outage is a crash where outages have no

@@ -23,8 +23,15 @@ class WorkQueue(Protocol[Row_co, Result_contra]):
     attempt it holds and changes nothing (False) once another attempt took the row over.
     """
 
-    def claim(self, ref: str, now: datetime, lease_until: datetime) -> Claim[Row_co] | None:
-        """Waiting and due -> held by a new attempt until ``lease_until``; None if not."""
+    def claim(
+        self, ref: str, now: datetime, lease_until: datetime, fair_share: int | None = None
+    ) -> Claim[Row_co] | None:
+        """Waiting and due -> held by a new attempt until ``lease_until``; None if not.
+
+        With ``fair_share`` (kinds whose rows belong to accounts), a row whose account holds
+        that many rows already is not claimed while another account under its share has due
+        rows waiting; such a row is left to be announced again soon.
+        """
         ...
 
     def renew(self, ref: str, attempt: int, lease_until: datetime) -> bool:
@@ -52,7 +59,9 @@ class WorkQueue(Protocol[Row_co, Result_contra]):
         ...
 
     def due(self, now: datetime, limit: int, announced_before: datetime | None = None) -> list[str]:
-        """Refs of waiting rows due by ``now`` (not announced since ``announced_before``)."""
+        """Refs of waiting rows due by ``now`` (not announced since ``announced_before``),
+        oldest first, taking accounts in turn (each account's oldest, then each one's second...)
+        for kinds whose rows belong to accounts."""
         ...
 
     def mark_announced(self, refs: Sequence[str], now: datetime) -> None:

@@ -85,6 +85,9 @@ class JobDeps:
     """Time for preparing and storing beyond the render deadline; the shortest stall window."""
     metrics: Metrics = field(default_factory=NullMetrics)
     """Where job durations and render times are reported."""
+    fair_share: int | None = 1
+    """Jobs of one account rendering at once while another account's jobs wait
+    (``DYNIMG_ACCOUNT_FAIR_SHARE``; None: first submitted, first served)."""
     scratch: Callable[[], Path | None] = lambda: None
     """Where a job's work files go, asked again for every job (None: the system's temporary
     directory)."""
@@ -129,7 +132,9 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
 
     def __init__(self, deps: JobDeps) -> None:
         self.deps = deps
-        self.policy = job_policy(deps.lease, deps.render_seconds, deps.render_grace)
+        self.policy = job_policy(
+            deps.lease, deps.render_seconds, deps.render_grace, deps.fair_share
+        )
 
     def queue(self, uow: UnitOfWork) -> JobRepository:
         return uow.jobs

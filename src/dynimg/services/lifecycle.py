@@ -89,7 +89,7 @@ def run(rt: Runtime, kind: WorkKind[T, P, R], ref: str) -> Outcome | None:
     """Claim ``ref`` and run one attempt; None when it was not claimable or the run lost it."""
     now = rt.clock.now()
     with rt.uow_factory() as uow:
-        claim = kind.queue(uow).claim(ref, now, now + kind.policy.lease)
+        claim = kind.queue(uow).claim(ref, now, now + kind.policy.lease, kind.policy.fair_share)
         uow.commit()
     if claim is None:
         return None

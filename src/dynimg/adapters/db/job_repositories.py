@@ -53,6 +53,7 @@ def _job_work() -> WorkTable[DynamicImageJob, JobResult]:
         },
         gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
         crashes=jobs.c.crashes,
+        account=jobs.c.account_id,
     )  # fmt: skip
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Row, RowMapping, Table, or_, select, update
+from sqlalchemy import Column, Row, RowMapping, Table, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
 
 from dynimg.domain.work import Claim, Fault, FaultKind
 
@@ -52,6 +53,8 @@ class WorkTable(Generic[T, R]):
     gave_up: Callable[[datetime], Values]
     crashes: Column[Any] | None = None
     """Where crashes are counted apart from outages; None: every earlier attempt crashed."""
+    account: Column[Any] | None = None
+    """Whose work a row is, for taking accounts in turn; None: rows belong to nobody."""
 
 
 class SqlWorkQueue(Generic[T, R]):
@@ -60,13 +63,19 @@ class SqlWorkQueue(Generic[T, R]):
     def __init__(self, session: Session, work: WorkTable[T, R]) -> None:
         self._session, self._work = session, work
 
-    def claim(self, ref: str, now: datetime, lease_until: datetime) -> Claim[T] | None:
+    def claim(
+        self, ref: str, now: datetime, lease_until: datetime, fair_share: int | None = None
+    ) -> Claim[T] | None:
         w = self._work
         values = w.claimed(now, lease_until) | {
             w.attempt.name: w.attempt + 1,
             (w.lease if w.lease is not None else w.due_at).name: lease_until,
         }
-        if not self._update(ref, (*w.waiting, w.due_at <= now), values):
+        due = (*w.waiting, w.due_at <= now)
+        fair = _fair(w, now, fair_share) if fair_share is not None else ()
+        if not self._update(ref, (*due, *fair), values):
+            if fair:  # held back for another account: the sweep announces it again soon
+                self._update(ref, due, {w.announced_at.name: None})
             return None
         return self._claim(self._session.execute(select(w.table).where(*self._key(ref))).one())
 
@@ -105,8 +114,13 @@ class SqlWorkQueue(Generic[T, R]):
         query = select(w.ref).where(*w.scope, *w.waiting, w.due_at <= now)
         if announced_before is not None:
             query = query.where(or_(w.announced_at.is_(None), w.announced_at <= announced_before))
-        rows = self._session.execute(query.order_by(w.due_at).limit(limit))
-        return [str(ref) for (ref,) in rows]
+        if w.account is not None:  # accounts in turn: each one's oldest, then each second...
+            turn = func.row_number().over(partition_by=w.account, order_by=(w.due_at, w.ref))
+            ranked = query.add_columns(turn.label("turn"), w.due_at).subquery()
+            query = select(ranked.c[w.ref.name]).order_by(ranked.c.turn, ranked.c[w.due_at.name])
+        else:
+            query = query.order_by(w.due_at)
+        return [str(ref) for (ref,) in self._session.execute(query.limit(limit))]
 
     def mark_announced(self, refs: Sequence[str], now: datetime) -> None:
         w = self._work
@@ -139,3 +153,22 @@ class SqlWorkQueue(Generic[T, R]):
     def _update(self, ref: str, where: tuple[ColumnElement[bool], ...], values: Values) -> bool:
         statement = update(self._work.table).where(*self._key(ref), *where).values(values)
         return bool(getattr(self._session.execute(statement), "rowcount", 0))
+
+
+def _fair(w: WorkTable[Any, Any], now: datetime, share: int) -> tuple[ColumnElement[bool], ...]:
+    """A row may be claimed while its account holds fewer than ``share`` rows, or when no
+    other account under its share has due rows waiting (so workers never idle for fairness)."""
+    assert w.account is not None, "fair shares need rows that belong to accounts"
+    account = w.account.name
+    held, other = w.table.alias("held"), w.table.alias("other")
+    on_held, on_other = ClauseAdapter(held).traverse, ClauseAdapter(other).traverse
+
+    def holding(owner: ColumnElement[Any]) -> Any:
+        rows = select(func.count()).select_from(held).where(held.c[account] == owner)
+        return rows.where(*(on_held(c) for c in (*w.scope, *w.held))).scalar_subquery()
+
+    waiting = select(other.c[w.ref.name]).where(
+        *(on_other(c) for c in (*w.scope, *w.waiting)), other.c[w.due_at.name] <= now,
+        other.c[account] != w.account, holding(other.c[account]) < share,
+    )  # fmt: skip
+    return (or_(holding(w.account) < share, ~exists(waiting)),)
