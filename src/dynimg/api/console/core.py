@@ -9,6 +9,7 @@ from urllib.parse import quote, urlparse
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -108,6 +109,10 @@ async def _guarded(
         return await handler(console, request, visitor)
     except DynimgError as exc:
         return _refusal(console, request, visitor, exc.http_status, exc.code, exc.message)
+    except HTTPException as exc:  # Starlette's own refusals (a form of too many fields, ...)
+        if not 400 <= exc.status_code < 500:
+            raise
+        return _refusal(console, request, visitor, exc.status_code, "InvalidParameter", exc.detail)
     except Exception:
         request_id = new_request_id()
         log.exception("console request %s failed (%s)", request.url.path, request_id)

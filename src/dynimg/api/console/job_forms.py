@@ -35,7 +35,7 @@ def override_text(values: dict[str, str]) -> str | None:
         return json.dumps(sections) if sections else None
     try:
         document = json.loads(typed)
-    except ValueError:
+    except (ValueError, RecursionError):  # the API refuses it in its words (depth, digits)
         return typed
     if not isinstance(document, dict):
         return typed

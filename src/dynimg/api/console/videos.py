@@ -10,6 +10,7 @@ sends only the others, for as long as the upload's grant lives (50 minutes).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -97,7 +98,10 @@ async def status(console: Console, request: Request, visitor: Visitor) -> Respon
 
 async def start_upload(console: Console, request: Request, visitor: Visitor) -> Response:
     """Register the video and open a multipart upload; the page then PUTs the slices."""
-    body = await request.json()
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError):  # a form, a 5,000-digit size, deep nesting
+        raise InvalidParameter("Body", "must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidParameter("Body", "must be a JSON object")
     size = body.get("size")
@@ -117,7 +121,7 @@ async def start_upload(console: Console, request: Request, visitor: Visitor) -> 
 async def put_part(console: Console, request: Request, visitor: Visitor) -> Response:
     """One slice of the file, read without a worker thread, then stored."""
     ctx = await _authorized(console, request, visitor)
-    number = int(request.path_params["number"])
+    number = _part_number(request.path_params["number"])
     s, settings = console.services.deps, console.services.settings
     spooled = await spooled_body(
         request.stream(), limit=settings.max_upload_bytes, idle_seconds=settings.body_idle_seconds,
@@ -240,7 +244,7 @@ def routes(console: Console) -> list[Route]:
     return [
         Route("/videos", page(console, list_page), methods=["GET"]),
         Route("/videos/uploads", page(console, start_upload), methods=["POST"]),
-        Route(upload + "/parts/{number:int}", page(console, put_part), methods=["PUT"]),
+        Route(upload + "/parts/{number}", page(console, put_part), methods=["PUT"]),
         Route(upload + "/parts", page(console, stored_parts), methods=["GET"]),
         Route(upload + "/complete", page(console, complete_upload), methods=["POST"]),
         Route("/videos/{video_id}.json", page(console, status), methods=["GET"]),
@@ -248,3 +252,14 @@ def routes(console: Console) -> list[Route]:
         Route("/videos/{video_id}/cover", page(console, cover), methods=["GET"]),
         Route("/videos/{video_id}/delete", page(console, delete), methods=["POST"]),
     ]
+
+
+def _part_number(text: str) -> int:
+    """A slice's number, checked before ``int()`` so 5,000 digits cannot become a 500."""
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(text) > 5
+        or not 1 <= int(text) <= objects.MAX_PARTS
+    ):
+        raise InvalidParameter("PartNumber", f"must be an integer in [1, {objects.MAX_PARTS}]")
+    return int(text)

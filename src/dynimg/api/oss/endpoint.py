@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from dynimg.api.streams import file_chunks, spooled_body
 from dynimg.api.wiring import Services
+from dynimg.api.xml_text import xml_text
 from dynimg.domain.ids import new_request_id
 from dynimg.domain.oss_signing import oss_claim
 from dynimg.domain.uploads import UploadGrant
@@ -247,7 +248,7 @@ def _error(exc: Exception, request_id: str, host_id: str) -> Response:
         ("RequestId", request_id),
         ("HostId", host_id),
     ):
-        SubElement(element, name).text = value
+        SubElement(element, name).text = xml_text(value)
     return Response(_document(element), status_code=error.http_status, media_type="application/xml")
 
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from starlette.responses import JSONResponse, Response
 
+from dynimg.api.xml_text import xml_text
 from dynimg.domain.signing import RpcRequest
 
 XML_CONTENT_TYPE = "text/xml;charset=utf-8"  # what the Tea SDK checks to parse an XML error
@@ -55,7 +56,7 @@ def _append(parent: ElementTree.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = xml_text(str(value))
 
 
 def _action(request: RpcRequest) -> str:
