@@ -42,10 +42,8 @@ from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.usage import UsageRow, resolution_class
 from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import (
-    ClientError,
     FileSizeUnreachable,
     InternalError,
-    ServiceUnavailable,
     VideoNotFound,
 )
 from dynimg.ports import (
@@ -62,6 +60,7 @@ from dynimg.ports import (
 from dynimg.ports.jobs import JobRepository
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
+from dynimg.services.job_faults import job_fault
 from dynimg.services.render_assembly import assemble, plan_layers
 
 log = logging.getLogger("dynimg.jobs")
@@ -148,15 +147,8 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
         return _Rendered(spec, result, stored)
 
     def fault(self, claim: Claim[DynamicImageJob], exc: Exception) -> Fault:
-        if isinstance(exc, ClientError):
-            search = exc.size_search if isinstance(exc, FileSizeUnreachable) else None
-            detail = dump_compact(search) if search else ""
-            return Fault(FaultKind.REFUSED, exc.code, exc.message, detail)
-        if isinstance(exc, ServiceUnavailable):  # storage full or failing: an outage, said so
-            log.warning("job %s attempt %s: %s", claim.ref, claim.attempt, exc.message)
-            return Fault(FaultKind.OUTAGE, exc.code, exc.message)
-        log.exception("job %s attempt %s failed", claim.ref, claim.attempt)
-        return Fault(FaultKind.CRASH, InternalError.code, InternalError().message)
+        search = exc.size_search if isinstance(exc, FileSizeUnreachable) else None
+        return job_fault(exc, claim, log, dump_compact(search) if search else "")
 
     def result(self, produced: _Rendered) -> JobResult:
         return JobResult(produced.result.seek_ms, _size_search(produced.result))

@@ -35,12 +35,13 @@ from dynimg.domain.storyboard import SnapshotFile, SnapshotOutput
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.usage import UsageRow, resolution_class
 from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
-from dynimg.errors import ClientError, InternalError, StorageError, VideoNotFound
+from dynimg.errors import InternalError, VideoNotFound
 from dynimg.ports.snapshots import SnapshotJobRepository
 from dynimg.ports.storage import StoredObject
 from dynimg.ports.unit_of_work import UnitOfWork
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
+from dynimg.services.job_faults import job_fault
 from dynimg.services.job_runner import JobDeps
 
 log = logging.getLogger("dynimg.snapshots")
@@ -88,13 +89,7 @@ class SnapshotWork(lifecycle.WorkKind[SnapshotJob, _Taken, None]):
         return _Taken(output, stored)
 
     def fault(self, claim: Claim[SnapshotJob], exc: Exception) -> Fault:
-        if isinstance(exc, ClientError):
-            return Fault(FaultKind.REFUSED, exc.code, exc.message)
-        if isinstance(exc, StorageError):
-            log.warning("snapshot job %s attempt %s: storage failed", claim.ref, claim.attempt)
-            return Fault(FaultKind.OUTAGE, exc.code, exc.message)
-        log.exception("snapshot job %s attempt %s failed", claim.ref, claim.attempt)
-        return Fault(FaultKind.CRASH, InternalError.code, InternalError().message)
+        return job_fault(exc, claim, log)
 
     def result(self, produced: _Taken) -> None:
         return None

@@ -43,6 +43,16 @@ def served_image(image: DynamicImage) -> ServedFile:
     return ServedFile(image.id, image.storage_key, image.file_size, media_type, image.created_at)
 
 
+def forbidden() -> Response:
+    """A missing, tampered or expired ``auth_key``."""
+    return Response("Forbidden", status_code=403, media_type="text/plain")
+
+
+def not_found() -> Response:
+    """A signed path that names no file."""
+    return Response("Not Found", status_code=404, media_type="text/plain")
+
+
 class ImageFiles:
     """GET and HEAD with auth_key checks (403), ranges (206/416), ETag and cache headers."""
 
@@ -51,16 +61,20 @@ class ImageFiles:
         self._deps = services.deps
 
     async def __call__(self, request: Request) -> Response:
-        path = request.url.path
-        auth_key = request.query_params.get("auth_key", "")
-        now = int(time.time())
-        if not verify(path, auth_key, list(self._deps.delivery.keys), now):
-            return Response("Forbidden", status_code=403, media_type="text/plain")
-        image = await run_in_threadpool(image_at, self._deps, path)
+        expires = self.signed_until(request)
+        if expires is None:
+            return forbidden()
+        image = await run_in_threadpool(image_at, self._deps, request.url.path)
         if image is None:
-            return Response("Not Found", status_code=404, media_type="text/plain")
-        expires = int(auth_key.split("-", 1)[0])
-        return await self.respond(request, served_image(image), expires, now)
+            return not_found()
+        return await self.respond(request, served_image(image), expires, int(time.time()))
+
+    def signed_until(self, request: Request) -> int | None:
+        """When the request's ``auth_key`` expires, if it signs the path and has not yet."""
+        auth_key = request.query_params.get("auth_key", "")
+        if not verify(request.url.path, auth_key, list(self._deps.delivery.keys), int(time.time())):
+            return None
+        return int(auth_key.split("-", 1)[0])
 
     async def respond(
         self, request: Request, image: ServedFile, expires: int, now: int
@@ -116,7 +130,7 @@ class ImageFiles:
         try:
             chunks = self._deps.storage.open_range(image.storage_key, start, end)
         except ObjectNotFound:
-            return Response("Not Found", status_code=404, media_type="text/plain")
+            return not_found()
         return StreamingResponse(
             iterate_in_threadpool(chunks),
             status_code=status,

@@ -13,10 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dynimg.api.files.images import ImageFiles, ServedFile
+from dynimg.api.files.images import ImageFiles, ServedFile, forbidden, not_found
 from dynimg.api.wiring import Services
 from dynimg.domain.snapshots import SnapshotType
-from dynimg.domain.url_signing import verify
 from dynimg.services.snapshots import SnapshotFileView, snapshot_file
 
 VTT_TYPE = "text/vtt; charset=utf-8"
@@ -29,19 +28,16 @@ class SnapshotFiles:
         self._services, self._deps, self._files = services, services.deps, files
 
     async def __call__(self, request: Request) -> Response:
-        path = request.url.path
-        auth_key = request.query_params.get("auth_key", "")
-        now = int(time.time())
-        if not verify(path, auth_key, list(self._deps.delivery.keys), now):
-            return Response("Forbidden", status_code=403, media_type="text/plain")
-        expires = int(auth_key.split("-", 1)[0])
+        expires = self._files.signed_until(request)
+        if expires is None:
+            return forbidden()
         s = self._deps
         view = await run_in_threadpool(
-            snapshot_file, s.uow_factory, s.storage, s.delivery, path, expires
+            snapshot_file, s.uow_factory, s.storage, s.delivery, request.url.path, expires
         )
         if view is None:
-            return Response("Not Found", status_code=404, media_type="text/plain")
-        return await self._files.respond(request, served(view, expires), expires, now)
+            return not_found()
+        return await self._files.respond(request, served(view, expires), expires, int(time.time()))
 
 
 def served(view: SnapshotFileView, expires: int) -> ServedFile:
