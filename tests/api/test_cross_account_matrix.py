@@ -153,6 +153,7 @@ def masked(body: dict[str, Any], ids: Ids) -> str:
     for name, value in ids.items():
         if name in MISSING:
             text = text.replace(value, f"<{name}>")
+    text = re.sub(r"auth_key=[^\"&]+", "auth_key=<signed>", text)  # fresh on every call
     return re.sub(r"[0-9a-f]{32}", "<new-id>", text)
 
 
