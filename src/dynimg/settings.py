@@ -164,6 +164,10 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(default=1 << 20, ge=1024)
     """Largest RPC request (query plus body) the gateway accepts."""
 
+    metrics_job_count_seconds: float = Field(default=15.0, ge=0, le=3600)
+    """How long one count of the jobs table serves `/metrics` scrapes (the job gauges); 0
+    counts at every scrape."""
+
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     """Log level of the service: debug, info, warning or error."""
 

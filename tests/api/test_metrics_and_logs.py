@@ -47,7 +47,11 @@ def scrape_until_job_observed(url: str, fmt: str, timeout: float = 20) -> Sample
 def test_a_job_shows_in_metrics_and_json_logs_carry_request_ids(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "clip.mp4", seconds=2).path
     server = start_server(
-        tmp_path / "home", DYNIMG_WORKERS="1", DYNIMG_LOG_FORMAT="json", DYNIMG_LOG_LEVEL="info"
+        tmp_path / "home",
+        DYNIMG_WORKERS="1",
+        DYNIMG_LOG_FORMAT="json",
+        DYNIMG_LOG_LEVEL="info",
+        DYNIMG_METRICS_JOB_COUNT_SECONDS="0",  # the gauges as of this scrape, not 15 s ago
     )
     try:
         api = sdk_api("tea-v3", server.endpoint, server.default_credentials())

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from dynimg.api.wiring import Services
 from dynimg.domain.monitoring import JobsSnapshot
 from dynimg.services.health import check_readiness
-from dynimg.services.monitoring import jobs_snapshot
+from dynimg.services.monitoring import CachedSnapshot, jobs_snapshot
 
 
 def ops_routes(services: Services) -> list[Route]:
@@ -34,8 +34,10 @@ def ops_routes(services: Services) -> list[Route]:
             status_code=200 if health.healthy else 503,
         )
 
-    def snapshot() -> JobsSnapshot:
+    def count_jobs() -> JobsSnapshot:
         return jobs_snapshot(services.deps.uow_factory, services.deps.clock)
+
+    snapshot = CachedSnapshot(count_jobs, services.settings.metrics_job_count_seconds)
 
     async def metrics(_request: Request) -> Response:
         # Imported here, not at the top: prometheus-client must not be imported before
