@@ -191,17 +191,19 @@ def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]
         ("lowlight-noise-25", lambda: built("lowlight-noise-25.mp4"), 1.0, 3.0, 480, 12,
          "bikes darkened, strong temporal sensor noise, 720p25"),
         ("sport-pan-50", lambda: built("sport-pan-50.mp4"), 1.0, 3.0, 480, 15,
-         "fast swaying pan over 4K animation, 720p50"),
+         "fast swaying pan over 1440p animation, 720p50"),
         ("film-letterbox-24", lambda: built("film-letterbox-24.mp4"), 1.0, 3.0, 480, 12,
          "2.39:1 film in a 16:9 frame with black bars, 1080p24, light grain"),
     ]  # fmt: skip
 
 
 def cases(quick: bool = False, only: str | None = None) -> list[Case]:
-    """Build (or reuse) the corpus; a case whose source cannot be made is reported and left out."""
+    """Build (or reuse) the corpus; a case whose source cannot be made is reported and left out.
+    ``only``: one case, or several separated by commas."""
     chosen = []
+    wanted = set(only.split(",")) if only else None
     for name, source, seek, length, width, fps, note in _specs():
-        if (quick and name not in QUICK) or (only and name != only):
+        if (quick and name not in QUICK) or (wanted and name not in wanted):
             continue
         try:
             chosen.append(Case(name, source(), seek, length, width, fps, note))

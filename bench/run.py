@@ -283,7 +283,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 cases, 1 run, short backlog")
     parser.add_argument("--runs", type=int, help="runs per timing (default 3, --quick 1)")
-    parser.add_argument("--only", help="one case of the corpus, e.g. screen-60")
+    parser.add_argument("--only", help="cases of the corpus, e.g. screen-60 or a,b,c")
     parser.add_argument("--jobs", type=int, help="throughput backlog (default 24, --quick 6)")
     parser.add_argument("--formats", action="store_true", help="only formats vs dynimg's GIF")
     parser.add_argument(
@@ -316,10 +316,11 @@ def main() -> None:
         chosen = [c for c in corpus if c.name in QUICK] or corpus
         results["formats"] = formats_cases(chosen, 1)
     results["meta"]["load_after"] = os.getloadavg()
-    results["summary"] = report.summary(results["cases"])
-    print(report.tables(results))
     OUT.mkdir(exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))  # first: tables may fail
+    results["summary"] = report.summary(results["cases"])
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(report.tables(results))
 
 
 if __name__ == "__main__":
