@@ -176,14 +176,18 @@ def _summary_rows(summary: dict) -> list[str]:
 def tables(results: dict) -> str:
     """Markdown tables: summary, throughput, first decode, absolute figures per case and tool,
     then the formats against dynimg's GIF when they were run."""
-    cases, t = results["cases"], results["throughput"]
+    cases, t = results["cases"], results.get("throughput")
     lines = ["", "## Over the corpus (dynimg/recipe ratios; quality as dynimg - recipe)", ""]
     lines += _summary_rows(results["summary"])
+    if t:
+        lines += [
+            "",
+            f"Throughput, {t['jobs']} mixed jobs, {t['parallel']} processes at a time:"
+            f" dynimg {t['dynimg_jobs_per_min']:.1f} jobs/min, recipe"
+            f" {t['recipe_jobs_per_min']:.1f} jobs/min"
+            f" = {t['dynimg_jobs_per_min'] / t['recipe_jobs_per_min']:.2f}x",
+        ]
     lines += [
-        "",
-        f"Throughput, {t['jobs']} mixed jobs, {t['parallel']} processes at a time:"
-        f" dynimg {t['dynimg_jobs_per_min']:.1f} jobs/min, recipe {t['recipe_jobs_per_min']:.1f}"
-        f" jobs/min = {t['dynimg_jobs_per_min'] / t['recipe_jobs_per_min']:.2f}x",
         "",
         "First decode of `dynimg render` (s): "
         + ", ".join(f"{n} {c['first_decode']:.2f}" for n, c in cases.items()),

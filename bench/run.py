@@ -14,7 +14,10 @@ SSIM-half, PSNR, time and peak RSS at default settings, and for each format with
 (bench/equal_quality.py); it writes bench/out/formats.json.
 Not a test: nothing here passes or fails.
 
-Usage: python bench/run.py [--quick] [--runs 3] [--only CASE] [--jobs 24] [--formats | --no-formats]
+Usage: python bench/run.py [--quick] [--runs 3] [--only CASE[,CASE...]] [--jobs 24]
+       [--formats | --no-formats] [--lean]
+``--lean``: dynimg, the recipe and the decode floor only (no gifski, gifsicle, VMAF, worker jobs
+or backlog), for a loaded machine.
 """
 
 from __future__ import annotations
@@ -134,6 +137,10 @@ def gif_comparators(case: Case, folder: Path, outputs: dict[str, Path]) -> dict[
     return found
 
 
+LEAN = False
+"""``--lean``: dynimg and the recipe only (no gifski, gifsicle, worker jobs or backlog)."""
+
+
 def run_format(case: Case, fmt: str, runs: int, refs: quality.Refs, vmaf: bool) -> dict:
     """Every tool on one case and format, with quality figures for each output."""
     folder = OUT / case.name
@@ -146,7 +153,7 @@ def run_format(case: Case, fmt: str, runs: int, refs: quality.Refs, vmaf: bool) 
             "recipe": tools.recipe(case, fmt, outputs["recipe"]),
         },
     )
-    if fmt == "gif":
+    if fmt == "gif" and not LEAN:
         tools_run.update(gif_comparators(case, folder, outputs))
     for name, stats in tools_run.items():
         pairs, shift = quality.aligned(outputs[name], refs, case.seek, case.fps)
@@ -286,6 +293,7 @@ def main() -> None:
     parser.add_argument("--only", help="cases of the corpus, e.g. screen-60 or a,b,c")
     parser.add_argument("--jobs", type=int, help="throughput backlog (default 24, --quick 6)")
     parser.add_argument("--formats", action="store_true", help="only formats vs dynimg's GIF")
+    parser.add_argument("--lean", action="store_true", help="dynimg and the recipe only, no VMAF")
     parser.add_argument(
         "--no-formats", action="store_true", help="leave the formats vs GIF out of a full run"
     )
@@ -294,7 +302,9 @@ def main() -> None:
     if args.formats:
         run_formats(cases(quick=args.quick, only=args.only), runs)
         return
-    vmaf = quality.has_vmaf(FFMPEG)
+    global LEAN
+    LEAN = args.lean
+    vmaf = quality.has_vmaf(FFMPEG) and not args.lean
     if not vmaf:
         print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")
     corpus = cases(quick=args.quick, only=args.only)
@@ -302,15 +312,16 @@ def main() -> None:
     print(report.HEADER)
     for case in corpus:
         results["cases"][case.name] = run_case(case, runs, vmaf)
-    results["worker_jobs"] = job_times(corpus, FORMATS)
-    work = backlog(corpus, args.jobs or (6 if args.quick else 24))
-    cores = os.cpu_count() or 1
-    results["throughput"] = {
-        "jobs": len(work),
-        "parallel": cores,
-        "dynimg_jobs_per_min": jobs_per_minute(tools.dynimg, work, cores),
-        "recipe_jobs_per_min": jobs_per_minute(tools.recipe, work, cores),
-    }
+    if not args.lean:
+        results["worker_jobs"] = job_times(corpus, FORMATS)
+        work = backlog(corpus, args.jobs or (6 if args.quick else 24))
+        cores = os.cpu_count() or 1
+        results["throughput"] = {
+            "jobs": len(work),
+            "parallel": cores,
+            "dynimg_jobs_per_min": jobs_per_minute(tools.dynimg, work, cores),
+            "recipe_jobs_per_min": jobs_per_minute(tools.recipe, work, cores),
+        }
     if not args.no_formats:
         # one timing run each: the figures wanted here are bytes at equal SSIM, not times
         chosen = [c for c in corpus if c.name in QUICK] or corpus
