@@ -305,7 +305,7 @@ def main() -> None:
     global LEAN
     LEAN = args.lean
     vmaf = quality.has_vmaf(FFMPEG) and not args.lean
-    if not vmaf:
+    if not vmaf and not args.lean:
         print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")
     corpus = cases(quick=args.quick, only=args.only)
     results: dict = {"meta": meta(vmaf), "cases": {}}
