@@ -14,7 +14,7 @@ from dynimg.bootstrap import Services, build_services
 from dynimg.domain.console_users import ConsoleSession, ConsoleUser
 from dynimg.domain.jobs import SubmitJob
 from dynimg.domain.outbox import MAX_DELIVERY_ATTEMPTS, OutboxMessage
-from dynimg.domain.tasks import REANNOUNCE_AFTER, TaskKind, TaskState
+from dynimg.domain.tasks import PERIODIC, REANNOUNCE_AFTER, TaskKind, TaskState
 from dynimg.domain.template_documents import read_add_template
 from dynimg.domain.upload_requests import read_new_video
 from dynimg.domain.uploads import UploadGrant, UploadTarget
@@ -149,7 +149,7 @@ def test_periodic_work_runs_once_per_interval_across_the_cluster(
         ran = [run_periodic(deps, TaskKind.SWEEP) for deps in (world.deps, other.task_deps)]
         assert ran == [True, False]
         assert not run_periodic(world.deps, TaskKind.SWEEP), "not due again yet"
-        world.clock.moment += timedelta(seconds=2)
+        world.clock.moment += PERIODIC[TaskKind.SWEEP]
         ran = [run_periodic(deps, TaskKind.SWEEP) for deps in (other.task_deps, world.deps)]
         assert ran == [True, False]
     finally:

@@ -44,7 +44,7 @@ class TaskKind(StrEnum):
 
 
 PERIODIC: dict[TaskKind, timedelta] = {
-    TaskKind.SWEEP: timedelta(seconds=2),
+    TaskKind.SWEEP: timedelta(seconds=3),
     TaskKind.HOUSEKEEPING: timedelta(minutes=5),
 }
 """How often each periodic kind runs across the whole cluster."""

@@ -78,7 +78,8 @@ def run_periodic(deps: TaskDeps, kind: TaskKind) -> bool:
     now = deps.jobs.clock.now()
     with deps.jobs.uow_factory() as uow:
         won = uow.periodic.claim(kind.value, now, now + PERIODIC[kind])
-        uow.commit()
+        if won:  # a slot not due (most ticks) changed nothing: no commit for nothing
+            uow.commit()
     if won:
         _PERIODIC_HANDLERS[kind](deps)
     return won
@@ -123,7 +124,8 @@ def sweep(deps: TaskDeps) -> int:
             refs = queue.due(now, DUE_BATCH, announced_before=now - REANNOUNCE_AFTER)
             queue.mark_announced(refs, now)
             announced += [(work.task, ref) for ref in refs]
-        uow.commit()
+        if announced:  # an idle sweep writes nothing
+            uow.commit()
     for kind, ref in announced:
         deps.jobs.dispatcher.announce(kind, ref)
     return len(announced)
