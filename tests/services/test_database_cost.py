@@ -17,16 +17,13 @@ from dynimg.bootstrap import Services, build_services
 from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import SubmitJob
 from dynimg.domain.rendering import RenderResult, RenderSpec
-from dynimg.domain.template_documents import read_add_template
 from dynimg.domain.templates import ImageFormat
-from dynimg.domain.upload_requests import read_new_video
-from dynimg.domain.videos import VideoStatus
-from dynimg.services import accounts, jobs, templates
+from dynimg.services import jobs
 from dynimg.services.tasks import run_task
-from dynimg.services.uploads import create_upload_video
 from dynimg.settings import load_settings
 from dynimg.worker import WorkerPool
 from tests.support import figures
+from tests.support.tenants import tenant
 
 GIF_TEMPLATE = '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'
 SUITE = "database cost (tests/services/test_database_cost.py)"
@@ -77,27 +74,9 @@ def services(tmp_path: Path) -> Iterator[Services]:
 
 def test_a_light_job_with_a_callback_costs_at_most_8_commits(services: Services) -> None:
     d = services.deps
-    account, _ = accounts.ensure_default_key(d.uow_factory, d.clock)
-    template = templates.add_template(
-        d.uow_factory,
-        d.clock,
-        account,
-        read_add_template(
-            "t", "DynamicImage", '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'
-        ),
-    )
-    ticket = create_upload_video(
-        d.uow_factory,
-        d.clock,
-        d.upload_policy,
-        account,
-        read_new_video({"Title": "t", "FileName": "c.mp4"}),
-    )
+    who = tenant(services, "light")
+    account = who.account
     with d.uow_factory() as uow:
-        video = uow.videos.get(account.id, ticket.target_id)
-        assert video is not None
-        d.storage.put(video.storage_key, iter([b"the engine does not read it"]))
-        uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
         uow.callbacks.put(
             MessageCallback(account.id, "app-1", "HTTP", "http://receiver.example/cb",
                             ("DynamicImageComplete",), False, "")
@@ -112,7 +91,7 @@ def test_a_light_job_with_a_callback_costs_at_most_8_commits(services: Services)
     )  # fmt: skip
     with Commits() as commits:
         job = jobs.submit_job(
-            d.uow_factory, d.clock, dispatcher, account, SubmitJob(video.id, template.id)
+            d.uow_factory, d.clock, dispatcher, account, SubmitJob(who.video_id, who.template_id)
         )
         while (item := dispatcher.take(timeout=0.1)) is not None:
             run_task(deps, *item)

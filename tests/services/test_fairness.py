@@ -13,31 +13,19 @@ import pytest
 
 from dynimg.adapters.dispatch.memory import InProcessDispatcher
 from dynimg.bootstrap import Services, build_services
-from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import JobStatus, SubmitJob
 from dynimg.domain.rendering import RenderResult, RenderSpec
-from dynimg.domain.template_documents import read_add_template
 from dynimg.domain.templates import ImageFormat
-from dynimg.domain.upload_requests import read_new_video
-from dynimg.domain.videos import VideoStatus
-from dynimg.services import accounts, jobs, templates
-from dynimg.services.uploads import create_upload_video
+from dynimg.services import jobs
 from dynimg.settings import load_settings
 from dynimg.worker import WorkerPool
 from tests.conftest import fresh_postgres_database
 from tests.support import figures
 from tests.support.clock import FixedClock
+from tests.support.tenants import Tenant, tenant
 
 HEAVY_SECONDS, LIGHT_SECONDS = 0.5, 0.05
-GIF_TEMPLATE = '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'
 SUITE = "fairness between accounts (tests/services/test_fairness.py)"
-
-
-@dataclasses.dataclass
-class Tenant:
-    account: Account
-    video_id: str
-    template_id: str
 
 
 class SleepingEngine:
@@ -74,33 +62,6 @@ def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]
     built.close()
     if fresh is not None:
         fresh.close()
-
-
-def tenant(services: Services, name: str) -> Tenant:
-    d = services.deps
-    account = accounts.create_account(d.uow_factory, d.clock, name)
-    template = templates.add_template(
-        d.uow_factory,
-        d.clock,
-        account,
-        read_add_template(
-            "t", "DynamicImage", '{"Container":{"Format":"gif"},"Clip":{"TimeSpan":{"Seek":"0"}}}'
-        ),
-    )
-    ticket = create_upload_video(
-        d.uow_factory,
-        d.clock,
-        d.upload_policy,
-        account,
-        read_new_video({"Title": "t", "FileName": "c.mp4"}),
-    )
-    with d.uow_factory() as uow:
-        video = uow.videos.get(account.id, ticket.target_id)
-        assert video is not None
-        d.storage.put(video.storage_key, iter([b"not a real video: the engine sleeps"]))
-        uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
-        uow.commit()
-    return Tenant(account, video.id, template.id)
 
 
 def submit(services: Services, who: Tenant, dispatcher: Any = None) -> str:
