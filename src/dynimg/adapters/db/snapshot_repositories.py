@@ -30,6 +30,7 @@ def _snapshot_work() -> WorkTable[SnapshotJob, None]:
         table=snapshot_jobs, ref=t.id, scope=(), waiting=(t.status == queued,),
         held=(t.status == processing,), attempt=t.attempt, due_at=t.next_attempt_at,
         lease=t.lease_until, announced_at=t.announced_at, load=snapshot_job, crashes=t.crashes,
+        account=t.account_id,
         claimed=lambda now, _: {
             "status": processing, "progress": 0, "started_at": func.coalesce(t.started_at, now),
         },
