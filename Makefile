@@ -34,6 +34,11 @@ browser:
 
 check: lint typecheck layers
 
+# The fast lane: tests that start no server, broker or browser (tests/unit), minus any marked
+# slow; seconds, for the edit-test loop. `make test` still runs everything.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests/unit
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
