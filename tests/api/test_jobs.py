@@ -307,7 +307,8 @@ def test_max_file_size_through_the_sdk(
     shown = run_cli(server.home, "jobs", "show", jobs[6_000], "--endpoint", server.url).stdout
     kept = done[6_000]["SizeSearch"]["Attempts"][done[6_000]["SizeSearch"]["Chosen"]]
     assert f"MaxFileSize 6000 bytes: {done[6_000]['SizeSearch']['Encodes']} encode(s)" in shown
-    assert f" * {kept['MaxColors']} colours, {kept['Fps']} fps, " in shown
+    lossy = f"lossy {kept['Lossy']}, " if "Lossy" in kept else ""
+    assert f" * {lossy}{kept['MaxColors']} colours, {kept['Fps']} fps, " in shown
     shown = run_cli(server.home, "jobs", "show", jobs[1024], "--endpoint", server.url).stdout
     assert "InvalidParameter.MaxFileSize" in shown and " * " not in shown
     with pytest.raises(ApiError) as caught:

@@ -148,8 +148,9 @@ ZH_CN = {
     "Max file size (KB, 1 KB = 1024 bytes)": "最大文件大小（KB，1 KB = 1024 字节）",
     "No limit": "不限",
     "= %s bytes": "= %s 字节",
-    "Quality, colours, frame rate and size are lowered until the file fits.": (
-        "会依次降低质量、颜色数、帧率和尺寸，直到文件符合大小。"
+    "Quality (WebP) or lossy compression (GIF), colours, frame rate and size are lowered until "
+    "the file fits.": (
+        "会依次降低质量（WebP）或提高有损压缩（GIF）、颜色数、帧率和尺寸，直到文件符合大小。"
     ),
     "Crop": "裁剪",
     "None: scale to Width × Height": "无：缩放到 宽 × 高",

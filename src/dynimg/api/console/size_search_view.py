@@ -21,6 +21,7 @@ def size_search_view(text: str) -> dict[str, Any] | None:
         "encodes": search.get("Encodes", len(rows)),
         "rows": rows,
         "quality": any("Quality" in a for a in attempts),
+        "lossy": any("Lossy" in a for a in attempts),
         "colors": any("MaxColors" in a for a in attempts),
         "kept": next((row["bytes"] for row in rows if row["kept"]), ""),
     }
@@ -30,6 +31,7 @@ def _row(number: int, attempt: dict[str, Any], kept: bool) -> dict[str, Any]:
     return {
         "number": number,
         "quality": attempt.get("Quality", ""),
+        "lossy": attempt.get("Lossy", ""),
         "colors": attempt.get("MaxColors", ""),
         "fps": attempt.get("Fps", ""),
         "size": f"{attempt.get('Width')}×{attempt.get('Height')}",
