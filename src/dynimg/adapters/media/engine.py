@@ -19,12 +19,13 @@ from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
+from dynimg.domain.encode_settings import EncodeSettings
 from dynimg.domain.geometry import Box, output_size
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
-from dynimg.domain.size_search import EncodeSettings, SizeSearch
+from dynimg.domain.size_search import SizeSearch
 from dynimg.domain.snapshots import SnapshotConfig
 from dynimg.domain.storyboard import SnapshotOutput
 from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback

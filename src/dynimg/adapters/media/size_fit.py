@@ -25,8 +25,9 @@ from dynimg.adapters.media.frame_store import Frame, FrameStore
 from dynimg.adapters.media.scaler import Scaler, rgb_array
 from dynimg.adapters.media.writers import AnimationWriter, WriterKind, with_settings
 from dynimg.domain.clip import frame_times
+from dynimg.domain.encode_settings import EncodeSettings
 from dynimg.domain.limits import MediaLimits
-from dynimg.domain.size_search import MAX_ENCODES, EncodeSettings, SizeSearch, SizeSearchReport
+from dynimg.domain.size_search import MAX_ENCODES, SizeSearch, SizeSearchReport
 from dynimg.domain.templates import DynamicImageTemplateConfig
 from dynimg.errors import FileSizeUnreachable, RenderTimeout
 

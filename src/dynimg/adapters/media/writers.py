@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from av.video.reformatter import Colorspace
 
+from dynimg.domain.encode_settings import EncodeSettings, Knob
 from dynimg.domain.limits import MediaLimits
-from dynimg.domain.size_search import EncodeSettings, Knob
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 
 if TYPE_CHECKING:
