@@ -102,7 +102,7 @@ def delete_watermark(uow_factory: UnitOfWorkFactory, account: Account, watermark
 def set_default_watermark(
     uow_factory: UnitOfWorkFactory, account: Account, watermark_id: str
 ) -> None:
-    """Make a watermark the account's default (``USER_DEFAULT_WATERMARK`` in templates)."""
+    """Make a watermark the account's default, the one templates name by its reserved id."""
     with uow_factory() as uow:
         _existing(uow, account, watermark_id)
         uow.watermarks.set_default(account.id, watermark_id)
