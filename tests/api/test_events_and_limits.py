@@ -104,7 +104,10 @@ def test_failed_jobs_are_announced_too(open_server: ServerProcess, clip: Path) -
     api = sdk_api("core-v1", open_server.endpoint, creds)
     receiver = Receiver(failures=0)
     try:
-        api.call("SetMessageCallback", CallbackURL=receiver.url)
+        # Only this event type: the video's cover snapshots send SnapshotComplete too.
+        api.call(
+            "SetMessageCallback", CallbackURL=receiver.url, EventTypeList="DynamicImageComplete"
+        )
         video_id = uploaded_video(api, clip)
         next((open_server.home / "storage" / "video" / video_id).iterdir()).write_bytes(b"x" * 99)
         api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template(api))
@@ -124,7 +127,10 @@ def test_a_receiver_failing_half_the_time_loses_no_event(
     api = sdk_api("tea-v3", open_server.endpoint, creds)
     receiver = Receiver(failures=0, every_other=True)
     try:
-        api.call("SetMessageCallback", CallbackURL=receiver.url)
+        # Only this event type: the video's cover snapshots send SnapshotComplete too.
+        api.call(
+            "SetMessageCallback", CallbackURL=receiver.url, EventTypeList="DynamicImageComplete"
+        )
         video_id, template_id = uploaded_video(api, clip), template(api)
         jobs = {
             api.call("SubmitDynamicImageJob", VideoId=video_id, DynamicImageTemplateId=template_id)[

@@ -12,6 +12,7 @@ import pytest
 from dynimg.api.console.core import Console
 from dynimg.api.console.videos import upload_context
 from dynimg.bootstrap import build_services
+from dynimg.domain.upload_requests import browser_video
 from dynimg.domain.videos import VideoStatus
 from dynimg.ports.metrics import NullMetrics
 from dynimg.services import accounts, uploads, videos
@@ -39,10 +40,10 @@ def test_a_browser_upload_is_finished_and_counted_like_an_oss_upload(tmp_path: P
         deps = services.deps
         account, _ = accounts.ensure_default_key(deps.uow_factory, clock)
         body = b"not really a video, but bytes all the same" * 100
+        command = browser_video("c.mp4", "c", len(body))
         grant = uploads.start_browser_upload(
-            deps.uow_factory, clock, deps.upload_policy, account,
-            file_name="c.mp4", title="c", size=len(body),
-        )  # fmt: skip
+            deps.uow_factory, clock, deps.upload_policy, account, command
+        )
         ctx = upload_context(Console(services), grant)
         upload_id = objects.initiate_multipart(ctx)
         objects.upload_part(ctx, upload_id, 1, iter([body]), None)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +36,7 @@ from dynimg.domain.clip import ClipWindow
 from dynimg.domain.geometry import Box
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.templates import ToneMap
-from dynimg.errors import DynimgError, RenderTimeout, UnreadableMedia
+from dynimg.errors import RenderTimeout, UnreadableMedia
 
 MAX_BAD_PACKETS = 50
 
@@ -338,34 +336,3 @@ def _frame_length(frame: av.video.frame.VideoFrame, base: Fraction) -> Fraction:
     if frame.duration:
         return Fraction(frame.duration) * base
     return Fraction(1, 25)
-
-
-def decode_in_background(decoder: ClipDecoder, depth: int = 6) -> Iterator[tuple[int, Picture]]:
-    """Run a decoder in its own thread (PyAV releases the GIL) and yield what it produces."""
-    items: queue.Queue[tuple[int, Picture] | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in decoder:
-                if stop.is_set():
-                    return
-                items.put(item)
-            items.put(None)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            items.put(exc if isinstance(exc, DynimgError | Exception) else RuntimeError(exc))
-
-    worker = threading.Thread(target=produce, name="dynimg-decode", daemon=True)
-    worker.start()
-    try:
-        while (item := items.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                items.get_nowait()
-            except queue.Empty:
-                worker.join(timeout=0.05)

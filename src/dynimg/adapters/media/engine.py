@@ -12,7 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dynimg.adapters.media.decode import ClipDecoder, DecodePlan, decode_in_background
+from dynimg.adapters.media.background import in_background
+from dynimg.adapters.media.decode import ClipDecoder, DecodePlan
 from dynimg.adapters.media.frame_budget import frame_budget
 from dynimg.adapters.media.overlay import Sprite
 from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
@@ -278,7 +279,7 @@ class PyAvMediaEngine:
             yuv=kind.yuv, matrix=kind.matrix,
         )  # fmt: skip
         try:
-            for index, frame in decode_in_background(decoder, _queue_depth(plan.size)):
+            for index, frame in in_background(decoder, _queue_depth(plan.size)):
                 shaper.add(index, frame)
             if not shaper.decoded:
                 raise ClipOutOfRange("The video ends before the clip starts.")
