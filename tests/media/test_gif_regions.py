@@ -22,6 +22,8 @@ from tests.media.conftest import render
 from tests.support.media import ssim_half
 
 WIDTH, HEIGHT = 160, 120
+WHOLE_FRAME = 1 << 30
+"""Working memory enough for the stabiliser to decide a whole frame at once."""
 PALETTE = np.array([[r, g, b] for r in (0, 96, 160, 255) for g in (0, 128, 255) for b in (0, 255)])
 
 
@@ -58,7 +60,7 @@ def test_a_pixel_keeps_its_colour_only_while_it_is_as_close_as_the_new_one() -> 
     rng = np.random.default_rng(2)
     palette = PALETTE.astype(np.uint8)
     quantizer = Quantizer(palette, Dither.NONE)
-    stabilise = Stabiliser((HEIGHT, WIDTH), palette, Dither.NONE)
+    stabilise = Stabiliser((HEIGHT, WIDTH), palette, Dither.NONE, WHOLE_FRAME)
     first = _picture(rng)
     # The second frame: the first plus noise of a few levels, as grain or compression gives.
     second = np.clip(first + rng.integers(-40, 41, first.shape), 0, 255).astype(np.uint8)
@@ -78,6 +80,26 @@ def test_a_pixel_keeps_its_colour_only_while_it_is_as_close_as_the_new_one() -> 
     assert np.array_equal(after[redrawn], fresh[1][redrawn])
     assert 0.2 < kept[moved].mean() < 0.9, "some colours stay (as close), others are redrawn"
     assert stabilise(None, np.zeros_like(plane), second) is after, "a still frame repeats"
+
+
+@pytest.mark.parametrize("dither", list(Dither))
+def test_deciding_in_strips_of_rows_gives_the_whole_frames_indices(dither: Dither) -> None:
+    """The stabiliser's working memory is bounded by deciding a few rows at a time; its blocks
+    (and so its choices) stay those of the whole frame, even in a rectangle of odd height."""
+    rng = np.random.default_rng(4)
+    palette = PALETTE.astype(np.uint8)
+    quantizer = Quantizer(palette, dither)
+    plane = FrameAnalyzer(dither)(_picture(rng))
+    plane[:3] &= 0xFF ^ MOVED  # nothing moved in the top 3 and bottom 2 rows: a box of 115
+    plane[-2:] &= 0xFF ^ MOVED
+    frames = [_picture(rng) for _ in range(3)]
+    results = []
+    for memory in (WHOLE_FRAME, 1):  # 1 byte: strips of 4 rows, the least
+        stabilise = Stabiliser((HEIGHT, WIDTH), palette, dither, memory)
+        results.append([stabilise(quantizer.map(f, plane), plane, f).copy() for f in frames])
+    for whole, strips in zip(*results, strict=True):
+        assert np.array_equal(whole, strips)
+    assert not np.array_equal(results[0][1], results[0][2]), "frames decided, not all kept"
 
 
 def test_only_changes_above_still_call_for_a_new_decision() -> None:

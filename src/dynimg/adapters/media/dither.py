@@ -154,8 +154,11 @@ class Stabiliser:
     happen to be closest would drag a fading gradient's mean behind.
     """
 
-    def __init__(self, shape: tuple[int, int], palette: Palette, dither: Dither) -> None:
+    def __init__(
+        self, shape: tuple[int, int], palette: Palette, dither: Dither, memory: int
+    ) -> None:
         self._previous = np.zeros(shape, dtype=np.uint8)
+        self._strip = strip_rows(shape[1], memory)
         self._colours = np.zeros((256, 3), dtype=np.float32)
         self._colours[: len(palette)] = palette
         self._dither = dither
@@ -170,7 +173,7 @@ class Stabiliser:
         shown = self._previous.copy()
         redraw = _moved(plane[box])
         if not self._first:
-            redraw &= ~self._keeps(shown[box], indices, frame[box], plane[box])
+            redraw &= ~self._kept(shown[box], indices, frame[box], plane[box])
         np.copyto(shown[box], indices, where=redraw)
         self._previous, self._first = shown, False
         return shown
@@ -179,6 +182,16 @@ class Stabiliser:
         """What the viewer shows now, when the writer did not write exactly the indices given
         (lossy LZW): the next frame's decisions start from it."""
         self._previous = shown
+
+    def _kept(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
+        """:meth:`_keeps` a strip of rows at a time: its float copies of a whole 1080p frame
+        would take ~200 MB at once. Strips start at multiples of 4 rows, so the 4x4 blocks
+        (and so the result) are the same as the whole frame's."""
+        kept = np.empty(indices.shape, dtype=np.bool_)
+        for top in range(0, indices.shape[0], self._strip):
+            rows = slice(top, top + self._strip)
+            kept[rows] = self._keeps(previous[rows], indices[rows], source[rows], plane[rows])
+        return kept
 
     def _keeps(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
         """Where the previous colour may stay (see the class)."""
@@ -197,6 +210,16 @@ class Stabiliser:
 
 
 Floats = npt.NDArray[np.float32]
+KEEP_BYTES_PER_PIXEL = 160
+"""Working memory :meth:`Stabiliser._keeps` takes per pixel: float32 RGB copies of the source,
+the old and the new colours and their differences, padded blocks, the error planes. A whole
+1080p frame at once raised the GIF's peak RSS by ~200 MB (~100 bytes a pixel); 160 is headroom."""
+
+
+def strip_rows(width: int, memory: int) -> int:
+    """Rows of a ``width``-wide frame the stabiliser decides at once within ``memory`` bytes:
+    a multiple of 4 (whole 4x4 blocks), at least one block row."""
+    return max(4, memory // (width * KEEP_BYTES_PER_PIXEL) // 4 * 4)
 
 
 def _blocks(values: Floats) -> Floats:

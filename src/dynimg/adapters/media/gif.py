@@ -33,6 +33,10 @@ REMAP_BATCH_BYTES = 48 * 1024 * 1024
 a batch is bounded by bytes as well as by count, so 4K frames go two at a time, not eight."""
 PLANE_SHARE = 4
 """The analysis planes (one byte a pixel) get a quarter of the memory, the RGB frames the rest."""
+STABILISE_SHARE = 8
+"""The temporal rule's working memory (float copies of a strip of rows) gets an eighth, taken
+from the RGB frames' share: it lives while they are read back, so it counts against the same
+budget (frame_budget.py) rather than on top of it."""
 
 
 class GifWriter:
@@ -43,7 +47,8 @@ class GifWriter:
     ) -> None:
         self._config = config
         self._size = size
-        self._store = FrameStore(memory - memory // PLANE_SHARE)
+        self._working = memory // STABILISE_SHARE
+        self._store = FrameStore(memory - memory // PLANE_SHARE - self._working)
         self._planes = FrameStore(memory // PLANE_SHARE)
         colors = min(config.max_colors, 255)  # one entry stays free for transparency
         self._palette = PaletteBuilder(colors, frames, size[0] * size[1])
@@ -78,7 +83,8 @@ class GifWriter:
     def _encode(self, path: Path, delays: list[int]) -> None:
         palette = self._palette.build()
         quantizer = Quantizer(palette, self._config.dither)
-        stabilise = Stabiliser((self._size[1], self._size[0]), palette, self._config.dither)
+        shape = (self._size[1], self._size[0])
+        stabilise = Stabiliser(shape, palette, self._config.dither, self._working)
         if self._config.lossy:
             self._write_lossy(path, palette, self._indexed(quantizer), delays, stabilise)
             return
