@@ -10,6 +10,7 @@ import pytest
 
 from dynimg.adapters.media import frame_store, gif, shaping, size_fit
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.media.frame_budget import frame_budget
 from dynimg.domain.limits import MediaLimits
 from tests.media.conftest import render
 from tests.support.media import Clip
@@ -62,4 +63,7 @@ def test_a_gif_fitted_to_a_size_with_bounce_keeps_at_most_the_frame_budget(
     }
     result, _ = render(engine, clip.path, tmp_path / "fit.gif", template)
     assert result.size_search is not None and len(result.size_search.attempts) >= 2
-    assert BUDGET * 0.9 < ledger.peak <= BUDGET, ledger.peak / BUDGET
+    # The GIF's temporal rule takes its working memory from the writer's share, not on top.
+    limits = MediaLimits(frame_memory_bytes=BUDGET)
+    working = frame_budget(limits, shaped=True, fitted=True).writer // gif.STABILISE_SHARE
+    assert BUDGET * 0.85 < ledger.peak <= BUDGET - working, ledger.peak / BUDGET
