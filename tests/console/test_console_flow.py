@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from dynimg.domain.templates import parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
 from dynimg.errors import InvalidParameter
 from tests.console.conftest import Shot, sign_in, unlabelled_fields
 from tests.support.server import ServerProcess

@@ -18,7 +18,8 @@ from dynimg.domain.accounts import AccessKey, Account
 from dynimg.domain.jobs import DynamicImageJob, JobRequest
 from dynimg.domain.rendering import effective_template, read_overrides
 from dynimg.domain.template_documents import read_template_config
-from dynimg.domain.templates import Template, TemplateType, TimeSpan, parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import Template, TemplateType, TimeSpan
 from tests.db.conftest import T0
 
 

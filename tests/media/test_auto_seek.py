@@ -18,7 +18,7 @@ from dynimg.adapters.media.highlight import (
 )
 from dynimg.adapters.media.probe import probe
 from dynimg.domain.limits import MediaLimits
-from dynimg.domain.templates import parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
 from tests.media.conftest import config, render
 from tests.support.media import Clip, make_highlight_clip, make_long_clip
 from tests.support.server import run_cli

@@ -187,7 +187,7 @@ def test_progress_is_reported(
     import json
 
     from dynimg.domain.rendering import RenderSpec
-    from dynimg.domain.templates import parse_template_config
+    from dynimg.domain.template_parsing import parse_template_config
 
     seen: list[float] = []
     spec = RenderSpec(parse_template_config(json.loads(json.dumps(config(fmt)))))

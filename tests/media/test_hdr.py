@@ -12,7 +12,7 @@ from skimage.metrics import structural_similarity
 
 from dynimg.adapters.media import decode
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.domain.templates import parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
 from dynimg.errors import InvalidParameter
 from tests.media.conftest import render
 from tests.support.hdr import HLG, PQ, as_if_sdr, ffmpeg_sdr, make_hdr_clip

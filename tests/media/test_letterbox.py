@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
-from dynimg.domain.templates import Crop, parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import Crop
 from dynimg.errors import InvalidParameter
 from tests.media.conftest import render
 from tests.support.media import scaled, source_frame, ssim_half

@@ -106,7 +106,7 @@ import json, os, sys
 from pathlib import Path
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.rendering import RenderSpec
-from dynimg.domain.templates import parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
 
 template = parse_template_config(json.loads(sys.argv[3]))
 PyAvMediaEngine().render(Path(sys.argv[1]), RenderSpec(template), Path(sys.argv[2]))

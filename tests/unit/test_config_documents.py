@@ -24,6 +24,7 @@ from dynimg.domain.templates import (
     ImageFormat,
     Playback,
     TimeSpan,
+    ToneMap,
 )
 from dynimg.domain.timecode import MAX_MS
 from dynimg.domain.watermark_documents import (
@@ -78,7 +79,7 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
     fmt = draw(st.sampled_from(list(ImageFormat)))
     width = draw(st.none() | _side(fmt))
     height = draw(st.none() | _side(fmt))
-    crops = [Crop.NONE, Crop.FILL] if width and height else [Crop.NONE]
+    crops = [Crop.NONE, Crop.AUTO, Crop.FILL] if width and height else [Crop.NONE, Crop.AUTO]
     loops = st.integers(0, 65535)
     return DynamicImageTemplateConfig(
         format=fmt,
@@ -96,6 +97,7 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
         lossy=draw(_extra(fmt, "Lossy", st.integers(0, MAX_LOSSY), 0)),
         max_file_size=draw(st.none() | st.integers(MIN_FILE_SIZE, MAX_FILE_SIZE)),
         crop=draw(st.sampled_from(crops)),
+        tone_map=draw(st.sampled_from(list(ToneMap))),
         playback=draw(st.sampled_from(list(Playback))),
         speed=draw(st.floats(0.25, 4)),
     )
@@ -104,7 +106,7 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
 def test_the_strategy_draws_every_field_so_a_new_one_must_be_written_too() -> None:
     drawn = {"format", "time_span", "width", "height", "fps", "name", "set_default_cover",
              "watermark_ids", "quality", "loop", "max_colors", "dither", "lossy",
-             "max_file_size", "crop", "playback", "speed"}  # fmt: skip
+             "max_file_size", "crop", "tone_map", "playback", "speed"}  # fmt: skip
     assert {f.name for f in fields(DynamicImageTemplateConfig)} == drawn
 
 

@@ -16,14 +16,8 @@ from dynimg.api.console.template_forms import (
     template_values,
 )
 from dynimg.domain.template_documents import read_template_document
-from dynimg.domain.templates import (
-    Dither,
-    ImageFormat,
-    Playback,
-    Template,
-    TemplateType,
-    parse_template_config,
-)
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import Dither, ImageFormat, Playback, Template, TemplateType
 from dynimg.errors import InvalidParameter
 
 STORED = {

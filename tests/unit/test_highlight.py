@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dynimg.domain.highlight import Sample, best_window, interest
-from dynimg.domain.templates import parse_time_span
+from dynimg.domain.template_parsing import parse_time_span
 from dynimg.errors import InvalidParameter
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from dynimg.domain.on_demand import ON_DEMAND_FORMATS, fit_window, parse_params
 from dynimg.domain.template_documents import template_document
-from dynimg.domain.templates import ImageFormat, TimeSpan, parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import ImageFormat, TimeSpan
 from dynimg.domain.url_signing import DeliveryPolicy, signed_text, signer_uid, verify
 from dynimg.errors import InvalidParameter
 

@@ -11,7 +11,8 @@ from dynimg.domain.geometry import Box, centre_crop
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.rendering import effective_template
 from dynimg.domain.shaping import shape_timeline, shaped_order, source_times
-from dynimg.domain.templates import Crop, Playback, parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import Crop, Playback
 from dynimg.errors import InvalidParameter, MediaLimitExceeded
 from dynimg.services.previews import preview_config
 

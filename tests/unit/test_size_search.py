@@ -12,7 +12,7 @@ import pytest
 from dynimg.domain.encode_settings import EncodeSettings, Knob
 from dynimg.domain.rendering import effective_template
 from dynimg.domain.size_search import MAX_ENCODES, SizeSearch
-from dynimg.domain.templates import parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
 from dynimg.errors import InvalidParameter
 
 GIF = frozenset({Knob.COLORS})

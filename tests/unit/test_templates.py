@@ -5,14 +5,8 @@ from typing import Any
 import pytest
 
 from dynimg.domain.json_document import nesting_depth, parse_json_object
-from dynimg.domain.templates import (
-    DEFAULT_FPS,
-    Dither,
-    ImageFormat,
-    TimeSpan,
-    parse_template_config,
-    parse_watermark_ids,
-)
+from dynimg.domain.template_parsing import parse_template_config, parse_watermark_ids
+from dynimg.domain.templates import DEFAULT_FPS, Dither, ImageFormat, TimeSpan
 from dynimg.domain.timecode import format_seconds, parse_timecode
 from dynimg.errors import InvalidParameter
 

@@ -10,7 +10,8 @@ from typing import Any
 from dynimg.domain.fields import read_object, read_text
 from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.size_search import SizeSearchReport
-from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, parse_template_config
+from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 from dynimg.domain.watermarks import (
     ImageWatermarkConfig,
     TextWatermarkConfig,

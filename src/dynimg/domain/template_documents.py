@@ -13,6 +13,7 @@ from typing import Any
 
 from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.snapshots import SnapshotConfig, parse_snapshot_template_config
+from dynimg.domain.template_parsing import parse_template_config, parse_template_name
 from dynimg.domain.templates import (
     DEFAULT_FPS,
     Crop,
@@ -21,8 +22,7 @@ from dynimg.domain.templates import (
     Playback,
     TemplateType,
     TimeSpan,
-    parse_template_config,
-    parse_template_name,
+    ToneMap,
 )
 from dynimg.domain.timecode import format_seconds
 from dynimg.errors import InvalidParameter
@@ -133,6 +133,8 @@ def _video(config: DynamicImageTemplateConfig) -> dict[str, Any]:
         video["Fps"] = config.fps
     if config.crop is not Crop.NONE:
         video["Crop"] = config.crop.value
+    if config.tone_map is not ToneMap.BT2390:
+        video["ToneMap"] = config.tone_map.value
     return video
 
 

@@ -26,14 +26,8 @@ from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
 from dynimg.domain.json_document import dump_compact
 from dynimg.domain.template_documents import AddTemplate, UpdateTemplate
-from dynimg.domain.templates import (
-    EXTRAS_USED,
-    ImageFormat,
-    Template,
-    TemplateType,
-    parse_template_config,
-    parse_template_name,
-)
+from dynimg.domain.template_parsing import parse_template_config, parse_template_name
+from dynimg.domain.templates import EXTRAS_USED, ImageFormat, Template, TemplateType
 from dynimg.errors import InvalidParameter
 from dynimg.services import templates
 from dynimg.services.previews import render_preview
