@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from dynimg.domain.limits import MediaLimits
+from dynimg.domain.masking import mask_url_password
 from dynimg.errors import ConfigurationError
 from dynimg.media_settings import LIMITS, field_arguments, limits_of
 
@@ -347,13 +348,3 @@ def _read_value_file(path: Path) -> str:
     if not text:
         raise ValueError(f"{path} is empty")
     return text
-
-
-def mask_url_password(url: str) -> str:
-    """``url`` with its password, if any, replaced by asterisks."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    credentials, _, location = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:********@{location}" if ":" in credentials else url

@@ -11,7 +11,8 @@ import click
 from dynimg.adapters import diagnostics
 from dynimg.adapters.diagnostics import Check
 from dynimg.bootstrap import open_storage
-from dynimg.settings import Settings, mask_url_password
+from dynimg.domain.masking import mask_url_password
+from dynimg.settings import Settings
 
 
 @click.command()
