@@ -62,7 +62,7 @@ def add_event(services: Services, clock: FixedClock, account_id: str, event_id: 
         uow.outbox.add(
             OutboxMessage(
                 id=event_id, account_id=account_id, event_type="DynamicImageComplete",
-                url="http://receiver.example/cb", auth_key="", payload="{}", attempts=0,
+                url="http://receiver.example/cb", auth_key="", payload={}, attempts=0,
                 next_attempt_at=now, created_at=now, announced_at=now,
             )
         )  # fmt: skip

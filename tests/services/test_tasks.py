@@ -226,7 +226,7 @@ def event(world: World, event_id: str = "e1") -> str:
         uow.outbox.add(
             OutboxMessage(
                 id=event_id, account_id=world.account.id, event_type="DynamicImageComplete",
-                url="http://receiver.example/cb", auth_key="", payload="{}", attempts=0,
+                url="http://receiver.example/cb", auth_key="", payload={}, attempts=0,
                 next_attempt_at=now, created_at=now, announced_at=now,
             )
         )  # fmt: skip

@@ -59,10 +59,10 @@ def test_the_size_search_marks_the_kept_encode() -> None:
     stored = {"TargetBytes": 6000, "Encodes": 2, "Chosen": 1, "Attempts": [
         {"MaxColors": 256, "Fps": "10", "Width": 160, "Height": 120, "Bytes": 15371},
         {"MaxColors": 16, "Fps": "4", "Width": 146, "Height": 110, "Bytes": 5856}]}  # fmt: skip
-    view = size_search_view(json.dumps(stored))
+    view = size_search_view(stored)
     assert view is not None
     assert (view["target"], view["kept"], view["colors"], view["quality"]) == (
         "6,000", "5,856", True, False)  # fmt: skip
     assert [r["kept"] for r in view["rows"]] == [False, True]
     assert view["rows"][1]["size"] == "146×110"
-    assert size_search_view("") is None
+    assert size_search_view(None) is None

@@ -14,9 +14,11 @@ that holds the current ``attempt`` may finish the job, so a job run twice still 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.rendering import NO_OVERRIDES, JobOverrides
@@ -71,8 +73,9 @@ class DynamicImageJob:
     """When a dispatcher was last told about this job (None: tell it at the next sweep)."""
     seek_ms: int | None = None
     """Where the clip started, recorded on success (the chosen one for ``Seek=auto``)."""
-    size_search: str = ""
-    """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when it was not set)."""
+    size_search: Mapping[str, Any] | None = None
+    """The encodes made to fit ``Container.MaxFileSize`` (GetDynamicImageJob's SizeSearch
+    document; None when it was not set)."""
     crashes: int = 0
     """Attempts that crashed or whose worker died; attempts that met an outage do not count."""
 
@@ -149,8 +152,8 @@ class JobResult:
     """What a successful attempt records on its job besides Success."""
 
     seek_ms: int | None
-    size_search: str
-    """JSON: the encodes made to fit ``Container.MaxFileSize`` (empty when not set)."""
+    size_search: Mapping[str, Any] | None
+    """The encodes made to fit ``Container.MaxFileSize`` (None when not set)."""
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from dynimg.domain.events import MessageCallback
+from dynimg.domain.ids import new_resource_id
+from dynimg.domain.json_document import dump_compact
 from dynimg.domain.work import Backoff, RetryPolicy
 
 MAX_DELIVERY_ATTEMPTS = 36
@@ -28,7 +33,8 @@ class OutboxMessage:
     event_type: str
     url: str
     auth_key: str
-    payload: str
+    payload: Mapping[str, Any]
+    """The event's JSON document (its keys in the order they are sent)."""
     attempts: int
     next_attempt_at: datetime
     created_at: datetime
@@ -36,3 +42,19 @@ class OutboxMessage:
     gave_up: bool = False
     last_error: str = ""
     announced_at: datetime | None = None
+
+    @classmethod
+    def queued(
+        cls, callback: MessageCallback, event_type: str, payload: Mapping[str, Any], now: datetime
+    ) -> OutboxMessage:
+        """A new event for the account's callback, due (and announced) ``now``; signed with the
+        callback's key only while its AuthSwitch is on."""
+        return cls(
+            id=new_resource_id(), account_id=callback.account_id, event_type=event_type,
+            url=callback.callback_url, auth_key=callback.auth_key if callback.auth_switch else "",
+            payload=payload, attempts=0, next_attempt_at=now, created_at=now, announced_at=now,
+        )  # fmt: skip
+
+    def body(self) -> bytes:
+        """What is POSTed: the payload as compact UTF-8 JSON, the same bytes on every attempt."""
+        return dump_compact(self.payload).encode()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.snapshot_jobs import COVER_TEMPLATE, SnapshotJob
 from dynimg.domain.snapshots import SnapshotType
 from dynimg.domain.timestamps import format_utc
@@ -56,6 +57,18 @@ def snapshot_complete(
         for info in infos
     ]  # fmt: skip
     return event
+
+
+MAX_USER_DATA_BYTES = 1024
+"""SubmitSnapshotJob's UserData limit, as at Alibaba."""
+
+
+def read_user_data(text: str | None) -> str | None:
+    """SubmitSnapshotJob's UserData as the wire gives it, once checked to be a JSON object of at
+    most 1 KB (InvalidParameter otherwise): the job keeps the text, its ``Extend`` goes back."""
+    if text:
+        parse_json_object(text, "UserData", max_bytes=MAX_USER_DATA_BYTES)
+    return text
 
 
 def user_extend(user_data: str) -> str | None:

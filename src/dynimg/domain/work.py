@@ -17,10 +17,11 @@ allowance, and a dependency outage (storage, database, broker) waits on its own 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -48,8 +49,9 @@ class Fault:
     """A machine-readable code (an Alibaba error code for jobs)."""
     message: str
     """What the row says, for people; never a receiver's reply or internal details."""
-    detail: str = ""
-    """Kind-specific record of the failure (a job's size search), empty when none."""
+    detail: Mapping[str, Any] | None = None
+    """Kind-specific record of the failure as a document (a job's size search), None when
+    none."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from dynimg import log_context
 from dynimg.domain.events import EVENT_DYNAMIC_IMAGE_COMPLETE, dynamic_image_complete
-from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import (
     LEASE,
     RENDER_GRACE,
@@ -32,7 +31,6 @@ from dynimg.domain.jobs import (
     image_key,
     job_policy,
 )
-from dynimg.domain.json_document import dump_compact
 from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import RenderResult, RenderSpec
@@ -148,10 +146,11 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
 
     def fault(self, claim: Claim[DynamicImageJob], exc: Exception) -> Fault:
         search = exc.size_search if isinstance(exc, FileSizeUnreachable) else None
-        return job_fault(exc, claim, log, dump_compact(search) if search else "")
+        return job_fault(exc, claim, log, search or None)
 
     def result(self, produced: _Rendered) -> JobResult:
-        return JobResult(produced.result.seek_ms, _size_search(produced.result))
+        search = produced.result.size_search  # the encodes made to fit MaxFileSize
+        return JobResult(produced.result.seek_ms, search.to_document() if search else None)
 
     def finished(
         self, uow: UnitOfWork, claim: Claim[DynamicImageJob], produced: _Rendered
@@ -298,32 +297,15 @@ def _announce(
     file_url = (
         deps.delivery.file_url("/" + image.storage_key, int(now.timestamp())) if image else ""
     )
-    event_id = new_resource_id()
-    uow.outbox.add(
-        OutboxMessage(
-            id=event_id,
-            account_id=job.account_id,
-            event_type=EVENT_DYNAMIC_IMAGE_COMPLETE,
-            url=callback.callback_url,
-            auth_key=callback.auth_key if callback.auth_switch else "",
-            payload=dump_compact(dynamic_image_complete(job, image, file_url, now)),
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            announced_at=now,
-        )
-    )
-    return event_id
+    payload = dynamic_image_complete(job, image, file_url, now)
+    message = OutboxMessage.queued(callback, EVENT_DYNAMIC_IMAGE_COMPLETE, payload, now)
+    uow.outbox.add(message)
+    return message.id
 
 
 def _ring(deps: JobDeps, event_id: str | None) -> None:
     if event_id is not None:
         deps.dispatcher.announce(TaskKind.DELIVER, event_id)
-
-
-def _size_search(result: RenderResult) -> str:
-    """The encodes made to fit MaxFileSize, as the job record keeps them."""
-    return dump_compact(result.size_search.to_document()) if result.size_search else ""
 
 
 def _fps_text(fps: float) -> str:

@@ -15,8 +15,6 @@ from dynimg.domain.events import (
     validate_callback_url,
 )
 from dynimg.domain.fields import read_choice
-from dynimg.domain.ids import new_resource_id
-from dynimg.domain.json_document import dump_compact
 from dynimg.domain.outbox import DELIVERY_POLICY, OutboxMessage
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.timestamps import format_utc
@@ -141,7 +139,7 @@ class DeliveryWork(lifecycle.WorkKind[OutboxMessage, None, None]):
 
     def perform(self, claim: Claim[OutboxMessage], liveness: Liveness) -> None:
         message = claim.record
-        self.sender.post(message.url, message.payload.encode(), _headers(self.clock, message))
+        self.sender.post(message.url, message.body(), _headers(self.clock, message))
 
     def fault(self, claim: Claim[OutboxMessage], exc: Exception) -> Fault:
         # The error names the failure's kind only: a receiver's reply may carry anything.
@@ -163,24 +161,16 @@ def send_test_event(
     """Queue a ``Test`` event to the account's callback, delivered (and retried) like any
     other, so its result shows in the recent deliveries; returns the event's id."""
     now = clock.now()
-    event_id = new_resource_id()
     with uow_factory() as uow:
         callback = uow.callbacks.get(account.id)
         if callback is None:
             raise ResourceNotFound("No message callback is configured.")
         payload = {"EventTime": format_utc(now), "EventType": EVENT_TEST, "Status": "success"}
-        uow.outbox.add(
-            OutboxMessage(
-                id=event_id, account_id=account.id, event_type=EVENT_TEST,
-                url=callback.callback_url,
-                auth_key=callback.auth_key if callback.auth_switch else "",
-                payload=dump_compact(payload), attempts=0, next_attempt_at=now, created_at=now,
-                announced_at=now,
-            )
-        )  # fmt: skip
+        message = OutboxMessage.queued(callback, EVENT_TEST, payload, now)
+        uow.outbox.add(message)
         uow.commit()
-    dispatcher.announce(TaskKind.DELIVER, event_id)
-    return event_id
+    dispatcher.announce(TaskKind.DELIVER, message.id)
+    return message.id
 
 
 def list_events(

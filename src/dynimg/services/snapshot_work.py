@@ -20,7 +20,6 @@ from pathlib import Path
 from dynimg import log_context
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import JobStatus, job_policy
-from dynimg.domain.json_document import dump_compact
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.snapshot_events import EVENT_SNAPSHOT_COMPLETE, SnapshotInfo, snapshot_complete
 from dynimg.domain.snapshot_jobs import (
@@ -186,16 +185,10 @@ def _announce(
     callback = uow.callbacks.get(job.account_id)
     if callback is None or not callback.wants(EVENT_SNAPSHOT_COMPLETE):
         return None
-    event_id = new_resource_id()
-    uow.outbox.add(
-        OutboxMessage(
-            id=event_id, account_id=job.account_id, event_type=EVENT_SNAPSHOT_COMPLETE,
-            url=callback.callback_url, auth_key=callback.auth_key if callback.auth_switch else "",
-            payload=dump_compact(snapshot_complete(job, infos, cover_url, now)),
-            attempts=0, next_attempt_at=now, created_at=now, announced_at=now,
-        )
-    )  # fmt: skip
-    return event_id
+    payload = snapshot_complete(job, infos, cover_url, now)
+    message = OutboxMessage.queued(callback, EVENT_SNAPSHOT_COMPLETE, payload, now)
+    uow.outbox.add(message)
+    return message.id
 
 
 def _ring(deps: JobDeps, event_id: str | None) -> None:

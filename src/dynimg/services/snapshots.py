@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
-from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.snapshot_jobs import INLINE_TEMPLATE, Snapshot, SnapshotJob, snapshot_rule
 from dynimg.domain.snapshots import (
     SnapshotConfig,
@@ -41,6 +40,7 @@ class SnapshotRequest:
     template_id: str | None
     params: Mapping[str, str | None]
     user_data: str | None = None
+    """A JSON object of at most 1 KB, checked at the edge (``read_user_data``)."""
 
 
 def submit_snapshot_job(
@@ -51,8 +51,6 @@ def submit_snapshot_job(
     request: SnapshotRequest,
 ) -> SnapshotJob:
     """Check the request against the video, store a Queued job and announce it."""
-    if request.user_data:
-        parse_json_object(request.user_data, "UserData", max_bytes=1024)
     inline = None if request.template_id else parse_snapshot_request(request.params)
     with uow_factory() as uow:
         video = _snapshottable(uow, account, request.video_id)

@@ -6,7 +6,7 @@ job table's own columns (:data:`JOB_WORK`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,11 +45,11 @@ def _job_work() -> WorkTable[DynamicImageJob, JobResult]:
         finished=lambda now, result: {
             "status": JobStatus.SUCCESS.value, "progress": 100, "finished_at": now,
             "error_code": "", "error_message": "", "seek_ms": result.seek_ms,
-            "size_search": result.size_search,
+            "size_search": _text(result.size_search),
         },
         failed=lambda fault: {
             "error_code": fault.code, "error_message": fault.message[:500],
-            "size_search": fault.detail,
+            "size_search": _text(fault.detail),
         },
         gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
         crashes=jobs.c.crashes,
@@ -70,7 +70,8 @@ class SqlJobRepository(SqlWorkQueue[DynamicImageJob, JobResult]):
         del row["config"], row["overrides"]
         row["template_config"] = dump_compact(template_document(job.config))
         document = job.overrides.document
-        row["override_params"] = "" if document is None else dump_compact(document)
+        row["override_params"] = _text(document)
+        row["size_search"] = _text(job.size_search)
         self._session.execute(insert(jobs).values(**row))
 
     def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None:
@@ -236,7 +237,14 @@ def _job(mapping: Any) -> DynamicImageJob:
     # config, and merging the overrides into the effective one again changes nothing.
     template = parse_json_object(values.pop("template_config"), "TemplateConfig")
     config = effective_template(template, overrides.document)
+    search = values.pop("size_search")
+    values["size_search"] = parse_json_object(search, "SizeSearch") if search else None
     return DynamicImageJob(**values, config=config, overrides=overrides)
+
+
+def _text(document: Mapping[str, Any] | None) -> str:
+    """A document as its column keeps it: compact JSON, empty for none."""
+    return "" if document is None else dump_compact(document)
 
 
 _JOB_WORK = _job_work()

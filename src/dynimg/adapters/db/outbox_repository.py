@@ -8,23 +8,32 @@ time, and a worker that died mid-send only delays the event until its lease pass
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from dynimg.adapters.db.tables import outbox
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
+from dynimg.domain.json_document import dump_compact
 from dynimg.domain.outbox import OutboxMessage
+
+
+def _message(row: RowMapping) -> OutboxMessage:
+    """An event from its row; the payload column keeps the document as compact JSON text, whose
+    key order parsing keeps, so every attempt sends the bytes the first one did."""
+    return OutboxMessage(**{**row, "payload": json.loads(row["payload"])})
+
 
 _PENDING = (outbox.c.delivered_at.is_(None), outbox.c.gave_up.is_(False))
 
 OUTBOX_WORK: WorkTable[OutboxMessage, None] = WorkTable(
     table=outbox, ref=outbox.c.id, scope=(), waiting=_PENDING, held=_PENDING,
     attempt=outbox.c.attempts, due_at=outbox.c.next_attempt_at, lease=None,
-    announced_at=outbox.c.announced_at, load=lambda row: OutboxMessage(**row),
+    announced_at=outbox.c.announced_at, load=_message,
     claimed=lambda _now, _lease: {}, requeued={},
     finished=lambda now, _result: {"delivered_at": now, "last_error": ""},
     failed=lambda fault: {"last_error": fault.message[:500]},
@@ -41,14 +50,16 @@ class SqlOutboxRepository(SqlWorkQueue[OutboxMessage, None]):
         self._session = session
 
     def add(self, message: OutboxMessage) -> None:
-        self._session.execute(insert(outbox).values(**vars(message)))
+        self._session.execute(
+            insert(outbox).values(**vars(message) | {"payload": dump_compact(message.payload)})
+        )
 
     def get(self, account_id: str | None, message_id: str) -> OutboxMessage | None:
         query = select(outbox).where(outbox.c.id == message_id)
         if account_id is not None:
             query = query.where(outbox.c.account_id == account_id)
         row = self._session.execute(query).first()
-        return OutboxMessage(**row._mapping) if row else None
+        return _message(row._mapping) if row else None
 
     def list(
         self, account_id: str, state: str | None, offset: int, limit: int
@@ -64,7 +75,7 @@ class SqlOutboxRepository(SqlWorkQueue[OutboxMessage, None]):
             .offset(offset)
             .limit(limit)
         )
-        return int(total), [OutboxMessage(**row._mapping) for row in rows]
+        return int(total), [_message(row._mapping) for row in rows]
 
     def redeliver(self, account_id: str, message_id: str, now: datetime) -> bool:
         result = self._session.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -87,7 +87,7 @@ def job_row(job: DynamicImageJob) -> dict[str, Any]:
     }
 
 
-def _fit(size_search: str) -> str:
+def _fit(size_search: Mapping[str, Any] | None) -> str:
     """``5,856 / 6,000 bytes`` for a MaxFileSize job once it fitted, else the target."""
     view = size_search_view(size_search)
     if view is None:

@@ -3,15 +3,14 @@ shows it: a one-line summary for the list and a table of the encodes, the kept o
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 
-def size_search_view(text: str) -> dict[str, Any] | None:
+def size_search_view(search: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The search stored with a job, or None for a job without MaxFileSize."""
-    if not text:
+    if not search:
         return None
-    search: dict[str, Any] = json.loads(text)
     chosen = search.get("Chosen")
     attempts = search.get("Attempts") or []
     rows = [_row(number, attempt, number - 1 == chosen) for number, attempt in

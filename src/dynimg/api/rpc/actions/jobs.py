@@ -9,7 +9,7 @@ from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
 from dynimg.domain.fields import read_int
 from dynimg.domain.jobs import DynamicImageJob, SubmitJob
-from dynimg.domain.json_document import MAX_DOCUMENT_BYTES, parse_json_object
+from dynimg.domain.json_document import MAX_DOCUMENT_BYTES
 from dynimg.domain.rendering import read_overrides
 from dynimg.domain.timecode import format_seconds
 from dynimg.domain.timestamps import format_utc
@@ -67,7 +67,7 @@ def job_info(job: DynamicImageJob) -> dict[str, Any]:
         info["Seek"] = format_seconds(job.seek_ms)
     if job.size_search:
         # Container.MaxFileSize: the encodes made, their settings and bytes, the one kept.
-        info["SizeSearch"] = parse_json_object(job.size_search, "SizeSearch")
+        info["SizeSearch"] = dict(job.size_search)
     return info
 
 

@@ -8,6 +8,7 @@ from dynimg.api.rpc.action import Action
 from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
 from dynimg.domain.fields import read_choice, read_int
+from dynimg.domain.snapshot_events import read_user_data
 from dynimg.domain.snapshots import SnapshotType
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import snapshots
@@ -22,7 +23,7 @@ def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
         video_id=ctx.require("VideoId"),
         template_id=params["SnapshotTemplateId"],
         params={name: params[name] for name in (*_INLINE, "SpriteSnapshotConfig")},
-        user_data=params["UserData"],
+        user_data=read_user_data(params["UserData"]),
     )
     job = snapshots.submit_snapshot_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, request)
     return {"SnapshotJob": {"JobId": job.id}}
