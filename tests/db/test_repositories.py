@@ -15,7 +15,9 @@ from dynimg.adapters.db.migrate import upgrade
 from dynimg.adapters.db.tables import dynamic_image_jobs
 from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
 from dynimg.domain.accounts import AccessKey, Account
+from dynimg.domain.events import MessageCallback
 from dynimg.domain.jobs import DynamicImageJob, JobRequest
+from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.rendering import effective_template, read_overrides
 from dynimg.domain.template_documents import read_template_config
 from dynimg.domain.template_parsing import parse_template_config
@@ -149,3 +151,25 @@ def test_a_nonce_sent_concurrently_is_accepted_once(uow_factory: sessionmaker) -
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(attempt, range(16)))
     assert results.count(True) == 1
+
+
+def test_an_event_sends_the_bytes_it_was_stored_with(uow_factory: sessionmaker) -> None:  # type: ignore[type-arg]
+    alice = account()
+    callback = MessageCallback(
+        alice.id, "app-1000000", "HTTP", "http://receiver.example/cb", ("ALL",), True, "k"
+    )
+    # Keys out of alphabetical order, non-ASCII text and a nested object: what every retry sends
+    # is the first attempt's compact JSON, byte for byte (a receiver may hash or sign it).
+    payload = {"Status": "success", "EventType": "Test", "Name": "名前", "Info": {"b": 1, "a": 2.5}}
+    message = OutboxMessage.queued(callback, "Test", payload, T0)
+    with SqlUnitOfWork(uow_factory) as uow:
+        uow.accounts.add(alice)
+        uow.outbox.add(message)
+        uow.commit()
+    sent = '{"Status":"success","EventType":"Test","Name":"名前","Info":{"b":1,"a":2.5}}'.encode()
+    assert message.body() == sent
+    with SqlUnitOfWork(uow_factory) as uow:
+        stored = uow.outbox.get(alice.id, message.id)
+        _, [listed] = uow.outbox.list(alice.id, None, 0, 10)
+    assert stored is not None and stored.payload == payload and stored.auth_key == "k"
+    assert stored.body() == listed.body() == sent
