@@ -136,7 +136,8 @@ def _record(
     ]  # fmt: skip
     for row in rows:
         uow.snapshots.add(row)
-    images = [r for r in rows if r.type is not SnapshotType.WEBVTT]
+    # Cover snapshots are made by dynimg when a video arrives, not asked for: not metered.
+    images = [r for r in rows if r.type not in (SnapshotType.WEBVTT, SnapshotType.COVER)]
     if images:
         size = resolution_class(images[0].width, images[0].height)
         uow.usage.add(job.account_id, UsageRow(now.strftime("%Y-%m-%d"), size, USAGE_FORMAT, 0,
