@@ -41,11 +41,11 @@ class StorageError(ServiceUnavailable):
 
 
 class DatabaseUnavailable(ServiceUnavailable):
-    """The database cannot be reached right now; try again later.
+    """The database cannot be reached right now; try again later."""
 
-    Raised by the database adapter in place of the driver's connection errors, so callers
-    (the API's error mapper, the workers) can tell an outage from a defect by its class.
-    """
+    # Raised by the database adapter in place of the driver's connection errors, so callers
+    # (the API's error mapper, the workers) tell an outage from a defect by its class. The
+    # docstring is the message clients and logs get, so it stays one sentence.
 
 
 class RemoteError(DynimgError):
