@@ -231,10 +231,13 @@ def test_a_beat_extends_the_lease_from_its_own_clock(setup: Any) -> None:
     engine = BlockingEngine(clock, 1.0, report=0.5)
     deps = heartbeat_deps(services, engine, lease=timedelta(seconds=0.4))
     samples = watch_job(services, job_id, engine, deps)
-    renewed = [job for job in samples if job.status is JobStatus.PROCESSING][-1]
-    # The lease of a beat ends one lease after the clock of that beat; the clock moves 1 s per
-    # 50 ms, so a beat's lease (0.4 s) is behind the sampled clock, never a minute ahead.
-    assert renewed.lease_until <= clock.moment
+    lease = timedelta(seconds=0.4)
+    renewed = [job for job in samples if job.status is JobStatus.PROCESSING]
+    # A beat's lease ends one lease after the clock of that beat. The last beat may fall after
+    # the clock's last step, so the bound is the final clock plus one lease: never a minute on.
+    assert renewed[-1].lease_until <= clock.moment + lease
+    # The beats followed the clock: the last lease is seconds past the first, not where it was.
+    assert renewed[-1].lease_until - renewed[0].lease_until >= timedelta(seconds=5)
 
 
 def test_a_stuck_render_stops_renewing_its_lease(setup: Any) -> None:
