@@ -108,6 +108,10 @@ class Settings(BaseModel):
     jobs wait; beyond it idle workers take the waiting account's jobs first (0: no fairness,
     first submitted, first served). Idle workers still take any account's jobs."""
 
+    account_queue_limit: int = Field(default=300, ge=0, le=1_000_000)
+    """Jobs of one account waiting or running at once, per kind (animated images, snapshots);
+    beyond it SubmitDynamicImageJob and SubmitSnapshotJob answer `Throttling` (0: no limit)."""
+
     url_signing_key: SecretStr | None = None
     """Private key for FileURL auth_key signing; default: generated once into `home`."""
 

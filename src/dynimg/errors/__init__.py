@@ -15,7 +15,7 @@ in one module per concern (base, requests, resources, media, oss); import them f
     │   │   ├── AccessKeyNotFound, AccessKeyInactive
     │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
     │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
-    │   │   OnDemandThrottled (429), RenderFailed (422)
+    │   │   OnDemandThrottled, QueueFull, PreviewsBusy (429), RenderFailed (422)
 │   ├── RequestTooLarge, RequestTimeout
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
@@ -79,6 +79,8 @@ from dynimg.errors.requests import (
     InvalidVersion,
     MissingParameter,
     OnDemandThrottled,
+    PreviewsBusy,
+    QueueFull,
     RequestTimeout,
     RequestTooLarge,
     SignatureDoesNotMatch,
@@ -140,6 +142,8 @@ __all__ = [
     "OssInvalidAccessKeyId",
     "OssNotImplemented",
     "OssSignatureDoesNotMatch",
+    "PreviewsBusy",
+    "QueueFull",
     "RemoteError",
     "RenderFailed",
     "RenderTimeout",

@@ -142,3 +142,31 @@ class OnDemandThrottled(Throttled):
             f"At most {limit} on-demand renders of one account run at once. "
             f"Retry after {retry_after} s."
         )
+
+
+class QueueFull(Throttled):
+    """Too many jobs of this account are waiting or running."""
+
+    code = "Throttling"
+    http_status = 429
+
+    def __init__(self, limit: int, retry_after: int = 5) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            f"Request was denied due to request throttling: at most {limit} jobs of one account "
+            f"wait or run at once. Retry after {retry_after} s."
+        )
+
+
+class PreviewsBusy(Throttled):
+    """Previews are busy; try again in a moment."""
+
+    code = "Throttling.Preview"
+    http_status = 429
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            "Other previews are rendering right now (a preview at a time per account, two per "
+            f"server). Retry after {retry_after} s."
+        )

@@ -64,6 +64,11 @@ class WorkQueue(Protocol[Row_co, Result_contra]):
         for kinds whose rows belong to accounts."""
         ...
 
+    def unfinished(self, account_id: str) -> int:
+        """How many of the account's rows wait or are held (kinds whose rows belong to
+        accounts); an indexed count, cheap enough for every submission."""
+        ...
+
     def mark_announced(self, refs: Sequence[str], now: datetime) -> None:
         """Remember that ``refs`` were announced at ``now``."""
         ...

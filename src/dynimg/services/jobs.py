@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus, SubmitJob
@@ -15,10 +16,12 @@ from dynimg.errors import (
     IllegalStatus,
     InvalidParameter,
     JobNotFound,
+    QueueFull,
     TemplateNotFound,
     VideoNotFound,
 )
 from dynimg.ports import Clock, Dispatcher, UnitOfWorkFactory
+from dynimg.ports.work import WorkQueue
 from dynimg.services.render_assembly import applied_ids
 
 SUBMITTABLE = frozenset(
@@ -39,10 +42,15 @@ def submit_job(
     dispatcher: Dispatcher,
     account: Account,
     command: SubmitJob,
+    queue_limit: int = 0,
 ) -> DynamicImageJob:
-    """Check the request, store a Queued job, then announce it; the work happens later."""
+    """Check the request, store a Queued job, then announce it; the work happens later.
+
+    With ``queue_limit``, an account that has that many jobs waiting or running already is
+    answered ``Throttling`` (:class:`QueueFull`) and nothing is stored."""
     now = clock.now()
     with uow_factory() as uow:
+        check_queue(uow.jobs, account, queue_limit)
         video = uow.videos.get(account.id, command.video_id)
         if video is None:
             raise VideoNotFound()
@@ -70,6 +78,13 @@ def submit_job(
         uow.commit()
     dispatcher.announce(TaskKind.RENDER, job.id)
     return job
+
+
+def check_queue(queue: WorkQueue[Any, Any], account: Account, limit: int) -> None:
+    """Refuse a submission of an account that has ``limit`` rows of this kind unfinished
+    (0: no limit), the one cap of every kind clients submit."""
+    if limit and queue.unfinished(account.id) >= limit:
+        raise QueueFull(limit)
 
 
 def get_job(uow_factory: UnitOfWorkFactory, account: Account, job_id: str) -> DynamicImageJob:

@@ -22,6 +22,7 @@ from dynimg.ports.clock import Clock
 from dynimg.ports.messaging import Dispatcher
 from dynimg.ports.storage import Storage
 from dynimg.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from dynimg.services.jobs import check_queue
 
 SNAPSHOT_STATUSES = frozenset(
     {VideoStatus.UPLOAD_SUCC, VideoStatus.NORMAL, VideoStatus.CHECKING, VideoStatus.BLOCKED}
@@ -49,10 +50,13 @@ def submit_snapshot_job(
     dispatcher: Dispatcher,
     account: Account,
     request: SnapshotRequest,
+    queue_limit: int = 0,
 ) -> SnapshotJob:
-    """Check the request against the video, store a Queued job and announce it."""
+    """Check the request against the video, store a Queued job and announce it (``Throttling``
+    when the account has ``queue_limit`` snapshot jobs unfinished, as for animated images)."""
     inline = None if request.template_id else parse_snapshot_request(request.params)
     with uow_factory() as uow:
+        check_queue(uow.snapshot_jobs, account, queue_limit)
         video = _snapshottable(uow, account, request.video_id)
         config = inline or _template_config(uow, account, request.template_id or "")
         if video.probe is not None:  # an UploadSucc video is checked when the job runs

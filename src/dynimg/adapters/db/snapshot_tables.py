@@ -39,6 +39,7 @@ snapshot_jobs = Table(
     Column("announced_at", UtcDateTime, nullable=True),
     Column("crashes", Integer, nullable=False, server_default="0"),
     Index("ix_snapshot_jobs_status_due", "status", "next_attempt_at"),
+    Index("ix_snapshot_jobs_account_status", "account_id", "status"),
 )
 
 snapshots = Table(

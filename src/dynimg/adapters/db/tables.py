@@ -207,6 +207,7 @@ dynamic_image_jobs = Table(
     Column("crashes", Integer, nullable=False, server_default="0"),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
+    Index("ix_jobs_account_status", "account_id", "status"),
 )
 
 dynamic_images = Table(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Row, RowMapping, Table, exists, func, or_, select, update
+from sqlalchemy import Column, Row, RowMapping, Table, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -121,6 +121,13 @@ class SqlWorkQueue(Generic[T, R]):
         else:
             query = query.order_by(w.due_at)
         return [str(ref) for (ref,) in self._session.execute(query.limit(limit))]
+
+    def unfinished(self, account_id: str) -> int:
+        w = self._work
+        assert w.account is not None, "counting an account's rows needs rows that belong to one"
+        rows = select(func.count()).select_from(w.table).where(*w.scope, w.account == account_id)
+        rows = rows.where(or_(and_(*w.waiting), and_(*w.held)))
+        return int(self._session.execute(rows).scalar_one())
 
     def mark_announced(self, refs: Sequence[str], now: datetime) -> None:
         w = self._work

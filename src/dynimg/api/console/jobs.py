@@ -39,7 +39,7 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
         command = SubmitJob(video_id, template_id, read_overrides(override_text(values)))
         await run_in_threadpool(
             jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
-            command,
+            command, console.services.settings.account_queue_limit,
         )  # fmt: skip
     except DynimgError as exc:
         error = f"{exc.code}: {exc.message}"

@@ -23,7 +23,8 @@ def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
         ctx.require("DynamicImageTemplateId"),
         read_overrides(ctx.params["OverrideParams"]),
     )
-    job = jobs.submit_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, command)
+    limit = ctx.services.settings.account_queue_limit
+    job = jobs.submit_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, command, limit)
     return {"DynamicImageJob": {"JobId": job.id}}
 
 

@@ -25,7 +25,10 @@ def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
         params={name: params[name] for name in (*_INLINE, "SpriteSnapshotConfig")},
         user_data=read_user_data(params["UserData"]),
     )
-    job = snapshots.submit_snapshot_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, request)
+    limit = ctx.services.settings.account_queue_limit
+    job = snapshots.submit_snapshot_job(
+        s.uow_factory, s.clock, s.dispatcher, ctx.account, request, limit
+    )
     return {"SnapshotJob": {"JobId": job.id}}
 
 
