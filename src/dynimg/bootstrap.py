@@ -118,6 +118,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.passwords import Argon2Hasher
     from dynimg.adapters.scratch import ProcessScratch
     from dynimg.adapters.storage.observed import ObservedStorage
+    from dynimg.domain.codecs import CodecPolicy
     from dynimg.services.deps import Deps
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -146,6 +147,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         metrics=metrics,
         passwords=Argon2Hasher(),
         scratch=scratch.path,
+        codecs=CodecPolicy(allow_h264=settings.allow_h264),
     )
     return Services(
         settings=settings,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,6 +139,11 @@ class Settings(BaseModel):
 
     list_rate_per_second: float = Field(default=100, gt=0)
     """ListDynamicImage calls per second per account (Alibaba: 100)."""
+
+    allow_h264: bool = False
+    """Let templates ask for H.264 MP4 (`"Codec": "h264"`) through libx264. Enabling it, the
+    operator takes on libx264's GPL and the H.264 patent licences (see docs/deploy.md);
+    off, mp4 is AV1 only."""
 
     on_demand_max_concurrent: int = Field(default=4, ge=1, le=256)
     """On-demand renders (animated.gif URLs) one account may have in flight; more answer 429."""
@@ -280,8 +286,10 @@ class Settings(BaseModel):
         return f"http://{host}:{self.port}"
 
     def media_limits(self) -> MediaLimits:
-        """The media engine's limits (the ``max_*`` media settings and the frame memory)."""
-        return limits_of({name: getattr(self, name) for name in LIMITS})
+        """The media engine's limits (the ``max_*`` media settings and the frame memory), and
+        whether it may encode H.264."""
+        limits = limits_of({name: getattr(self, name) for name in LIMITS})
+        return replace(limits, allow_h264=self.allow_h264)
 
     def describe(self) -> Iterator[tuple[str, str, str]]:
         """Yield (environment variable, effective value with secrets masked, description)."""

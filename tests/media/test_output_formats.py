@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.errors import InvalidParameter
 from tests.media.conftest import config, render
 from tests.support.media import (
     Clip,
@@ -105,6 +106,7 @@ REALTIME_PROBE = """
 import json, os, sys
 from pathlib import Path
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.errors import InvalidParameter
 from dynimg.domain.rendering import RenderSpec
 from dynimg.domain.template_parsing import parse_template_config
 
@@ -132,3 +134,24 @@ def test_the_av1_encoder_leaves_no_thread_in_real_time_scheduling(
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["realtime"] == 0, seen
     assert os.sched_getscheduler(0) not in (os.SCHED_FIFO, os.SCHED_RR), "nor this process"
+
+
+def test_the_engine_encodes_h264_only_where_the_operator_allows_it(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path
+) -> None:
+    """The engine is the last check (a template made while H.264 was allowed, run after the
+    operator turned it off); ``dynimg render`` reads DYNIMG_ALLOW_H264 like the workers."""
+    template = config("mp4") | {"Codec": "h264"}
+    with pytest.raises(InvalidParameter, match="DYNIMG_ALLOW_H264"):
+        render(engine, clip.path, tmp_path / "no.mp4", template)
+    assert not (tmp_path / "no.mp4").exists()
+    output = tmp_path / "h264.mp4"
+    args = ("render", str(clip.path), str(output), "--template-config", json.dumps(template))
+    refused = run_cli(tmp_path, *args, check=False)
+    assert refused.returncode != 0 and "DYNIMG_ALLOW_H264" in refused.stderr + refused.stdout
+    run_cli(tmp_path, *args, DYNIMG_ALLOW_H264="true")
+    facts = mp4_facts(output)
+    assert (facts.codec_tag, facts.pix_fmt, facts.audio_streams) == ("avc1", "yuv420p", 0)
+    assert facts.first_is_keyframe and facts.moov_before_mdat
+    animation = read_animation(output)
+    assert [frame_index(f) for f in animation.frames] == [15 + 3 * k for k in range(10)]

@@ -25,6 +25,7 @@ from dynimg.domain.templates import (
     Playback,
     TimeSpan,
     ToneMap,
+    VideoCodec,
 )
 from dynimg.domain.timecode import MAX_MS
 from dynimg.domain.watermark_documents import (
@@ -100,13 +101,14 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
         tone_map=draw(st.sampled_from(list(ToneMap))),
         playback=draw(st.sampled_from(list(Playback))),
         speed=draw(st.floats(0.25, 4)),
+        codec=draw(st.sampled_from(list(VideoCodec))) if fmt is ImageFormat.MP4 else VideoCodec.AV1,
     )
 
 
 def test_the_strategy_draws_every_field_so_a_new_one_must_be_written_too() -> None:
     drawn = {"format", "time_span", "width", "height", "fps", "name", "set_default_cover",
              "watermark_ids", "quality", "loop", "max_colors", "dither", "lossy",
-             "max_file_size", "crop", "tone_map", "playback", "speed"}  # fmt: skip
+             "max_file_size", "crop", "tone_map", "playback", "speed", "codec"}  # fmt: skip
     assert {f.name for f in fields(DynamicImageTemplateConfig)} == drawn
 
 

@@ -17,6 +17,8 @@ from dynimg.settings import Settings, load_settings
 
 NOT_SETTINGS = {"max_sprite_bytes", "max_image_bytes"}
 """Limits the engine keeps fixed: no setting changes them."""
+NOT_LIMITS = {"allow_h264"}
+"""Set from its own (boolean) setting by ``Settings.media_limits``, not from the group."""
 SAMPLES = (
     "12", " 12 ", "+5", "12.0", "12.5", "1_000", "1e3", "-1", "0", "abc", "0x10", "١٢", "inf",
     "nan", "3601", "1.5e1", "12\n", "4096", "4095", "16", "15", "12.", ".5", "-0", "007",
@@ -37,7 +39,7 @@ def _full(env: dict[str, str]) -> object:
 
 
 def test_the_group_is_every_configurable_limit_and_its_defaults_are_the_engines() -> None:
-    configurable = {f.name for f in dataclasses.fields(MediaLimits)} - NOT_SETTINGS
+    configurable = {f.name for f in dataclasses.fields(MediaLimits)} - NOT_SETTINGS - NOT_LIMITS
     assert {limit.target for limit in LIMITS.values()} == configurable
     assert load_settings({}).media_limits() == MediaLimits() == media_limits_from_env({})
     assert media_limits_from_env({"DYNIMG_MAX_CLIP_SECONDS": ""}) == MediaLimits()
@@ -88,3 +90,9 @@ def test_plain_values_are_read_without_pydantic() -> None:
         "assert 'pydantic' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True, env={"PATH": "/usr/bin"})
+
+
+def test_allow_h264_reaches_the_engine_only_through_the_full_settings() -> None:
+    assert not media_limits_from_env({}).allow_h264
+    assert media_limits_from_env({"DYNIMG_ALLOW_H264": "true"}).allow_h264
+    assert not media_limits_from_env({"DYNIMG_ALLOW_H264": "false"}).allow_h264

@@ -40,6 +40,9 @@ class MediaLimits:
     """Most frames of an animated image."""
     max_image_pixel_frames: int = 100_000_000
     """Image width x height x frames: bounds the work and memory of decoding one image."""
+    allow_h264: bool = False
+    """Not a bound but the operator's licence choice (``DYNIMG_ALLOW_H264``): whether an
+    ``mp4`` may be H.264 (libx264, GPL). See :mod:`dynimg.domain.codecs`."""
 
     def check_source(self, width: int, height: int) -> None:
         if width * height > self.max_source_pixels:

@@ -23,6 +23,7 @@ from dynimg.domain.templates import (
     TemplateType,
     TimeSpan,
     ToneMap,
+    VideoCodec,
 )
 from dynimg.domain.timecode import format_seconds
 from dynimg.errors import InvalidParameter
@@ -168,4 +169,6 @@ def _extras(config: DynamicImageTemplateConfig) -> dict[str, Any]:
         extras["Dither"] = config.dither.value
     if config.lossy != 0:
         extras["Lossy"] = config.lossy
+    if config.codec is not VideoCodec.AV1:
+        extras["Codec"] = config.codec.value
     return extras

@@ -35,6 +35,7 @@ from dynimg.domain.templates import (
     Playback,
     TimeSpan,
     ToneMap,
+    VideoCodec,
 )
 from dynimg.domain.timecode import parse_timecode
 from dynimg.errors import InvalidParameter
@@ -78,6 +79,7 @@ def parse_template_config(
         tone_map=_parse_choice(video, "ToneMap", f"{path}.Video", ToneMap, ToneMap.BT2390),
         playback=_parse_playback(_optional_object(doc, "Clip", path), f"{path}.Clip"),
         speed=_parse_speed(_optional_object(doc, "Clip", path), f"{path}.Clip"),
+        codec=_parse_choice(doc, "Codec", path, VideoCodec, VideoCodec.AV1),
     )
     _check_format_rules(doc, config, path)
     return config
@@ -87,7 +89,10 @@ def _check_format_rules(
     doc: Mapping[str, Any], config: DynamicImageTemplateConfig, path: str
 ) -> None:
     """What the formats dynimg added refuse: extras they cannot honour; for MP4, odd sizes and
-    being a video's cover (CoverURL is an image everywhere Alibaba shows it)."""
+    being a video's cover (CoverURL is an image everywhere Alibaba shows it); ``Codec`` is
+    an mp4's only."""
+    if config.format is not ImageFormat.MP4 and doc.get("Codec") not in (None, ""):
+        raise InvalidParameter(f"{path}.Codec", "applies to mp4 output only")
     allowed = EXTRAS_BY_FORMAT.get(config.format)
     if allowed is None:
         return

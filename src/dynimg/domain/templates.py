@@ -19,6 +19,8 @@ forever, the default, else the number of plays; an MP4 has no loop count, its pl
 ``MaxColors`` (2-256, GIF), ``Dither`` (``floyd_steinberg`` default, ``bayer`` for smaller files,
 ``none``; GIF). An extra given for a format it does not apply to is refused for the formats
 dynimg added; GIF and WebP templates keep ignoring them, as they always have.
+``Codec`` (mp4 only): ``av1`` (default) or ``h264``, which the operator must allow
+(``DYNIMG_ALLOW_H264``; see :class:`dynimg.domain.codecs.CodecPolicy`).
 ``Container.MaxFileSize`` (bytes, 1 KiB to 4 GiB: the output is made to fit; see
 :mod:`dynimg.domain.size_search`).
 
@@ -102,6 +104,15 @@ MAX_LOSSY = 200
 """``Lossy`` runs from 0 (lossless LZW) to 200, as gifsicle's ``--lossy`` does."""
 
 
+class VideoCodec(StrEnum):
+    """The video codec of an ``mp4`` (the ``Codec`` extra)."""
+
+    AV1 = "av1"
+    """SVT-AV1 (BSD): always available, the default."""
+    H264 = "h264"
+    """libx264 (GPL): only where the operator allows it (``DYNIMG_ALLOW_H264``)."""
+
+
 class Crop(StrEnum):
     """How the picture is fitted to Width x Height."""
 
@@ -183,6 +194,8 @@ class DynamicImageTemplateConfig:
     playback: Playback = Playback.FORWARD
     speed: float = 1.0
     """Playback speed; the TimeSpan is source time, the output lasts its length / speed."""
+    codec: VideoCodec = VideoCodec.AV1
+    """The video codec of an ``mp4`` (every other format has its own)."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynimg.domain.codecs import AV1_ONLY, CodecPolicy
 from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.ports.accounts import PasswordHasher
@@ -43,3 +44,5 @@ class Deps:
     scratch: Callable[[], Path]
     """This process's directory for work files, claimed on first use (a forked child claims
     its own)."""
+    codecs: CodecPolicy = AV1_ONLY
+    """The codecs the operator allows (``DYNIMG_ALLOW_H264``), checked on templates and jobs."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynimg.domain.accounts import Account
+from dynimg.domain.codecs import AV1_ONLY, CodecPolicy
 from dynimg.domain.jobs import DynamicImageJob, JobRequest, JobStatus, SubmitJob
 from dynimg.domain.rendering import effective_template
 from dynimg.domain.tasks import TaskKind
@@ -43,6 +44,8 @@ def submit_job(
     account: Account,
     command: SubmitJob,
     queue_limit: int = 0,
+    *,
+    codecs: CodecPolicy = AV1_ONLY,
 ) -> DynamicImageJob:
     """Check the request, store a Queued job, then announce it; the work happens later.
 
@@ -72,6 +75,7 @@ def submit_job(
         # The request's clip, size and extras must make a valid template, checked now rather
         # than failing the job later; the job keeps the result.
         config = effective_template(template.document, command.overrides.document)
+        codecs.check(config, "DynamicImageTemplateId")  # the operator may have turned it off
         request = JobRequest(account.id, video.id, template.id, config, command.overrides)
         job = DynamicImageJob.queued(request, now)
         uow.jobs.add(job)

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from dynimg.domain.accounts import Account
+from dynimg.domain.codecs import AV1_ONLY, CodecPolicy
 from dynimg.domain.ids import new_resource_id
+from dynimg.domain.snapshots import SnapshotConfig
 from dynimg.domain.template_documents import (
     AddTemplate,
     UpdateTemplate,
@@ -23,9 +25,16 @@ DEFAULT_APP_ID = "app-1000000"
 
 
 def add_template(
-    uow_factory: UnitOfWorkFactory, clock: Clock, account: Account, command: AddTemplate
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    account: Account,
+    command: AddTemplate,
+    *,
+    codecs: CodecPolicy = AV1_ONLY,
 ) -> Template:
-    """Store a new template of either type (an animated image's watermarks must exist)."""
+    """Store a new template of either type (an animated image's watermarks must exist, its
+    codec must be one the operator allows)."""
+    _check_codec(codecs, command.config.config)
     now = clock.now()
     template = Template(
         id=new_resource_id(),
@@ -69,9 +78,14 @@ def list_templates(
 
 
 def update_template(
-    uow_factory: UnitOfWorkFactory, clock: Clock, account: Account, command: UpdateTemplate
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    account: Account,
+    command: UpdateTemplate,
+    *,
+    codecs: CodecPolicy = AV1_ONLY,
 ) -> Template:
-    """Change a template's name and/or config."""
+    """Change a template's name and/or config (a new config's codec must be allowed)."""
     with uow_factory() as uow:
         template = uow.templates.get(account.id, command.template_id)
         if template is None:
@@ -83,6 +97,7 @@ def update_template(
         )
         if command.document is not None:
             config = read_template_document(command.document, template.type)
+            _check_codec(codecs, config.config)
             updated = replace(updated, config=config.config, document=config.document)
         _check_watermarks(uow, account, updated)
         uow.templates.update(updated)
@@ -96,6 +111,11 @@ def delete_template(uow_factory: UnitOfWorkFactory, account: Account, template_i
         if not uow.templates.delete(account.id, template_id):
             raise TemplateNotFound()
         uow.commit()
+
+
+def _check_codec(codecs: CodecPolicy, config: DynamicImageTemplateConfig | SnapshotConfig) -> None:
+    if isinstance(config, DynamicImageTemplateConfig):
+        codecs.check(config)
 
 
 def _check_watermarks(uow: UnitOfWork, account: Account, template: Template) -> None:

@@ -20,6 +20,7 @@ from dynimg.adapters.media.probe import OpenedSource, open_probed, probe
 from dynimg.adapters.media.shaping import ShapingWriter
 from dynimg.adapters.media.writers import WRITERS
 from dynimg.domain.clip import effective_fps, frame_times, resolve_window
+from dynimg.domain.codecs import CodecPolicy
 from dynimg.domain.encode_settings import EncodeSettings
 from dynimg.domain.geometry import Box, output_size
 from dynimg.domain.limits import MediaLimits
@@ -90,6 +91,7 @@ class PyAvMediaEngine:
         on_progress: Callable[[float], None] | None = None,
     ) -> RenderResult:
         started = time.monotonic()
+        CodecPolicy(self._limits.allow_h264).check(spec.template)
         report = on_progress or (lambda _fraction: None)
         ahead = self._opening.take(source) if self._opening is not None else None
         with ahead if ahead is not None else open_probed(source, self._limits) as opened:

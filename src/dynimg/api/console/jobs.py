@@ -4,6 +4,7 @@ are refused), and a job's page with its chosen Seek and MaxFileSize search."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -38,8 +39,9 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
     try:
         command = SubmitJob(video_id, template_id, read_overrides(override_text(values)))
         await run_in_threadpool(
-            jobs.submit_job, s.uow_factory, s.clock, s.dispatcher, console.account(visitor),
-            command, console.services.settings.account_queue_limit,
+            functools.partial(jobs.submit_job, s.uow_factory, s.clock, s.dispatcher,
+                              console.account(visitor), command,
+                              console.services.settings.account_queue_limit, codecs=s.codecs),
         )  # fmt: skip
     except DynimgError as exc:
         error = f"{exc.code}: {exc.message}"

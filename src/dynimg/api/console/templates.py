@@ -56,6 +56,7 @@ async def create(console: Console, request: Request, visitor: Visitor) -> Respon
                 templates.add_template, s.uow_factory, s.clock, console.account(visitor),
                 AddTemplate(parse_template_name(values["name"]), TemplateType.DYNAMIC_IMAGE,
                             config_input(values)),
+                codecs=s.codecs,
             )
         )  # fmt: skip
     except InvalidParameter as exc:
@@ -80,6 +81,7 @@ async def update(console: Console, request: Request, visitor: Visitor) -> Respon
                 templates.update_template, s.uow_factory, s.clock, console.account(visitor),
                 UpdateTemplate(template.id, parse_template_name(values["name"]),
                                config_document(values, template.document)),
+                codecs=s.codecs,
             )
         )  # fmt: skip
     except InvalidParameter as exc:

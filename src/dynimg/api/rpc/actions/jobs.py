@@ -24,7 +24,9 @@ def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
         read_overrides(ctx.params["OverrideParams"]),
     )
     limit = ctx.services.settings.account_queue_limit
-    job = jobs.submit_job(s.uow_factory, s.clock, s.dispatcher, ctx.account, command, limit)
+    job = jobs.submit_job(
+        s.uow_factory, s.clock, s.dispatcher, ctx.account, command, limit, codecs=s.codecs
+    )
     return {"DynamicImageJob": {"JobId": job.id}}
 
 

@@ -24,7 +24,9 @@ def add_vod_template(ctx: ActionContext) -> dict[str, Any]:
         ctx.require("TemplateConfig"),
         ctx.params["AppId"],
     )
-    template = templates.add_template(deps.uow_factory, deps.clock, ctx.account, command)
+    template = templates.add_template(
+        deps.uow_factory, deps.clock, ctx.account, command, codecs=deps.codecs
+    )
     return {"VodTemplateId": template.id}
 
 
@@ -46,7 +48,10 @@ def update_vod_template(ctx: ActionContext) -> dict[str, Any]:
     command = read_update_template(
         ctx.require("VodTemplateId"), ctx.params["Name"], ctx.params["TemplateConfig"]
     )
-    template = templates.update_template(ctx.deps.uow_factory, ctx.deps.clock, ctx.account, command)
+    deps = ctx.deps
+    template = templates.update_template(
+        deps.uow_factory, deps.clock, ctx.account, command, codecs=deps.codecs
+    )
     return {"VodTemplateId": template.id}
 
 
