@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,6 +218,8 @@ def test_every_list_command_starts_with_a_header_row(server: ServerProcess, tmp_
         ("jobs", "list"): "JobId",
         ("events", "list"): "EventId",
         ("images", video_id): "DynamicImageId",
+        ("snapshot", "list", video_id): "Index",
+        ("template", "list", "--type", "Snapshot"): "VodTemplateId",
         ("usage",): "Date",
     }
     for command, first in headers.items():
@@ -248,3 +251,43 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(server: ServerProcess)
     finally:
         os.close(write_end)
     assert done.stderr == "" and done.returncode == 1
+
+
+@pytest.mark.timeout(180)
+def test_snapshot_templates_jobs_and_files_from_the_shell(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "s.mp4", seconds=4, fps=10, size=(160, 120))
+    video_id = re.findall(
+        r"VideoId: ([0-9a-f]{32})", cli(server, "video", "upload", str(clip.path))
+    )[0]
+    board = {"SnapshotType": "WebVttSnapshot",
+             "SnapshotConfig": {"Count": 4, "Width": 80,
+                                "SpriteSnapshotConfig": {"Columns": 2, "Lines": 1}}}  # fmt: skip
+    added = cli(server, "template", "add", "board", "--type", "Snapshot", "--config",
+                json.dumps(board))  # fmt: skip
+    template_id = re.findall(r"VodTemplateId: ([0-9a-f]{32})", added)[0]
+    listed = cli(server, "template", "list", "--type", "Snapshot")
+    assert template_id in listed and "board" in listed and "1 template(s)" in listed
+    assert template_id not in cli(server, "template", "list")  # DynamicImage by default
+    job_id = re.findall(
+        r"JobId: ([0-9a-f]{32})",
+        cli(server, "snapshot", "submit", video_id, "--template", template_id),
+    )[0]
+    deadline = time.monotonic() + 90
+    while f"of job {job_id}" not in (
+        sheets := cli(server, "snapshot", "list", video_id, "--type", "SpriteSnapshot")
+    ):
+        assert time.monotonic() < deadline, sheets
+        time.sleep(0.2)
+    lines = sheets.splitlines()
+    assert lines[0].split() == ["Index", "Url"] and f"2 file(s) of job {job_id}" in sheets
+    assert [line.split()[0] for line in lines[1:3]] == ["1", "2"] and "sprite-00002.jpg" in lines[2]
+    assert lines[-1].startswith("Regular: ") and lines[-1].endswith("sprite-{SnapshotCount}.jpg")
+    inline = cli(server, "snapshot", "submit", video_id, "--count", "2", "--interval", "1",
+                 "--height", "60")  # fmt: skip
+    assert re.search(r"JobId: [0-9a-f]{32}", inline)
+    bad = run_cli(server.home, "snapshot", "submit", video_id, "--count", "10001",
+                  "--endpoint", server.url, check=False)  # fmt: skip
+    assert bad.returncode == 1 and bad.stderr.startswith("error: InvalidParameter: "), bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

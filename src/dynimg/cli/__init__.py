@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "template": "dynimg.cli.templates:template",
     "watermark": "dynimg.cli.templates:watermark",
     "submit": "dynimg.cli.jobs:submit",
+    "snapshot": "dynimg.cli.snapshots:snapshot",
     "jobs": "dynimg.cli.jobs:jobs",
     "images": "dynimg.cli.jobs:images",
     "usage": "dynimg.cli.jobs:usage",

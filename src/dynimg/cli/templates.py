@@ -26,26 +26,36 @@ def _show(document: dict[str, Any]) -> None:
 
 @click.group()
 def template() -> None:
-    """Animated-image templates: add, list, show and delete them."""
+    """Templates (animated-image, or snapshot with --type Snapshot): add, list, show, delete."""
+
+
+TEMPLATE_TYPES = click.Choice(["DynamicImage", "Snapshot"])
 
 
 @template.command("add")
 @click.argument("name")
-@click.option("--config", "config", required=True, help="DynamicImageTemplateConfig JSON.")
+@click.option(
+    "--config", "config", required=True,
+    help="DynamicImageTemplateConfig JSON (SnapshotTemplateConfig with --type Snapshot).",
+)  # fmt: skip
+@click.option("--type", "kind", type=TEMPLATE_TYPES, default="DynamicImage", show_default=True)
 @client_options
-def template_add(name: str, config: str, endpoint: str | None, account_name: str | None) -> None:
-    """Add a DynamicImage template and print its VodTemplateId."""
+def template_add(
+    name: str, config: str, kind: str, endpoint: str | None, account_name: str | None
+) -> None:
+    """Add a template and print its VodTemplateId."""
     body = _client(endpoint, account_name).call(
-        "AddVodTemplate", Name=name, TemplateType="DynamicImage", TemplateConfig=config
+        "AddVodTemplate", Name=name, TemplateType=kind, TemplateConfig=config
     )
     click.echo(f"VodTemplateId: {body['VodTemplateId']}")
 
 
 @template.command("list")
+@click.option("--type", "kind", type=TEMPLATE_TYPES, default="DynamicImage", show_default=True)
 @client_options
-def template_list(endpoint: str | None, account_name: str | None) -> None:
-    """List the account's DynamicImage templates, newest first."""
-    body = _client(endpoint, account_name).call("ListVodTemplate", TemplateType="DynamicImage")
+def template_list(kind: str, endpoint: str | None, account_name: str | None) -> None:
+    """List the account's templates of a type, newest first."""
+    body = _client(endpoint, account_name).call("ListVodTemplate", TemplateType=kind)
     items = body["VodTemplateInfoList"]
     click.echo(f"{'VodTemplateId':<34}{'Created':<22}Name")
     for item in items:

@@ -163,17 +163,18 @@ class SnapshotOutput:
     times_ms: tuple[int, ...]
 
 
-def signed_storyboard(text: str, folder: str, sign: Callable[[str], str]) -> str:
+def signed_storyboard(text: str, folder: str, sign: Callable[[str], str], prefix: str = "") -> str:
     """A stored WebVTT storyboard with every picture its cues name signed for delivery.
 
     The stored file names pictures relative to itself (``sprite-00001.jpg#xywh=...``), so it
     stays valid wherever the folder is copied; served behind signed URLs, each name gets the
     ``auth_key`` that ``sign`` gives its path (``{folder}/{name}``), before the fragment, and a
-    player resolving it against the file's own URL fetches an authorised picture.
+    player resolving it against the file's own URL fetches an authorised picture. ``prefix``
+    (a URL ending in ``/``) makes each name absolute, for a page served from another address.
     """
     lines = text.split("\n")
     for i in range(1, len(lines)):
         if "-->" in lines[i - 1] and lines[i] and "/" not in lines[i] and "?" not in lines[i]:
             name, hash_, fragment = lines[i].partition("#")
-            lines[i] = f"{name}?auth_key={sign(f'{folder}/{name}')}{hash_}{fragment}"
+            lines[i] = f"{prefix}{name}?auth_key={sign(f'{folder}/{name}')}{hash_}{fragment}"
     return "\n".join(lines)

@@ -11,6 +11,8 @@ from dynimg.api.console import (
     auth,
     gallery,
     jobs,
+    snapshot_templates,
+    snapshots,
     templates,
     videos,
     watermarks,
@@ -23,6 +25,16 @@ def console_mount(services: Services) -> Mount:
     """Every console route under ``/console``; static files at ``/console/static``."""
     console = Console(services)
     routes: list[Route | Mount] = assets.routes()
-    for module in (auth, videos, templates, watermarks, jobs, gallery, account):
+    for module in (
+        auth,
+        videos,
+        snapshots,
+        templates,
+        snapshot_templates,
+        watermarks,
+        jobs,
+        gallery,
+        account,
+    ):
         routes.extend(module.routes(console))
     return Mount("/console", routes=routes)

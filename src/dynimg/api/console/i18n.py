@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from dynimg.api.console.i18n_snapshots import ZH_CN_SNAPSHOTS
+
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "dynimg_lang"
 
@@ -187,6 +189,7 @@ ZH_CN = {
     "0 (forever)": "0（无限）",
     "Copy MD5": "复制 MD5",
 }
+ZH_CN |= ZH_CN_SNAPSHOTS
 
 
 def choose_language(request: Request) -> str:
