@@ -11,7 +11,7 @@ import httpx
 import numpy as np
 import pytest
 
-from dynimg.domain.url_signing import sign_path
+from tests.support import auth_key as type_a
 from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
 from tests.support.jobs import template, uploaded_video, wait_for_images, wait_for_job
 from tests.support.media import frame_index, make_clip, read_animation
@@ -119,13 +119,19 @@ def test_signed_urls(server: ServerProcess, creds: Credentials, clip: Path, tmp_
     tampered = auth_key[:-1] + ("0" if auth_key[-1] != "0" else "1")
     assert httpx.get(f"{base}?auth_key={tampered}").status_code == 403
     assert httpx.get(base).status_code == 403
+    # Signed and checked with the tests' own type-A signer (Alibaba's documented digest): the
+    # server's URLs must be what a CDN holding the same key accepts, and the other way round.
     key = (server.home / "url-signing.key").read_text().strip()
-    expired = sign_path(path, key, int(time.time()) - 5)
+    assert type_a.file_url_is_signed_by(url, key)
+    now, rand = int(time.time()), "477b3bbc253f467b8def6711128c7bec"
+    expired = type_a.auth_key(path, key, now - 5, rand=rand)
     assert httpx.get(f"{base}?auth_key={expired}").status_code == 403
-    fresh = sign_path(path, key, int(time.time()) + 60)
+    fresh = type_a.auth_key(path, key, now + 60, rand=rand, uid="1234")
     assert httpx.get(f"{base}?auth_key={fresh}").status_code == 200
-    other = sign_path(path.replace(".webp", ".gif"), key, int(time.time()) + 60)
+    other = type_a.auth_key(path.replace(".webp", ".gif"), key, now + 60)
     assert httpx.get(f"{base}?auth_key={other}").status_code == 403
+    wrong_key = type_a.auth_key(path, "not-the-key", now + 60)
+    assert httpx.get(f"{base}?auth_key={wrong_key}").status_code == 403
 
 
 @pytest.mark.parametrize(

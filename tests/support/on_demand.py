@@ -12,7 +12,7 @@ import httpx
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
-from dynimg.domain.url_signing import sign_path, signed_text
+from tests.support import auth_key as type_a
 from tests.support.clients import collect_leaked_sockets
 from tests.support.server import Credentials, ServerProcess
 
@@ -44,20 +44,23 @@ def resign(
     expires: int | None = None,
     uid: str | None = None,
 ) -> str:
-    """``url`` with another query, path, expiry or uid, signed properly with the server's key."""
+    """``url`` with another query, path, expiry or uid, signed properly with the server's key
+    by the tests' own type-A signer (a URL the server signed is checked against it too)."""
     parts = urlsplit(url)
     old = dict(parse_qsl(parts.query))
-    _, _, old_uid, _ = old.pop("auth_key").split("-")
-    new_query = list((query if query is not None else old).items())
-    new_path = path or parts.path
+    _, _, old_uid, _ = old["auth_key"].split("-")
     key = (Path(server.home) / "url-signing.key").read_text().strip()
-    auth_key = sign_path(
-        signed_text(new_path, new_query),
+    signed_uri = type_a.on_demand_uri(parts.path, list(old.items()))
+    assert type_a.is_signed_by(signed_uri, old["auth_key"], key), "type-A signed by the server"
+    del old["auth_key"]
+    return type_a.signed_on_demand_url(
+        server.url,
+        path or parts.path,
+        list((query if query is not None else old).items()),
         key,
-        expires if expires is not None else int(time.time()) + 600,
-        uid or old_uid,
+        timestamp=expires if expires is not None else int(time.time()) + 600,
+        uid=uid or old_uid,
     )
-    return f"{server.url}{new_path}?{urlencode([*new_query, ('auth_key', auth_key)])}"
 
 
 def tampered(url: str, **changes: str) -> str:
