@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,13 @@ import pytest
 from tests.support.clients import SDK_MODES, ApiError, SdkApi, sdk_api
 from tests.support.media import make_clip
 from tests.support.server import Credentials, ServerProcess, start_server
-from tests.support.uploads import create_upload, oss_bucket, upload_file, wait_for_status
+from tests.support.uploads import (
+    create_upload,
+    oss_bucket,
+    raw_oss_put,
+    upload_file,
+    wait_for_status,
+)
 
 
 @pytest.fixture(scope="module")
@@ -167,15 +175,38 @@ def test_credential_is_scoped_to_its_object(tea: SdkApi) -> None:
     assert error.status in (403, 400, 404)
 
 
-def test_bad_content_md5_stores_nothing(tea: SdkApi, server: ServerProcess) -> None:
+EMPTY_MD5 = "1B2M2Y8AsgTpgAmY7PhCfg=="  # the MD5 of nothing, base64
+
+
+def test_bad_content_md5_stores_nothing_a_right_one_is_accepted(
+    tea: SdkApi, server: ServerProcess
+) -> None:
     ticket = create_upload(tea)
     bucket = oss_bucket(ticket["address"], ticket["auth"])
-    headers = {"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}  # the MD5 of nothing
-    error = oss_error(
-        lambda: bucket.put_object(ticket["address"]["FileName"], b"data", headers=headers)
-    )
-    assert (error.status, error.code) == (400, "InvalidDigest")
-    assert not (server.home / "storage" / ticket["address"]["FileName"]).exists()
+    key, data = ticket["address"]["FileName"], b"data" * 1000
+    for wrong in (EMPTY_MD5, "not base64!", base64.b64encode(b"short").decode()):
+        headers = {"Content-MD5": wrong}
+        error = oss_error(lambda: bucket.put_object(key, data, headers=headers))  # noqa: B023
+        assert (error.status, error.code) == (400, "InvalidDigest"), wrong
+        assert not (server.home / "storage" / key).exists()
+    # The passing half: oss2 sends the right digest, the object is stored.
+    put = bucket.put_object(key, data, headers={"Content-MD5": oss2.utils.content_md5(data)})
+    assert put.status == 200
+    assert (server.home / "storage" / key).read_bytes() == data
+
+
+def test_content_md5_over_raw_http(tea: SdkApi, server: ServerProcess) -> None:
+    """Headers exactly as written here (no SDK), signed by the tests' own OSS V1 signer."""
+    ticket = create_upload(tea)
+    address, auth, data = ticket["address"], ticket["auth"], b"raw bytes" * 500
+    right = base64.b64encode(hashlib.md5(data).digest()).decode()
+    refused = raw_oss_put(address, auth, data, headers={"Content-MD5": EMPTY_MD5})
+    assert (refused.status_code, "<Code>InvalidDigest</Code>" in refused.text) == (400, True)
+    assert not (server.home / "storage" / address["FileName"]).exists()
+    accepted = raw_oss_put(address, auth, data, headers={"Content-MD5": right})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.headers["etag"].strip('"').lower() == hashlib.md5(data).hexdigest()
+    assert (server.home / "storage" / address["FileName"]).read_bytes() == data
 
 
 # --- a stored source is never destroyed or swapped ---------------------------------------
@@ -202,7 +233,7 @@ def test_finished_upload_credentials_cannot_write_again(
     bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
     for attempt in (
         lambda: bucket.put_object(key, b"a different video"),
-        lambda: bucket.put_object(key, b"x", headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}),
+        lambda: bucket.put_object(key, b"x", headers={"Content-MD5": EMPTY_MD5}),
         lambda: bucket.init_multipart_upload(key),
     ):
         error = oss_error(attempt)
@@ -234,20 +265,35 @@ def test_unsupported_requests_are_refused_not_treated_as_a_put(
     assert not (server.home / "storage" / key).exists(), "nothing was written"
 
 
-def test_a_bad_part_digest_keeps_the_part_it_would_replace(
+def test_a_bad_part_digest_keeps_the_part_it_would_replace_a_right_one_is_accepted(
     tea: SdkApi, server: ServerProcess
 ) -> None:
     ticket = create_upload(tea)
     bucket, key = oss_bucket(ticket["address"], ticket["auth"]), ticket["address"]["FileName"]
     upload = bucket.init_multipart_upload(key)
     first = bucket.upload_part(key, upload.upload_id, 1, b"p" * 1000)
-    headers = {"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}
+    headers = {"Content-MD5": EMPTY_MD5}
     error = oss_error(
         lambda: bucket.upload_part(key, upload.upload_id, 1, b"q" * 10, headers=headers)
     )
     assert (error.status, error.code) == (400, "InvalidDigest")
-    bucket.complete_multipart_upload(key, upload.upload_id, [oss2.models.PartInfo(1, first.etag)])
-    assert (server.home / "storage" / key).read_bytes() == b"p" * 1000
+    # The passing halves: the right digest, through oss2 and over raw HTTP.
+    headers = {"Content-MD5": oss2.utils.content_md5(b"r" * 10)}
+    second = bucket.upload_part(key, upload.upload_id, 2, b"r" * 10, headers=headers)
+    query = {"partNumber": "3", "uploadId": upload.upload_id}
+    raw = {"Content-MD5": base64.b64encode(hashlib.md5(b"s" * 5).digest()).decode()}
+    wrong = raw_oss_put(ticket["address"], ticket["auth"], b"s" * 6, headers=raw, query=query)
+    assert wrong.status_code == 400 and "InvalidDigest" in wrong.text
+    third = raw_oss_put(ticket["address"], ticket["auth"], b"s" * 5, headers=raw, query=query)
+    assert third.status_code == 200, third.text
+    parts = [
+        oss2.models.PartInfo(1, first.etag),
+        oss2.models.PartInfo(2, second.etag),
+        oss2.models.PartInfo(3, third.headers["etag"].strip('"')),
+    ]
+    bucket.complete_multipart_upload(key, upload.upload_id, parts)
+    stored = (server.home / "storage" / key).read_bytes()
+    assert stored == b"p" * 1000 + b"r" * 10 + b"s" * 5
 
 
 def test_abort_multipart_removes_parts(tea: SdkApi, server: ServerProcess) -> None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import base64
+import email.utils
+import hashlib
+import hmac
 import io
 import json
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import oss2
 from PIL import Image
 
@@ -23,6 +28,36 @@ def decode(value: str) -> dict[str, Any]:
 def oss_bucket(address: dict[str, Any], auth: dict[str, Any]) -> oss2.Bucket:
     credentials = oss2.StsAuth(auth["AccessKeyId"], auth["AccessKeySecret"], auth["SecurityToken"])
     return oss2.Bucket(credentials, address["Endpoint"], address["Bucket"])
+
+
+def raw_oss_put(
+    address: dict[str, Any],
+    auth: dict[str, Any],
+    body: bytes,
+    *,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> httpx.Response:
+    """PUT ``body`` to the grant's object over plain HTTP with ``headers`` exactly as given,
+    signed by hand with OSS V1 as OSS documents it (``Authorization: OSS id:signature``, the
+    string to sign being verb, Content-MD5, Content-Type, Date, x-oss-* headers, resource)."""
+    bucket, key, query = address["Bucket"], address["FileName"], query or {}
+    date = email.utils.formatdate(usegmt=True)
+    sent = {"Date": date, "x-oss-security-token": auth["SecurityToken"], **(headers or {})}
+    lower = {k.lower(): v for k, v in sent.items()}
+    oss_headers = "".join(f"{k}:{v}\n" for k, v in sorted(lower.items()) if k.startswith("x-oss-"))
+    resource = f"/{bucket}/{key}"
+    if query:
+        resource += "?" + "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+    fields = ["PUT", lower.get("content-md5", ""), lower.get("content-type", ""), date]
+    to_sign = "\n".join([*fields, oss_headers + resource])
+    secret = auth["AccessKeySecret"].encode()
+    signature = base64.b64encode(hmac.new(secret, to_sign.encode(), hashlib.sha1).digest())
+    sent["Authorization"] = f"OSS {auth['AccessKeyId']}:{signature.decode()}"
+    endpoint = address["Endpoint"]
+    endpoint = endpoint if "://" in endpoint else f"http://{endpoint}"
+    url = f"{endpoint.rstrip('/')}/{bucket}/{quote(key)}"
+    return httpx.put(url, params=query, content=body, headers=sent, timeout=30)
 
 
 def create_upload(api: SdkApi, file_name: str = "clip.mp4", **extra: Any) -> dict[str, Any]:
