@@ -159,8 +159,11 @@ class Stabiliser:
     ) -> None:
         self._previous = np.zeros(shape, dtype=np.uint8)
         self._strip = strip_rows(shape[1], memory)
-        self._colours = np.zeros((256, 3), dtype=np.float32)
-        self._colours[: len(palette)] = palette
+        colours = np.zeros((256, 3), dtype=np.int16)
+        colours[: len(palette)] = palette
+        self._channels = [np.ascontiguousarray(colours[:, c]) for c in range(3)]
+        """One table per channel: looking a plane up in a 1-D table is several times faster
+        than gathering RGB triples."""
         self._dither = dither
         self._first = True
 
@@ -195,25 +198,27 @@ class Stabiliser:
 
     def _keeps(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
         """Where the previous colour may stay (see the class)."""
-        wanted = source.astype(np.float32)
-        old, new = self._colours[previous], self._colours[indices]
-        old_error = np.linalg.norm(old - wanted, axis=2)
-        new_error = np.linalg.norm(new - wanted, axis=2)
-        if self._dither is Dither.NONE:
-            return np.asarray(old_error <= new_error + SLACK)
-        pattern = _block_error(old, wanted) <= _block_error(new, wanted) + SLACK
-        pattern &= old_error <= new_error + SLACK
+        blocks = self._dither is not Dither.NONE
+        old, new = _Errors(blocks), _Errors(blocks)
+        for table, wanted in zip(self._channels, np.moveaxis(source, 2, 0), strict=True):
+            old.add(table, previous, wanted)  # exact integers; float only for the lengths
+            new.add(table, indices, wanted)
+        pixel = old.length() <= new.length() + SLACK
+        if not blocks:
+            return pixel
+        pattern = pixel & _per_pixel(old.block_length() <= new.block_length() + SLACK, pixel.shape)
         if self._dither is Dither.BAYER:
             return pattern
         busy = (plane & BUSY).astype(np.bool_)  # mapped to the nearest colour, not dithered
-        return np.where(busy, old_error <= new_error + SLACK, pattern)
+        return np.where(busy, pixel, pattern)
 
 
 Floats = npt.NDArray[np.float32]
-KEEP_BYTES_PER_PIXEL = 160
-"""Working memory :meth:`Stabiliser._keeps` takes per pixel: float32 RGB copies of the source,
-the old and the new colours and their differences, padded blocks, the error planes. A whole
-1080p frame at once raised the GIF's peak RSS by ~200 MB (~100 bytes a pixel); 160 is headroom."""
+Errors = npt.NDArray[np.int16]
+KEEP_BYTES_PER_PIXEL = 48
+"""Working memory :meth:`Stabiliser._keeps` takes per pixel: for the old and the new colours an
+int32 sum of squares and a float32 length, one channel's int16 error and int32 squares at a
+time, booleans (about 30 bytes). The float32 RGB version before took ~100."""
 
 
 def strip_rows(width: int, memory: int) -> int:
@@ -222,21 +227,63 @@ def strip_rows(width: int, memory: int) -> int:
     return max(4, memory // (width * KEEP_BYTES_PER_PIXEL) // 4 * 4)
 
 
-def _blocks(values: Floats) -> Floats:
-    """``values`` (H x W x C) as 4x4 blocks (rows, 4, columns, 4, C), the edges repeated."""
-    height, width = values.shape[:2]
-    padded = np.pad(values, ((0, -height % 4), (0, -width % 4), (0, 0)), mode="edge")
-    return padded.reshape(padded.shape[0] // 4, 4, padded.shape[1] // 4, 4, values.shape[2])
+class _Errors:
+    """Per pixel, how far the colours of an index plane are from the source, channel by
+    channel: the squared RGB distance (exact in int32) and, for dithered mappings, the sums of
+    each 4x4 block's errors (the frame's blocks, edges repeated)."""
+
+    def __init__(self, blocks: bool) -> None:
+        self._squares: npt.NDArray[np.int32] | None = None
+        self._sums: list[npt.NDArray[np.int32]] | None = [] if blocks else None
+
+    def add(self, table: Errors, indices: Indices, wanted: Frame) -> None:
+        """One channel: ``table`` (256 values) looked up by ``indices``, less ``wanted``."""
+        error = np.take(table, indices)
+        error -= wanted
+        squares = np.multiply(error, error, dtype=np.int32)
+        if self._squares is None:
+            self._squares = squares
+        else:
+            self._squares += squares
+        if self._sums is not None:
+            self._sums.append(_block_sums(error))
+
+    def length(self) -> Floats:
+        """The RGB distance, float32: the same as ``np.linalg.norm`` of float32 errors gives
+        (the sum of squares is below 2**24, exact in both)."""
+        assert self._squares is not None
+        return np.sqrt(self._squares, dtype=np.float32)
+
+    def block_length(self) -> Floats:
+        """Per block, the RGB length of the mean error (float32, summed in R, G, B order)."""
+        assert self._sums
+        red, green, blue = (total.astype(np.float32) / 16 for total in self._sums)
+        squared = red * red + green * green
+        squared += blue * blue
+        return np.sqrt(squared)
 
 
-def _per_pixel(blockwise: Floats, shape: tuple[int, ...]) -> Floats:
-    return np.repeat(np.repeat(blockwise, 4, axis=0), 4, axis=1)[: shape[0], : shape[1]]
+def _block_sums(error: Errors) -> npt.NDArray[np.int32]:
+    """Sums of a plane's 4x4 blocks, the edges repeated to whole blocks."""
+    height, width = error.shape
+    if height % 4 or width % 4:
+        error = np.pad(error, ((0, -height % 4), (0, -width % 4)), mode="edge")
+    rows = error[0::4].astype(np.int32)
+    rows += error[1::4]
+    rows += error[2::4]
+    rows += error[3::4]
+    total = rows[:, 0::4] + rows[:, 1::4]
+    total += rows[:, 2::4]
+    total += rows[:, 3::4]
+    return total
 
 
-def _block_error(colours: Floats, wanted: Floats) -> Floats:
-    """Per pixel, the distance between the mean colours of its 4x4 block (the frame's blocks)."""
-    means = _blocks(colours - wanted).mean(axis=(1, 3))
-    return _per_pixel(np.linalg.norm(means, axis=2), colours.shape)
+def _per_pixel(blockwise: Mask, shape: tuple[int, ...]) -> Mask:
+    """A per-block mask (rows, columns) spread over its blocks' pixels, cut to ``shape`` (may
+    be a read-only view)."""
+    rows, columns = blockwise.shape
+    spread = np.broadcast_to(blockwise[:, None, :, None], (rows, 4, columns, 4))
+    return spread.reshape(rows * 4, columns * 4)[: shape[0], : shape[1]]
 
 
 def _moved(plane: Frame) -> Mask:
