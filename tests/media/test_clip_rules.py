@@ -31,15 +31,24 @@ def test_structure_of_both_formats(
 
 
 @pytest.mark.parametrize("fmt", ["gif", "webp"])
-def test_each_output_frame_is_the_source_frame_shown_at_its_time(
-    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str
+@pytest.mark.parametrize(
+    ("seek", "expected"),
+    [
+        # 1.06 s is nearer source frame 32 (1.0667 s) than 31 (1.0333 s), and so on by 0.1 s.
+        ("1.060", [32, 35, 38, 41, 44]),
+        # 1.05 s is halfway between frames 31 and 32: the earlier, on screen then, is shown.
+        ("1.050", [31, 34, 37, 40, 43]),
+    ],
+)
+def test_each_output_frame_is_the_source_frame_nearest_its_time(
+    engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, fmt: str, seek: str, expected: list[int]
 ) -> None:
-    # Seek 1.05 s is between source frames 31 (1.0333 s) and 32 (1.0667 s): frame 31 shows.
-    template = config(fmt, Seek="00:00:01.050", Duration="0.5")
+    template = config(fmt, Seek=f"00:00:0{seek}", Duration="0.5")
     _, animation = render(engine, clip.path, tmp_path / f"out.{fmt}", template)
     shown = [frame_index(frame) for frame in animation.frames]
-    expected = [int((Fraction(105, 100) + Fraction(k, 10)) * 30) for k in range(5)]
-    assert shown == expected == [31, 34, 37, 40, 43]
+    times = [Fraction(seek) + Fraction(k, 10) for k in range(5)]
+    assert shown == [min(range(60), key=lambda i: (abs(Fraction(i, 30) - t), i)) for t in times]
+    assert shown == expected
 
 
 @pytest.mark.parametrize(("seek", "seeks"), [("0.2", 0), ("1.05", 1)])
@@ -169,7 +178,8 @@ def test_loop_extra(engine: PyAvMediaEngine, clip: Clip, tmp_path: Path, plays: 
 def test_variable_frame_rate_is_timed_by_timestamps(
     engine: PyAvMediaEngine, tmp_path: Path
 ) -> None:
-    # Frames at irregular times (ms): the frame shown at t is the last one with pts <= t.
+    # Frames at irregular times (ms): the frame shown at t is the one nearest t (of two as
+    # near, the earlier).
     pts = [0, 40, 150, 160, 330, 340, 500, 620, 700, 910, 1000, 1200]
     vfr = make_clip(
         tmp_path / "vfr.mkv", pts=pts, time_base=Fraction(1, 1000), fps=25, codec="libx264"
@@ -177,7 +187,10 @@ def test_variable_frame_rate_is_timed_by_timestamps(
     template = config("gif", Seek="0", Duration="1")
     _, animation = render(engine, vfr.path, tmp_path / "o.gif", template)
     shown = [frame_index(f) for f in animation.frames]
-    expected = [max(i for i, p in enumerate(pts) if p <= t) for t in range(0, 1000, 100)]
+    expected = [
+        min(range(len(pts)), key=lambda i: (abs(pts[i] - t), i)) for t in range(0, 1000, 100)
+    ]
+    assert expected == [0, 2, 3, 4, 5, 6, 7, 8, 8, 9]
     assert shown == expected
 
 

@@ -77,8 +77,9 @@ Picture = Frame | av.video.frame.VideoFrame
 class ClipDecoder:
     """Yields ``(output index, upright picture)`` for every output frame time of a plan.
 
-    A frame fills an output time when it is the last source frame shown at or before it, so the
-    first output frame is the frame at Seek, not the keyframe before it. After iterating,
+    An output time shows the source frame nearest to it (of two as near, the earlier: the one
+    on screen then), as an even resampling of the source's timeline would; the first output
+    frame is the frame at Seek, not the keyframe before it. After iterating,
     ``source_end`` is where the video really ended (relative to the window start) when that is
     before the window's end.
     """
@@ -126,10 +127,15 @@ class ClipDecoder:
             if time.monotonic() > self._plan.deadline:
                 raise RenderTimeout()
             at = Fraction(frame.pts or 0) * base - start
-            candidate = shown or frame  # before the first frame, the first frame stands in
-            while index < len(slots) and slots[index] < at:
-                yield index, converter(candidate)
-                index += 1
+            if shown is None:  # before the first frame, the first frame stands in
+                while index < len(slots) and slots[index] < at:
+                    yield index, converter(frame)
+                    index += 1
+            else:  # the frame shown so far, up to halfway to this one (a tie keeps it)
+                halfway = (shown_at + at) / 2
+                while index < len(slots) and slots[index] <= halfway:
+                    yield index, converter(shown)
+                    index += 1
             if index >= len(slots):
                 return
             shown, shown_at = frame, at
