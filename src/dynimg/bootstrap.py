@@ -114,6 +114,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.db.engine import make_engine
     from dynimg.adapters.db.migrate import upgrade
     from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+    from dynimg.adapters.media.isolated import IsolatedEngine
     from dynimg.adapters.observability.prometheus import PrometheusMetrics
     from dynimg.adapters.passwords import Argon2Hasher
     from dynimg.adapters.scratch import ProcessScratch
@@ -146,13 +147,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         sign_ins=build_sign_in_throttle(settings),
         metrics=metrics,
         passwords=Argon2Hasher(),
+        preview_engine=(previews := IsolatedEngine(settings.media_limits())),
         scratch=scratch.path,
         codecs=CodecPolicy(allow_h264=settings.allow_h264),
     )
     return Services(
         settings=settings,
         deps=deps,
-        _closers=[engine.dispose, close_dispatcher, sender.close, scratch.close],
+        _closers=[engine.dispose, close_dispatcher, sender.close, scratch.close, previews.close],
         _scratch=scratch,
         _forget=lambda: engine.dispose(close=False),
     )

@@ -8,7 +8,9 @@ stalls longer than ``DYNIMG_BODY_IDLE_SECONDS`` is refused and counted as a slow
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import re
 import statistics
 import threading
 import time
@@ -22,9 +24,10 @@ import pytest
 
 from tests.support import figures
 from tests.support.clients import sdk_api
+from tests.support.media import make_clip
 from tests.support.rpc import raw_call
-from tests.support.server import ServerProcess, start_server
-from tests.support.uploads import create_upload, oss_bucket
+from tests.support.server import Credentials, ServerProcess, start_server
+from tests.support.uploads import create_upload, oss_bucket, upload_file
 
 SUITE = "noisy neighbour"
 SLOW_UPLOADS = 48
@@ -134,3 +137,113 @@ def _counter(node: ServerProcess, name: str) -> float:
 
 def _gauge(node: ServerProcess, name: str) -> float:
     return _counter(node, name)
+
+
+PREVIEWS = 40
+CONSOLE_PASSWORD = "noisy neighbour's password"
+
+
+def _console_client(node: ServerProcess, username: str) -> httpx.Client:
+    """A console session of ``username`` (signed in, its CSRF token sent with every POST)."""
+    client = httpx.Client(base_url=node.url, timeout=120)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/sign-in").text)
+    assert token is not None
+    form = {"username": username, "password": CONSOLE_PASSWORD, "csrf": token.group(1)}
+    assert client.post("/console/sign-in", data=form).status_code in {200, 303}
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/templates").text)
+    assert token is not None
+    client.headers.update({"x-csrf-token": token.group(1), "Accept": "application/json"})
+    return client
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process (0 once it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.timeout(240)
+def test_previews_of_one_account_leave_the_api_small_and_the_others_fast(
+    node: ServerProcess, tmp_path: Path
+) -> None:
+    noisy = sdk_api("tea-v3", node.endpoint, node.default_credentials())
+    node.new_console_user("default", "previewer", CONSOLE_PASSWORD)
+    quiet = node.new_account("quiet-previews")
+    ticket = create_upload(noisy)
+    upload_file(ticket, make_clip(tmp_path / "big.mp4", seconds=3, size=(1280, 720)).path)
+    form = {"video_id": ticket["VideoId"], "format": "gif", "seek": "0", "duration": "3"}
+    alone = _list_seconds(node, quiet, 3)
+    pid = node.process.pid  # with DYNIMG_WORKERS=0, serve is the API process
+    before = _rss_mb(pid)
+    peak, children_peak, outcomes = [before], [0.0], collections.Counter[int]()
+    stop = threading.Event()
+
+    signed_in = _console_client(node, "previewer")  # one sign-in: its hash is costly too
+
+    def preview(_: int) -> None:
+        with httpx.Client(
+            base_url=node.url, timeout=120, cookies=signed_in.cookies, headers=signed_in.headers
+        ) as client:
+            while not stop.is_set():
+                answer = client.post("/console/templates/preview", data=form)
+                outcomes[answer.status_code] += 1
+                stop.wait(float(answer.headers.get("Retry-After", 0)))  # as a client is told
+
+    def watch() -> None:
+        while not stop.wait(0.05):
+            peak.append(_rss_mb(pid))
+            children_peak.append(sum(_rss_mb(child) for child in _children(pid)))
+
+    threads = [threading.Thread(target=preview, args=(n,), daemon=True) for n in range(PREVIEWS)]
+    threads.append(threading.Thread(target=watch, daemon=True))
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(3)  # every client is asking for previews now
+        seconds = _list_seconds(node, quiet, 8)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        signed_in.close()
+    p50, rendered = statistics.median(seconds), outcomes[200]
+    figures.record(
+        SUITE,
+        f"{PREVIEWS} clients asking for previews of a 1280x720 clip at once ({rendered} rendered, "
+        f"{outcomes[429]} answered 429 busy): API process RSS {before:.0f} MB before, peak "
+        f"{max(peak):.0f} MB (its preview processes {max(children_peak):.0f} MB at most, in "
+        f"all); the other account's Lists p50 {statistics.median(alone) * 1000:.0f} ms alone, "
+        f"with them: its {len(seconds)} Lists p50 {p50 * 1000:.0f} ms, "
+        f"p99 {_percentile(seconds, 0.99) * 1000:.0f} ms",
+    )
+    assert rendered > 0, outcomes
+    assert set(outcomes) <= {200, 429}, outcomes
+    assert max(peak) < 600, f"peak RSS {max(peak):.0f} MB"
+    # Issue 22's bound is 100 ms; on a machine so loaded that the account's calls alone take
+    # more than a third of that, three times their own p50 (before: 30 times, 1.9 s).
+    bound = max(0.1, 3 * statistics.median(alone))
+    assert p50 < bound, f"p50 {p50:.3f} s (bound {bound:.3f} s)"
+
+
+def _list_seconds(node: ServerProcess, creds: Credentials, seconds: float) -> list[float]:
+    """How long each of an account's ListDynamicImage calls took, made for ``seconds``."""
+    took = []
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        began = time.monotonic()
+        body = raw_call(node, creds, "ListDynamicImage", VideoId="0" * 32)
+        took.append(time.monotonic() - began)
+        assert body["Code"] == "InvalidVideo.NotFound"
+    return took

@@ -14,3 +14,42 @@ def test_streams_are_bounded_per_session_and_in_all() -> None:
     slots.give_back("a")
     assert slots.take("c")
     assert not slots.take("a")
+
+
+def test_a_held_slot_is_waited_for_given_back_and_refused_after_the_wait() -> None:
+    import asyncio
+    import time
+
+    import pytest
+
+    from dynimg.errors import PreviewsBusy
+
+    async def story() -> float:
+        slots = StreamSlots(per_session=1, in_all=2)
+        async with slots.held("a", PreviewsBusy()):
+            started = time.monotonic()
+            with pytest.raises(PreviewsBusy):
+                async with slots.held("a", PreviewsBusy(), wait=0.3):
+                    pass
+            waited = time.monotonic() - started
+            async with slots.held("b", PreviewsBusy()):
+                with pytest.raises(PreviewsBusy):
+                    async with slots.held("c", PreviewsBusy()):
+                        pass
+        with pytest.raises(RuntimeError):
+            async with slots.held("a", PreviewsBusy()):
+                raise RuntimeError("a failed render")
+        assert slots.take("a") and slots.take("b"), "every slot was given back"
+        slots.give_back("a")
+
+        async def later() -> None:
+            await asyncio.sleep(0.2)
+            slots.give_back("b")
+
+        freed = asyncio.ensure_future(later())
+        async with slots.held("c", PreviewsBusy(), wait=2):  # waits for b's slot
+            pass
+        await freed
+        return waited
+
+    assert 0.3 <= asyncio.run(story()) < 1.0

@@ -167,6 +167,6 @@ class PreviewsBusy(Throttled):
     def __init__(self, retry_after: int = 2) -> None:
         super().__init__(retry_after)
         self.message = (
-            "Other previews are rendering right now (a preview at a time per account, two per "
-            f"server). Retry after {retry_after} s."
+            "Other previews are rendering right now (one at a time per account, two per server)."
+            f" Retry after {retry_after} s."
         )

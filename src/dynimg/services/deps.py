@@ -41,6 +41,9 @@ class Deps:
     """Where requests, jobs, callbacks, uploads and storage failures are counted."""
     passwords: PasswordHasher
     """Hashes and checks console users' passwords."""
+    preview_engine: MediaEngine
+    """Renders asked for by the API process (the console's previews): in child processes of
+    its own, so they neither grow the API process nor take its interpreter from requests."""
     scratch: Callable[[], Path]
     """This process's directory for work files, claimed on first use (a forked child claims
     its own)."""

@@ -21,7 +21,8 @@ from dynimg.api.console.sessions import (
     new_visitor,
     signed_in,
 )
-from dynimg.api.console.stream_slots import StreamSlots
+from dynimg.api.console.stream_slots import PREVIEWS_IN_ALL, PREVIEWS_PER_ACCOUNT, StreamSlots
+from dynimg.api.error_mapper import error_headers
 from dynimg.api.wiring import Services
 from dynimg.domain.accounts import Account
 from dynimg.domain.ids import new_request_id
@@ -49,6 +50,8 @@ class Console:
         )
         self.throttle = services.deps.sign_ins
         self.job_streams = StreamSlots()
+        self.previews = StreamSlots(PREVIEWS_PER_ACCOUNT, PREVIEWS_IN_ALL)
+        """Previews rendering now, per account and in this process."""
         self.templates = Environment(
             loader=PackageLoader("dynimg.api.console", "html"),
             autoescape=select_autoescape(default=True),
@@ -108,7 +111,9 @@ async def _guarded(
             return _to_sign_in(request)
         return await handler(console, request, visitor)
     except DynimgError as exc:
-        return _refusal(console, request, visitor, exc.http_status, exc.code, exc.message)
+        refusal = _refusal(console, request, visitor, exc.http_status, exc.code, exc.message)
+        refusal.headers.update(error_headers(exc))  # Retry-After when throttled
+        return refusal
     except HTTPException as exc:  # Starlette's own refusals (a form of too many fields, ...)
         if not 400 <= exc.status_code < 500:
             raise

@@ -1,16 +1,28 @@
-"""Bounds on the console's long-lived responses (server-sent events)."""
+"""Bounds on the console's costly responses: server-sent events, and previews."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dynimg.errors import DynimgError
 
 PER_SESSION = 2
 IN_ALL = 32
+PREVIEWS_PER_ACCOUNT = 1
+PREVIEWS_IN_ALL = 2
+PREVIEW_WAIT_SECONDS = 10.0
+"""Previews render in the API's preview processes (``Deps.preview_engine``), as many as there
+are slots in all, one per account; a preview waits up to ``PREVIEW_WAIT_SECONDS`` for its
+slot (holding no thread), then answers 429."""
 
 
 class StreamSlots:
-    """Counts open streams per session and in all; refuses past the bounds.
+    """Counts what is open per key (a session, an account) and in all; refuses past the bounds.
 
     In this process's memory: ``dynimg serve`` runs one API process.
     """
@@ -32,3 +44,17 @@ class StreamSlots:
             self._open[session] -= 1
             if self._open[session] <= 0:
                 del self._open[session]
+
+    @asynccontextmanager
+    async def held(self, key: str, refusal: DynimgError, wait: float = 0.0) -> AsyncIterator[None]:
+        """One slot of ``key`` for the block, waited for up to ``wait`` seconds on the event
+        loop (a waiting request holds no thread); then ``refusal`` is raised."""
+        deadline = time.monotonic() + wait
+        while not self.take(key):
+            if time.monotonic() >= deadline:
+                raise refusal
+            await asyncio.sleep(0.1)
+        try:
+            yield
+        finally:
+            self.give_back(key)

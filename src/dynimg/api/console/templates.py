@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.stream_slots import PREVIEW_WAIT_SECONDS
 from dynimg.api.console.template_forms import (
     config_document,
     config_input,
@@ -28,7 +29,7 @@ from dynimg.domain.json_document import dump_compact
 from dynimg.domain.template_documents import AddTemplate, UpdateTemplate
 from dynimg.domain.template_parsing import parse_template_config, parse_template_name
 from dynimg.domain.templates import EXTRAS_USED, ImageFormat, Template, TemplateType
-from dynimg.errors import InvalidParameter
+from dynimg.errors import InvalidParameter, PreviewsBusy
 from dynimg.services import templates
 from dynimg.services.previews import render_preview
 
@@ -110,12 +111,13 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
             template_id,
         )  # fmt: skip
         stored = found.document
-    s = console.deps
-    body, fmt = await run_in_threadpool(
-        render_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        values["video_id"], parse_template_config(config_document(values, stored)),
-        scratch=s.scratch(),
-    )  # fmt: skip
+    s, account = console.deps, console.account(visitor)
+    async with console.previews.held(account.id, PreviewsBusy(), PREVIEW_WAIT_SECONDS):
+        body, fmt = await run_in_threadpool(
+            render_preview, s.uow_factory, s.storage, s.preview_engine, account,
+            values["video_id"], parse_template_config(config_document(values, stored)),
+            scratch=s.scratch(),
+        )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 
 

@@ -188,7 +188,7 @@ async def cover(console: Console, request: Request, visitor: Visitor) -> Respons
 
     def find() -> str:
         with _COVER_RENDERS:
-            return video_cover(s.uow_factory, s.storage, s.engine, console.account(visitor),
+            return video_cover(s.uow_factory, s.storage, s.preview_engine, console.account(visitor),
                                request.path_params["video_id"], scratch=s.scratch())  # fmt: skip
 
     key = await run_in_threadpool(find)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.stream_slots import PREVIEW_WAIT_SECONDS
 from dynimg.api.console.videos import all_videos, upload_context, video_row
 from dynimg.domain.json_document import dump_compact
 from dynimg.domain.watermark_documents import (
@@ -32,7 +33,7 @@ from dynimg.domain.watermarks import (
     WatermarkConfig,
     WatermarkType,
 )
-from dynimg.errors import InvalidParameter
+from dynimg.errors import InvalidParameter, PreviewsBusy
 from dynimg.services import object_uploads, uploads, watermarks
 from dynimg.services.previews import render_watermark_preview
 
@@ -97,11 +98,12 @@ async def preview(console: Console, request: Request, visitor: Visitor) -> Respo
         if values["type"] != WatermarkType.TEXT.value:
             raise InvalidParameter("FileUrl", "save an image watermark to preview it")
         chosen = read_watermark_config(WatermarkType.TEXT, watermark_config(values)).config
-    s = console.deps
-    body, fmt = await run_in_threadpool(
-        render_watermark_preview, s.uow_factory, s.storage, s.engine, console.account(visitor),
-        video_id, chosen, scratch=s.scratch(),
-    )  # fmt: skip
+    s, account = console.deps, console.account(visitor)
+    async with console.previews.held(account.id, PreviewsBusy(), PREVIEW_WAIT_SECONDS):
+        body, fmt = await run_in_threadpool(
+            render_watermark_preview, s.uow_factory, s.storage, s.preview_engine, account,
+            video_id, chosen, scratch=s.scratch(),
+        )  # fmt: skip
     return Response(body, media_type=IMAGE_TYPES[fmt])
 
 
