@@ -9,6 +9,9 @@ One table, :data:`MATRIX`, names each Action the gateway registers and how B cal
 * ``account``: B's own settings or totals, which must not show A's (callback URL, AuthKey, usage).
 * ``create``: B creates something of its own, with A's references where it takes any.
 
+Listings that take no VideoId are called again in their variants (:data:`LISTS_WITHOUT_VIDEO_ID`):
+B must see its own objects there and none of A's.
+
 A test fails when an Action is registered but missing from the table, so a new Action has to
 say here how it keeps accounts apart. FileURLs and OSS upload grants are crossed too.
 """
@@ -144,6 +147,24 @@ EXTRA_IDS_CASES: list[tuple[str, Callable[[Ids, Ids], dict[str, str]]]] = [
 ]
 
 
+# Listings called without a VideoId, each filter a path of its own that can lose the account:
+# (Action, parameters, what of B's own the answer must show: the control that B's list is not
+# empty, and A's of the same kind shows in A's). The matrix calls ListDynamicImageJobs with
+# A's VideoId only; an account filter dropped only without it was caught by a browser walk.
+LISTS_WITHOUT_VIDEO_ID: list[tuple[str, dict[str, str], str]] = [
+    ("ListDynamicImageJobs", {}, "job"),
+    ("ListDynamicImageJobs", {"PageSize": "100"}, "job"),
+    ("ListDynamicImageJobs", {"Status": "Success", "PageSize": "100"}, "job"),
+    ("GetVideoList", {"PageSize": "100"}, "video"),
+    ("GetVideoList", {"Status": "Normal", "PageSize": "100"}, "video"),
+    ("GetVideoList", {"Status": "Normal,Uploading", "SortBy": "CreationTime:Asc"}, "video"),
+    ("ListVodTemplate", {"TemplateType": "DynamicImage"}, "template"),
+    ("ListWatermark", {}, "watermark"),
+    ("ListCallbackEvents", {"PageSize": "100"}, "event"),
+    ("ListCallbackEvents", {"State": "delivered", "PageSize": "100"}, ""),  # delivery is async
+]
+
+
 def test_every_registered_action_is_in_the_matrix() -> None:
     assert set(MATRIX) == set(build_registry())
 
@@ -212,6 +233,20 @@ def test_b_lists_and_settings_never_show_a(two_accounts: World) -> None:
     ]
     assert a_callback["CallbackURL"] == two_accounts.a_ids["callback_url"], "B's calls changed A's"
     figures.record(SUITE, f"list/account/create Actions: {len(rows)} checked for A's data")
+
+
+def test_lists_without_a_video_id_show_b_its_own_and_never_a(two_accounts: World) -> None:
+    for name, params, own in LISTS_WITHOUT_VIDEO_ID:
+        body = raw_call(two_accounts.server, two_accounts.b, name, **params)
+        assert body["_status"] == 200, (name, params, body)
+        text = json.dumps(body)
+        leaked = [value for value in a_values(two_accounts) if value in text]
+        assert not leaked, (name, params, leaked)
+        if own:
+            assert two_accounts.b_ids[own] in text, (name, params, "B's own list is empty")
+            mine = json.dumps(raw_call(two_accounts.server, two_accounts.a, name, **params))
+            assert two_accounts.a_ids[own] in mine, (name, params, "A's list, the control")
+    figures.record(SUITE, f"lists without a VideoId: {len(LISTS_WITHOUT_VIDEO_ID)} calls by B")
 
 
 def test_file_urls_and_upload_grants_do_not_cross(two_accounts: World) -> None:
