@@ -118,6 +118,7 @@ MATRIX: dict[str, Row] = {
     "GetAnimatedImageUrl": Row(
         "ids", lambda a, b: {"VideoId": a["video"], "ImageFormat": "gif", "Start": "0", "End": "1"}
     ),
+    "GetThumbnailUrl": Row("ids", lambda a, b: {"VideoId": a["video"], "Time": "0.5"}),
     # Snapshots
     "SubmitSnapshotJob": Row("ids", lambda a, b: {"VideoId": a["video"], "Count": "1"}),
     "ListSnapshots": Row(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynimg.domain.highlight import Sample, best_window, interest
+from dynimg.domain.highlight import Sample, best_still, best_window, interest, still_score
 from dynimg.domain.template_parsing import parse_time_span
 from dynimg.errors import InvalidParameter
 
@@ -99,3 +99,25 @@ def test_seek_auto_needs_a_duration() -> None:
         with pytest.raises(InvalidParameter) as caught:
             parse_time_span({"Clip": {"TimeSpan": {**bad, "Duration": None}}}, "T")
         assert caught.value.code == "InvalidParameter"
+
+
+def test_a_still_is_sharp_detailed_and_not_black() -> None:
+    # 20 s, a sample every 0.5 s: detail everywhere, motion everywhere but at 11 s.
+    detail = {i: 40.0 for i in range(40)}
+    made = samples([12.0] * 22 + [0.0] + [12.0] * 17, detail=detail)
+    assert best_still(made, 20.0) == 11.0, "motion is blur in a still"
+    # The still stretch is black, or a cut between its frames: the sharpest usable one wins.
+    assert best_still(samples([12.0] * 22 + [0.0] + [12.0] * 17, detail=detail,
+                              brightness={22: 5.0}), 20.0) == 2.0  # fmt: skip
+    assert best_still(samples([12.0] * 22 + [0.0] + [12.0] * 17, detail=detail,
+                              change_within={22: 0.9}), 20.0) == 2.0  # fmt: skip
+    # Detail wins between equally still samples; the first and last 2 s are left out.
+    flat = samples([0.0] * 40, detail={0: 90.0, 39: 90.0, 30: 30.0})
+    assert best_still(flat, 20.0) == 15.0
+    assert still_score(flat[30]) > still_score(flat[31]) > 0
+
+
+def test_a_still_comes_from_the_edges_only_when_nothing_else_will_do() -> None:
+    dark = samples([0.0] * 40, brightness={i: 5.0 for i in range(4, 37)}, detail={1: 50.0})
+    assert best_still(dark, 20.0) == 0.5
+    assert best_still([], 20.0) == 0.0

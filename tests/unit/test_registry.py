@@ -36,6 +36,7 @@ SUPPORTED = {
     "RedeliverCallbackEvent",
     "DescribeDynamicImageUsage",
     "GetAnimatedImageUrl",
+    "GetThumbnailUrl",
     "ListSnapshots",
     "SubmitSnapshotJob",
 }

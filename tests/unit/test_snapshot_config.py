@@ -162,3 +162,19 @@ def test_vtt_cues_run_from_one_picture_to_the_next() -> None:
 def test_a_config_reads_back_from_its_document(doc: dict[str, Any]) -> None:
     config = parse_snapshot_template_config(doc)
     assert parse_snapshot_template_config(snapshot_document(config)) == config
+
+
+@pytest.mark.parametrize(("fmt", "time_ms"), [("jpg", None), ("webp", 1500), ("avif", 0)])
+def test_a_thumbnail_job_reads_back_but_no_template_can_ask_for_one(
+    fmt: str, time_ms: int | None
+) -> None:
+    from dynimg.domain.snapshots import JOB_TYPES, parse_snapshot_template_config
+    from dynimg.domain.thumbnails import ThumbnailParams, parse_thumbnail_params
+
+    config = ThumbnailParams(fmt, time_ms, 320).snapshot_config()
+    document = snapshot_document(config)
+    assert parse_snapshot_template_config(document, types=JOB_TYPES) == config
+    with pytest.raises(InvalidParameter, match="SnapshotType"):
+        parse_snapshot_template_config(document)
+    spelled = {"time": "auto" if time_ms is None else f"{time_ms / 1000}", "width": "320"}
+    assert parse_thumbnail_params(fmt, spelled).snapshot_config() == config

@@ -18,6 +18,15 @@ score is its mean interest over the window, less a penalty for every scene cut i
 The score is piecewise linear in the window start, so the best start is at a breakpoint; all of
 them are tried, and when the best score holds over a stretch of starts the middle of the first
 such stretch is taken. The choice is a pure function of the samples.
+
+A *still* (a thumbnail's ``time=auto``, :func:`best_still`) is judged from the same samples
+with the same measures and thresholds, but what makes a good still is the reverse of a good
+clip for motion: motion in a still is blur, and a fade is motion of the whole picture. So a
+sample's *still score* is its detail term ``d / (d + 16)`` divided by ``1 + m / 8``; a black
+sample and one with a scene cut between its two frames (a cut or a flash) do not count; a fade
+scores low (its frames differ everywhere, as motion); the first and last 2 seconds
+are left out as for windows (at most a quarter of the video at each end). The best sample's
+own frame is taken; ties go to the earliest.
 """
 
 from __future__ import annotations
@@ -158,3 +167,28 @@ def _candidates(
     for cut_start, cut_end in cuts:
         points.update((cut_end, cut_start - length))
     return sorted(p for p in points if low <= p <= high)
+
+
+def still_score(sample: Sample) -> float:
+    """How good a sample's first frame is as a still (see the module's documentation); -1 for
+    one that must not be chosen."""
+    if sample.brightness < BLACK_LUMA or sample.change_within >= CUT_DISTANCE:
+        return -1.0
+    sharpness = 1 / (1 + sample.motion / _MOTION_HALF)
+    return sample.detail / (sample.detail + _DETAIL_HALF) * sharpness
+
+
+def best_still(samples: Sequence[Sample], video_seconds: float) -> float:
+    """The time (seconds) of the best still of a ``video_seconds`` video; 0 without samples.
+
+    Samples in the first and last :data:`EDGE_SECONDS` (a quarter of the video at most) are
+    only chosen when every other one is unusable."""
+    if not samples:
+        return 0.0
+    edge = min(EDGE_SECONDS, video_seconds / 4)
+    inside = [s for s in samples if edge <= s.at <= video_seconds - edge]
+    ranked = [(still_score(s), -s.at, s) for s in (inside or samples)]
+    best = max(ranked, key=lambda r: (r[0], r[1]))
+    if best[0] < 0 and inside:  # all unusable inside: the edges may still hold a picture
+        best = max(((still_score(s), -s.at, s) for s in samples), key=lambda r: (r[0], r[1]))
+    return best[2].at

@@ -81,10 +81,12 @@ class Snapshot:
     """When in the video a picture was taken (None for sheets and WebVTT files)."""
 
 
-def snapshot_key(video_id: str, job_id: str, kind: SnapshotType, index: int) -> str:
+def snapshot_key(
+    video_id: str, job_id: str, kind: SnapshotType, index: int, ext: str = "jpg"
+) -> str:
     """Where a job's file is stored; also its URL path. A WebVTT file's cues name the sheets
     beside it, so the whole storyboard is one folder."""
-    return validate_key(f"{video_id}/snapshots/{job_id}/{file_name(kind, index)}")
+    return validate_key(f"{video_id}/snapshots/{job_id}/{file_name(kind, index, ext)}")
 
 
 def snapshot_rule(video_id: str, job_id: str, kind: SnapshotType) -> str:

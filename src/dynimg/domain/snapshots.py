@@ -61,12 +61,20 @@ class SnapshotType(StrEnum):
     SPRITE_ORIGIN = "SpriteOriginSnapshot"
     """The cells a sprite sheet was made of, kept with ``KeepCellPic=keep``."""
     WEBVTT = "WebVttSnapshot"
+    THUMBNAIL = "ThumbnailSnapshot"
+    """dynimg's own: the picture of an on-demand thumbnail URL (not listed by ListSnapshots)."""
 
 
 TEMPLATE_TYPES = (SnapshotType.NORMAL, SnapshotType.SPRITE, SnapshotType.WEBVTT)
 """What a snapshot template can make (covers are made at upload)."""
-JOB_TYPES = (*TEMPLATE_TYPES, SnapshotType.COVER)
+JOB_TYPES = (*TEMPLATE_TYPES, SnapshotType.COVER, SnapshotType.THUMBNAIL)
 """What a stored job can make."""
+LISTED_TYPES = (*TEMPLATE_TYPES, SnapshotType.COVER, SnapshotType.SPRITE_ORIGIN)
+"""What ListSnapshots lists: Alibaba's types."""
+PICTURE_FORMATS = ("jpg", "webp", "avif")
+"""What a thumbnail can be written as (every other snapshot is a JPEG)."""
+AUTO_TIME = "auto"
+"""A thumbnail's ``SpecifiedOffsetTime`` when the engine picks the best frame."""
 
 
 class FrameType(StrEnum):
@@ -113,6 +121,11 @@ class SnapshotConfig:
     height: int | None = None
     sprite: SpriteConfig | None = None
     """Set for SpriteSnapshot, and for a tiled WebVttSnapshot (the sheets its cues point at)."""
+    picture_format: str = "jpg"
+    """``jpg``, or for a thumbnail ``webp`` / ``avif`` (one of :data:`PICTURE_FORMATS`)."""
+    auto_time: bool = False
+    """A thumbnail at the best frame (``offset_ms`` is then unused): see
+    :func:`dynimg.domain.highlight.best_still`."""
 
     @property
     def tiled(self) -> bool:
@@ -132,6 +145,8 @@ def parse_snapshot_template_config(
     )
     config_path = f"{path}.SnapshotConfig"
     body = read_object(_required(doc, "SnapshotConfig", path), config_path)
+    if kind is SnapshotType.THUMBNAIL:
+        return _thumbnail(body, config_path)
     config = _parse_body(body, config_path, kind)
     if kind is SnapshotType.SPRITE and config.sprite is None:
         config = replace(config, sprite=SpriteConfig())
@@ -203,6 +218,15 @@ def _webvtt(body: Mapping[str, Any], path: str, config: SnapshotConfig) -> Snaps
     if not tiled:
         return replace(config, sprite=None)
     return config if config.sprite is not None else replace(config, sprite=SpriteConfig())
+
+
+def _thumbnail(body: Mapping[str, Any], path: str) -> SnapshotConfig:
+    """A stored thumbnail job's config: one picture, in its format, at a time or ``auto``."""
+    auto = body.get("SpecifiedOffsetTime") == AUTO_TIME
+    rest = {k: v for k, v in body.items() if not (auto and k == "SpecifiedOffsetTime")}
+    config = _parse_body(rest, path, SnapshotType.THUMBNAIL)
+    fmt = read_choice(body.get("Format", "jpg"), f"{path}.Format", PICTURE_FORMATS)
+    return replace(config, count=1, sprite=None, picture_format=fmt, auto_time=auto)
 
 
 def check_fixed_layout(config: SnapshotConfig, path: str) -> None:
@@ -281,6 +305,10 @@ def snapshot_document(config: SnapshotConfig) -> dict[str, Any]:
         body["SpriteSnapshotConfig"] = _sprite_document(config.sprite)
     if config.type is SnapshotType.WEBVTT:
         body |= {"Format": "vtt", "SubOut": {"IsSptFrag": "true" if config.tiled else "false"}}
+    if config.type is SnapshotType.THUMBNAIL:
+        body["Format"] = config.picture_format
+        if config.auto_time:
+            body["SpecifiedOffsetTime"] = AUTO_TIME
     return {"SnapshotType": config.type.value, "SnapshotConfig": body}
 
 

@@ -121,17 +121,18 @@ _PREFIXES = {
     SnapshotType.NORMAL: "normal",
     SnapshotType.SPRITE: "sprite",
     SnapshotType.SPRITE_ORIGIN: "origin",
+    SnapshotType.THUMBNAIL: "thumbnail",
 }
 VTT_NAME = "storyboard.vtt"
 COUNT_PLACEHOLDER = "{SnapshotCount}"
 """Alibaba's placeholder for a picture's five-digit number in a URL rule (``Regular``)."""
 
 
-def file_name(kind: SnapshotType, index: int) -> str:
+def file_name(kind: SnapshotType, index: int, ext: str = "jpg") -> str:
     """The name of picture ``index`` (from 1) of a kind, or of the WebVTT file."""
     if kind is SnapshotType.WEBVTT:
         return VTT_NAME
-    return f"{_PREFIXES[kind]}-{index:05d}.jpg"
+    return f"{_PREFIXES[kind]}-{index:05d}.{ext}"
 
 
 def name_rule(kind: SnapshotType) -> str:
@@ -149,10 +150,12 @@ class SnapshotFile:
     index: int
     width: int
     height: int
+    ext: str = "jpg"
+    """The picture's format (a thumbnail may be ``webp`` or ``avif``)."""
 
     @property
     def name(self) -> str:
-        return file_name(self.type, self.index)
+        return file_name(self.type, self.index, self.ext)
 
 
 @dataclass(frozen=True)

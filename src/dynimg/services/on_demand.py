@@ -1,17 +1,20 @@
-"""On-demand animated images: find or start the one render of a request, and sign its URLs.
+"""On-demand animated images and thumbnails: find or start the one render of a request, and
+sign its URLs.
 
 The state of record is the ``on_demand_renders`` row of (account, video, canonical parameters),
 which names the job that renders them. Claiming a render inserts that row and its job in one
 transaction; a second request with the same parameters, on any API node, finds the row (or
 loses the insert) and waits for the same job, so concurrent requests cause one render. The
-job runs on the workers like any other (leases, retries, usage counted once it succeeds).
+job runs on the workers like any other (leases, retries, usage counted once it succeeds): an
+animated-image job for ``animated.*``, a one-picture snapshot job for ``thumbnail.*``; the two
+share the claims, the waits and the account's cap on renders in flight.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobRequest, JobStatus
@@ -21,9 +24,11 @@ from dynimg.domain.on_demand import (
     OnDemandRender,
     animated_path,
     fit_window,
-    parse_params,
 )
+from dynimg.domain.snapshot_jobs import Snapshot, SnapshotJob
+from dynimg.domain.snapshots import SnapshotType
 from dynimg.domain.tasks import TaskKind
+from dynimg.domain.thumbnails import ThumbnailParams, check_time, thumbnail_path
 from dynimg.domain.url_signing import DeliveryPolicy
 from dynimg.domain.videos import Video
 from dynimg.errors import (
@@ -41,11 +46,16 @@ MAX_URL_LIFETIME = 7 * 86400
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where a request's render stands: done (``image``), failed (``error``), else in flight."""
+    """Where a request's render stands: done (``file``), failed (``error``), else in flight."""
 
     job_id: str
-    image: DynamicImage | None = None
+    file: DynamicImage | Snapshot | None = None
+    """An animated image, or a thumbnail's picture."""
     error: RenderFailed | None = None
+
+
+Params = OnDemandParams | ThumbnailParams
+"""What an on-demand URL asks for: an animated image or a thumbnail."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,88 @@ class RenderRequest:
 
     uid: str
     video_id: str
-    params: OnDemandParams
+    params: Params
+
+
+class _Kind(Protocol):
+    """What differs between on-demand animated images and thumbnails: their job and result."""
+
+    task: TaskKind
+
+    def fit(self, video: Video, params: Params) -> Params: ...
+    def add_job(self, uow: UnitOfWork, video: Video, params: Params, now: datetime) -> str: ...
+    def outcome(self, uow: UnitOfWork, job_id: str) -> Outcome: ...
+
+
+class _Animated:
+    """An animated-image job with the parameters as its template."""
+
+    task = TaskKind.RENDER
+
+    def fit(self, video: Video, params: Params) -> Params:
+        assert isinstance(params, OnDemandParams)
+        return check_window(video, params)
+
+    def add_job(self, uow: UnitOfWork, video: Video, params: Params, now: datetime) -> str:
+        assert isinstance(params, OnDemandParams)
+        request = JobRequest(
+            video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, params.template_config()
+        )
+        job = DynamicImageJob.queued(request, now)
+        uow.jobs.add(job)
+        return job.id
+
+    def outcome(self, uow: UnitOfWork, job_id: str) -> Outcome:
+        job = uow.jobs.get(None, job_id)
+        if job is None or job.status is JobStatus.FAIL:
+            return _failed(job_id, job.error_code if job else "", job.error_message if job else "")
+        if job.status is not JobStatus.SUCCESS:
+            return Outcome(job_id)
+        image = uow.images.get(job.dynamic_image_id)
+        if image is None:  # deleted (DeleteDynamicImage): the next request renders it again
+            return Outcome(job_id, error=RenderFailed("The image was deleted; request it again."))
+        return Outcome(job_id, file=image)
+
+
+class _Thumbnail:
+    """A one-picture snapshot job."""
+
+    task = TaskKind.SNAPSHOT
+
+    def fit(self, video: Video, params: Params) -> Params:
+        assert isinstance(params, ThumbnailParams)
+        _check_status(video)
+        return check_time(params, video.probe.duration_ms if video.probe is not None else None)
+
+    def add_job(self, uow: UnitOfWork, video: Video, params: Params, now: datetime) -> str:
+        assert isinstance(params, ThumbnailParams)
+        job = SnapshotJob.queued(
+            video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, params.snapshot_config(), now
+        )
+        uow.snapshot_jobs.add(job)
+        return job.id
+
+    def outcome(self, uow: UnitOfWork, job_id: str) -> Outcome:
+        job = uow.snapshot_jobs.get(None, job_id)
+        if job is None or job.status is JobStatus.FAIL:
+            return _failed(job_id, job.error_code if job else "", job.error_message if job else "")
+        if job.status is not JobStatus.SUCCESS:
+            return Outcome(job_id)
+        found = uow.snapshots.page(job_id, SnapshotType.THUMBNAIL, 0, 1)[1]
+        if not found:  # its video's files were deleted
+            return Outcome(job_id, error=RenderFailed("The picture was deleted; request it again."))
+        return Outcome(job_id, file=found[0])
+
+
+def _kind(params: Params) -> _Kind:
+    return _THUMBNAIL if isinstance(params, ThumbnailParams) else _ANIMATED
+
+
+_ANIMATED, _THUMBNAIL = _Animated(), _Thumbnail()
+
+
+def _failed(job_id: str, code: str, message: str) -> Outcome:
+    return Outcome(job_id, error=RenderFailed(f"The render failed ({code}): {message}"))
 
 
 def open_render(
@@ -65,80 +156,60 @@ def open_render(
     max_concurrent: int,
 ) -> Outcome:
     """The stored render of ``request``, the job rendering it, or a new job (announced)."""
-    now = clock.now()
+    now, kind = clock.now(), _kind(request.params)
     with uow_factory() as uow:
         video = _video_of(uow, request.uid, request.video_id)
-        params = check_window(video, request.params)
+        params = kind.fit(video, request.params)
         uow.on_demand.lock_account(video.account_id)
         existing = uow.on_demand.get(video.account_id, video.id, params.key)
         if existing is not None:
-            outcome = _outcome(uow, existing.job_id)
+            outcome = kind.outcome(uow, existing.job_id)
             if outcome.error is None:
                 return outcome  # stored, or in flight: wait for that job
-        job = _claim(uow, video, params, existing, max_concurrent, now)
-        if job is not None:
+        job_id = _claim(uow, kind, video, params, existing, max_concurrent, now)
+        if job_id is not None:
             uow.commit()
-    if job is None:  # another node claimed it between our read and our write
-        return poll_render(uow_factory, video.account_id, video.id, params.key)
-    dispatcher.announce(TaskKind.RENDER, job.id)
-    return Outcome(job.id)
+    if job_id is None:  # another node claimed it between our read and our write
+        return poll_render(uow_factory, video.account_id, video.id, params)
+    dispatcher.announce(kind.task, job_id)
+    return Outcome(job_id)
 
 
 def poll_render(
-    uow_factory: UnitOfWorkFactory, account_id: str, video_id: str, key: str
+    uow_factory: UnitOfWorkFactory, account_id: str, video_id: str, params: Params
 ) -> Outcome:
-    """Where the render of ``key`` stands now."""
+    """Where the render of ``params`` stands now."""
     with uow_factory() as uow:
-        render = uow.on_demand.get(account_id, video_id, key)
+        render = uow.on_demand.get(account_id, video_id, params.key)
         assert render is not None, "rows are never deleted"
-        return _outcome(uow, render.job_id)
+        return _kind(params).outcome(uow, render.job_id)
 
 
-def poll_job(uow_factory: UnitOfWorkFactory, job_id: str) -> Outcome:
-    """Where the job ``job_id`` stands now."""
+def poll_job(uow_factory: UnitOfWorkFactory, job_id: str, params: Params) -> Outcome:
+    """Where the job ``job_id``, rendering ``params``, stands now."""
     with uow_factory() as uow:
-        return _outcome(uow, job_id)
+        return _kind(params).outcome(uow, job_id)
 
 
 def _claim(
     uow: UnitOfWork,
+    kind: _Kind,
     video: Video,
-    params: OnDemandParams,
+    params: Params,
     existing: OnDemandRender | None,
     max_concurrent: int,
     now: datetime,
-) -> DynamicImageJob | None:
+) -> str | None:
     """Add a job for ``params`` and claim the row for it; None when another claim won."""
     if uow.on_demand.in_flight(video.account_id) >= max_concurrent:
         raise OnDemandThrottled(max_concurrent)
-    job = _new_job(video, params, now)
-    uow.jobs.add(job)
-    render = OnDemandRender(video.account_id, video.id, params.key, job.id, now)
+    job_id = kind.add_job(uow, video, params, now)
+    render = OnDemandRender(video.account_id, video.id, params.key, job_id, now)
     if existing is None:
         won = uow.on_demand.claim(render)
     else:  # its last job failed: this request tries again
         won = uow.on_demand.replace_job(render, existing.job_id)
-    return job if won else None
-
-
-def _new_job(video: Video, params: OnDemandParams, now: datetime) -> DynamicImageJob:
-    request = JobRequest(
-        video.account_id, video.id, ON_DEMAND_TEMPLATE_ID, params.template_config()
-    )
-    return DynamicImageJob.queued(request, now)
-
-
-def _outcome(uow: UnitOfWork, job_id: str) -> Outcome:
-    job = uow.jobs.get(None, job_id)
-    if job is None or job.status is JobStatus.FAIL:
-        code, message = (job.error_code, job.error_message) if job else ("", "")
-        return Outcome(job_id, error=RenderFailed(f"The render failed ({code}): {message}"))
-    if job.status is JobStatus.SUCCESS:
-        image = uow.images.get(job.dynamic_image_id)
-        if image is None:  # deleted (DeleteDynamicImage): the next request renders it again
-            return Outcome(job_id, error=RenderFailed("The image was deleted; request it again."))
-        return Outcome(job_id, image=image)
-    return Outcome(job_id)
+    return job_id if won else None
 
 
 def _video_of(uow: UnitOfWork, uid: str, video_id: str) -> Video:
@@ -150,10 +221,14 @@ def _video_of(uow: UnitOfWork, uid: str, video_id: str) -> Video:
     return video
 
 
-def check_window(video: Video, params: OnDemandParams) -> OnDemandParams:
-    """The video can be rendered; ``params`` with their window fitted to it."""
+def _check_status(video: Video) -> None:
     if video.status not in SUBMITTABLE:
         raise IllegalStatus(f"Status of the video is illegal. Current Status is {video.status}.")
+
+
+def check_window(video: Video, params: OnDemandParams) -> OnDemandParams:
+    """The video can be rendered; ``params`` with their window fitted to it."""
+    _check_status(video)
     return fit_window(params, video.probe.duration_ms if video.probe is not None else None)
 
 
@@ -163,12 +238,11 @@ def signed_url(
     delivery: DeliveryPolicy,
     account: Account,
     video_id: str,
-    fmt: str,
-    query: Mapping[str, str],
+    params: Params,
     lifetime: int | None = None,
 ) -> tuple[str, datetime]:
-    """A signed on-demand URL for the account's video, and when it expires."""
-    params = parse_params(fmt, query)
+    """A signed on-demand URL (animated image or thumbnail) for the account's video, and when
+    it expires."""
     lifetime = delivery.lifetime_seconds if lifetime is None else lifetime
     if not 60 <= lifetime <= MAX_URL_LIFETIME:
         raise InvalidParameter("AuthTimeout", f"must be 60 to {MAX_URL_LIFETIME} seconds")
@@ -176,8 +250,11 @@ def signed_url(
         video = uow.videos.get(account.id, video_id)
     if video is None:
         raise VideoNotFound()
-    params = check_window(video, params)
+    params = _kind(params).fit(video, params)
     expires = int(clock.now().timestamp()) + lifetime
-    path = animated_path(video.id, params.format)
+    if isinstance(params, ThumbnailParams):
+        path = thumbnail_path(video.id, params.format)
+    else:
+        path = animated_path(video.id, params.format)
     url = delivery.query_url(path, params.query(), str(account.uid), expires)
     return url, datetime.fromtimestamp(expires, clock.now().tzinfo)

@@ -20,6 +20,7 @@ from pathlib import Path
 from dynimg import log_context
 from dynimg.domain.ids import new_resource_id
 from dynimg.domain.jobs import JobStatus, job_policy
+from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.snapshot_events import EVENT_SNAPSHOT_COMPLETE, SnapshotInfo, snapshot_complete
 from dynimg.domain.snapshot_jobs import (
@@ -44,8 +45,6 @@ from dynimg.services.job_faults import job_fault
 from dynimg.services.job_runner import JobDeps
 
 log = logging.getLogger("dynimg.snapshots")
-USAGE_FORMAT = "jpg"
-"""How snapshot pictures are metered (DescribeDynamicImageUsage's Format)."""
 _STATUS = {Outcome.DONE: "Success", Outcome.GAVE_UP: "Fail"}
 
 
@@ -116,7 +115,7 @@ class SnapshotWork(lifecycle.WorkKind[SnapshotJob, _Taken, None]):
 
 
 def _store(work: SnapshotWork, job: SnapshotJob, path: Path, file: SnapshotFile) -> StoredObject:
-    key = snapshot_key(job.video_id, job.id, file.type, file.index)
+    key = snapshot_key(job.video_id, job.id, file.type, file.index, file.ext)
     with path.open("rb") as data:
         return work.deps.storage.put(key, iter(lambda: data.read(1 << 20), b""))
 
@@ -127,7 +126,8 @@ def _record(
     """In the transaction of the job's success: its files, usage, cover and event."""
     now = deps.clock.now()
     times = taken.output.times_ms
-    pictures = {SnapshotType.NORMAL, SnapshotType.SPRITE_ORIGIN, SnapshotType.COVER}
+    pictures = {SnapshotType.NORMAL, SnapshotType.SPRITE_ORIGIN, SnapshotType.COVER,
+                SnapshotType.THUMBNAIL}  # fmt: skip
     rows = [
         Snapshot(new_resource_id(), job.account_id, job.video_id, job.id, file.type, file.index,
                  file.width, file.height, stored.size, stored.key, now,
@@ -140,7 +140,8 @@ def _record(
     images = [r for r in rows if r.type not in (SnapshotType.WEBVTT, SnapshotType.COVER)]
     if images:
         size = resolution_class(images[0].width, images[0].height)
-        uow.usage.add(job.account_id, UsageRow(now.strftime("%Y-%m-%d"), size, USAGE_FORMAT, 0,
+        fmt = job.config.picture_format  # the usage's Format: jpg, or a thumbnail's own
+        uow.usage.add(job.account_id, UsageRow(now.strftime("%Y-%m-%d"), size, fmt, 0,
                                                len(images)))  # fmt: skip
     cover = _cover(deps, uow, job, rows, now)
     done = replace(job, status=JobStatus.SUCCESS)
@@ -183,6 +184,8 @@ def _announce(
     now: datetime,
 ) -> str | None:
     """Store SnapshotComplete in the job's own transaction; returns its id, if any."""
+    if job.template_id == ON_DEMAND_TEMPLATE_ID:
+        return None  # a thumbnail URL's picture: its GET is the answer, as for animated URLs
     callback = uow.callbacks.get(job.account_id)
     if callback is None or not callback.wants(EVENT_SNAPSHOT_COMPLETE):
         return None

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dynimg.adapters.db.snapshot_tables import snapshot_jobs
 from dynimg.adapters.db.tables import accounts, dynamic_image_jobs, on_demand_renders
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID, OnDemandRender
@@ -56,14 +57,17 @@ class SqlOnDemandRepository:
         return bool(getattr(result, "rowcount", 0))
 
     def in_flight(self, account_id: str) -> int:
-        jobs = dynamic_image_jobs
-        count = self._session.execute(
-            select(func.count())
-            .select_from(jobs)
-            .where(jobs.c.account_id == account_id, jobs.c.template_id == ON_DEMAND_TEMPLATE_ID)
-            .where(jobs.c.status.in_(_IN_FLIGHT))
-        ).scalar_one()
-        return int(count)
+        """The account's on-demand jobs waiting or running: animated images and thumbnails."""
+        total = 0
+        for jobs in (dynamic_image_jobs, snapshot_jobs):
+            total += self._session.execute(
+                select(func.count())
+                .select_from(jobs)
+                .where(jobs.c.account_id == account_id)
+                .where(jobs.c.template_id == ON_DEMAND_TEMPLATE_ID)
+                .where(jobs.c.status.in_(_IN_FLIGHT))
+            ).scalar_one()
+        return int(total)
 
 
 def _where(account_id: str, video_id: str, key: str) -> tuple[Any, ...]:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from dynimg.adapters.media.probe import open_input, stream_origin, video_stream
 from dynimg.adapters.media.scaler import Scaler
-from dynimg.domain.highlight import Sample, best_window
+from dynimg.domain.highlight import Sample, best_still, best_window
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.templates import DynamicImageTemplateConfig, TimeSpan
@@ -69,6 +69,17 @@ def resolve_auto_seek(
         start = best_window(look.samples, video, clip).start
     chosen = TimeSpan(seek_ms=round(start * 1000), duration_ms=span.duration_ms)
     return replace(template, time_span=chosen)
+
+
+def best_still_ms(source: Path, info: MediaInfo, limits: MediaLimits, deadline: float) -> int:
+    """When (ms) the best still of the video is shown (a thumbnail's ``time=auto``): the same
+    look as ``Seek=auto``, scored by :func:`~dynimg.domain.highlight.best_still`."""
+    if not info.duration:
+        return 0
+    look = sample_video(source, info, limits, deadline)
+    # The probe's frame is shown from ``at``: rounding up lands on it, never on the one before.
+    chosen = math.ceil(best_still(look.samples, float(info.duration)) * 1000)
+    return max(min(chosen, int(info.duration * 1000) - 1), 0)
 
 
 @dataclass(frozen=True)

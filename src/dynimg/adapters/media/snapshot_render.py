@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import av.video.frame
@@ -38,6 +39,8 @@ from dynimg.domain.storyboard import (
 )
 
 JPEG_QUALITY = 85
+WEBP_QUALITY = 80
+AVIF_QUALITY = 65
 Report = Callable[[float], None]
 
 
@@ -55,6 +58,11 @@ def take_snapshots(
     cell size is known from the source.
     """
     duration_ms = int(info.duration * 1000) if info.duration else 0
+    deadline = time.monotonic() + limits.max_render_seconds
+    if config.auto_time:
+        from dynimg.adapters.media.highlight import best_still_ms
+
+        config = replace(config, offset_ms=best_still_ms(source, info, limits, deadline))
     wanted = snapshot_times(config, duration_ms)
     picture = picture_size((config.width, config.height), info.display_size)
     check_total(len(wanted), picture)
@@ -68,7 +76,7 @@ def take_snapshots(
         source,
         limits,
         keyframes=config.frame_type is FrameType.INTRA,
-        deadline=time.monotonic() + limits.max_render_seconds,
+        deadline=deadline,
     )
     for done, grabbed in enumerate(grabber.grab(wanted), start=1):
         at = grabbed.at_ms if config.frame_type is FrameType.INTRA else wanted[done - 1]
@@ -90,9 +98,11 @@ class _Pictures:
         self, config: SnapshotConfig, size: tuple[int, int], output: Path, rotation: int
     ) -> None:
         self._size, self._output, self._turns = size, output, rotation // 90
+        single = (SnapshotType.COVER, SnapshotType.THUMBNAIL)
         self._kind: SnapshotType | None = (
-            SnapshotType.COVER if config.type is SnapshotType.COVER else SnapshotType.NORMAL
+            config.type if config.type in single else SnapshotType.NORMAL
         )
+        self._format = config.picture_format
         if config.sprite is not None:
             self._kind = SnapshotType.SPRITE_ORIGIN if config.sprite.keep_cells else None
         self._dedupe = config.frame_type is FrameType.INTRA
@@ -110,8 +120,9 @@ class _Pictures:
         self.times.append(at_ms)
         if self._kind is not None:
             index = len(self.times)
-            write_jpeg(self.upright(frame, self._size), self._output / file_name(self._kind, index))
-            self.files.append(SnapshotFile(self._kind, index, *self._size))
+            name = file_name(self._kind, index, self._format)
+            write_picture(self.upright(frame, self._size), self._output / name, self._format)
+            self.files.append(SnapshotFile(self._kind, index, *self._size, self._format))
         return True
 
     def cell(self, frame: av.video.frame.VideoFrame, size: tuple[int, int]) -> Frame:
@@ -179,3 +190,14 @@ def _write_vtt(times: list[int], end_ms: int, sheets: _Sheets | None, output: Pa
 def write_jpeg(rgb: Frame, path: Path) -> None:
     """One picture as a baseline JPEG (4:2:0, what every browser and player shows)."""
     Image.fromarray(rgb).save(path, "JPEG", quality=JPEG_QUALITY)
+
+
+def write_picture(rgb: Frame, path: Path, fmt: str) -> None:
+    """One picture as ``jpg`` (:func:`write_jpeg`), lossy ``webp`` or ``avif`` (Pillow's
+    libwebp and libavif, 4:2:0, at most two encoder threads)."""
+    if fmt == "jpg":
+        write_jpeg(rgb, path)
+    elif fmt == "webp":
+        Image.fromarray(rgb).save(path, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        Image.fromarray(rgb).save(path, "AVIF", quality=AVIF_QUALITY, speed=8, max_threads=2)

@@ -15,7 +15,9 @@ from starlette.responses import Response
 
 from dynimg.api.files.images import ImageFiles, ServedFile, forbidden, not_found
 from dynimg.api.wiring import Services
+from dynimg.domain.snapshot_jobs import Snapshot
 from dynimg.domain.snapshots import SnapshotType
+from dynimg.domain.thumbnails import MEDIA_TYPES
 from dynimg.services.snapshots import SnapshotFileView, snapshot_file
 
 VTT_TYPE = "text/vtt; charset=utf-8"
@@ -49,6 +51,12 @@ def served(view: SnapshotFileView, expires: int) -> ServedFile:
             f"{snapshot.id}-{expires}", snapshot.storage_key, len(body), VTT_TYPE,
             snapshot.created_at, body,
         )  # fmt: skip
+    return served_snapshot(snapshot)
+
+
+def served_snapshot(snapshot: Snapshot) -> ServedFile:
+    """A picture or sprite sheet, typed by its extension (JPEG but for a thumbnail)."""
+    media_type = MEDIA_TYPES.get(snapshot.storage_key.rsplit(".", 1)[-1], "image/jpeg")
     return ServedFile(
-        snapshot.id, snapshot.storage_key, snapshot.file_size, "image/jpeg", snapshot.created_at
+        snapshot.id, snapshot.storage_key, snapshot.file_size, media_type, snapshot.created_at
     )

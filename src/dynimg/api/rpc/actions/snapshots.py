@@ -9,7 +9,7 @@ from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
 from dynimg.domain.fields import read_choice, read_int
 from dynimg.domain.snapshot_events import read_user_data
-from dynimg.domain.snapshots import SnapshotType
+from dynimg.domain.snapshots import LISTED_TYPES, SnapshotType
 from dynimg.domain.timestamps import format_utc
 from dynimg.services import snapshots
 from dynimg.services.snapshots import SnapshotListing, SnapshotQuery, SnapshotRequest
@@ -37,7 +37,7 @@ def list_snapshots(ctx: ActionContext) -> dict[str, Any]:
     kind = params["SnapshotType"] or SnapshotType.COVER.value
     query = SnapshotQuery(
         video_id=ctx.require("VideoId"),
-        kind=SnapshotType(read_choice(kind, "SnapshotType", [t.value for t in SnapshotType])),
+        kind=SnapshotType(read_choice(kind, "SnapshotType", [t.value for t in LISTED_TYPES])),
         page=read_int(params["PageNo"] or 1, "PageNo", 1, 10**6),
         size=read_int(params["PageSize"] or 20, "PageSize", 1, 100),
         auth_timeout=read_int(params["AuthTimeout"] or 3600, "AuthTimeout", 1, 10**9),
