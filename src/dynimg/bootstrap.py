@@ -83,6 +83,7 @@ class Services:
             fair_share=self.settings.account_fair_share or None,
             metrics=deps.metrics,
             scratch=deps.scratch,
+            tracer=deps.tracer,
         )
 
     @property
@@ -119,6 +120,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.adapters.passwords import Argon2Hasher
     from dynimg.adapters.scratch import ProcessScratch
     from dynimg.adapters.storage.observed import ObservedStorage
+    from dynimg.bootstrap_tracing import traced
     from dynimg.domain.codecs import CodecPolicy
     from dynimg.services.deps import Deps
 
@@ -151,6 +153,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         scratch=scratch.path,
         codecs=CodecPolicy(allow_h264=settings.allow_h264),
     )
+    deps = traced(deps, engine, urlparse(settings.queue_url).scheme)
     return Services(
         settings=settings,
         deps=deps,

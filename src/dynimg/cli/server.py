@@ -12,6 +12,7 @@ from dynimg.adapters.observability.multiproc import use_directory
 from dynimg.adapters.observability.worker_exporter import serve_worker_metrics
 from dynimg.api.app import create_app
 from dynimg.bootstrap import build_services
+from dynimg.bootstrap_tracing import traced_app
 from dynimg.cli.stop_signals import hold_stop_signals, release_stop_signals, wait_for_stop_signal
 from dynimg.cli.supervisor import WorkerSupervisor
 from dynimg.services.accounts import provision_default_key
@@ -59,7 +60,7 @@ def serve(host: str | None, port: int | None) -> None:
     supervisor.start()
     try:
         uvicorn.run(
-            create_app(services), host=settings.host, port=settings.port,
+            traced_app(create_app(services)), host=settings.host, port=settings.port,
             log_level=settings.log_level, log_config=None,  # ours: redacted, text or JSON
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # Forwarding headers only from configured proxies: from anyone else they are a

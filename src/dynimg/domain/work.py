@@ -127,6 +127,9 @@ class Claim(Generic[T_co]):
     """Earlier attempts that crashed or whose worker died (not those that met an outage)."""
     record: T_co
     """The row as the claim left it."""
+    trace: str | None = None
+    """The W3C ``traceparent`` of the span that stored the row (None: untraced): the attempt
+    continues that trace, whichever process or broker carried the announcement."""
 
 
 class Outcome(StrEnum):

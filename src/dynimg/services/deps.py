@@ -16,6 +16,7 @@ from dynimg.ports.messaging import CallbackSender, Dispatcher
 from dynimg.ports.metrics import Metrics
 from dynimg.ports.rate_limits import RateLimiter, SignInThrottle
 from dynimg.ports.storage import Storage
+from dynimg.ports.tracing import NO_TRACING, Tracer
 from dynimg.ports.unit_of_work import UnitOfWorkFactory
 
 
@@ -49,3 +50,5 @@ class Deps:
     its own)."""
     codecs: CodecPolicy = AV1_ONLY
     """The codecs the operator allows (``DYNIMG_ALLOW_H264``), checked on templates and jobs."""
+    tracer: Tracer = NO_TRACING
+    """Where spans go (OpenTelemetry when ``OTEL_*`` turns tracing on; else nowhere)."""

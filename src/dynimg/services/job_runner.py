@@ -56,6 +56,7 @@ from dynimg.ports import (
     UnitOfWorkFactory,
 )
 from dynimg.ports.jobs import JobRepository
+from dynimg.ports.tracing import NO_TRACING, Attributes, Tracer
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
 from dynimg.services.job_faults import job_fault
@@ -88,6 +89,7 @@ class JobDeps:
     scratch: Callable[[], Path | None] = lambda: None
     """Where a job's work files go, asked again for every job (None: the system's temporary
     directory)."""
+    tracer: Tracer = NO_TRACING
 
 
 def run_job(deps: JobDeps, job_id: str) -> JobStatus | None:
@@ -109,7 +111,7 @@ _STATUS = {
 
 
 def _runtime(deps: JobDeps) -> lifecycle.Runtime:
-    return lifecycle.Runtime(deps.uow_factory, deps.clock)
+    return lifecycle.Runtime(deps.uow_factory, deps.clock, deps.tracer)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,9 @@ class JobWork(lifecycle.WorkKind[DynamicImageJob, _Rendered, JobResult]):
 
     def context(self, ref: str) -> AbstractContextManager[object]:
         return log_context.bound(log_context.job_id, ref)
+
+    def attributes(self, claim: Claim[DynamicImageJob]) -> Attributes:
+        return {"job.id": claim.ref, "account.id": claim.record.account_id}
 
     def settled(self, claim: Claim[DynamicImageJob], outcome: Outcome) -> None:
         """Report a job that ended (Success or Fail) with its time from submission."""

@@ -6,6 +6,10 @@ and what one attempt does; this module does the rest, the same way for all: clai
 the lease (kinds whose policy asks for one), then, in one short transaction fenced by the
 attempt, finish it, schedule a retry or give up, as the policy decides for the fault.
 Recovering rows whose worker died and finding due work go through the same queue verbs.
+
+Tracing: an attempt runs in a span that continues the trace stored with its row (the request
+that made the work), so a job is one trace from the API through the worker to its callback,
+whichever dispatcher carried the announcement.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Generic, TypeVar
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.work import Claim, Fault, Outcome, RetryPolicy
 from dynimg.ports.clock import Clock
+from dynimg.ports.tracing import NO_TRACING, Attributes, Tracer
 from dynimg.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from dynimg.ports.work import WorkQueue
 from dynimg.services.heartbeat import Heartbeat, Liveness
@@ -35,10 +40,11 @@ def nothing() -> None:
 
 @dataclass(frozen=True)
 class Runtime:
-    """What the lifecycle itself needs: transactions and the time."""
+    """What the lifecycle itself needs: transactions, the time, and where spans go."""
 
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    tracer: Tracer = NO_TRACING
 
 
 class WorkKind(ABC, Generic[T, P, R]):
@@ -84,6 +90,11 @@ class WorkKind(ABC, Generic[T, P, R]):
         """What an attempt at ``ref`` runs within (its log context)."""
         return nullcontext()
 
+    def attributes(self, claim: Claim[T]) -> Attributes:
+        """What the attempt's span says of the row besides its kind and ref (ids, never
+        secrets): a job's id and account."""
+        return {}
+
 
 def run(rt: Runtime, kind: WorkKind[T, P, R], ref: str) -> Outcome | None:
     """Claim ``ref`` and run one attempt; None when it was not claimable or the run lost it."""
@@ -93,11 +104,24 @@ def run(rt: Runtime, kind: WorkKind[T, P, R], ref: str) -> Outcome | None:
         uow.commit()
     if claim is None:
         return None
-    with kind.context(ref):
+    with kind.context(ref), _span(rt, kind, claim):
         outcome = _attempt(rt, kind, claim)
+        rt.tracer.annotate({"work.outcome": str(outcome or "lost")})
     if outcome is not None:
         kind.settled(claim, outcome)
     return outcome
+
+
+def _span(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T]) -> AbstractContextManager[object]:
+    """The attempt's span, in the trace its row was stored under."""
+    attributes = {
+        "work.kind": kind.task.value,
+        "work.ref": claim.ref,
+        "work.attempt": claim.attempt,
+    }
+    return rt.tracer.span(
+        f"{kind.task.value} attempt", {**attributes, **kind.attributes(claim)}, parent=claim.trace
+    )
 
 
 def _attempt(rt: Runtime, kind: WorkKind[T, P, R], claim: Claim[T]) -> Outcome | None:

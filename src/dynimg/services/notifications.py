@@ -35,6 +35,7 @@ from dynimg.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from dynimg.ports.tracing import Attributes
 from dynimg.ports.work import OutboxRepository
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
@@ -149,6 +150,11 @@ class DeliveryWork(lifecycle.WorkKind[OutboxMessage, None, None]):
 
     def result(self, produced: None) -> None:
         return None
+
+    def attributes(self, claim: Claim[OutboxMessage]) -> Attributes:
+        message = claim.record
+        return {"event.id": claim.ref, "event.type": message.event_type,
+                "account.id": message.account_id}  # fmt: skip
 
     def settled(self, claim: Claim[OutboxMessage], outcome: Outcome) -> None:
         delivered, gave_up = outcome is Outcome.DONE, outcome is Outcome.GAVE_UP

@@ -38,6 +38,7 @@ from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import InternalError, VideoNotFound
 from dynimg.ports.snapshots import SnapshotJobRepository
 from dynimg.ports.storage import StoredObject
+from dynimg.ports.tracing import Attributes
 from dynimg.ports.unit_of_work import UnitOfWork
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
@@ -107,6 +108,9 @@ class SnapshotWork(lifecycle.WorkKind[SnapshotJob, _Taken, None]):
 
     def context(self, ref: str) -> AbstractContextManager[object]:
         return log_context.bound(log_context.job_id, ref)
+
+    def attributes(self, claim: Claim[SnapshotJob]) -> Attributes:
+        return {"job.id": claim.ref, "account.id": claim.record.account_id}
 
     def settled(self, claim: Claim[SnapshotJob], outcome: Outcome) -> None:
         if outcome in _STATUS:

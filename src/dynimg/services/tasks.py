@@ -61,7 +61,7 @@ def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:
 
 def runtime(deps: TaskDeps) -> lifecycle.Runtime:
     """The lifecycle's own needs, from the workers' dependencies."""
-    return lifecycle.Runtime(deps.jobs.uow_factory, deps.jobs.clock)
+    return lifecycle.Runtime(deps.jobs.uow_factory, deps.jobs.clock, deps.jobs.tracer)
 
 
 def run_task(deps: TaskDeps, kind: TaskKind, ref: str) -> None:

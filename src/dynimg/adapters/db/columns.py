@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import Column, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
+
+from dynimg.adapters.observability.tracing import current_traceparent
+
+TRACE = "trace_parent"
 
 metadata = MetaData(
     naming_convention={
@@ -32,3 +36,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def trace_column() -> Column[Any]:
+    """The W3C ``traceparent`` of the span a work row was stored in (NULL while tracing is off):
+    filled in on insert, so whatever stores work (a request, a job's outbox event) passes its
+    trace on to the attempt that runs it, in whichever process."""
+    return Column(TRACE, String(55), nullable=True, default=current_traceparent)

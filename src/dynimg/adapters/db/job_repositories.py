@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from dynimg.adapters.db.columns import TRACE
 from dynimg.adapters.db.tables import (
     dynamic_image_jobs,
     dynamic_images,
@@ -54,6 +55,7 @@ def _job_work() -> WorkTable[DynamicImageJob, JobResult]:
         gave_up=lambda now: {"status": JobStatus.FAIL.value, "finished_at": now},
         crashes=jobs.c.crashes,
         account=jobs.c.account_id,
+        trace=jobs.c[TRACE],
     )  # fmt: skip
 
 
@@ -231,6 +233,7 @@ class SqlUsageRepository:
 
 def _job(mapping: Any) -> DynamicImageJob:
     values = dict(mapping)
+    values.pop(TRACE, None)
     values["status"] = JobStatus(values["status"])
     overrides = read_overrides(values.pop("override_params"))
     # The column holds the effective config; rows written before it did hold the template's

@@ -16,6 +16,7 @@ from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from dynimg.adapters.db.columns import TRACE
 from dynimg.adapters.db.tables import outbox
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.json_document import dump_compact
@@ -25,7 +26,8 @@ from dynimg.domain.outbox import OutboxMessage
 def _message(row: RowMapping) -> OutboxMessage:
     """An event from its row; the payload column keeps the document as compact JSON text, whose
     key order parsing keeps, so every attempt sends the bytes the first one did."""
-    return OutboxMessage(**{**row, "payload": json.loads(row["payload"])})
+    values = {name: value for name, value in row.items() if name != TRACE}
+    return OutboxMessage(**{**values, "payload": json.loads(row["payload"])})
 
 
 _PENDING = (outbox.c.delivered_at.is_(None), outbox.c.gave_up.is_(False))
@@ -37,7 +39,7 @@ OUTBOX_WORK: WorkTable[OutboxMessage, None] = WorkTable(
     claimed=lambda _now, _lease: {}, requeued={},
     finished=lambda now, _result: {"delivered_at": now, "last_error": ""},
     failed=lambda fault: {"last_error": fault.message[:500]},
-    gave_up=lambda _now: {"gave_up": True},
+    gave_up=lambda _now: {"gave_up": True}, trace=outbox.c[TRACE],
 )  # fmt: skip
 """An event has no Running state: its lease is its next due time (see the module's doc)."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from dynimg.adapters.db.columns import TRACE
 from dynimg.adapters.db.snapshot_tables import snapshot_jobs, snapshots
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.jobs import JobStatus
@@ -30,7 +31,7 @@ def _snapshot_work() -> WorkTable[SnapshotJob, None]:
         table=snapshot_jobs, ref=t.id, scope=(), waiting=(t.status == queued,),
         held=(t.status == processing,), attempt=t.attempt, due_at=t.next_attempt_at,
         lease=t.lease_until, announced_at=t.announced_at, load=snapshot_job, crashes=t.crashes,
-        account=t.account_id,
+        account=t.account_id, trace=t[TRACE],
         claimed=lambda now, _: {
             "status": processing, "progress": 0, "started_at": func.coalesce(t.started_at, now),
         },
@@ -81,6 +82,7 @@ class SqlSnapshotJobRepository(SqlWorkQueue[SnapshotJob, None]):
 def snapshot_job(row: Mapping[Any, Any]) -> SnapshotJob:
     """A job from its row (the config was valid when stored, so it parses)."""
     values = dict(row)
+    values.pop(TRACE, None)
     values["status"] = JobStatus(values["status"])
     values["config"] = parse_snapshot_template_config(json.loads(values["config"]), types=JOB_TYPES)
     return SnapshotJob(**values)

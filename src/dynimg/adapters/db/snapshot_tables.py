@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from dynimg.adapters.db.columns import UtcDateTime, metadata
+from dynimg.adapters.db.columns import UtcDateTime, metadata, trace_column
 
 snapshot_jobs = Table(
     "snapshot_jobs",
@@ -38,6 +38,7 @@ snapshot_jobs = Table(
     Column("lease_until", UtcDateTime, nullable=True),
     Column("announced_at", UtcDateTime, nullable=True),
     Column("crashes", Integer, nullable=False, server_default="0"),
+    trace_column(),
     Index("ix_snapshot_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_snapshot_jobs_account_status", "account_id", "status"),
 )

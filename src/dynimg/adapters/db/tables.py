@@ -19,6 +19,7 @@ from sqlalchemy import (
 from dynimg.adapters.db import snapshot_tables  # noqa: F401
 from dynimg.adapters.db.columns import UtcDateTime as UtcDateTime
 from dynimg.adapters.db.columns import metadata as metadata
+from dynimg.adapters.db.columns import trace_column
 
 accounts = Table(
     "accounts",
@@ -205,6 +206,7 @@ dynamic_image_jobs = Table(
     Column("seek_ms", BigInteger, nullable=True),
     Column("size_search", Text, nullable=False, server_default=""),
     Column("crashes", Integer, nullable=False, server_default="0"),
+    trace_column(),
     Index("ix_jobs_status_due", "status", "next_attempt_at"),
     Index("ix_jobs_account_created", "account_id", "created_at"),
     Index("ix_jobs_account_status", "account_id", "status"),
@@ -259,6 +261,7 @@ outbox = Table(
     Column("last_error", String(512), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("announced_at", UtcDateTime, nullable=True),
+    trace_column(),
     Index("ix_outbox_pending", "delivered_at", "gave_up", "next_attempt_at"),
     Index("ix_outbox_account_created", "account_id", "created_at"),
 )
@@ -277,6 +280,7 @@ tasks = Table(
     Column("last_error", String(512), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("crashes", Integer, nullable=False, server_default="0"),
+    trace_column(),
     Index("ix_tasks_state_due", "state", "next_run_at"),
 )
 

@@ -13,6 +13,7 @@ from sqlalchemy import RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dynimg.adapters.db.columns import TRACE
 from dynimg.adapters.db.tables import periodic_runs, tasks
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.tasks import Task, TaskKind, TaskState
@@ -57,7 +58,7 @@ def _task_work(kind: TaskKind) -> WorkTable[Task, None]:
         finished=lambda _now, _result: {"state": TaskState.DONE.value},
         failed=lambda fault: {"last_error": fault.message[:500]},
         gave_up=lambda _now: {"state": TaskState.FAILED.value},
-        crashes=tasks.c.crashes,
+        crashes=tasks.c.crashes, trace=tasks.c[TRACE],
     )  # fmt: skip
 
 
@@ -94,5 +95,6 @@ def _key(kind: TaskKind, ref: str) -> tuple[Any, ...]:
 def _task(mapping: RowMapping) -> Task:
     values = dict(mapping)
     values.pop("announced_at")
+    values.pop(TRACE, None)
     values.update(kind=TaskKind(values["kind"]), state=TaskState(values["state"]))
     return Task(**values)

@@ -55,6 +55,9 @@ class WorkTable(Generic[T, R]):
     """Where crashes are counted apart from outages; None: every earlier attempt crashed."""
     account: Column[Any] | None = None
     """Whose work a row is, for taking accounts in turn; None: rows belong to nobody."""
+    trace: Column[Any] | None = None
+    """Where the row keeps the ``traceparent`` it was stored under (see
+    :func:`dynimg.adapters.db.columns.trace_column`); None: not traced."""
 
 
 class SqlWorkQueue(Generic[T, R]):
@@ -140,7 +143,8 @@ class SqlWorkQueue(Generic[T, R]):
         w, mapping = self._work, row._mapping
         attempt = int(mapping[w.attempt.name])
         crashes = int(mapping[w.crashes.name]) if w.crashes is not None else attempt - 1
-        return Claim(str(mapping[w.ref.name]), attempt, crashes, w.load(mapping))
+        trace = mapping[w.trace.name] if w.trace is not None else None
+        return Claim(str(mapping[w.ref.name]), attempt, crashes, w.load(mapping), trace)
 
     def _crashed(self) -> Values:
         crashes = self._work.crashes

@@ -104,7 +104,9 @@ def make_app(config: CeleryConfig, run: Callable[[TaskKind, str], None]) -> Cele
         worker_enable_remote_control=False,
     )
 
-    @app.task(name=TASK_NAME)
+    # Not shared: a process holding two apps (the dispatcher's and the worker's) would give
+    # each one the other's task too, under the same name (DuplicateTaskNameWarning).
+    @app.task(name=TASK_NAME, shared=False)
     def _run(kind: str, ref: str) -> None:
         run(TaskKind(kind), ref)
 

@@ -60,6 +60,8 @@ class RpcGateway:
         self, request: RpcRequest, request_id: str, params: dict[str, str], action: Action
     ) -> dict[str, Any]:
         account = authenticate(request, self._deps.uow_factory, self._deps.clock, self._tolerance)
+        traced = {"rpc.method": action.name, "account.id": account.id, "request.id": request_id}
+        self._deps.tracer.annotate(traced)
         if not self._deps.rate_limiter.allow(account.id, action.name):
             raise Throttled(self._deps.rate_limiter.retry_after(action.name))
         context = ActionContext(

@@ -27,6 +27,7 @@ def submit_dynamic_image_job(ctx: ActionContext) -> dict[str, Any]:
     job = jobs.submit_job(
         s.uow_factory, s.clock, s.dispatcher, ctx.account, command, limit, codecs=s.codecs
     )
+    s.tracer.annotate({"job.id": job.id})
     return {"DynamicImageJob": {"JobId": job.id}}
 
 

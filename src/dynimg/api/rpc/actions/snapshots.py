@@ -29,6 +29,7 @@ def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
     job = snapshots.submit_snapshot_job(
         s.uow_factory, s.clock, s.dispatcher, ctx.account, request, limit
     )
+    s.tracer.annotate({"job.id": job.id})
     return {"SnapshotJob": {"JobId": job.id}}
 
 
