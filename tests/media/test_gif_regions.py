@@ -19,7 +19,7 @@ from dynimg.adapters.media.dither import (
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.templates import Dither
 from tests.media.conftest import render
-from tests.support.media import ssim_half
+from tests.support.pictures import assert_looks_like
 
 WIDTH, HEIGHT = 160, 120
 WHOLE_FRAME = 1 << 30
@@ -149,7 +149,7 @@ def test_screen_like_clip_keeps_still_parts_and_follows_motion_and_fades(
     text = [f[12:58, 12:148] for f in animation.frames]
     assert all(np.array_equal(text[0], t) for t in text), "still text is never redrawn"
     for i, (shown, wanted) in enumerate(zip(animation.frames, source, strict=True)):
-        assert ssim_half(shown, wanted) > 0.95, f"frame {i}"
+        assert_looks_like(shown, wanted, min_ssim=0.95)
         square = shown[72:84, 10 + 6 * i : 22 + 6 * i].astype(int)
         assert np.abs(square - (220, 40, 40)).mean() < 24, f"the square is at its place in {i}"
         panel = shown[92:114, 102:154].reshape(-1, 3).mean(axis=0)
