@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support import auth_key as type_a
 from tests.support.clients import ApiError, SdkApi, sdk_api
 from tests.support.jobs import uploaded_video
 from tests.support.media import frame_index, make_clip
@@ -118,7 +119,10 @@ def test_sprite_storyboard_from_a_template(
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/vtt")
     cues = parse_vtt(response.text)
     assert [c.start_ms for c in cues] == [i * 1000 for i in range(6)] and cues[-1].end_ms == 5500
+    key = (server.home / "url-signing.key").read_text().strip()
+    assert type_a.file_url_is_signed_by(vtt_url, key), "type A, as a CDN checks it"
     for cue in cues:  # each cue's picture, fetched as a player resolves it
+        assert type_a.file_url_is_signed_by(urljoin(vtt_url, cue.target), key)
         sheet = picture(urljoin(vtt_url, cue.target))
         assert cue.xywh is not None
         x, y, w, h = cue.xywh
@@ -147,6 +151,8 @@ def test_inline_snapshots_paged_with_the_event(
     shown = picture(urls(page)[0])
     assert shown.shape == (60, 80, 3) and frame_index(shown) == 45  # 4.5 s
     expires = int(urls(page)[0].split("auth_key=")[1].split("-")[0])
+    key = (server.home / "url-signing.key").read_text().strip()
+    assert all(type_a.file_url_is_signed_by(url, key) for url in urls(first) + urls(page))
     assert 7000 < expires - time.time() <= 7200
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not _event(receiver, job_id):
