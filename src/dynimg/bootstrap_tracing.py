@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from dynimg.services.deps import Deps
 
 App = TypeVar("App")
+FLUSH_MILLIS = 5000
+"""How long a stopping process waits for its last spans to be exported."""
 
 
 def traced(deps: Deps, engine: Engine, queue_scheme: str) -> Deps:
@@ -41,6 +43,13 @@ def traced(deps: Deps, engine: Engine, queue_scheme: str) -> Deps:
         deps, tracer=tracer, storage=storage, dispatcher=dispatcher,
         engine=TracedEngine(deps.engine, tracer), sender=TracedSender(deps.sender, tracer),
     )  # fmt: skip
+
+
+def flush_traces() -> None:
+    """Export the spans still waiting in this process (one that exits without ``atexit``)."""
+    tracer = active()
+    if tracer is not None:
+        tracer.provider.force_flush(FLUSH_MILLIS)
 
 
 def traced_app(app: App) -> App:

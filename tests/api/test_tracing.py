@@ -147,7 +147,8 @@ def assert_one_trace_of_every_hop(trace: list[ReadableSpan], job_id: str, secret
     names = {s.name for s in trace}
     expected = {
         "POST /", "render attempt", "engine render", "storage read", "storage put",
-        "db INSERT dynamic_image_jobs", "db UPDATE dynamic_image_jobs", "deliver attempt",
+        "db SELECT videos", "db INSERT dynamic_image_jobs", "db UPDATE dynamic_image_jobs",
+        "deliver attempt",
         "callback POST",
     }  # fmt: skip
     assert expected <= names, f"missing hops: {expected - names}"
@@ -277,3 +278,17 @@ def test_tracing_is_off_without_otel_variables(tmp_path: Path) -> None:
         assert tracing.current_traceparent() is None
     finally:
         services.close()
+
+
+def test_a_stopping_process_exports_its_batched_spans() -> None:
+    from dynimg.bootstrap_tracing import flush_traces
+
+    spans = InMemorySpanExporter()
+    tracer = tracing.start([spans], {}, batch=True)
+    try:
+        with tracer.span("last words", {"work.ref": "r"}):
+            pass
+        flush_traces()  # as a Celery child does before it exits without atexit
+        assert [s.name for s in spans.get_finished_spans()] == ["last words"]
+    finally:
+        tracing.stop()

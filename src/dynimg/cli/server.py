@@ -136,12 +136,14 @@ def _run_pool(settings: Settings, count: int) -> None:
 
 
 def _run_celery(settings: Settings, count: int) -> None:
-    from dynimg.adapters.dispatch.celery_broker import on_child_start
+    from dynimg.adapters.dispatch.celery_broker import on_child_start, on_child_stop
     from dynimg.bootstrap import celery_app
+    from dynimg.bootstrap_tracing import flush_traces
     from dynimg.worker import Ticker
 
     services = build_services(settings)  # for the ticker, in this (the parent) process
     on_child_start(services.forget_inherited)
+    on_child_stop(flush_traces)  # a child's last spans, before it exits without atexit
     ticker = Ticker(services.task_deps)
     ticker.start()
     click.echo(f"dynimg worker: Celery, {count} process(es), queue {settings.queue_name!r}")

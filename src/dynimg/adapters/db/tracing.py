@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Select, event
 
 from dynimg.adapters.observability.tracing import OtelTracer
 
@@ -30,13 +30,10 @@ def trace_statements(engine: Engine, tracer: OtelTracer) -> None:
             return
         operation = (statement.lstrip().split(None, 1) or ["SQL"])[0].upper()
         attributes = {"db.system.name": system, "db.operation.name": operation}
-        table = getattr(
-            getattr(getattr(context, "compiled", None), "statement", None), "table", None
-        )
-        name = getattr(table, "name", None)
-        if isinstance(name, str):
+        name = _table(context)
+        if name is not None:
             attributes["db.collection.name"] = name
-        span_name = f"db {operation} {name}" if isinstance(name, str) else f"db {operation}"
+        span_name = f"db {operation} {name}" if name is not None else f"db {operation}"
         span = tracer.tracer.start_span(span_name, kind=SpanKind.CLIENT, attributes=attributes)
         setattr(context, SPAN, span)
 
@@ -61,3 +58,14 @@ def trace_statements(engine: Engine, tracer: OtelTracer) -> None:
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     event.listen(engine, "handle_error", failed)
+
+
+def _table(context: Any) -> str | None:
+    """The table a statement writes, or the first one it reads from; None for raw SQL."""
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    table = getattr(statement, "table", None)
+    if table is None and isinstance(statement, Select):
+        froms = statement.get_final_froms()
+        table = froms[0] if froms else None
+    name = getattr(table, "name", None)
+    return name if isinstance(name, str) else None

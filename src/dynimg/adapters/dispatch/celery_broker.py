@@ -34,7 +34,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown
 from kombu import Queue
 
 from dynimg.adapters.breaker import Breaker
@@ -120,6 +120,15 @@ def on_child_start(callback: Callable[[], None]) -> None:
         callback()
 
     worker_process_init.connect(_handler, weak=False)
+
+
+def on_child_stop(callback: Callable[[], None]) -> None:
+    """Call ``callback`` in each worker child as it stops (it exits without ``atexit``)."""
+
+    def _handler(**_: object) -> None:
+        callback()
+
+    worker_process_shutdown.connect(_handler, weak=False)
 
 
 class CeleryDispatcher:
