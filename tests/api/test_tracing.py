@@ -127,12 +127,13 @@ def wait_for_callback(receiver: Receiver, spans: InMemorySpanExporter) -> None:
     raise AssertionError("the job's callback never arrived")
 
 
-def the_job_trace(spans: InMemorySpanExporter, job_id: str) -> list[ReadableSpan]:
-    """Every span of the trace whose request submitted ``job_id``."""
+def the_job_trace(
+    spans: InMemorySpanExporter, job_id: str, action: str = "SubmitDynamicImageJob"
+) -> list[ReadableSpan]:
+    """Every span of the trace whose request (``action``) submitted ``job_id``."""
     finished = spans.get_finished_spans()
     [request] = [
-        s for s in finished
-        if s.attributes and s.attributes.get("rpc.method") == "SubmitDynamicImageJob"
+        s for s in finished if s.attributes and s.attributes.get("rpc.method") == action
     ]  # fmt: skip
     assert request.attributes is not None and request.attributes["job.id"] == job_id
     assert request.context is not None
@@ -168,8 +169,24 @@ def assert_one_trace_of_every_hop(trace: list[ReadableSpan], job_id: str, secret
             assert "Signature" not in text and "auth_key" not in text and "?" not in text
 
 
+def assert_snapshot_traced(spans: InMemorySpanExporter, job_id: str) -> None:
+    """A snapshot job rides the same lifecycle, so the same trace reaches its attempt."""
+    deadline = time.monotonic() + 60
+    while not any(  # (the video's cover, taken when it arrived, is a snapshot job too)
+        s.name == "snapshot attempt" and s.attributes and s.attributes["job.id"] == job_id
+        for s in spans.get_finished_spans()
+    ):
+        assert time.monotonic() < deadline, "the snapshot job never ran"
+        time.sleep(0.05)
+    trace = the_job_trace(spans, job_id, "SubmitSnapshotJob")
+    [attempt] = [s for s in trace if s.name == "snapshot attempt"]
+    assert attempt.attributes is not None and attempt.attributes["job.id"] == job_id
+    assert attempt.attributes["work.outcome"] == "done"
+    assert {"engine snapshots", "storage put"} <= {s.name for s in trace}
+
+
 @pytest.mark.timeout(120)
-def test_a_job_is_one_trace_from_the_request_to_the_callback(
+def test_a_job_is_one_trace_from_the_request_to_the_callback_and_a_snapshot_job_too(
     tmp_path: Path, exporter: InMemorySpanExporter
 ) -> None:
     from dynimg.adapters.dispatch.memory import InProcessDispatcher
@@ -187,6 +204,11 @@ def test_a_job_is_one_trace_from_the_request_to_the_callback(
         wait_for_callback(receiver, exporter)
         trace = the_job_trace(exporter, job_id)
         assert_one_trace_of_every_hop(trace, job_id, traced.key[1])
+        snapshot = traced.call(
+            "SubmitSnapshotJob", VideoId=video_id, SpecifiedOffsetTime="200", Count="1",
+            Height="60",
+        )["SnapshotJob"]["JobId"]  # fmt: skip
+        assert_snapshot_traced(exporter, snapshot)
     finally:
         pool.stop()
         receiver.close()
