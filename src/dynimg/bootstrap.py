@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from dynimg.services.deps import Deps
     from dynimg.services.job_runner import JobDeps
     from dynimg.services.tasks import TaskDeps
+    from dynimg.services.url_import_work import UrlImportDeps
     from dynimg.settings import Settings
 
 
@@ -97,7 +98,22 @@ class Services:
             jobs=self.job_deps,
             sender=self.deps.sender,
             console_session_lifetime=timedelta(hours=self.settings.console_session_hours),
+            imports=self.import_deps,
         )
+
+    @property
+    def import_deps(self) -> UrlImportDeps:
+        """What URL imports need, with the operator's address rule and limits."""
+        from dynimg.adapters.url_fetch import HttpUrlFetcher
+        from dynimg.services.url_import_work import UrlImportDeps
+
+        d, s = self.deps, self.settings
+        return UrlImportDeps(
+            uow_factory=d.uow_factory, clock=d.clock, storage=d.storage,
+            dispatcher=d.dispatcher,
+            fetcher=HttpUrlFetcher(allow_private=s.allow_private_url_uploads),
+            max_bytes=s.url_upload_max_bytes, deadline_seconds=s.url_upload_timeout_seconds,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Release connections and other resources."""

@@ -134,6 +134,12 @@ class Settings(BaseModel):
     allow_private_callbacks: bool = False
     """Admin: let callbacks target loopback and private addresses (tests, internal networks)."""
 
+    allow_private_url_uploads: bool = False
+    """Admin: let UploadMediaByURL fetch from loopback and private addresses."""
+    url_upload_max_bytes: int = Field(default=4 * 1024**3, ge=1024)
+    url_upload_timeout_seconds: float = Field(default=3600, gt=0)
+    """Largest file and longest download of one UploadMediaByURL import."""
+
     submit_rate_per_second: float = Field(default=30, gt=0)
     """SubmitDynamicImageJob calls per second per account (Alibaba: 30)."""
 

@@ -44,6 +44,8 @@ MISSING: Ids = {
     "image": "b" * 32,
     "event": "a" * 32,
     "media_url": "",  # A's FileURL with another id: see missing_ids()
+    "url_job": "8" * 32,
+    "import_url": "https://import.invalid/missing.mp4",
 }
 
 
@@ -124,6 +126,9 @@ MATRIX: dict[str, Row] = {
     "ListSnapshots": Row(
         "ids", lambda a, b: {"VideoId": a["video"], "SnapshotType": "NormalSnapshot"}
     ),
+    # Imports from a URL
+    "UploadMediaByURL": Row("create", lambda a, b: {"UploadURLs": "https://import.invalid/b.mp4"}),
+    "GetURLUploadInfos": Row("ids", lambda a, b: {"JobIds": a["url_job"]}),
     # Callbacks, events, usage
     "SetMessageCallback": Row(
         "account", lambda a, b: {"CallbackType": "HTTP", "CallbackURL": b["callback_url"]}
@@ -145,6 +150,7 @@ EXTRA_IDS_CASES: list[tuple[str, Callable[[Ids, Ids], dict[str, str]]]] = [
         "SubmitSnapshotJob",
         lambda a, b: {"VideoId": b["video"], "SnapshotTemplateId": a["template"]},
     ),
+    ("GetURLUploadInfos", lambda a, b: {"UploadURLs": a["import_url"]}),
 ]
 
 
@@ -189,7 +195,8 @@ def missing_ids(two_accounts: World) -> Ids:
 
 def a_values(two_accounts: World) -> list[str]:
     """Every string of A's that B must never be shown."""
-    keep = ("video", "template", "watermark", "job", "image", "event", "media_key")
+    keep = ("video", "template", "watermark", "job", "image", "event", "media_key", "url_job",
+            "import_url")  # fmt: skip
     return [two_accounts.a_ids[k] for k in keep] + [
         two_accounts.a_ids["callback_url"],
         *two_accounts.a_secrets,

@@ -96,6 +96,8 @@ def objects_of(
     assert wait_for_job(server, creds, job, timeout=120)["Status"] == "Success"
     [image] = wait_for_images(api, video, timeout=120)
     pending = create_upload(api)  # an upload grant not used yet
+    imported = f"https://import.invalid/{creds.key_id}.mp4"  # an import that will fail
+    [url_job] = api.call("UploadMediaByURL", UploadURLs=imported)["UploadJobs"]
     events = raw_call(server, creds, "ListCallbackEvents")["EventList"]
     return {
         "video": video, "template": template, "watermark": watermark, "job": job,
@@ -104,7 +106,7 @@ def objects_of(
         "media_key": address["FileName"], "media_grant": json.dumps([address, auth]),
         "upload_key": pending["address"]["FileName"],
         "upload_grant": json.dumps([pending["address"], pending["auth"]]),
-        "callback_url": callback,
+        "callback_url": callback, "url_job": url_job["JobId"], "import_url": imported,
     }  # fmt: skip
 
 

@@ -37,6 +37,10 @@ class SdkApi(Protocol):
     def call(self, action: str, **params: Any) -> dict[str, Any]: ...
 
 
+METHODS = {"UploadMediaByURL": "upload_media_by_url", "GetURLUploadInfos": "get_urlupload_infos"}
+"""The Tea client's method names that do not follow from the Action's (the acronym URL)."""
+
+
 class TeaApi:
     """alibabacloud-vod20170321: V3 (ACS3-HMAC-SHA256) by default, HMAC-SHA1 with ``v2``."""
 
@@ -52,7 +56,8 @@ class TeaApi:
         self.client = TeaClient(config)
 
     def call(self, action: str, **params: Any) -> dict[str, Any]:
-        method = getattr(self.client, re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower())
+        name = METHODS.get(action) or re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+        method = getattr(self.client, name)
         request = getattr(vod_models, f"{action}Request")().from_map(params)
         try:
             body: dict[str, Any] = method(request).body.to_map()

@@ -35,6 +35,8 @@ class TaskKind(StrEnum):
     """Probe an uploaded file and settle its status (ref: the video or media id)."""
     SNAPSHOT = "snapshot"
     """Take a snapshot job's pictures (ref: the snapshot job id)."""
+    URL_UPLOAD = "url_upload"
+    """Import a file from a URL as a video (ref: the import's JobId)."""
     DELIVER = "deliver"
     """Deliver one callback event (ref: the outbox message id)."""
     SWEEP = "sweep"

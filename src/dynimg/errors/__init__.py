@@ -28,6 +28,8 @@ in one module per concern (base, requests, resources, media, oss); import them f
     │       ├── UnreadableMedia, NoVideoStream, ClipOutOfRange, EmptyClip
     │       ├── MediaLimitExceeded, RenderTimeout, UnreadableWatermark,
     │       └── FileSizeUnreachable
+    ├── FetchFailed (a URL import): FetchUnreachable, FetchAddressRefused, FetchTooLarge,
+    │   FetchTimedOut
     └── ServerError (5xx)
         ├── InternalError, ServiceUnavailable, StorageError, DatabaseUnavailable
 """
@@ -42,6 +44,13 @@ from dynimg.errors.base import (
     ServerError,
     ServiceUnavailable,
     StorageError,
+)
+from dynimg.errors.fetching import (
+    FetchAddressRefused,
+    FetchFailed,
+    FetchTimedOut,
+    FetchTooLarge,
+    FetchUnreachable,
 )
 from dynimg.errors.media import (
     ClipOutOfRange,
@@ -118,6 +127,11 @@ __all__ = [
     "DatabaseUnavailable",
     "DynimgError",
     "EmptyClip",
+    "FetchAddressRefused",
+    "FetchFailed",
+    "FetchTimedOut",
+    "FetchTooLarge",
+    "FetchUnreachable",
     "FileSizeUnreachable",
     "Forbidden",
     "IllegalStatus",

@@ -31,6 +31,7 @@ from dynimg.ports.media import (
 )
 from dynimg.ports.snapshots import SnapshotJobRepository, SnapshotRepository
 from dynimg.ports.templates import TemplateRepository, WatermarkRepository
+from dynimg.ports.url_uploads import UrlUploadRepository
 from dynimg.ports.work import (
     CallbackRepository,
     OutboxRepository,
@@ -84,6 +85,8 @@ class UnitOfWork(Protocol):
     def snapshot_jobs(self) -> SnapshotJobRepository: ...
     @property
     def snapshots(self) -> SnapshotRepository: ...
+    @property
+    def url_uploads(self) -> UrlUploadRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -28,6 +28,7 @@ from dynimg.services.job_runner import JobDeps, JobWork
 from dynimg.services.notifications import DeliveryWork
 from dynimg.services.processing import ProbeDeps, ProbeWork
 from dynimg.services.snapshot_work import SnapshotWork
+from dynimg.services.url_import_work import UrlImportDeps, UrlUploadWork
 
 log = logging.getLogger("dynimg.tasks")
 DUE_BATCH = 200
@@ -41,6 +42,8 @@ class TaskDeps:
     sender: CallbackSender
     console_session_lifetime: timedelta
     """The console's absolute session timeout: housekeeping forgets older sessions."""
+    imports: UrlImportDeps | None = None
+    """What URL imports need (None: this process runs none; nothing here builds them)."""
 
     @property
     def probes(self) -> ProbeDeps:
@@ -51,12 +54,15 @@ class TaskDeps:
 def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:
     """Every kind of durable work, in the order the sweep finds and announces it."""
     j = deps.jobs
-    return [
+    kinds: list[lifecycle.WorkKind[Any, Any, Any]] = [
         JobWork(j),
         SnapshotWork(j),
         ProbeWork(deps.probes),
         DeliveryWork(j.clock, deps.sender, j.metrics),
     ]
+    if deps.imports is not None:
+        kinds.insert(3, UrlUploadWork(deps.imports))
+    return kinds
 
 
 def runtime(deps: TaskDeps) -> lifecycle.Runtime:

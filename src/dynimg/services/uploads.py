@@ -51,7 +51,7 @@ def create_upload_video(
     command: NewVideo,
 ) -> UploadTicket:
     """Register a video in ``Uploading`` and issue credentials for its file."""
-    video = _new_video(clock, policy, account, command)
+    video = new_video(clock, policy, account, command)
     with uow_factory() as uow:
         uow.videos.add(video)
         ticket = _issue_for_video(uow, clock, policy, account, video)
@@ -68,7 +68,7 @@ def start_browser_upload(
 ) -> UploadGrant:
     """The console's CreateUploadVideo: the same video row and grant, with the same checks,
     but no OSS credentials: the console streams the file in through its own session."""
-    video = _new_video(clock, policy, account, command)
+    video = new_video(clock, policy, account, command)
     with uow_factory() as uow:
         uow.videos.add(video)
         grant, _token = _grant(
@@ -93,7 +93,8 @@ def video_upload_grant(
     return grant
 
 
-def _new_video(clock: Clock, policy: UploadPolicy, account: Account, command: NewVideo) -> Video:
+def new_video(clock: Clock, policy: UploadPolicy, account: Account, command: NewVideo) -> Video:
+    """A new video in ``Uploading``, its file's key chosen (stored by the caller)."""
     now = clock.now()
     video_id = new_resource_id()
     return Video(

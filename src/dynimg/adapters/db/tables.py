@@ -16,7 +16,10 @@ from sqlalchemy import (
 
 # The snapshot tables live in their own module on the same metadata; importing it here puts
 # them in the schema everyone compares against (migrations, tests).
-from dynimg.adapters.db import snapshot_tables  # noqa: F401
+from dynimg.adapters.db import (
+    snapshot_tables,  # noqa: F401
+    url_upload_tables,  # noqa: F401
+)
 from dynimg.adapters.db.columns import UtcDateTime as UtcDateTime
 from dynimg.adapters.db.columns import metadata as metadata
 from dynimg.adapters.db.columns import trace_column

@@ -44,6 +44,7 @@ from dynimg.adapters.db.snapshot_repositories import (
     SqlSnapshotRepository,
 )
 from dynimg.adapters.db.task_repositories import SqlPeriodicRepository, SqlTaskRepository
+from dynimg.adapters.db.url_upload_repository import SqlUrlUploadRepository
 from dynimg.errors import DatabaseUnavailable
 
 
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
         self.on_demand = SqlOnDemandRepository(self._session)
         self.snapshot_jobs = SqlSnapshotJobRepository(self._session)
         self.snapshots = SqlSnapshotRepository(self._session)
+        self.url_uploads = SqlUrlUploadRepository(self._session)
         return self
 
     def __exit__(

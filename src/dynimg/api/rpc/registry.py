@@ -11,6 +11,7 @@ from dynimg.api.rpc.actions import (
     snapshots,
     templates,
     uploads,
+    url_uploads,
     usage,
     videos,
     watermarks,
@@ -30,6 +31,7 @@ def build_registry() -> dict[str, Action]:
         *usage.ACTIONS,
         *on_demand.ACTIONS,
         *snapshots.ACTIONS,
+        *url_uploads.ACTIONS,
     ]
     registry = {action.name: action for action in actions}
     assert len(registry) == len(actions), "an Action is registered twice"
