@@ -1,7 +1,7 @@
 """Imports from a URL (UploadMediaByURL): one row per URL; the lifecycle is a tasks row
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 13:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dynimg.adapters.db.tables
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 _TIME = dynimg.adapters.db.tables.UtcDateTime
