@@ -10,13 +10,14 @@ finished job), so the pages that show them have something to lay out.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from dynimg.api.console.i18n import LANG_COOKIE
 from tests.console.conftest import sign_in
@@ -139,3 +140,63 @@ def sign_in_as_alice(page: Page, language: str) -> None:
         page.get_by_label("密码").fill("correct horse battery staple")
         page.get_by_role("button", name="登录").click()
     expect(page.locator("header nav")).to_be_visible()
+
+
+def test_upload_progress_counts_bytes_with_speed_and_time_left(
+    phone: BrowserContext, small_clip: Path, stocked: dict[str, str]
+) -> None:
+    """In 4 KiB slices: the bar and the text follow the bytes sent, up to the whole file,
+    before the upload is completed (the completing request is held to look at the page)."""
+    page = phone.new_page()
+    sign_in(page, "alice")
+    page.locator("#upload-form").evaluate("f => f.dataset.chunkBytes = String(4 * 1024)")
+    page.evaluate(
+        """() => { window.seen = []; const bar = document.querySelector('#upload-progress');
+            const text = document.querySelector('#upload-bytes');
+            new MutationObserver(() => seen.push([bar.value, text.textContent]))
+              .observe(text, {childList: true, characterData: true, subtree: true}) }"""
+    )
+    held: list[Route] = []
+    page.route("**/complete", lambda route: held.append(route))
+    page.get_by_label("Video file").set_input_files(small_clip)
+    page.get_by_label("Title").fill("progress")
+    page.get_by_role("button", name="Upload").click()
+    size = small_clip.stat().st_size
+    assert size > 3 * 4 * 1024, "the clip should take several slices"
+    text = page.locator("#upload-bytes")
+    expect(text).to_have_attribute("data-loaded", str(size))
+    expect(page.locator("#upload-progress")).to_have_js_property("value", 100)
+    expect(text).to_contain_text(re.compile(r"^(\d+(\.\d)? [KM]?B) of \1 · [\d.]+ [KM]?B/s$"))
+    seen: list[tuple[float, str]] = page.evaluate("window.seen")
+    values = [value for value, _ in seen]
+    assert values == sorted(values) and len({v for v in values if 0 < v < 100}) >= 2, seen
+    assert any(re.search(r" · \d+ s left$", said) for _, said in seen), seen
+    page.wait_for_timeout(100)
+    held[0].continue_()
+    row = page.locator("#videos tr", has_text="progress")
+    expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+
+
+def test_a_video_dropped_on_the_upload_area_is_uploaded(
+    phone: BrowserContext, small_clip: Path, stocked: dict[str, str]
+) -> None:
+    page = phone.new_page()
+    sign_in(page, "alice")
+    drop = page.locator("#upload-drop")
+    transfer = page.evaluate_handle(
+        """([data, name]) => { const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], name, {type: 'video/mp4'})); return dt }""",
+        [base64.b64encode(small_clip.read_bytes()).decode(), "dropped.mp4"],
+    )
+    drop.dispatch_event("dragenter", {"dataTransfer": transfer})
+    expect(drop).to_have_class(re.compile(r"\bdragging\b"))
+    drop.dispatch_event("dragover", {"dataTransfer": transfer})
+    drop.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(drop).not_to_have_class(re.compile(r"\bdragging\b"))
+    chosen = page.get_by_label("Video file").evaluate("i => [...i.files].map(f => f.name)")
+    assert chosen == ["dropped.mp4"]
+    expect(page.locator("#upload-chosen")).to_contain_text("dropped.mp4")
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator("#videos tr", has_text="dropped.mp4")
+    expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)

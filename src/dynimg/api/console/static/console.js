@@ -18,15 +18,15 @@ async function call(url, options = {}) {
 // Upload in slices: each PUT is streamed into storage by the server, so a large file is never
 // held whole in memory on either side; a failed slice can simply be sent again. An unfinished
 // upload is remembered in localStorage: after a reload, the same file resumes where it stopped.
+// The bar follows the bytes as the browser sends them (XMLHttpRequest's upload events), with the
+// speed and the time left.
 async function upload(form) {
   const file = form.querySelector("#upload-file").files[0];
   const title = form.querySelector("#upload-title").value || file.name;
-  const bar = form.querySelector("#upload-progress");
   const message = form.querySelector("#upload-message");
   const chunk = Number(form.dataset.chunkBytes) || CHUNK_BYTES;
   const memory = `dynimg-upload:${file.name}:${file.size}:${file.lastModified}:${chunk}`;
-  bar.hidden = false;
-  bar.value = 0;
+  const progress = uploadProgress(form, file.size);
   message.textContent = "";
   message.classList.remove("error");
   try {
@@ -41,8 +41,8 @@ async function upload(form) {
     const base = uploadBase(started);
     for (let part = 1, offset = 0; offset < file.size; part++, offset += chunk) {
       const slice = file.slice(offset, offset + chunk);
-      if (stored.get(part) !== slice.size) await sendPart(`${base}/parts/${part}`, slice);
-      bar.value = Math.round(100 * Math.min(offset + chunk, file.size) / file.size);
+      if (stored.get(part) === slice.size) progress.skipped(offset + slice.size);
+      else await sendPart(`${base}/parts/${part}`, slice, (sent) => progress.sent(offset, sent));
     }
     await call(`${base}/complete`, { method: "POST" });
     localStorage.removeItem(memory);
@@ -52,6 +52,40 @@ async function upload(form) {
     message.textContent = error.message;
     message.classList.add("error");
   }
+}
+
+const UNITS = ["B", "KB", "MB", "GB"];
+function bytesText(n) {
+  let unit = 0;
+  while (n >= 1024 && unit < UNITS.length - 1) { n /= 1024; unit++; }
+  return unit ? `${n.toFixed(1)} ${UNITS[unit]}` : `${n} B`;
+}
+
+// The bar and its text: "1.2 MB of 3.4 MB · 850.0 KB/s · 3 s left". Slices stored before a
+// resume count as done but not in the speed.
+function uploadProgress(form, total) {
+  const bar = form.querySelector("#upload-progress");
+  const text = form.querySelector("#upload-bytes");
+  const began = performance.now();
+  let resumed = 0;
+  bar.hidden = false;
+  bar.value = 0;
+  text.dataset.total = String(total);
+  const show = (done) => {
+    const seconds = Math.max(0.001, (performance.now() - began) / 1000);
+    const speed = Math.max(0, done - resumed) / seconds;
+    const parts = [form.dataset.of.replace("{done}", bytesText(done)).replace("{total}", bytesText(total)),
+      `${bytesText(Math.round(speed))}/s`];
+    if (done < total && speed > 0) parts.push(form.dataset.left.replace("{seconds}", String(Math.ceil((total - done) / speed))));
+    bar.value = total ? Math.floor(100 * done / total) : 100;
+    text.dataset.loaded = String(done);
+    text.textContent = parts.join(" · ");
+  };
+  show(0);
+  return {
+    skipped(done) { resumed = done; show(done); },
+    sent(offset, sent) { show(offset + sent); },
+  };
 }
 
 const uploadBase = (s) => `/console/videos/${s.video_id}/uploads/${s.grant}/${s.upload}`;
@@ -72,14 +106,54 @@ async function resumable(memory) {
   }
 }
 
-async function sendPart(url, blob) {
+async function sendPart(url, blob, onSent) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call(url, { method: "PUT", body: blob, headers: { "Content-Type": "application/octet-stream" } });
+      return await put(url, blob, onSent);
     } catch (error) {
       if (attempt >= 3) throw error;
     }
   }
+}
+
+// One PUT through XMLHttpRequest, whose upload events count the bytes sent (fetch has none).
+function put(url, blob, onSent) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", url);
+    request.setRequestHeader("X-CSRF-Token", csrf());
+    request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("Content-Type", "application/octet-stream");
+    request.upload.addEventListener("progress", (event) => onSent(event.loaded));
+    request.addEventListener("load", () => {
+      if (request.status >= 200 && request.status < 300) { onSent(blob.size); resolve(request); return; }
+      let message = `${request.status} ${request.statusText}`;
+      try { const body = JSON.parse(request.responseText); message = body.Code + ": " + body.Message; } catch (e) { /* not JSON */ }
+      reject(new Error(message));
+    });
+    request.addEventListener("error", () => reject(new Error("The connection failed.")));
+    request.send(blob);
+  });
+}
+
+// A video dropped on the upload area becomes the form's file, as if it had been chosen.
+function dropZone() {
+  const zone = document.querySelector("#upload-drop");
+  if (!zone) return;
+  const input = zone.querySelector("#upload-file"), chosen = zone.querySelector("#upload-chosen");
+  const showChosen = () => { chosen.textContent = input.files.length ? `(${input.files[0].name})` : ""; };
+  ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  }));
+  zone.addEventListener("dragleave", (event) => { if (!zone.contains(event.relatedTarget)) zone.classList.remove("dragging"); });
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    if (event.dataTransfer && event.dataTransfer.files.length) input.files = event.dataTransfer.files;
+    showChosen();
+  });
+  input.addEventListener("change", showChosen);
 }
 
 function pollRows(selector, url, update, done) {
@@ -309,6 +383,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-confirm]").forEach((f) => f.addEventListener("submit", (event) => {
     if (!window.confirm(f.dataset.confirm)) event.preventDefault();
   }));
+  dropZone();
   watchVideos();
   watchJobs();
   timeline();
