@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
@@ -200,3 +201,21 @@ def test_a_video_dropped_on_the_upload_area_is_uploaded(
     page.get_by_role("button", name="Upload").click()
     row = page.locator("#videos tr", has_text="dropped.mp4")
     expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+
+
+def test_templates_read_as_settings(phone: BrowserContext, stocked: dict[str, str]) -> None:
+    page = phone.new_page()
+    sign_in(page, "alice")
+    page.goto("/console/templates")
+    row = page.locator(f"#templates [data-template-id='{stocked['template']}']")
+    settings: dict[str, Any] = row.locator("dl.settings").evaluate(
+        "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map("
+        "dt => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()]))"
+    )
+    assert settings == {
+        "Format": "GIF", "Size": "160 × auto", "Frame rate": "10 fps", "Start": "0.5 s",
+        "Length": "1 s", "Watermarks": "水印",
+    }  # fmt: skip
+    expect(row.get_by_text('"Container"')).to_be_hidden()  # the JSON only on request
+    row.locator("summary", has_text="TemplateConfig").click()
+    expect(row.get_by_text('"Container"')).to_be_visible()

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dynimg.api.console.core import Console, page
+from dynimg.api.console.i18n import choose_language, translator
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.stream_slots import PREVIEW_WAIT_SECONDS
 from dynimg.api.console.template_forms import (
@@ -23,6 +24,7 @@ from dynimg.api.console.template_forms import (
     form_values,
     template_values,
 )
+from dynimg.api.console.template_settings import Translate, template_settings
 from dynimg.api.console.videos import all_videos, video_row
 from dynimg.api.console.watermarks import account_watermarks
 from dynimg.domain.json_document import dump_compact
@@ -150,9 +152,11 @@ async def _page(
     if not values["video_id"] and playable:
         values["video_id"] = playable[0]["id"]
     marks = await run_in_threadpool(account_watermarks, console, visitor)
+    names = {w.id: w.name for w in marks}
     chosen = set(values["watermark_ids"].split(","))
     return console.render(
-        request, visitor, "templates.html", status, templates=[_row(t) for t in found],
+        request, visitor, "templates.html", status,
+        templates=[_row(t, names, translator(choose_language(request))) for t in found],
         videos=playable, values=values, error_field=error_field, error=error,
         watermarks=[{"id": w.id, "name": w.name, "checked": w.id in chosen} for w in marks],
         saved=request.query_params.get("saved") == "1", editing=editing,
@@ -160,8 +164,9 @@ async def _page(
     )  # fmt: skip
 
 
-def _row(template: Template) -> dict[str, str]:
+def _row(template: Template, names: Mapping[str, str], _: Translate) -> dict[str, Any]:
     return {"id": template.id, "name": template.name, "config": dump_compact(template.document),
+            "settings": template_settings(template, names, _),
             "created": template.created_at.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
 
 
