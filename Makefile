@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 # a silent pip looked hung for up to two minutes.
 PIP     := $(BIN)/python -m pip install
 
-.PHONY: serve test check lint typecheck layers unit bench clean browser
+.PHONY: serve test check lint typecheck layers unit bench clean browser screenshots
 
 serve: $(RUNTIME)
 	$(BIN)/dynimg serve
@@ -34,14 +34,18 @@ browser:
 
 check: lint typecheck layers
 
+# The console's pages at 390 px and 1280 px into docs/console (a throwaway server; see the script).
+screenshots: $(STAMP) browser
+	$(BIN)/python tools/console_screenshots.py docs/console
+
 # The fast lane: tests that start no server, broker or browser (tests/unit), minus any marked
 # slow; seconds, for the edit-test loop. `make test` still runs everything.
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" tests/unit
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
