@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 # a silent pip looked hung for up to two minutes.
 PIP     := $(BIN)/python -m pip install
 
-.PHONY: serve test check lint typecheck layers unit bench clean browser screenshots
+.PHONY: serve test check lint typecheck layers unit bench clean browser screenshots console-font
 
 serve: $(RUNTIME)
 	$(BIN)/dynimg serve
@@ -37,6 +37,10 @@ check: lint typecheck layers
 # The console's pages at 390 px and 1280 px into docs/console (a throwaway server; see the script).
 screenshots: $(STAMP) browser
 	$(BIN)/python tools/console_screenshots.py docs/console
+
+# The console's small CJK face, after its Chinese text changed (tests/unit/test_console_font.py).
+console-font: $(STAMP)
+	$(BIN)/python tools/console_font.py
 
 # The fast lane: tests that start no server, broker or browser (tests/unit), minus any marked
 # slow; seconds, for the edit-test loop. `make test` still runs everything.

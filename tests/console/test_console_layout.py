@@ -219,3 +219,39 @@ def test_templates_read_as_settings(phone: BrowserContext, stocked: dict[str, st
     expect(row.get_by_text('"Container"')).to_be_hidden()  # the JSON only on request
     row.locator("summary", has_text="TemplateConfig").click()
     expect(row.get_by_text('"Container"')).to_be_visible()
+
+
+def test_chinese_is_drawn_at_once_while_the_cjk_face_loads(
+    browser: Browser, console_server: ServerProcess, stocked: dict[str, str]
+) -> None:
+    """Faces swap in (text is never invisible); the console's own Chinese comes with a small
+    preloaded face, so with the full face held back the heading is drawn exactly as once the
+    full face has come (no boxes). Without the small face it would be boxes, then glyphs."""
+    ctx = browser.new_context(base_url=console_server.url, viewport=PHONE)
+    try:
+        ctx.add_cookies([{"name": LANG_COOKIE, "value": "zh-CN", "url": console_server.url}])
+        page = ctx.new_page()
+        sign_in_as_alice(page, "zh-CN")
+        displays = page.evaluate(
+            """() => [...document.styleSheets].flatMap(s => [...s.cssRules])
+                 .filter(r => r instanceof CSSFontFaceRule)
+                 .map(r => r.style.getPropertyValue('font-display'))"""
+        )
+        assert displays and set(displays) == {"swap"}, displays
+        expect(page.locator("link[rel=preload][as=font]")).to_have_count(1)
+        held: list[Route] = []
+        ctx.route("**/console/fonts/noto-sans-sc*", lambda route: held.append(route))
+        page.goto("/console/templates", wait_until="domcontentloaded")  # "load" awaits faces
+        heading = page.get_by_role("heading", name="模板", exact=True)
+        expect(heading).to_be_visible()
+        page.evaluate("document.fonts.load('15px \"dynimg CJK UI\"', '模板')")
+        early = heading.screenshot(timeout=5_000)  # it waits for faces still loading
+        for route in held:
+            route.continue_()
+        ctx.unroute("**/console/fonts/noto-sans-sc*")
+        page.evaluate("document.fonts.load('15px \"dynimg CJK\"', '模板')")
+        page.reload()
+        page.evaluate("document.fonts.ready")
+        assert heading.screenshot() == early
+    finally:
+        ctx.close()
