@@ -125,9 +125,14 @@ class Quantizer:
         if self._dither is Dither.BAYER:
             origin = (box[0].start, box[1].start)  # the pattern stays put on the screen
             return box, self._remap(_ordered(crop, origin), Image.Dither.NONE)
+        busy = (plane[box] & BUSY).astype(np.bool_)
+        if busy.all():  # each mapping costs as much as the other: only the one used is made
+            return box, self._remap(crop, Image.Dither.NONE)
         diffused = self._remap(crop, Image.Dither.FLOYDSTEINBERG)
-        plain = self._remap(crop, Image.Dither.NONE)
-        return box, np.where(plane[box] & BUSY, plain, diffused).astype(np.uint8)
+        if busy.any():
+            diffused = np.require(diffused, requirements="W")  # Pillow's arrays are read-only
+            np.copyto(diffused, self._remap(crop, Image.Dither.NONE), where=busy)
+        return box, diffused
 
     def _remap(self, frame: Frame, dither: Image.Dither) -> Indices:
         image = Image.fromarray(frame).quantize(palette=self._palette_image, dither=dither)
@@ -291,20 +296,31 @@ def _moved(plane: Frame) -> Mask:
 
 
 def busy_mask(frame: Frame) -> Mask:
-    """Where the picture is busy: mean luma gradient over a 5x5 neighbourhood above a threshold."""
-    luma = np.asarray(Image.fromarray(frame).convert("L"), dtype=np.int16)
-    gradient = np.zeros(luma.shape, dtype=np.int16)
-    gradient[:, 1:] += np.abs(np.diff(luma, axis=1))
-    gradient[1:, :] += np.abs(np.diff(luma, axis=0))
-    energy = Image.fromarray(np.minimum(gradient, 255).astype(np.uint8))
-    blurred = np.asarray(energy.filter(ImageFilter.BoxBlur(2)))
+    """Where the picture is busy: mean luma gradient over a 5x5 neighbourhood above a threshold.
+
+    The gradient, |dx| + |dy| capped at 255, is taken in 8-bit arithmetic (absolute differences
+    as max - min, a saturating add), with no int16 copies of the frame."""
+    luma = np.asarray(Image.fromarray(frame).convert("L"))
+    energy = np.zeros_like(luma)
+    _absolute_difference(luma[:, 1:], luma[:, :-1], energy[:, 1:])
+    vertical = _absolute_difference(luma[1:], luma[:-1], np.empty_like(luma[1:]))
+    below = energy[1:]
+    np.minimum(vertical, 255 - below, out=vertical)  # what may be added without passing 255
+    below += vertical
+    blurred = np.asarray(Image.fromarray(energy).filter(ImageFilter.BoxBlur(2)))
     return blurred > BUSY_THRESHOLD
 
 
+def _absolute_difference(a: Frame, b: Frame, out: Frame) -> Frame:
+    np.maximum(a, b, out=out)
+    out -= np.minimum(a, b)
+    return out
+
+
 def _max_channel_difference(a: Frame, b: Frame) -> Frame:
-    difference = np.maximum(a, b) - np.minimum(a, b)
-    channels = np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
-    return np.asarray(channels, dtype=np.uint8)
+    difference = _absolute_difference(a, b, np.empty_like(a))
+    channels = np.maximum(difference[..., 0], difference[..., 1])
+    return np.maximum(channels, difference[..., 2], out=channels)
 
 
 def _ordered(frame: Frame, origin: tuple[int, int] = (0, 0)) -> Frame:
