@@ -110,6 +110,9 @@ class Quantizer:
         padded[: len(palette)] = palette
         padded[len(palette) :] = palette[0]
         self._palette_image.putpalette(padded.tobytes())
+        # Realised here, once: Pillow's quantize() realises a new palette on first use, and two
+        # remap threads doing it at once could map a frame against a palette being replaced.
+        self._palette_image.load()
         self._colors = len(palette)
 
     def map(self, frame: Frame, plane: Frame) -> Mapped:
