@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from datetime import timedelta
 
 from dynimg.adapters.dispatch.memory import InProcessDispatcher
 from dynimg.services.tasks import TaskDeps, due_work, run_task, tick
@@ -18,6 +20,9 @@ from dynimg.services.tasks import TaskDeps, due_work, run_task, tick
 log = logging.getLogger("dynimg.worker")
 POLL_SECONDS = 0.5
 TICK_SECONDS = 1.0
+STALE_SECONDS = 10.0
+"""Work due and still waiting this long, with the broker unreachable, is run by the fallback."""
+CHECK_SECONDS = 5.0
 
 
 class WorkerPool:
@@ -85,3 +90,38 @@ class Ticker:
     def _run(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
             tick(self._deps)
+
+
+class BrokerFallback(WorkerPool):
+    """Runs due work in this process while the broker cannot be reached (a Celery worker's
+    parent process), so a broker outage delays work instead of stopping it.
+
+    Every ``check`` seconds it asks the database for work that has waited ``stale`` seconds
+    past its due time; only when there is some does it check the broker (a fresh connection),
+    and only when the broker does not answer does it run that work on its own ``concurrency``
+    threads, through the same lifecycle: the claim decides, so a message delivered once the
+    broker is back finds the work done and does nothing. While the broker answers, waiting
+    work is the Celery workers' (a backlog is not an outage).
+    """
+
+    def __init__(
+        self,
+        deps: TaskDeps,
+        reachable: Callable[[], bool],
+        concurrency: int,
+        stale: float = STALE_SECONDS,
+        check: float = CHECK_SECONDS,
+    ) -> None:
+        self._reachable, self._stale, self._check = reachable, timedelta(seconds=stale), check
+        super().__init__(deps, InProcessDispatcher(), concurrency)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self._check):
+            try:
+                stale = due_work(self._deps, waited=self._stale)
+                if stale and not self._reachable():
+                    log.warning("broker unreachable: running %d due tasks here", len(stale))
+                    for kind, ref in stale:
+                        self._dispatcher.announce(kind, ref)
+            except Exception:
+                log.exception("the broker fallback could not look for due work")

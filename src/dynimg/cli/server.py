@@ -139,13 +139,15 @@ def _run_celery(settings: Settings, count: int) -> None:
     from dynimg.adapters.dispatch.celery_broker import on_child_start, on_child_stop
     from dynimg.bootstrap import celery_app
     from dynimg.bootstrap_tracing import flush_traces
-    from dynimg.worker import Ticker
+    from dynimg.worker import BrokerFallback, Ticker
 
     services = build_services(settings)  # for the ticker, in this (the parent) process
     on_child_start(services.forget_inherited)
     on_child_stop(flush_traces)  # a child's last spans, before it exits without atexit
     ticker = Ticker(services.task_deps)
     ticker.start()
+    fallback = BrokerFallback(services.task_deps, services.deps.dispatcher.reachable, count)
+    fallback.start()
     click.echo(f"dynimg worker: Celery, {count} process(es), queue {settings.queue_name!r}")
     release_stop_signals()  # Celery installs its own handlers; the ticker thread keeps them held
     try:
@@ -157,6 +159,7 @@ def _run_celery(settings: Settings, count: int) -> None:
             ]
         )  # fmt: skip
     finally:
+        fallback.stop()
         ticker.stop()
         services.close()
 

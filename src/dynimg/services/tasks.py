@@ -101,10 +101,11 @@ def tick(deps: TaskDeps) -> None:
 
 
 def due_work(
-    deps: TaskDeps, announced_before: datetime | None = None
+    deps: TaskDeps, announced_before: datetime | None = None, waited: timedelta = timedelta(0)
 ) -> list[tuple[TaskKind, str]]:
-    """Work that is due now, of every kind (not announced since ``announced_before``)."""
-    now = deps.jobs.clock.now()
+    """Work that is due now, of every kind (not announced since ``announced_before``); with
+    ``waited``, only work that has been due and waiting that long already."""
+    now = deps.jobs.clock.now() - waited
     with deps.jobs.uow_factory() as uow:
         return [
             (work.task, ref)
