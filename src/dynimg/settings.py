@@ -151,6 +151,9 @@ class Settings(BaseModel):
     operator takes on libx264's GPL and the H.264 patent licences (see docs/deploy.md);
     off, mp4 is AV1 only."""
 
+    list_images_max: int = Field(default=1000, ge=1, le=100_000)
+    """Most animated images one ListDynamicImage answers: a video's newest that many."""
+
     on_demand_max_concurrent: int = Field(default=4, ge=1, le=256)
     """On-demand renders (animated.gif URLs) one account may have in flight; more answer 429."""
 

@@ -38,7 +38,12 @@ class DynamicImageRepository(Protocol):
     """Animated images."""
 
     def add(self, image: DynamicImage) -> None: ...
-    def for_video(self, account_id: str, video_id: str) -> Sequence[DynamicImage]: ...
+    def for_video(
+        self, account_id: str, video_id: str, newest: int | None = None
+    ) -> Sequence[DynamicImage]:
+        """The video's images, oldest first; with ``newest``, only the newest that many."""
+        ...
+
     def page_for_video(
         self, account_id: str, video_id: str, offset: int, limit: int
     ) -> tuple[int, Sequence[DynamicImage]]: ...

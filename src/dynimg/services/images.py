@@ -23,12 +23,15 @@ class ImageView:
     file_url: str
 
 
-def list_images(deps: Deps, account: Account, video_id: str) -> list[ImageView]:
-    """The video's animated images, oldest first, each with a signed, expiring URL."""
+def list_images(
+    deps: Deps, account: Account, video_id: str, most: int | None = None
+) -> list[ImageView]:
+    """The video's animated images, oldest first, each with a signed, expiring URL; with
+    ``most``, only the newest that many (one call's answer stays bounded)."""
     with deps.uow_factory() as uow:
         if uow.videos.get(account.id, video_id) is None:
             raise VideoNotFound()
-        images = uow.images.for_video(account.id, video_id)
+        images = uow.images.for_video(account.id, video_id, most)
     return _signed(deps, images)
 
 

@@ -133,13 +133,17 @@ class SqlDynamicImageRepository:
     def add(self, image: DynamicImage) -> None:
         self._session.execute(insert(dynamic_images).values(**vars(image)))
 
-    def for_video(self, account_id: str, video_id: str) -> Sequence[DynamicImage]:
-        rows = self._session.execute(
-            select(dynamic_images)
-            .where(dynamic_images.c.account_id == account_id, dynamic_images.c.video_id == video_id)
-            .order_by(dynamic_images.c.created_at, dynamic_images.c.id)
-        )
-        return [DynamicImage(**row._mapping) for row in rows]
+    def for_video(
+        self, account_id: str, video_id: str, newest: int | None = None
+    ) -> Sequence[DynamicImage]:
+        images = dynamic_images.c
+        query = select(dynamic_images).where(images.account_id == account_id)
+        query = query.where(images.video_id == video_id)
+        if newest is None:
+            rows = self._session.execute(query.order_by(images.created_at, images.id))
+            return [DynamicImage(**row._mapping) for row in rows]
+        latest = query.order_by(images.created_at.desc(), images.id.desc()).limit(newest)
+        return [DynamicImage(**row._mapping) for row in self._session.execute(latest)][::-1]
 
     def page_for_video(
         self, account_id: str, video_id: str, offset: int, limit: int

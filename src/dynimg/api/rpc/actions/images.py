@@ -15,7 +15,8 @@ from dynimg.services.images import ImageView
 
 
 def list_dynamic_image(ctx: ActionContext) -> dict[str, Any]:
-    found = images.list_images(ctx.deps, ctx.account, ctx.require("VideoId"))
+    most = ctx.services.settings.list_images_max
+    found = images.list_images(ctx.deps, ctx.account, ctx.require("VideoId"), most)
     return {"DynamicImageList": [image_info(view) for view in found]}
 
 
