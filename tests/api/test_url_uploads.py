@@ -16,7 +16,7 @@ from tests.support.clients import ApiError, SdkApi, sdk_api
 from tests.support.media import make_clip
 from tests.support.origin import Origin
 from tests.support.receiver import Receiver
-from tests.support.server import Credentials, ServerProcess, start_server
+from tests.support.server import Credentials, ServerProcess, run_cli, start_server
 from tests.support.uploads import wait_for_status
 
 pytestmark = pytest.mark.timeout(300)
@@ -185,3 +185,18 @@ def test_bad_requests(
     with pytest.raises(ApiError) as empty:
         api.call("GetURLUploadInfos")
     assert empty.value.code == "InvalidParameter"
+
+
+def test_the_cli_imports_and_follows(server: ServerProcess, origin: Origin, clip: bytes) -> None:
+    urls = (f"{origin.url}/clip.mp4?cli,1", f"{origin.url}/status/410")
+    done = run_cli(server.home, "video", "import", *urls, "--wait", "--endpoint", server.url,
+                   check=False)  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("JobId: ") and lines[0].endswith("/clip.mp4?cli,1"), done.stdout
+    assert lines[2].split() == ["JobId", "Status", "Bytes", "VideoId", "or", "error"]
+    assert lines[3].split()[1:3] == ["SUCCESS", str(len(clip))] and len(lines[3].split()[3]) == 32
+    assert lines[4].split()[1:4] == ["FAIL", "0", "URLInvalidError:"] and "HTTP 410" in lines[4]
+    assert done.returncode == 1
+    refused = run_cli(server.home, "video", "import", "ftp://example.com/v.mp4",
+                      "--endpoint", server.url, check=False)  # fmt: skip
+    assert refused.returncode == 1 and refused.stderr.startswith("error: InvalidParameter: ")

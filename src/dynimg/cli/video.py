@@ -12,6 +12,7 @@ import click
 from dynimg.adapters.oss_upload import upload
 from dynimg.adapters.vod_client import VodClient
 from dynimg.cli.client import client_options, hidden_alias, open_client
+from dynimg.cli.imports import video_import
 from dynimg.cli.progress import byte_progress
 from dynimg.settings import Settings
 
@@ -138,3 +139,6 @@ def _wait(client: VodClient, video_id: str, timeout: float = 300) -> str:
         if status in SETTLED or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
+
+
+video.add_command(video_import)
