@@ -57,6 +57,8 @@ def pages(stocked: dict[str, str]) -> dict[str, str]:
         "jobs": "/console/jobs",
         "job": f"/console/jobs/{stocked['job']}",
         "gallery": f"/console/videos/{stocked['video']}/gallery",
+        "snapshots": f"/console/videos/{stocked['video']}/snapshots",
+        "snapshot-templates": "/console/snapshot-templates",
         "account": "/console/account",
     }
 

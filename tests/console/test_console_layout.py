@@ -30,7 +30,7 @@ from tests.support.server import ServerProcess
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
-NOT_PAGES = re.compile(r"/console/(sign-out|lang/|fonts/|static/)|/(source|cover)$")
+NOT_PAGES = re.compile(r"/console/(sign-out|lang/|fonts/|static/)|/(source|cover)$|\.(vtt|json)$")
 """Links that are actions or files, not pages."""
 WIDTH = "document.scrollingElement.scrollWidth"
 
