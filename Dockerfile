@@ -11,6 +11,10 @@
 ARG BASE=python:3.11-slim-bookworm
 
 FROM ${BASE} AS build
+# EXTRAS: dynimg's optional extras to install. `otel` (the default) lets the standard OTEL_*
+# variables turn OpenTelemetry tracing on (it stays off until they do, docs/deploy.md "Traces");
+# --build-arg EXTRAS= builds without it.
+ARG EXTRAS=otel
 # The wheels dynimg depends on bundle their native libraries (FFmpeg in av, libpq in psycopg's
 # binary package, Pillow's codecs), so no compiler or -dev package is needed here.
 RUN python3 -m venv /opt/dynimg \
@@ -18,8 +22,8 @@ RUN python3 -m venv /opt/dynimg \
 COPY pyproject.toml README.md /build/
 COPY src /build/src
 # A regular (not editable) install: the package and its bytecode live in the venv, and the
-# runtime only, without the test and development extras.
-RUN /opt/dynimg/bin/python -m pip install --no-cache-dir /build
+# runtime (plus EXTRAS) only, without the test and development extras.
+RUN /opt/dynimg/bin/python -m pip install --no-cache-dir "/build${EXTRAS:+[$EXTRAS]}"
 
 FROM ${BASE}
 ARG UID=10001
