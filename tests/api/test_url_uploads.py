@@ -22,6 +22,8 @@ from tests.support.uploads import wait_for_status
 pytestmark = pytest.mark.timeout(300)
 LIMIT = 3 * 1024 * 1024
 """The server's DYNIMG_URL_UPLOAD_MAX_BYTES."""
+QUEUE_LIMIT = 4
+"""Imports of one account unfinished at once (DYNIMG_ACCOUNT_QUEUE_LIMIT)."""
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     process = start_server(
         tmp_path_factory.mktemp("url-uploads-home"), DYNIMG_ALLOW_PRIVATE_URL_UPLOADS="true",
         DYNIMG_ALLOW_PRIVATE_CALLBACKS="true", DYNIMG_URL_UPLOAD_MAX_BYTES=str(LIMIT),
+        DYNIMG_ACCOUNT_QUEUE_LIMIT=str(QUEUE_LIMIT),
     )  # fmt: skip
     yield process
     process.stop()
@@ -200,3 +203,18 @@ def test_the_cli_imports_and_follows(server: ServerProcess, origin: Origin, clip
     refused = run_cli(server.home, "video", "import", "ftp://example.com/v.mp4",
                       "--endpoint", server.url, check=False)  # fmt: skip
     assert refused.returncode == 1 and refused.stderr.startswith("error: InvalidParameter: ")
+
+
+def test_an_account_has_a_bounded_number_of_imports_waiting(
+    server: ServerProcess, creds: Credentials, origin: Origin
+) -> None:
+    api = sdk_api("tea-v3", server.endpoint, creds)
+    urls = ",".join(f"{origin.url}/slow/clip.mp4?{i}" for i in range(QUEUE_LIMIT + 1))
+    with pytest.raises(ApiError) as refused:
+        api.call("UploadMediaByURL", UploadURLs=urls)
+    assert (refused.value.code, refused.value.status) == ("Throttling", 429)
+    jobs = api.call("UploadMediaByURL", UploadURLs=urls.rsplit(",", 1)[0])["UploadJobs"]
+    with pytest.raises(ApiError):  # four are still downloading
+        api.call("UploadMediaByURL", UploadURLs=f"{origin.url}/clip.mp4?one-more")
+    assert all(wait_ended(api, job["JobId"])["Status"] == "SUCCESS" for job in jobs)
+    api.call("UploadMediaByURL", UploadURLs=f"{origin.url}/clip.mp4?one-more")

@@ -16,6 +16,10 @@ class UrlUploadRepository(Protocol):
         """Bytes received so far, while the import is PROCESSING."""
         ...
 
+    def unfinished(self, account_id: str) -> int:
+        """The account's imports still PENDING or PROCESSING."""
+        ...
+
     def get(self, account_id: str | None, upload_id: str) -> UrlUpload | None: ...
     def latest_for_url(self, account_id: str, url: str) -> UrlUpload | None:
         """The account's newest import of exactly this URL."""

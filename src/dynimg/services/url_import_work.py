@@ -115,7 +115,8 @@ class UrlUploadWork(lifecycle.WorkKind[Task, StoredObject, None]):
                          next_run_at=now, created_at=now)  # fmt: skip
             uow.tasks.add(probe)
         event = _event(uow, done)
-        return lambda: self._announce(probe, event)
+        orphan = produced.key if video is None else None  # the video went while it downloaded
+        return lambda: self._announce(probe, event, orphan)
 
     def gave_up(self, uow: UnitOfWork, claim: Claim[Task], fault: Fault) -> lifecycle.AfterCommit:
         """The import failed for good: it says why, and so does its video."""
@@ -133,7 +134,9 @@ class UrlUploadWork(lifecycle.WorkKind[Task, StoredObject, None]):
         event = _event(uow, failed)
         return lambda: self._announce(None, event)
 
-    def _announce(self, probe: Task | None, event: str | None) -> None:
+    def _announce(self, probe: Task | None, event: str | None, orphan: str | None = None) -> None:
+        if orphan is not None:
+            self.deps.storage.delete(orphan)
         if probe is not None:
             self.deps.dispatcher.announce(TaskKind.PROBE, probe.ref)
         if event is not None:

@@ -11,6 +11,7 @@ from dynimg.domain.tasks import Task, TaskKind, TaskState
 from dynimg.domain.upload_requests import DEFAULT_APP_ID, NewVideo
 from dynimg.domain.uploads import UploadPolicy, UploadTarget
 from dynimg.domain.url_uploads import UrlSource, UrlUpload
+from dynimg.errors import QueueFull
 from dynimg.ports import Clock, Dispatcher, UnitOfWorkFactory
 from dynimg.services.uploads import new_video
 
@@ -31,11 +32,16 @@ def submit_url_uploads(
     policy: UploadPolicy,
     account: Account,
     command: UrlImport,
+    queue_limit: int = 0,
 ) -> list[UrlUpload]:
-    """Register a video in ``Uploading`` and a waiting import for each URL, then announce them."""
+    """Register a video in ``Uploading`` and a waiting import for each URL, then announce them
+    (Throttling when the account would have more than ``queue_limit`` imports unfinished)."""
     now = clock.now()
     imports = []
     with uow_factory() as uow:
+        unfinished = uow.url_uploads.unfinished(account.id)
+        if queue_limit and unfinished + len(command.sources) > queue_limit:
+            raise QueueFull(queue_limit)
         for source in command.sources:
             name = f"{source.metadata.title[:200]}.{source.extension}"
             wanted = NewVideo(name, source.extension, source.metadata, app_id=command.app_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from dynimg.adapters.db.url_upload_tables import url_uploads
@@ -32,6 +32,15 @@ class SqlUrlUploadRepository:
             .where(url_uploads.c.status == UrlUploadStatus.PROCESSING.value)
             .values(received=received)
         )
+
+    def unfinished(self, account_id: str) -> int:
+        waiting = (UrlUploadStatus.PENDING.value, UrlUploadStatus.PROCESSING.value)
+        query = (
+            select(func.count())
+            .select_from(url_uploads)
+            .where(url_uploads.c.account_id == account_id, url_uploads.c.status.in_(waiting))
+        )
+        return int(self._session.execute(query).scalar_one())
 
     def get(self, account_id: str | None, upload_id: str) -> UrlUpload | None:
         query = select(url_uploads).where(url_uploads.c.id == upload_id)

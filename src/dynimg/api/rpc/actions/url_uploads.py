@@ -35,8 +35,9 @@ def upload_media_by_url(ctx: ActionContext) -> dict[str, Any]:
         user_data=read_user_data(params["UserData"]) or "",
         app_id=params["AppId"] or DEFAULT_APP_ID,
     )
+    limit = ctx.services.settings.account_queue_limit
     found = url_uploads.submit_url_uploads(
-        s.uow_factory, s.clock, s.dispatcher, s.upload_policy, ctx.account, command
+        s.uow_factory, s.clock, s.dispatcher, s.upload_policy, ctx.account, command, limit
     )
     return {"UploadJobs": [{"JobId": u.id, "SourceURL": u.url} for u in found]}
 
