@@ -113,6 +113,7 @@ class Services:
             dispatcher=d.dispatcher,
             fetcher=HttpUrlFetcher(allow_private=s.allow_private_url_uploads),
             max_bytes=s.url_upload_max_bytes, deadline_seconds=s.url_upload_timeout_seconds,
+            metrics=d.metrics,
         )  # fmt: skip
 
     def close(self) -> None:

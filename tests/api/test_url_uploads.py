@@ -6,10 +6,12 @@ UploadByURLComplete event, and the request rules."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.clients import ApiError, SdkApi, sdk_api
@@ -63,6 +65,12 @@ def creds(server: ServerProcess) -> Credentials:
     return server.default_credentials()
 
 
+def uploaded_bytes(server: ServerProcess) -> float:
+    text = httpx.get(f"{server.url}/metrics", timeout=10).text
+    found = re.search(r"^dynimg_upload_bytes_total (\S+)$", text, re.M)
+    return float(found[1]) if found else 0.0
+
+
 def infos(api: SdkApi, **query: str) -> dict[str, Any]:
     return api.call("GetURLUploadInfos", **query)
 
@@ -82,6 +90,7 @@ def test_videos_imported_from_urls(
     mode: str, server: ServerProcess, creds: Credentials, origin: Origin, clip: bytes
 ) -> None:
     api = sdk_api(mode, server.endpoint, creds)
+    counted = uploaded_bytes(server)
     plain, moved = f"{origin.url}/clip.mp4?{mode}", f"{origin.url}/to/clip.mp4"
     metadata = [{"SourceURL": moved, "Title": "Moved clip"}]
     jobs = api.call(
@@ -97,6 +106,7 @@ def test_videos_imported_from_urls(
         assert json.loads(info["UserData"]) == {"Extend": {"mine": 1}}
         video = wait_for_status(api, info["MediaId"], "Normal")
         assert video["Status"] == "Normal" and video["Size"] == len(clip)
+    assert uploaded_bytes(server) == counted + 2 * len(clip)  # as if they had been uploaded
     assert api.call("GetVideoInfo", VideoId=infos(api, JobIds=jobs[1]["JobId"])[
         "URLUploadInfoList"][0]["MediaId"])["Video"]["Title"] == "Moved clip"  # fmt: skip
     by_url = infos(api, UploadURLs=f"{plain},{origin.url}/never.mp4")

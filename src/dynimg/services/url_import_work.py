@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dynimg.domain.outbox import OutboxMessage
 from dynimg.domain.tasks import Task, TaskKind, TaskState
@@ -29,6 +29,7 @@ from dynimg.domain.work import Claim, Fault, FaultKind
 from dynimg.errors import DynimgError, FetchFailed, ObjectTooLarge, VideoNotFound
 from dynimg.ports import Clock, Dispatcher, Storage, StoredObject, UnitOfWork, UnitOfWorkFactory
 from dynimg.ports.fetching import UrlFetcher
+from dynimg.ports.metrics import Metrics, NullMetrics
 from dynimg.ports.work import WorkQueue
 from dynimg.services import lifecycle
 from dynimg.services.heartbeat import Liveness
@@ -48,6 +49,8 @@ class UrlImportDeps:
     fetcher: UrlFetcher
     max_bytes: int
     deadline_seconds: float
+    metrics: Metrics = field(default_factory=NullMetrics)
+    """An imported file counts into ``dynimg_upload_bytes`` as an uploaded one does."""
 
 
 class UrlUploadWork(lifecycle.WorkKind[Task, StoredObject, None]):
@@ -116,6 +119,8 @@ class UrlUploadWork(lifecycle.WorkKind[Task, StoredObject, None]):
             uow.tasks.add(probe)
         event = _event(uow, done)
         orphan = produced.key if video is None else None  # the video went while it downloaded
+        if probe is not None:
+            self.deps.metrics.uploaded(produced.size)  # counted as it commits, like uploads
         return lambda: self._announce(probe, event, orphan)
 
     def gave_up(self, uow: UnitOfWork, claim: Claim[Task], fault: Fault) -> lifecycle.AfterCommit:
