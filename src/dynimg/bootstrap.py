@@ -98,6 +98,7 @@ class Services:
             jobs=self.job_deps,
             sender=self.deps.sender,
             console_session_lifetime=timedelta(hours=self.settings.console_session_hours),
+            on_demand_quota=self.settings.on_demand_max_renders,
             imports=self.import_deps,
         )
 

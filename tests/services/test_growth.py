@@ -1,19 +1,28 @@
-"""Nothing grows without bound: one ListDynamicImage answers at most the newest images."""
+"""Nothing grows without bound: one ListDynamicImage answers at most the newest images, and
+on-demand renders beyond an account's quota go, least recently served first."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.ids import new_resource_id as new_id
 from dynimg.domain.jobs import DynamicImage
-from dynimg.services import images
+from dynimg.domain.on_demand import parse_params
+from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.tasks import TaskKind
+from dynimg.domain.templates import ImageFormat
+from dynimg.services import images, on_demand
+from dynimg.services.tasks import run_task
 from dynimg.settings import load_settings
+from tests.conftest import fresh_postgres_database
 from tests.support import figures
 from tests.support.clock import FixedClock
 from tests.support.tenants import Tenant, tenant
@@ -68,3 +77,87 @@ def test_one_list_answers_at_most_the_newest_images(services: Services) -> None:
         SUITE, f"ListDynamicImage of a video with {MANY} images: {len(listed)} (the cap) in "
         f"{capped * 1000:.0f} ms; all of them took {uncapped * 1000:.0f} ms",
     )  # fmt: skip
+
+
+class StandInEngine:
+    """Writes a few bytes for every render (what is checked is what is kept, not pictures)."""
+
+    def render(
+        self, source: Path, spec: RenderSpec, output: Path, on_progress: Any = None
+    ) -> RenderResult:
+        output.write_bytes(b"GIF89a-stand-in" * 100)
+        return RenderResult(ImageFormat.GIF, 160, 120, 10.0, 10, 1000, output.stat().st_size)
+
+
+class Announcements:
+    def announce(self, kind: object, ref: str) -> None:
+        pass
+
+
+def _serve(services: Services, who: Tenant, second: int) -> on_demand.Outcome:
+    d = services.deps
+    params = parse_params("gif", {"start": str(second), "end": str(second + 1)})
+    request = on_demand.RenderRequest(str(who.account.uid), who.video_id, params)
+    return on_demand.open_render(d.uow_factory, d.clock, Announcements(), request, 100)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    values = {"DYNIMG_HOME": str(tmp_path)}
+    fresh = fresh_postgres_database() if request.param == "postgres" else None
+    if fresh is not None:
+        values["DYNIMG_DATABASE_URL"] = next(fresh)
+    built = build_services(load_settings(values), clock=FixedClock())
+    yield built
+    built.close()
+    if fresh is not None:
+        fresh.close()
+
+
+@pytest.mark.timeout(60)
+def test_on_demand_renders_beyond_the_quota_go_least_recently_served_first(
+    any_db: Services,
+) -> None:
+    services = any_db
+    who = tenant(services, "curious")
+    clock = services.deps.clock
+    assert isinstance(clock, FixedClock)
+    deps = services.task_deps
+    deps = dataclasses.replace(deps, jobs=dataclasses.replace(deps.jobs, engine=StandInEngine()))
+    jobs = []
+    for second in range(8):  # eight distinct URLs, a minute apart
+        jobs.append(_serve(services, who, second).job_id)
+        run_task(deps, TaskKind.RENDER, jobs[-1])
+        clock.moment += timedelta(minutes=1)
+    clock.moment += timedelta(hours=1)
+    for second in (0, 1):  # the two oldest are served again: they stay
+        assert _serve(services, who, second).file is not None
+    stored = _files(services, jobs)
+    assert len(stored) == 8
+    removed = on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 5)
+    assert removed == 3
+    kept = _files(services, jobs)
+    assert sorted(kept) == sorted(stored[n] for n in (0, 1, 5, 6, 7))
+    gone = [stored[n] for n in (2, 3, 4)]
+    assert not any(services.deps.storage.exists(key) for key in gone), "files go with the rows"
+    with services.deps.uow_factory() as uow:
+        assert [uow.jobs.get(None, jobs[n]) for n in (2, 3, 4)] == [None] * 3
+        left = uow.on_demand.least_served(who.account.id, 0, 100)
+    assert [render.job_id for render in left] == [jobs[n] for n in (5, 6, 7, 0, 1)]
+    assert on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 5) == 0
+    again = _serve(services, who, 2)
+    assert again.file is None and again.job_id not in jobs, "a removed URL renders again"
+    name = services.settings.effective_database_url.split(":")[0]
+    figures.record(
+        SUITE, f"8 distinct on-demand URLs, a quota of 5 ({name}): housekeeping removed the 3 "
+        "least recently served (rows, jobs, images and files), kept the 2 oldest that were served "
+        "again; a removed URL renders again when requested",
+    )  # fmt: skip
+
+
+def _files(services: Services, jobs: list[str]) -> list[str]:
+    """The storage keys of the images the jobs made, in the jobs' order (those still there)."""
+    with services.deps.uow_factory() as uow:
+        found = [uow.jobs.get(None, job_id) for job_id in jobs]
+        images = [uow.images.get(job.dynamic_image_id) for job in found if job is not None]
+    return [image.storage_key for image in images if image is not None]

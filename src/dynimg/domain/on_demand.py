@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat, TimeSpan
 from dynimg.domain.timecode import format_seconds, parse_timecode
@@ -75,6 +75,14 @@ class OnDemandRender:
     key: str
     job_id: str
     created_at: datetime
+    served_at: datetime | None = None
+    """When its image was last served (to the minutes of ``SERVED_EVERY``); the least
+    recently served go first when an account is over its quota."""
+
+
+SERVED_EVERY = timedelta(minutes=10)
+"""How stale ``served_at`` may grow before a serve writes it again: a render served all day
+costs one write per ten minutes, not one per request."""
 
 
 def animated_path(video_id: str, fmt: str) -> str:

@@ -17,6 +17,10 @@ class JobRepository(WorkQueue[DynamicImageJob, JobResult], Protocol):
 
     def add(self, job: DynamicImageJob) -> None: ...
     def get(self, account_id: str | None, job_id: str) -> DynamicImageJob | None: ...
+    def delete(self, job_id: str) -> None:
+        """Forget a finished job (an on-demand render's, removed with its image)."""
+        ...
+
     def progress(self, job_id: str, attempt: int, percent: int) -> bool:
         """Record a held job's progress (fenced by ``attempt`` like every other write)."""
         ...
@@ -69,6 +73,23 @@ class OnDemandRepository(Protocol):
 
     def in_flight(self, account_id: str) -> int:
         """How many of the account's on-demand jobs are Queued or Processing."""
+        ...
+
+    def served(self, render: OnDemandRender, now: datetime) -> None:
+        """Its image was served at ``now`` (least recently served renders go first)."""
+        ...
+
+    def over_quota(self, quota: int) -> list[str]:
+        """Accounts with more than ``quota`` animated renders."""
+        ...
+
+    def least_served(self, account_id: str, quota: int, most: int) -> Sequence[OnDemandRender]:
+        """The account's finished animated renders beyond its ``quota``, least recently served
+        first (at most ``most``); renders in flight are never among them."""
+        ...
+
+    def remove(self, render: OnDemandRender) -> None:
+        """Forget the render's row (only while it still names the render's job)."""
         ...
 
 

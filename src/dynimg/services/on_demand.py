@@ -20,6 +20,7 @@ from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import DynamicImage, DynamicImageJob, JobRequest, JobStatus
 from dynimg.domain.on_demand import (
     ON_DEMAND_TEMPLATE_ID,
+    SERVED_EVERY,
     OnDemandParams,
     OnDemandRender,
     animated_path,
@@ -38,10 +39,13 @@ from dynimg.errors import (
     RenderFailed,
     VideoNotFound,
 )
-from dynimg.ports import Clock, Dispatcher, UnitOfWork, UnitOfWorkFactory
+from dynimg.ports import Clock, Dispatcher, Storage, UnitOfWork, UnitOfWorkFactory
+from dynimg.services.images import remove_files
 from dynimg.services.jobs import SUBMITTABLE
 
 MAX_URL_LIFETIME = 7 * 86400
+RETIRE_BATCH = 500
+"""Renders one account loses per housekeeping run (every 5 minutes), in one transaction."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,9 @@ def open_render(
         existing = uow.on_demand.get(video.account_id, video.id, params.key)
         if existing is not None:
             outcome = kind.outcome(uow, existing.job_id)
+            if outcome.file is not None and _stale(existing.served_at, now):
+                uow.on_demand.served(existing, now)  # for retirement: least recently served
+                uow.commit()
             if outcome.error is None:
                 return outcome  # stored, or in flight: wait for that job
         job_id = _claim(uow, kind, video, params, existing, max_concurrent, now)
@@ -181,7 +188,7 @@ def poll_render(
     """Where the render of ``params`` stands now."""
     with uow_factory() as uow:
         render = uow.on_demand.get(account_id, video_id, params.key)
-        assert render is not None, "rows are never deleted"
+        assert render is not None, "a row in flight is never retired"
         return _kind(params).outcome(uow, render.job_id)
 
 
@@ -258,3 +265,34 @@ def signed_url(
         path = animated_path(video.id, params.format)
     url = delivery.query_url(path, params.query(), str(account.uid), expires)
     return url, datetime.fromtimestamp(expires, clock.now().tzinfo)
+
+
+def _stale(served_at: datetime | None, now: datetime) -> bool:
+    return served_at is None or served_at <= now - SERVED_EVERY
+
+
+def retire_renders(uow_factory: UnitOfWorkFactory, storage: Storage, quota: int) -> int:
+    """Remove each account's least recently served animated renders beyond ``quota``: the row,
+    the job, the image and its file (files after their rows: a crash between leaves an orphan
+    file, not a row without one). A removed URL renders again when it is requested again."""
+    removed = 0
+    with uow_factory() as uow:
+        accounts = uow.on_demand.over_quota(quota)
+    for account_id in accounts:
+        with uow_factory() as uow:
+            doomed = uow.on_demand.least_served(account_id, quota, RETIRE_BATCH)
+            files = [_forget(uow, render) for render in doomed]
+            uow.commit()
+        remove_files(storage, [image for image in files if image is not None])
+        removed += len(doomed)
+    return removed
+
+
+def _forget(uow: UnitOfWork, render: OnDemandRender) -> DynamicImage | None:
+    uow.on_demand.remove(render)
+    job = uow.jobs.get(None, render.job_id)
+    image = uow.images.get(job.dynamic_image_id) if job is not None else None
+    if image is not None:
+        uow.images.delete(image.id)
+    uow.jobs.delete(render.job_id)
+    return image

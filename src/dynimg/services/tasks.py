@@ -26,6 +26,7 @@ from dynimg.services.housekeeping import (
 )
 from dynimg.services.job_runner import JobDeps, JobWork
 from dynimg.services.notifications import DeliveryWork
+from dynimg.services.on_demand import retire_renders
 from dynimg.services.processing import ProbeDeps, ProbeWork
 from dynimg.services.snapshot_work import SnapshotWork
 from dynimg.services.url_import_work import UrlImportDeps, UrlUploadWork
@@ -42,6 +43,9 @@ class TaskDeps:
     sender: CallbackSender
     console_session_lifetime: timedelta
     """The console's absolute session timeout: housekeeping forgets older sessions."""
+    on_demand_quota: int = 1000
+    """Animated on-demand renders an account keeps; housekeeping retires the least recently
+    served beyond it (``DYNIMG_ON_DEMAND_MAX_RENDERS``)."""
     imports: UrlImportDeps | None = None
     """What URL imports need (None: this process runs none; nothing here builds them)."""
 
@@ -139,13 +143,14 @@ def sweep(deps: TaskDeps) -> int:
 
 
 def housekeeping(deps: TaskDeps) -> None:
-    """Purge expired nonces, upload grants and console sessions, and multipart uploads nobody
-    finished."""
+    """Purge expired nonces, upload grants and console sessions, multipart uploads nobody
+    finished, and on-demand renders beyond each account's quota."""
     j = deps.jobs
     purge_expired_nonces(j.uow_factory, j.clock)
     purge_expired_grants(j.uow_factory, j.clock)
     purge_expired_console_sessions(j.uow_factory, j.clock, deps.console_session_lifetime)
     purge_abandoned_uploads(j.uow_factory, j.clock, j.storage)
+    retire_renders(j.uow_factory, j.storage, deps.on_demand_quota)
 
 
 _PERIODIC_HANDLERS: dict[TaskKind, Callable[[TaskDeps], object]] = {

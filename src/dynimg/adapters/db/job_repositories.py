@@ -83,6 +83,9 @@ class SqlJobRepository(SqlWorkQueue[DynamicImageJob, JobResult]):
         row = self._session.execute(query).first()
         return _job(row._mapping) if row else None
 
+    def delete(self, job_id: str) -> None:
+        self._session.execute(delete(jobs).where(jobs.c.id == job_id))
+
     def progress(self, job_id: str, attempt: int, percent: int) -> bool:
         result = self._session.execute(
             update(jobs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,7 +54,7 @@ class SqlOnDemandRepository:
             update(renders)
             .where(*_where(render.account_id, render.video_id, render.key))
             .where(renders.c.job_id == old_job_id)
-            .values(job_id=render.job_id, created_at=render.created_at)
+            .values(job_id=render.job_id, created_at=render.created_at, served_at=render.created_at)
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -68,6 +70,43 @@ class SqlOnDemandRepository:
                 .where(jobs.c.status.in_(_IN_FLIGHT))
             ).scalar_one()
         return int(total)
+
+    def served(self, render: OnDemandRender, now: datetime) -> None:
+        self._session.execute(
+            update(renders)
+            .where(*_where(render.account_id, render.video_id, render.key))
+            .values(served_at=now)
+        )
+
+    def over_quota(self, quota: int) -> list[str]:
+        rows = self._session.execute(
+            select(renders.c.account_id)
+            .select_from(_ANIMATED)
+            .group_by(renders.c.account_id)
+            .having(func.count() > quota)
+        )
+        return [str(account_id) for (account_id,) in rows]
+
+    def least_served(self, account_id: str, quota: int, most: int) -> Sequence[OnDemandRender]:
+        mine = renders.c.account_id == account_id
+        total = self._session.execute(
+            select(func.count()).select_from(_ANIMATED).where(mine)
+        ).scalar_one()
+        if total <= quota:
+            return []
+        finished = select(renders).select_from(_ANIMATED).where(mine)
+        finished = finished.where(dynamic_image_jobs.c.status.not_in(_IN_FLIGHT))
+        served = func.coalesce(renders.c.served_at, renders.c.created_at)
+        latest = finished.order_by(served, renders.c.params_key).limit(min(total - quota, most))
+        return [_render(row._mapping) for row in self._session.execute(latest)]
+
+    def remove(self, render: OnDemandRender) -> None:
+        where = (*_where(render.account_id, render.video_id, render.key),)
+        self._session.execute(delete(renders).where(*where, renders.c.job_id == render.job_id))
+
+
+_ANIMATED = renders.join(dynamic_image_jobs, dynamic_image_jobs.c.id == renders.c.job_id)
+"""Animated renders (thumbnails' jobs are snapshot jobs): the ones retired beyond a quota."""
 
 
 def _where(account_id: str, video_id: str, key: str) -> tuple[Any, ...]:
@@ -85,6 +124,7 @@ def _row(render: OnDemandRender) -> dict[str, Any]:
         "params_key": render.key,
         "job_id": render.job_id,
         "created_at": render.created_at,
+        "served_at": render.served_at or render.created_at,
     }
 
 
@@ -95,4 +135,5 @@ def _render(mapping: Any) -> OnDemandRender:
         key=mapping["params_key"],
         job_id=mapping["job_id"],
         created_at=mapping["created_at"],
+        served_at=mapping["served_at"],
     )

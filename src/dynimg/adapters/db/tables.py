@@ -313,5 +313,7 @@ on_demand_renders = Table(
     Column("params_key", String(128), primary_key=True),
     Column("job_id", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("served_at", UtcDateTime, nullable=True),
+    Index("ix_on_demand_account_served", "account_id", "served_at"),
 )
 """One row per distinct on-demand request; its primary key is the atomic claim on the render."""
