@@ -158,8 +158,8 @@ class Settings(BaseModel):
     """On-demand renders (animated.gif URLs) one account may have in flight; more answer 429."""
 
     on_demand_max_renders: int = Field(default=1000, ge=1, le=10_000_000)
-    """Animated on-demand renders an account keeps; housekeeping removes the least recently
-    served beyond it (row, job, image and file); a removed URL renders again when asked."""
+    """On-demand renders (animated images, thumbnails) an account keeps; housekeeping removes
+    the least recently served beyond it, files included; a removed URL renders again."""
 
     on_demand_wait_seconds: float = Field(default=20.0, ge=0, le=120)
     """How long an on-demand GET waits for its render before answering 202 with Retry-After."""

@@ -15,10 +15,13 @@ import pytest
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.ids import new_resource_id as new_id
 from dynimg.domain.jobs import DynamicImage
-from dynimg.domain.on_demand import parse_params
+from dynimg.domain.on_demand import ON_DEMAND_TEMPLATE_ID, OnDemandRender, parse_params
 from dynimg.domain.rendering import RenderResult, RenderSpec
+from dynimg.domain.snapshot_jobs import Snapshot, SnapshotJob
+from dynimg.domain.snapshots import SnapshotType
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.templates import ImageFormat
+from dynimg.domain.thumbnails import parse_thumbnail_params
 from dynimg.services import images, on_demand
 from dynimg.services.tasks import run_task
 from dynimg.settings import load_settings
@@ -129,13 +132,15 @@ def test_on_demand_renders_beyond_the_quota_go_least_recently_served_first(
         jobs.append(_serve(services, who, second).job_id)
         run_task(deps, TaskKind.RENDER, jobs[-1])
         clock.moment += timedelta(minutes=1)
+    thumbnail = _thumbnail(services, who)  # the ninth: a thumbnail URL's render, served last
     clock.moment += timedelta(hours=1)
     for second in (0, 1):  # the two oldest are served again: they stay
         assert _serve(services, who, second).file is not None
     stored = _files(services, jobs)
     assert len(stored) == 8
-    removed = on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 5)
+    removed = on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 6)
     assert removed == 3
+    assert services.deps.storage.exists(thumbnail), "served after 2, 3 and 4: kept"
     kept = _files(services, jobs)
     assert sorted(kept) == sorted(stored[n] for n in (0, 1, 5, 6, 7))
     gone = [stored[n] for n in (2, 3, 4)]
@@ -143,16 +148,47 @@ def test_on_demand_renders_beyond_the_quota_go_least_recently_served_first(
     with services.deps.uow_factory() as uow:
         assert [uow.jobs.get(None, jobs[n]) for n in (2, 3, 4)] == [None] * 3
         left = uow.on_demand.least_served(who.account.id, 0, 100)
-    assert [render.job_id for render in left] == [jobs[n] for n in (5, 6, 7, 0, 1)]
-    assert on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 5) == 0
+    assert [render.job_id for render in left][:3] == [jobs[n] for n in (5, 6, 7)]
+    assert [render.job_id for render in left][4:] == [jobs[n] for n in (0, 1)]
+    assert on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 6) == 0
+    assert on_demand.retire_renders(services.deps.uow_factory, services.deps.storage, 2) == 4
+    assert not services.deps.storage.exists(thumbnail), "thumbnails go too, with their files"
+    with services.deps.uow_factory() as uow:
+        assert [render.job_id for render in uow.on_demand.least_served(who.account.id, 0, 9)] == [
+            jobs[0],
+            jobs[1],
+        ]
     again = _serve(services, who, 2)
     assert again.file is None and again.job_id not in jobs, "a removed URL renders again"
     name = services.settings.effective_database_url.split(":")[0]
     figures.record(
-        SUITE, f"8 distinct on-demand URLs, a quota of 5 ({name}): housekeeping removed the 3 "
-        "least recently served (rows, jobs, images and files), kept the 2 oldest that were served "
-        "again; a removed URL renders again when requested",
+        SUITE, f"8 animated and 1 thumbnail on-demand URLs, a quota of 6 ({name}): "
+        "housekeeping removed the 3 least recently served (rows, jobs, images and files), kept "
+        "the 2 oldest that were served again; at a quota of 2 the thumbnail went too, its "
+        "snapshot rows and file with it; a removed URL renders again when requested",
     )  # fmt: skip
+
+
+def _thumbnail(services: Services, who: Tenant) -> str:
+    """A finished on-demand thumbnail of the tenant's video, stored as its job would; its key."""
+    d, now = services.deps, services.deps.clock.now()
+    params = parse_thumbnail_params("jpg", {"time": "1"})
+    job = SnapshotJob.queued(
+        who.account.id, who.video_id, ON_DEMAND_TEMPLATE_ID, params.snapshot_config(), now
+    )
+    key = f"{who.video_id}/snapshots/{job.id}/1.jpg"
+    d.storage.put(key, iter([b"not really a JPEG"]))
+    with d.uow_factory() as uow:
+        uow.snapshot_jobs.add(job)
+        claim = uow.snapshot_jobs.claim(job.id, now, now + timedelta(minutes=1))
+        assert claim is not None and uow.snapshot_jobs.finish(job.id, claim.attempt, now, None)
+        picture = (new_id(), who.account.id, who.video_id, job.id, SnapshotType.THUMBNAIL, 1)
+        uow.snapshots.add(Snapshot(*picture, 160, 90, 17, key, now, 1000))
+        assert uow.on_demand.claim(
+            OnDemandRender(who.account.id, who.video_id, params.key, job.id, now)
+        )
+        uow.commit()
+    return key
 
 
 def _files(services: Services, jobs: list[str]) -> list[str]:

@@ -80,12 +80,12 @@ class OnDemandRepository(Protocol):
         ...
 
     def over_quota(self, quota: int) -> list[str]:
-        """Accounts with more than ``quota`` animated renders."""
+        """Accounts with more than ``quota`` renders (animated images and thumbnails)."""
         ...
 
     def least_served(self, account_id: str, quota: int, most: int) -> Sequence[OnDemandRender]:
-        """The account's finished animated renders beyond its ``quota``, least recently served
-        first (at most ``most``); renders in flight are never among them."""
+        """The account's finished renders beyond its ``quota``, least recently served first (at
+        most ``most``); renders in flight are never among them."""
         ...
 
     def remove(self, render: OnDemandRender) -> None:

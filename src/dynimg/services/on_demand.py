@@ -40,7 +40,6 @@ from dynimg.errors import (
     VideoNotFound,
 )
 from dynimg.ports import Clock, Dispatcher, Storage, UnitOfWork, UnitOfWorkFactory
-from dynimg.services.images import remove_files
 from dynimg.services.jobs import SUBMITTABLE
 
 MAX_URL_LIFETIME = 7 * 86400
@@ -272,27 +271,32 @@ def _stale(served_at: datetime | None, now: datetime) -> bool:
 
 
 def retire_renders(uow_factory: UnitOfWorkFactory, storage: Storage, quota: int) -> int:
-    """Remove each account's least recently served animated renders beyond ``quota``: the row,
-    the job, the image and its file (files after their rows: a crash between leaves an orphan
-    file, not a row without one). A removed URL renders again when it is requested again."""
+    """Remove each account's least recently served renders beyond ``quota`` (animated images
+    and thumbnails): the row, the job, and what it stored with the files (files after their
+    rows: a crash between leaves an orphan file, not a row without one). A removed URL renders
+    again when it is requested again."""
     removed = 0
     with uow_factory() as uow:
         accounts = uow.on_demand.over_quota(quota)
     for account_id in accounts:
         with uow_factory() as uow:
             doomed = uow.on_demand.least_served(account_id, quota, RETIRE_BATCH)
-            files = [_forget(uow, render) for render in doomed]
+            keys = [key for render in doomed for key in _forget(uow, render)]
             uow.commit()
-        remove_files(storage, [image for image in files if image is not None])
+        for key in keys:
+            storage.delete(key)
         removed += len(doomed)
     return removed
 
 
-def _forget(uow: UnitOfWork, render: OnDemandRender) -> DynamicImage | None:
+def _forget(uow: UnitOfWork, render: OnDemandRender) -> list[str]:
+    """Forget the render's row and its job; the storage keys of what the job stored."""
     uow.on_demand.remove(render)
     job = uow.jobs.get(None, render.job_id)
-    image = uow.images.get(job.dynamic_image_id) if job is not None else None
+    if job is None:  # a thumbnail's snapshot job
+        return [snapshot.storage_key for snapshot in uow.snapshots.delete_job(render.job_id)]
+    image = uow.images.get(job.dynamic_image_id)
     if image is not None:
         uow.images.delete(image.id)
     uow.jobs.delete(render.job_id)
-    return image
+    return [image.storage_key] if image is not None else []

@@ -44,7 +44,7 @@ class TaskDeps:
     console_session_lifetime: timedelta
     """The console's absolute session timeout: housekeeping forgets older sessions."""
     on_demand_quota: int = 1000
-    """Animated on-demand renders an account keeps; housekeeping retires the least recently
+    """On-demand renders an account keeps; housekeeping retires the least recently
     served beyond it (``DYNIMG_ON_DEMAND_MAX_RENDERS``)."""
     imports: UrlImportDeps | None = None
     """What URL imports need (None: this process runs none; nothing here builds them)."""

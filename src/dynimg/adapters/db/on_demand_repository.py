@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,22 +80,18 @@ class SqlOnDemandRepository:
 
     def over_quota(self, quota: int) -> list[str]:
         rows = self._session.execute(
-            select(renders.c.account_id)
-            .select_from(_ANIMATED)
-            .group_by(renders.c.account_id)
-            .having(func.count() > quota)
+            select(renders.c.account_id).group_by(renders.c.account_id).having(func.count() > quota)
         )
         return [str(account_id) for (account_id,) in rows]
 
     def least_served(self, account_id: str, quota: int, most: int) -> Sequence[OnDemandRender]:
         mine = renders.c.account_id == account_id
         total = self._session.execute(
-            select(func.count()).select_from(_ANIMATED).where(mine)
+            select(func.count()).select_from(renders).where(mine)
         ).scalar_one()
         if total <= quota:
             return []
-        finished = select(renders).select_from(_ANIMATED).where(mine)
-        finished = finished.where(dynamic_image_jobs.c.status.not_in(_IN_FLIGHT))
+        finished = select(renders).where(mine, *(~exists(busy) for busy in _RENDERING))
         served = func.coalesce(renders.c.served_at, renders.c.created_at)
         latest = finished.order_by(served, renders.c.params_key).limit(min(total - quota, most))
         return [_render(row._mapping) for row in self._session.execute(latest)]
@@ -105,8 +101,11 @@ class SqlOnDemandRepository:
         self._session.execute(delete(renders).where(*where, renders.c.job_id == render.job_id))
 
 
-_ANIMATED = renders.join(dynamic_image_jobs, dynamic_image_jobs.c.id == renders.c.job_id)
-"""Animated renders (thumbnails' jobs are snapshot jobs): the ones retired beyond a quota."""
+_RENDERING = tuple(
+    select(jobs.c.id).where(jobs.c.id == renders.c.job_id, jobs.c.status.in_(_IN_FLIGHT))
+    for jobs in (dynamic_image_jobs, snapshot_jobs)
+)
+"""A render whose job (an animated image's or a thumbnail's) still waits or runs."""
 
 
 def _where(account_id: str, video_id: str, key: str) -> tuple[Any, ...]:

@@ -137,6 +137,14 @@ class SqlSnapshotRepository:
         )
         return [_snapshot(row._mapping) for row in rows]
 
+    def delete_job(self, job_id: str) -> Sequence[Snapshot]:
+        """Forget a finished job and the files it stored; returns those files' rows."""
+        rows = self._session.execute(select(snapshots).where(snapshots.c.job_id == job_id))
+        removed = [_snapshot(row._mapping) for row in rows]
+        self._session.execute(delete(snapshots).where(snapshots.c.job_id == job_id))
+        self._session.execute(delete(snapshot_jobs).where(snapshot_jobs.c.id == job_id))
+        return removed
+
     def delete_for_video(self, account_id: str, video_id: str) -> None:
         self._session.execute(
             delete(snapshots).where(
