@@ -58,6 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     )  # fmt: skip
     yield process
     process.stop()
+    log = "\n".join(process.output)
+    assert "Traceback" not in log, log[-3000:]  # every failure above was an expected one
 
 
 @pytest.fixture(scope="module")
