@@ -48,7 +48,10 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
     """``dynimg serve`` with users alice (account default), bob (account other) and carol."""
     home = tmp_path_factory.mktemp("console-home")
     # Callbacks go to a receiver on loopback, which dynimg refuses unless told otherwise.
-    server = start_server(home, DYNIMG_ALLOW_PRIVATE_CALLBACKS="true")
+    # Imports from a URL pull from an origin on loopback too.
+    server = start_server(
+        home, DYNIMG_ALLOW_PRIVATE_CALLBACKS="true", DYNIMG_ALLOW_PRIVATE_URL_UPLOADS="true"
+    )
     run_cli(home, "account", "create", "other")
     server.new_console_user("default", "alice", PASSWORD)
     server.new_console_user("other", "bob", PASSWORD)

@@ -2,7 +2,8 @@
 template, a snapshot job for a 10-minute video, the sheets and the WebVTT file listed; then
 the console's player page in real Chromium, where hovering over the timeline shows the
 storyboard cell of that moment (read back from the pixels on screen). A second story makes a
-snapshot template and submits a job through the console's forms.
+snapshot template and submits a job through the console's forms; a third imports a video from
+a URL with the videos page's form (the stories share one server: starting one costs ~20 s).
 
 The video is 10 minutes at 1 fps and 160x90 with a keyframe every 10 s (each frame shows its
 index), so it is made in about a second; the figures the walkthrough measures are printed
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -27,6 +29,7 @@ from tests.console.conftest import Shot, sign_in, unlabelled_fields
 from tests.support.clients import SdkApi, sdk_api
 from tests.support.jobs import uploaded_video
 from tests.support.media import frame_index, make_clip
+from tests.support.origin import Origin
 from tests.support.server import ServerProcess
 from tests.support.storyboard import parse_vtt
 
@@ -205,3 +208,26 @@ def test_no_storyboard_is_a_404_and_another_account_sees_nothing(
     response = page.request.get(f"/console/videos/{long_video}/storyboard.vtt")
     assert response.status == 404 and "WEBVTT" not in response.text()
     assert page.goto(f"/console/videos/{long_video}/snapshots").status == 404  # type: ignore[union-attr]
+
+
+@pytest.mark.timeout(180)
+def test_import_a_video_from_a_url(context: BrowserContext, tmp_path: Path, shot: Shot) -> None:
+    clip = make_clip(tmp_path / "far-away.mp4", seconds=1, fps=10, size=(96, 64))
+    origin = Origin({"far-away.mp4": clip.path.read_bytes()})
+    try:
+        page = context.new_page()
+        sign_in(page, "alice")
+        page.goto("/console/videos")
+        urls = page.get_by_label("Video URLs (http or https, one a line, at most 20)")
+        urls.fill("ftp://example.com/x.mp4")
+        page.get_by_role("button", name="Import", exact=True).click()
+        expect(page.locator("#import-error")).to_contain_text("InvalidParameter")
+        urls.fill(f"{origin.url}/far-away.mp4")
+        page.get_by_role("button", name="Import", exact=True).click()
+        expect(page.locator("#import-started")).to_contain_text("Importing 1 video(s)")
+        row = page.locator("#videos tr", has_text="far-away.mp4")
+        expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+        assert origin.hits["/far-away.mp4"] == 1 and unlabelled_fields(page) == []
+        shot(page, "videos-import")
+    finally:
+        origin.close()

@@ -10,6 +10,7 @@ from dynimg.api.console import (
     assets,
     auth,
     gallery,
+    imports,
     jobs,
     snapshot_templates,
     snapshots,
@@ -27,6 +28,7 @@ def console_mount(services: Services) -> Mount:
     routes: list[Route | Mount] = assets.routes()
     for module in (
         auth,
+        imports,
         videos,
         snapshots,
         templates,

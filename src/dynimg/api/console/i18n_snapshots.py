@@ -44,4 +44,12 @@ ZH_CN_SNAPSHOTS = {
     "Snapshot job": "截图任务",
     "The first %d are shown.": "只显示前 %d 个。",
     "No snapshots yet.": "还没有截图。",
+    "Import from URLs": "从 URL 导入",
+    "Importing %s video(s): each is listed below and becomes Normal when its file has arrived.": (
+        "正在导入 %s 个视频：它们列在下面，文件到达后状态变为 Normal。"
+    ),
+    "Video URLs (http or https, one a line, at most 20)": (
+        "视频 URL（http 或 https，每行一个，最多 20 个）"
+    ),
+    "Import": "导入",
 }

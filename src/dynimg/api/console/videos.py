@@ -47,7 +47,10 @@ CONTENT_TYPES = {
 }
 
 
-async def list_page(console: Console, request: Request, visitor: Visitor) -> Response:
+async def list_page(
+    console: Console, request: Request, visitor: Visitor, status: int = 200, **extra: Any
+) -> Response:
+    """The list with the upload and import forms (``extra``: what a refused import shows)."""
     at = paging(request)
     query = videos.VideoQuery(page=at.page, size=at.size)
     found = await run_in_threadpool(
@@ -55,8 +58,9 @@ async def list_page(console: Console, request: Request, visitor: Visitor) -> Res
     )
     rows = [video_row(v) for v in found.videos]
     return console.render(
-        request, visitor, "videos.html", videos=rows, chunk_bytes=CHUNK_BYTES,
+        request, visitor, "videos.html", status, videos=rows, chunk_bytes=CHUNK_BYTES,
         pages=at.links(request, found.total),
+        imported=request.query_params.get("imported", ""), **extra,
     )  # fmt: skip
 
 
