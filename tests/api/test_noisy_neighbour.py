@@ -247,3 +247,58 @@ def _list_seconds(node: ServerProcess, creds: Credentials, seconds: float) -> li
         took.append(time.monotonic() - began)
         assert body["Code"] == "InvalidVideo.NotFound"
     return took
+
+
+SIGN_INS = 40
+
+
+@pytest.mark.timeout(240)
+def test_a_sign_in_flood_leaves_the_api_small_and_the_others_fast(node: ServerProcess) -> None:
+    """Forty clients trying passwords at once (no account needed: an unknown username costs an
+    argon2id check of 64 MiB too); distinct usernames, so the failure throttle never kicks in."""
+    quiet = node.new_account("quiet-sign-ins")
+    alone = _list_seconds(node, quiet, 3)
+    pid = node.process.pid  # with DYNIMG_WORKERS=0, serve is the API process
+    before = _rss_mb(pid)
+    peak, outcomes = [before], collections.Counter[int]()
+    stop = threading.Event()
+
+    def guess(n: int) -> None:
+        with httpx.Client(base_url=node.url, timeout=120) as client:
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/sign-in").text)
+            assert token is not None
+            for attempt in range(10**6):
+                if stop.is_set():
+                    return
+                form = {"username": f"intruder-{n}-{attempt}", "password": "guess",
+                        "csrf": token.group(1)}  # fmt: skip
+                outcomes[client.post("/console/sign-in", data=form).status_code] += 1
+
+    def watch() -> None:
+        while not stop.wait(0.05):
+            peak.append(_rss_mb(pid))
+
+    threads = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(SIGN_INS)]
+    threads.append(threading.Thread(target=watch, daemon=True))
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)  # every client is signing in now
+        seconds = _list_seconds(node, quiet, 8)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    p50 = statistics.median(seconds)
+    figures.record(
+        SUITE,
+        f"{SIGN_INS} clients trying passwords at once ({outcomes[401]} checked and refused, "
+        f"{outcomes[429]} answered 429 busy): API process RSS {before:.0f} MB before, peak "
+        f"{max(peak):.0f} MB; the other account's Lists p50 {statistics.median(alone) * 1000:.0f} "
+        f"ms alone, with them: its {len(seconds)} Lists p50 {p50 * 1000:.0f} ms, "
+        f"p99 {_percentile(seconds, 0.99) * 1000:.0f} ms",
+    )
+    assert outcomes[401] > 0 and set(outcomes) <= {401, 429}, outcomes
+    assert max(peak) < 600, f"peak RSS {max(peak):.0f} MB"
+    bound = max(0.1, 3 * statistics.median(alone))  # as for previews
+    assert p50 < bound, f"p50 {p50:.3f} s (bound {bound:.3f} s)"

@@ -15,7 +15,7 @@ in one module per concern (base, requests, resources, media, oss); import them f
     │   │   ├── AccessKeyNotFound, AccessKeyInactive
     │   │   ├── TimestampExpired, TimestampFormat, SignatureNonceUsed
     │   ├── ActionNotFound, InvalidVersion, Forbidden, Throttled, AccountExists
-    │   │   OnDemandThrottled, QueueFull, PreviewsBusy (429), RenderFailed (422)
+    │   │   OnDemandThrottled, QueueFull, PreviewsBusy, SignInsBusy (429), RenderFailed (422)
 │   ├── RequestTooLarge, RequestTimeout
     │   ├── ResourceNotFound
     │   │   ├── TemplateNotFound, AccountNotFound
@@ -94,6 +94,7 @@ from dynimg.errors.requests import (
     RequestTooLarge,
     SignatureDoesNotMatch,
     SignatureNonceUsed,
+    SignInsBusy,
     Throttled,
     TimestampExpired,
     TimestampFormat,
@@ -168,6 +169,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailable",
     "SignInFailed",
+    "SignInsBusy",
     "SignatureDoesNotMatch",
     "SignatureNonceUsed",
     "StorageError",

@@ -170,3 +170,14 @@ class PreviewsBusy(Throttled):
             "Other previews are rendering right now (one at a time per account, two per server)."
             f" Retry after {retry_after} s."
         )
+
+
+class SignInsBusy(Throttled):
+    """Too many sign-ins are being checked right now; try again in a moment."""
+
+    code = "Throttling.SignIn"
+    http_status = 429
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__(retry_after)
+        self.message = "Too many sign-ins at once. Try again in a moment."

@@ -13,7 +13,8 @@ from starlette.routing import Route
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.i18n import LANG_COOKIE, LANGUAGES
 from dynimg.api.console.sessions import Visitor, new_visitor
-from dynimg.errors import SignInFailed
+from dynimg.api.console.stream_slots import SIGN_IN_WAIT_SECONDS
+from dynimg.errors import SignInFailed, SignInsBusy
 from dynimg.services.console_users import (
     authenticate,
     end_all_sessions,
@@ -36,10 +37,14 @@ async def sign_in(console: Console, request: Request, visitor: Visitor) -> Respo
         return _form_error(console, request, visitor, username, 429,
                            "Too many failed sign-ins. Try again in a few minutes.")  # fmt: skip
     s = console.deps
+    busy = SignInsBusy()
     try:
-        user = await run_in_threadpool(
-            functools.partial(authenticate, s.uow_factory, s.passwords, username, password)
-        )
+        async with console.password_checks.held(address, busy, SIGN_IN_WAIT_SECONDS):
+            user = await run_in_threadpool(
+                functools.partial(authenticate, s.uow_factory, s.passwords, username, password)
+            )
+    except SignInsBusy:
+        return _form_error(console, request, visitor, username, 429, busy.message)
     except SignInFailed:
         console.throttle.failed(username, address)
         return _form_error(console, request, visitor, username, 401, "Wrong username or password.")

@@ -21,7 +21,13 @@ from dynimg.api.console.sessions import (
     new_visitor,
     signed_in,
 )
-from dynimg.api.console.stream_slots import PREVIEWS_IN_ALL, PREVIEWS_PER_ACCOUNT, StreamSlots
+from dynimg.api.console.stream_slots import (
+    PASSWORD_CHECKS_IN_ALL,
+    PASSWORD_CHECKS_PER_CLIENT,
+    PREVIEWS_IN_ALL,
+    PREVIEWS_PER_ACCOUNT,
+    StreamSlots,
+)
 from dynimg.api.error_mapper import error_headers
 from dynimg.api.wiring import Services
 from dynimg.domain.accounts import Account
@@ -52,6 +58,8 @@ class Console:
         self.job_streams = StreamSlots()
         self.previews = StreamSlots(PREVIEWS_PER_ACCOUNT, PREVIEWS_IN_ALL)
         """Previews rendering now, per account and in this process."""
+        self.password_checks = StreamSlots(PASSWORD_CHECKS_PER_CLIENT, PASSWORD_CHECKS_IN_ALL)
+        """Sign-ins checking a password now, per client address and in this process."""
         self.templates = Environment(
             loader=PackageLoader("dynimg.api.console", "html"),
             autoescape=select_autoescape(default=True),

@@ -80,6 +80,7 @@ ZH_CN = {
     "Language": "语言",
     "Too many failed sign-ins. Try again in a few minutes.": "登录失败次数过多，请几分钟后再试。",
     "Wrong username or password.": "用户名或密码错误。",
+    "Too many sign-ins at once. Try again in a moment.": "同时登录的请求过多，请稍后再试。",
     "The form expired. Please try again.": "表单已过期，请重试。",
     "Something went wrong on the server.": "服务器出错了。",
     "Dimensions": "尺寸",

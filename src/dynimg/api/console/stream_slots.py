@@ -1,4 +1,4 @@
-"""Bounds on the console's costly responses: server-sent events, and previews."""
+"""Bounds on the console's costly responses: server-sent events, previews, password checks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ IN_ALL = 32
 PREVIEWS_PER_ACCOUNT = 1
 PREVIEWS_IN_ALL = 2
 PREVIEW_WAIT_SECONDS = 10.0
+PASSWORD_CHECKS_PER_CLIENT = 1
+PASSWORD_CHECKS_IN_ALL = 2
+"""A sign-in checks its password with argon2id at 64 MiB a check: 40 sign-ins at once (no
+account needed, unknown usernames cost the same) took an API process past 2 GB. Two at once
+per process, one per client address; more wait, then answer 429."""
+SIGN_IN_WAIT_SECONDS = 10.0
 """Previews render in the API's preview processes (``Deps.preview_engine``), as many as there
 are slots in all, one per account; a preview waits up to ``PREVIEW_WAIT_SECONDS`` for its
 slot (holding no thread), then answers 429."""
