@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from urllib.parse import urlparse
 
 import httpx
 
-from dynimg.domain.hosts import is_internal_host
+from dynimg.adapters.pinned_http import AddressResolutionFailed, InternalAddress, pinned_request
 from dynimg.domain.outbox import DELIVERY_TIMEOUT_SECONDS
 
 
@@ -16,29 +15,40 @@ class DeliveryRefused(Exception):
 
 
 class HttpCallbackSender:
-    """Implements ``ports.CallbackSender`` with httpx; success is HTTP 200, as at Alibaba."""
+    """Implements ``ports.CallbackSender`` with httpx; success is HTTP 200, as at Alibaba.
 
-    def __init__(self, *, allow_private: bool) -> None:
+    The receiver's name is resolved and checked at every delivery (not when it was configured)
+    and the POST goes to the address that was checked (``pinned_http``), so a name that changes
+    its answer between the check and the connection reaches nothing internal.
+    """
+
+    def __init__(
+        self, *, allow_private: bool, timeout_seconds: float = DELIVERY_TIMEOUT_SECONDS
+    ) -> None:
         self._allow_private = allow_private
-        self._http = httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False)
+        self._http = httpx.Client(timeout=timeout_seconds, follow_redirects=False)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
-        if not self._allow_private:
-            self._check_public(url)
-        response = self._http.post(url, content=body, headers=headers)
+        host = urlparse(url).hostname or ""
+        try:
+            request = pinned_request(
+                self._http,
+                "POST",
+                url,
+                allow_private=self._allow_private,
+                headers=headers,
+                content=body,
+            )
+        except InternalAddress:
+            raise DeliveryRefused(
+                f"{host} resolves to an internal address "
+                "(allowed only with DYNIMG_ALLOW_PRIVATE_CALLBACKS=true)"
+            ) from None
+        except AddressResolutionFailed:
+            raise DeliveryRefused(f"{host} could not be resolved") from None
+        response = self._http.send(request)
         if response.status_code != 200:
             raise DeliveryRefused(f"HTTP {response.status_code}")
 
     def close(self) -> None:
         self._http.close()
-
-    @staticmethod
-    def _check_public(url: str) -> None:
-        # Checked against what the name resolves to now, not when it was configured.
-        host = urlparse(url).hostname or ""
-        for *_, address in socket.getaddrinfo(host, None):
-            if is_internal_host(str(address[0])):
-                raise DeliveryRefused(
-                    f"{host} resolves to an internal address "
-                    "(allowed only with DYNIMG_ALLOW_PRIVATE_CALLBACKS=true)"
-                )

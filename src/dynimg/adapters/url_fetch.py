@@ -1,15 +1,12 @@
 """GET a file from the internet for an import: public addresses only unless allowed, every
 redirect checked, a size and a time limit.
 
-The host is resolved here and every address it resolves to is checked (as callbacks are),
-then the connection goes to the address that was checked (the ``Host`` header and the TLS
-server name stay the URL's), so a name that resolves to a public address for the check and to
-an internal one for the connection (DNS rebinding) reaches nothing internal.
+Every hop goes through ``pinned_http``: the host is resolved once, every address checked, and
+the connection goes to the checked address, so DNS rebinding reaches nothing internal.
 """
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +14,7 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 
-from dynimg.domain.hosts import is_internal_host
+from dynimg.adapters.pinned_http import AddressResolutionFailed, InternalAddress, pinned_request
 from dynimg.errors import (
     FetchAddressRefused,
     FetchFailed,
@@ -76,31 +73,19 @@ class HttpUrlFetcher:
 
     def _pinned(self, http: httpx.Client, url: str) -> httpx.Request:
         """A GET of ``url`` sent to an address its host resolved to, once checked."""
-        parsed = urlparse(url)
-        host = parsed.hostname or ""
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        address = self._checked_address(host, port)
-        netloc = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-        target = parsed._replace(netloc=netloc).geturl()
-        named = host if parsed.port is None else f"{host}:{parsed.port}"
-        headers = {"Host": named, "User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
-        return http.build_request("GET", target, headers=headers, extensions={"sni_hostname": host})
-
-    def _checked_address(self, host: str, port: int) -> str:
+        host = _host(url)
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         try:
-            found = socket.getaddrinfo(host.strip("[]"), port, proto=socket.IPPROTO_TCP)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise FetchUnreachable(f"{host} could not be resolved: {exc}") from None
-        addresses = [str(info[4][0]) for info in found]
-        if not addresses:
-            raise FetchUnreachable(f"{host} could not be resolved.")
-        internal = next((a for a in addresses if is_internal_host(a)), None)
-        if internal is not None and not self._allow_private:
-            raise FetchAddressRefused(
-                f"{host} resolves to {internal}, a private or loopback address "
-                "(the service allows it with DYNIMG_ALLOW_PRIVATE_URL_UPLOADS=true)."
+            return pinned_request(
+                http, "GET", url, allow_private=self._allow_private, headers=headers
             )
-        return addresses[0]
+        except AddressResolutionFailed as exc:
+            raise FetchUnreachable(f"{host} could not be resolved: {exc}") from None
+        except InternalAddress as exc:
+            raise FetchAddressRefused(
+                f"{host} resolves to {exc.args[0]}, a private or loopback address "
+                "(the service allows it with DYNIMG_ALLOW_PRIVATE_URL_UPLOADS=true)."
+            ) from None
 
 
 def _declared_size(response: httpx.Response) -> int | None:
