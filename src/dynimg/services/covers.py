@@ -45,6 +45,16 @@ def video_cover(
     return key
 
 
+def stored_cover(
+    uow_factory: UnitOfWorkFactory, storage: Storage, account: Account, video_id: str
+) -> str | None:
+    """The storage key of the video's cover if it is made already (None: it needs a render,
+    which :func:`video_cover` does)."""
+    video = get_video(uow_factory, account, video_id)
+    key = cover_key(video.id)
+    return key if storage.exists(key) else None
+
+
 def _render_cover(
     storage: Storage, engine: MediaEngine, video: Video, key: str, scratch: Path | None
 ) -> None:

@@ -22,6 +22,7 @@ from dynimg.api.console.sessions import (
     signed_in,
 )
 from dynimg.api.console.stream_slots import (
+    COVERS_IN_ALL,
     PASSWORD_CHECKS_IN_ALL,
     PASSWORD_CHECKS_PER_CLIENT,
     PREVIEWS_IN_ALL,
@@ -58,6 +59,8 @@ class Console:
         self.job_streams = StreamSlots()
         self.previews = StreamSlots(PREVIEWS_PER_ACCOUNT, PREVIEWS_IN_ALL)
         """Previews rendering now, per account and in this process."""
+        self.covers = StreamSlots(COVERS_IN_ALL, COVERS_IN_ALL)
+        """Video covers rendering now in this process."""
         self.password_checks = StreamSlots(PASSWORD_CHECKS_PER_CLIENT, PASSWORD_CHECKS_IN_ALL)
         """Sign-ins checking a password now, per client address and in this process."""
         self.templates = Environment(

@@ -16,6 +16,10 @@ IN_ALL = 32
 PREVIEWS_PER_ACCOUNT = 1
 PREVIEWS_IN_ALL = 2
 PREVIEW_WAIT_SECONDS = 10.0
+COVERS_IN_ALL = 2
+COVER_WAIT_SECONDS = 30.0
+"""A first visit to a long list must not start a render per video at once on a small machine;
+covers wait for one of two slots (any account may use both) on the event loop."""
 PASSWORD_CHECKS_PER_CLIENT = 1
 PASSWORD_CHECKS_IN_ALL = 2
 """A sign-in checks its password with argon2id at 64 MiB a check: 40 sign-ins at once (no

@@ -10,8 +10,8 @@ sends only the others, for as long as the upload's grant lives (50 minutes).
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -23,18 +23,17 @@ from dynimg.api.byte_ranges import parse_range
 from dynimg.api.console.core import Console, page
 from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
+from dynimg.api.console.stream_slots import COVER_WAIT_SECONDS
 from dynimg.api.streams import file_chunks, spooled_body
 from dynimg.domain.upload_requests import browser_video
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.videos import Video
-from dynimg.errors import InvalidParameter
+from dynimg.errors import InvalidParameter, PreviewsBusy
 from dynimg.ports import StoredObject
 from dynimg.services import object_uploads as objects
 from dynimg.services import uploads, videos
-from dynimg.services.covers import video_cover
+from dynimg.services.covers import stored_cover, video_cover
 
-_COVER_RENDERS = threading.BoundedSemaphore(2)
-"""A first visit to a long list must not start a render per video at once on a small machine."""
 CHUNK_BYTES = 8 * 1024 * 1024
 """Slice size the page uploads in: small enough to retry cheaply, large enough to be few."""
 CONTENT_TYPES = {
@@ -188,14 +187,14 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
 
 async def cover(console: Console, request: Request, visitor: Visitor) -> Response:
     """The video's cover frame (made on the first request, then read from storage)."""
-    s = console.deps
-
-    def find() -> str:
-        with _COVER_RENDERS:
-            return video_cover(s.uow_factory, s.storage, s.preview_engine, console.account(visitor),
-                               request.path_params["video_id"], scratch=s.scratch())  # fmt: skip
-
-    key = await run_in_threadpool(find)
+    s, account, video_id = console.deps, console.account(visitor), request.path_params["video_id"]
+    key = await run_in_threadpool(stored_cover, s.uow_factory, s.storage, account, video_id)
+    if key is None:  # a first visit: wait for a render slot on the event loop, not on a thread
+        async with console.covers.held(account.id, PreviewsBusy(), COVER_WAIT_SECONDS):
+            key = await run_in_threadpool(
+                functools.partial(video_cover, s.uow_factory, s.storage, s.preview_engine,
+                                  account, video_id, scratch=s.scratch())
+            )  # fmt: skip
     return StreamingResponse(
         iterate_in_threadpool(s.storage.open_range(key)), media_type="image/webp",
         headers={"Cache-Control": "private, max-age=86400"},
