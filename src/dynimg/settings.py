@@ -137,8 +137,9 @@ class Settings(BaseModel):
     allow_private_url_uploads: bool = False
     """Admin: let UploadMediaByURL fetch from loopback and private addresses."""
     url_upload_max_bytes: int = Field(default=4 * 1024**3, ge=1024)
+    """Largest file one UploadMediaByURL import downloads."""
     url_upload_timeout_seconds: float = Field(default=3600, gt=0)
-    """Largest file and longest download of one UploadMediaByURL import."""
+    """Longest download of one UploadMediaByURL import."""
 
     submit_rate_per_second: float = Field(default=30, gt=0)
     """SubmitDynamicImageJob calls per second per account (Alibaba: 30)."""
