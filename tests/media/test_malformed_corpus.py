@@ -159,14 +159,19 @@ def test_render_never_crashes_hangs_or_overspends(corpus: list[Case], tmp_path: 
     )
     problems = [describe(o) for o in outcomes if problem(o)]
     assert not problems, "\n".join(problems)
-    # The untouched sources render, a still PNG as a one-frame clip (an animated WebP is not a
-    # video to FFmpeg: refused with a code, which the loop above checked).
+    # The untouched sources render: a still PNG as a one-frame clip, and the animations (GIF,
+    # APNG, animated WebP) as the videos they are rewritten as.
     rendered = {o.case.name for o in outcomes if o.code == "ok"}
     # The damage lands where the encoder's bytes put it: these end in some client error (the
     # probe's AttributeError has its own test in test_bad_input.py).
     once_crashed = {o.case.name: o.code for o in outcomes if o.case.name in ONCE_CRASHED}
     assert once_crashed.keys() == ONCE_CRASHED and set(once_crashed.values()) <= CLIENT_CODES
-    assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif", "valid.png"} <= rendered
+    assert {"valid.mp4", "valid.webm", "valid.mkv", "valid.gif", "valid.png", "valid.webp",
+            "valid.apng"} <= rendered  # fmt: skip
+    # Animations past the image limits are refused before their frames are decoded.
+    bombs = {o.case.name: o.code for o in outcomes if o.case.name.startswith("bomb-frames-8px")}
+    bombs |= {o.case.name: o.code for o in outcomes if o.case.name == "bomb-actl-frames.apng"}
+    assert set(bombs.values()) == {"MediaLimit.Exceeded"}, bombs
     # A matrix swscale cannot convert falls back to the nearest one it can (issue 22.5).
     assert {c.name for c in corpus if c.family == "matrix"} <= rendered
 

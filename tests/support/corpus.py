@@ -104,9 +104,9 @@ def _sources(root: Path) -> dict[str, bytes]:
     make_clip(root / "s.mkv", seconds=1, fps=10, size=SIZE, codec="mpeg4", bitexact=True)
     frames = [Image.fromarray(source_frame(i, *SIZE)) for i in range(5)]
     frames[0].save(root / "s.png")
-    for ext in ("gif", "webp"):
+    for ext, fmt in (("gif", "GIF"), ("webp", "WEBP"), ("apng", "PNG")):
         frames[0].save(
-            root / f"s.{ext}", save_all=True, append_images=frames[1:], duration=100, loop=0
+            root / f"s.{ext}", fmt, save_all=True, append_images=frames[1:], duration=100, loop=0
         )
     return {path.suffix[1:]: path.read_bytes() for path in sorted(root.iterdir())}
 
@@ -241,6 +241,10 @@ def _frame_bombs(out: _Writer, sources: dict[str, bytes]) -> None:
         "frame-bomb",
         lambda p: make_clip(p, seconds=2, fps=1000, size=(16, 16)),
     )
+    out.made("bomb-frames-8px-600.webp", "frame-bomb", _webp_frames(600))
+    apng = sources["apng"]
+    at = apng.index(b"acTL") + 4  # num_frames, then num_plays (the CRC is left wrong)
+    out.add("bomb-actl-frames.apng", "frame-bomb", apng[:at] + b"\x7f\xff\xff\xff" + apng[at + 4 :])
     mp4 = sources["mp4"]
     for kind, label in ((b"stts", "samples"), (b"mvhd", "duration"), (b"mdhd", "duration")):
         start = _mp4_payload(mp4, kind)
@@ -248,6 +252,16 @@ def _frame_bombs(out: _Writer, sources: dict[str, bytes]) -> None:
         offset = 8 if kind == b"stts" else 16
         patched = mp4[: start + offset] + b"\x7f\xff\xff\xff" + mp4[start + offset + 4 :]
         out.add(f"bomb-{kind.decode()}-{label}.mp4", "frame-bomb", patched)
+
+
+def _webp_frames(count: int) -> Callable[[Path], None]:
+    """An animated WebP of ``count`` 8x8 frames: past the image frame limit (500)."""
+
+    def make(path: Path) -> None:
+        frames = [Image.new("RGB", (8, 8), (i % 256, 0, 0)) for i in range(count)]
+        frames[0].save(path, "WEBP", save_all=True, append_images=frames[1:], duration=20)
+
+    return make
 
 
 def _one_frame_clips(out: _Writer) -> None:

@@ -64,3 +64,40 @@ def is_checkerboard(rgb: np.ndarray) -> bool:
     """Whether the part above the strip is the sharp checkerboard of 4-6 s."""
     top = rgb[: rgb.shape[0] * (SIZE[1] - STRIP) // SIZE[1] - 2].astype(np.float32).mean(axis=2)
     return bool((top < 60).mean() > 0.35 and (top > 195).mean() > 0.35)
+
+
+ANIMATION_DELAYS = [100] * 5 + [300] + [100] * 6
+"""12 frames, the sixth held 300 ms: 1.4 s in all."""
+
+
+def make_animation(path: Path, fmt: str) -> Path:
+    """An animation (``gif``, ``apng`` or ``webp``) of ``source_frame(0..11)`` at 160x120, each
+    frame showing its index, timed by :data:`ANIMATION_DELAYS`."""
+    from PIL import Image
+
+    from tests.support.media import source_frame
+
+    frames = [Image.fromarray(source_frame(i, 160, 120)) for i in range(len(ANIMATION_DELAYS))]
+    options: dict[str, object] = {"duration": ANIMATION_DELAYS, "loop": 0}
+    if fmt == "webp":
+        options |= {"lossless": True}
+    pillow = {"gif": "GIF", "apng": "PNG", "webp": "WEBP"}[fmt]
+    frames[0].save(path, pillow, save_all=True, append_images=frames[1:], **options)
+    return path
+
+
+def frame_at(ms: int) -> int:
+    """The animation's frame shown at ``ms``."""
+    end = 0
+    for index, delay in enumerate(ANIMATION_DELAYS):
+        end += delay
+        if ms < end:
+            return index
+    return len(ANIMATION_DELAYS) - 1
+
+
+def nearest_frame(ms: int) -> int:
+    """The animation's frame an animated image shows at ``ms``: the one starting nearest to it
+    (of two as near, the earlier), as the engine samples every source."""
+    starts = [sum(ANIMATION_DELAYS[:i]) for i in range(len(ANIMATION_DELAYS))]
+    return min(range(len(starts)), key=lambda i: (abs(starts[i] - ms), starts[i]))

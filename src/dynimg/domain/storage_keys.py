@@ -34,3 +34,9 @@ def file_extension(file_name: str) -> str:
 def cover_key(video_id: str) -> str:
     """Where the console keeps a video's cover frame: beside its source, under its prefix."""
     return validate_key(f"video/{video_id}/cover.webp")
+
+
+def frames_key(video_id: str) -> str:
+    """Where an animated image uploaded as a video is kept once rewritten as a video (the
+    uploaded file is then deleted): under the video's prefix."""
+    return validate_key(f"video/{video_id}/frames.mkv")

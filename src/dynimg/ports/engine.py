@@ -19,6 +19,12 @@ class MediaEngine(Protocol):
         """Container and stream facts of a video file (UnreadableMedia, NoVideoStream)."""
         ...
 
+    def animation_to_video(self, path: Path, output: Path) -> MediaInfo | None:
+        """When ``path`` is an animated image (GIF, APNG, animated WebP), write it at ``output``
+        as a video every job can read, and return the animation's own facts; None for any other
+        file. UnreadableMedia, MediaLimitExceeded (the image limits) or RenderTimeout."""
+        ...
+
     def image_size(self, path: Path) -> tuple[int, int]:
         """Width and height of an image file, read from its header without decoding it.
 

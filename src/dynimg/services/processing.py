@@ -7,15 +7,19 @@ crash between the upload and the probe only delays the probe until a worker clai
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.media_files import MediaStatus
 from dynimg.domain.snapshot_jobs import COVER_TEMPLATE, SnapshotJob
 from dynimg.domain.snapshots import COVER_CONFIG
+from dynimg.domain.storage_keys import frames_key
 from dynimg.domain.tasks import PROBE_POLICY, Task, TaskKind, TaskState
 from dynimg.domain.uploads import UploadGrant, UploadTarget
-from dynimg.domain.videos import ProbeFacts, VideoStatus
+from dynimg.domain.videos import ProbeFacts, Video, VideoStatus
 from dynimg.domain.work import Claim, Fault, FaultKind, Outcome
 from dynimg.errors import MediaError, ServiceUnavailable
 from dynimg.ports import (
@@ -92,6 +96,9 @@ class ProbeDeps:
     engine: MediaEngine
     dispatcher: Dispatcher | None = None
     """Told about a new video's cover-snapshot job (None: the sweep announces it)."""
+    scratch: Callable[[], Path | None] = lambda: None
+    """Where an animated image is rewritten as a video (None: the system's temporary
+    directory)."""
 
 
 def run_probe(deps: ProbeDeps, ref: str) -> TaskState | None:
@@ -153,7 +160,7 @@ class ProbeWork(lifecycle.WorkKind[Task, None, None]):
 def process_upload(deps: ProbeDeps, target: UploadTarget, target_id: str) -> None:
     """Probe an uploaded file (outside any transaction), then record what was found."""
     if target is UploadTarget.VIDEO:
-        covers = _settle_video(deps.uow_factory, deps.clock, deps.storage, deps.engine, target_id)
+        covers = _settle_video(deps, target_id)
         if covers is not None and deps.dispatcher is not None:
             deps.dispatcher.announce(TaskKind.SNAPSHOT, covers)
     else:
@@ -174,41 +181,53 @@ def _settle_unprobed(uow: UnitOfWork, clock: Clock, task: Task, reason: str) -> 
             )
 
 
-def _settle_video(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    storage: Storage,
-    engine: MediaEngine,
-    video_id: str,
-) -> str | None:
+def _settle_video(deps: ProbeDeps, video_id: str) -> str | None:
     """Probe and settle a video; a Normal one gets its cover-snapshot job in the same
     transaction (its id is returned, to be announced)."""
-    with uow_factory() as uow:
+    with deps.uow_factory() as uow:
         video = uow.videos.get(None, video_id)
     if video is None or video.status is not VideoStatus.UPLOAD_SUCC:
         return None  # deleted, or settled by an earlier delivery
     try:
-        with storage.readable(video.storage_key) as source:
-            facts, status, reason = _facts(engine.probe(source)), VideoStatus.NORMAL, ""
+        (key, facts), status, reason = _probe_source(deps, video), VideoStatus.NORMAL, ""
     except MediaError as exc:
-        facts, status, reason = None, VideoStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
-    covers = None
-    with uow_factory() as uow:
+        key, facts = video.storage_key, None
+        status, reason = VideoStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
+    covers, settled = None, False
+    with deps.uow_factory() as uow:
         current = uow.videos.get(None, video_id)
         if current is not None and current.status is VideoStatus.UPLOAD_SUCC:
-            now = clock.now()
-            settled = replace(
-                current, status=status, probe=facts, failure_reason=reason, modified_at=now
-            )
-            uow.videos.update(settled)
+            now = deps.clock.now()
+            uow.videos.update(replace(current, status=status, probe=facts, storage_key=key,
+                                      failure_reason=reason, modified_at=now))  # fmt: skip
             if status is VideoStatus.NORMAL:
                 covers = SnapshotJob.queued(
-                    settled.account_id, settled.id, COVER_TEMPLATE, COVER_CONFIG, now
+                    current.account_id, current.id, COVER_TEMPLATE, COVER_CONFIG, now
                 )
                 uow.snapshot_jobs.add(covers)
             uow.commit()
+            settled = True
+    if key != video.storage_key:  # an animation: its video replaces it (or is not wanted)
+        deps.storage.delete(video.storage_key if settled else key)
     log.info("video %s is %s %s", video_id, status, reason)
     return covers.id if covers is not None else None
+
+
+def _probe_source(deps: ProbeDeps, video: Video) -> tuple[str, ProbeFacts]:
+    """The key jobs will read and the video's facts. An animated image (GIF, APNG, animated
+    WebP) is rewritten as a video, stored beside it; its facts are the animation's own."""
+    with (
+        deps.storage.readable(video.storage_key) as source,
+        tempfile.TemporaryDirectory(prefix="probe-", dir=deps.scratch()) as work,
+    ):
+        converted = Path(work) / "frames.mkv"
+        animation = deps.engine.animation_to_video(source, converted)
+        if animation is None:
+            return video.storage_key, _facts(deps.engine.probe(source))
+        key = frames_key(video.id)
+        with converted.open("rb") as data:
+            deps.storage.put(key, iter(lambda: data.read(1 << 20), b""))
+        return key, _facts(animation)
 
 
 def _settle_media(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -37,7 +38,15 @@ def render_file(
     layers = [_planned(w, index, overrides) for index, w in enumerate(watermarks)]
     with ExitStack() as files:
         spec = assemble(config, layers, files, lambda name: nullcontext(resolve_file(name)))
-        return engine.render(source, spec, output, on_progress)
+        return engine.render(_as_video(engine, source, files), spec, output, on_progress)
+
+
+def _as_video(engine: MediaEngine, source: Path, files: ExitStack) -> Path:
+    """An animated image (GIF, APNG, animated WebP) is rendered from the video it is rewritten
+    as, exactly as an uploaded one is (see ``MediaEngine.animation_to_video``)."""
+    work = Path(files.enter_context(tempfile.TemporaryDirectory(prefix="animation-")))
+    converted = work / "frames.mkv"
+    return converted if engine.animation_to_video(source, converted) is not None else source
 
 
 def _planned(watermark: LocalWatermark, index: int, overrides: JobOverrides) -> PlannedLayer:

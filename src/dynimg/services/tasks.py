@@ -52,7 +52,7 @@ class TaskDeps:
     @property
     def probes(self) -> ProbeDeps:
         j = self.jobs
-        return ProbeDeps(j.uow_factory, j.clock, j.storage, j.engine, j.dispatcher)
+        return ProbeDeps(j.uow_factory, j.clock, j.storage, j.engine, j.dispatcher, j.scratch)
 
 
 def work_kinds(deps: TaskDeps) -> list[lifecycle.WorkKind[Any, Any, Any]]:

@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dynimg.adapters.media.animation_kind import animated_kind
 from dynimg.adapters.media.background import in_background
 from dynimg.adapters.media.decode import ClipDecoder, DecodePlan
 from dynimg.adapters.media.frame_budget import frame_budget
@@ -66,6 +67,18 @@ class PyAvMediaEngine:
 
     def probe(self, path: Path) -> MediaInfo:
         return probe(path, self._limits)
+
+    def animation_to_video(self, path: Path, output: Path) -> MediaInfo | None:
+        if animated_kind(path) is None:
+            return None
+        from dynimg.adapters.media.animations import animation_to_video  # Pillow: see _sprites
+
+        deadline = time.monotonic() + self._limits.max_render_seconds
+        converted = animation_to_video(path, output, self._limits, deadline)
+        if converted is None:
+            return None
+        probe(output, self._limits)  # what jobs will open: it must open
+        return converted.info
 
     def image_size(self, path: Path) -> tuple[int, int]:
         from dynimg.adapters.media.images import image_size  # Pillow: see _sprites

@@ -7,6 +7,7 @@ while it is still a header.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,9 @@ def open_image(path: Path, limits: MediaLimits) -> Iterator[Image.Image]:
         ) from exc
     except (UnidentifiedImageError, OSError, ValueError, EOFError, SyntaxError) as exc:
         raise UnreadableWatermark() from exc
+    except (IndexError, KeyError, struct.error) as exc:
+        # Pillow's GIF reader counting the frames of a truncated file (the malformed corpus).
+        raise UnreadableWatermark() from exc
 
 
 def frame_count(image: Image.Image) -> int:
@@ -67,5 +71,6 @@ def decoded_frames(image: Image.Image, limits: MediaLimits) -> Iterator[tuple[Im
         image.seek(index)
         # A GIF frame may grow the canvas past its header's size: check before decoding it.
         limits.check_image(image.width, image.height, count)
+        frame = image.convert("RGBA")  # WebP sets the frame's duration when it is decoded
         duration = int(image.info.get("duration") or DEFAULT_FRAME_MS)
-        yield image.convert("RGBA"), max(duration, MIN_FRAME_MS)
+        yield frame, max(duration, MIN_FRAME_MS)

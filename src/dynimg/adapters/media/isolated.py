@@ -46,6 +46,9 @@ class IsolatedEngine:
     def image_size(self, path: Path) -> tuple[int, int]:
         return self._local.image_size(path)
 
+    def animation_to_video(self, path: Path, output: Path) -> MediaInfo | None:
+        return self._executor().submit(_animation_to_video, path, output).result()
+
     def render(
         self,
         source: Path,
@@ -100,3 +103,7 @@ def _render(source: Path, spec: RenderSpec, output: Path) -> RenderResult:
 
 def _snapshots(source: Path, config: SnapshotConfig, output: Path) -> SnapshotOutput:
     return _engine().snapshots(source, config, output)
+
+
+def _animation_to_video(path: Path, output: Path) -> MediaInfo | None:
+    return _engine().animation_to_video(path, output)
