@@ -72,10 +72,14 @@ def build_corpus(
     rng = random.Random(seed)
     sources = sources or _sources(root / "sources")
     out = _Writer(root)
-    for ext, data in sources.items():
+    later = {"apng"}  # added after the others, with a generator of its own: the others' names
+    # and bytes stay what they were (ONCE_CRASHED names files by their damage)
+    for ext, data in [*[(e, d) for e, d in sources.items() if e not in later],
+                      *[(e, d) for e, d in sources.items() if e in later]]:  # fmt: skip
+        damage = rng if ext not in later else random.Random(f"{seed}-{ext}")
         out.add(f"valid.{ext}", "valid", data)
-        _truncations(out, rng, ext, data)
-        _bit_flips(out, rng, ext, data)
+        _truncations(out, damage, ext, data)
+        _bit_flips(out, damage, ext, data)
     _zeroed_structures(out, rng, sources)
     _absurd_dimensions(out, sources)
     _frame_bombs(out, sources)
@@ -242,9 +246,7 @@ def _frame_bombs(out: _Writer, sources: dict[str, bytes]) -> None:
         lambda p: make_clip(p, seconds=2, fps=1000, size=(16, 16)),
     )
     out.made("bomb-frames-8px-600.webp", "frame-bomb", _webp_frames(600))
-    apng = sources["apng"]
-    at = apng.index(b"acTL") + 4  # num_frames, then num_plays (the CRC is left wrong)
-    out.add("bomb-actl-frames.apng", "frame-bomb", apng[:at] + b"\x7f\xff\xff\xff" + apng[at + 4 :])
+    out.add("bomb-actl-frames.apng", "frame-bomb", _actl_frames(sources["apng"], 0x7FFFFFFF))
     mp4 = sources["mp4"]
     for kind, label in ((b"stts", "samples"), (b"mvhd", "duration"), (b"mdhd", "duration")):
         start = _mp4_payload(mp4, kind)
@@ -254,12 +256,23 @@ def _frame_bombs(out: _Writer, sources: dict[str, bytes]) -> None:
         out.add(f"bomb-{kind.decode()}-{label}.mp4", "frame-bomb", patched)
 
 
+def _actl_frames(apng: bytes, frames: int) -> bytes:
+    """An APNG whose animation control chunk claims ``frames`` frames (its CRC made right)."""
+    at = apng.index(b"acTL")
+    body = struct.pack(">II", frames, 0)
+    crc = struct.pack(">I", zlib.crc32(b"acTL" + body))
+    return apng[: at + 4] + body + crc + apng[at + 16 :]
+
+
 def _webp_frames(count: int) -> Callable[[Path], None]:
     """An animated WebP of ``count`` 8x8 frames: past the image frame limit (500)."""
 
     def make(path: Path) -> None:
-        frames = [Image.new("RGB", (8, 8), (i % 256, 0, 0)) for i in range(count)]
-        frames[0].save(path, "WEBP", save_all=True, append_images=frames[1:], duration=20)
+        colours = [(i % 256, i // 256 * 100, 50) for i in range(count)]  # all different:
+        frames = [Image.new("RGB", (8, 8), c) for c in colours]  # the encoder merges repeats
+        frames[0].save(
+            path, "WEBP", save_all=True, append_images=frames[1:], duration=20, lossless=True
+        )
 
     return make
 

@@ -1,6 +1,6 @@
 """Animated images as source videos: GIF, APNG and animated WebP, rewritten once as a video.
 
-The FFmpeg in PyAV's wheel (8.0) does not decode animated WebP at all, reads GIF and APNG with
+The FFmpeg in PyAV's wheel (8.1.2) does not decode animated WebP at all, reads GIF and APNG with
 no index (one keyframe, no seeking; an APNG has no duration), and composes their frames its own
 way. Pillow decodes all three the way browsers show them, one frame at a time (a frame and the
 canvas it is drawn on, never the whole animation), and reads their frame counts from headers
