@@ -53,6 +53,10 @@ class TracedEngine:
     def image_size(self, path: Path) -> tuple[int, int]:
         return self.inner.image_size(path)  # a header read: too small for a span of its own
 
+    def animation_to_video(self, path: Path, output: Path) -> MediaInfo | None:
+        with self._tracer.span("engine animation to video"):
+            return self.inner.animation_to_video(path, output)
+
     def render(
         self, source: Path, spec: RenderSpec, output: Path, on_progress: Progress = None
     ) -> RenderResult:
