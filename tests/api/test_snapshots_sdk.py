@@ -167,6 +167,25 @@ def test_inline_snapshots_paged_with_the_event(
     assert info["SnapshotRegular"] == first["Regular"]
 
 
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("mode", ["tea-v3", "core-v1"])
+def test_snapshots_at_specified_times_in_time_order(
+    mode: str, server: ServerProcess, creds: Credentials, video: str
+) -> None:
+    api = api_of(mode, server, creds)
+    # Both SDKs send the list as a JSON array; Count and Interval give way to it.
+    job_id = api.call(
+        "SubmitSnapshotJob", VideoId=video, SpecifiedOffsetTimes=[2500, 500, 4000], Count=1,
+        Interval=1, Height=60, ReferenceId=f"ref-{mode}",
+    )["SnapshotJob"]["JobId"]  # fmt: skip
+    listed = wait_for_snapshots(api, video, "NormalSnapshot", job_id)
+    assert listed["Total"] == 3
+    assert [frame_index(picture(url)) for url in urls(listed)] == [5, 25, 40]
+    with pytest.raises(ApiError) as caught:  # each time must fall inside the 5.5 s video
+        api.call("SubmitSnapshotJob", VideoId=video, SpecifiedOffsetTimes=[500, 6000])
+    assert caught.value.code == "InvalidClip.OutOfRange"
+
+
 def _event(receiver: Receiver, job_id: str) -> dict[str, Any] | None:
     return next((e for e in receiver.accepted if e.get("JobId") == job_id), None)
 
@@ -201,6 +220,11 @@ def test_cover_snapshots_at_upload_give_the_cover(
         ({"SpecifiedOffsetTime": "9000"}, "InvalidClip.OutOfRange"),
         ({"SnapshotTemplateId": "e" * 32}, "InvalidTemplate.NotFound"),
         ({"UserData": "not json"}, "InvalidParameter"),
+        ({"SpecifiedOffsetTimes": "[" + ",".join(["0"] * 31) + "]"}, "InvalidParameter"),
+        ({"SpecifiedOffsetTimes": '{"a": 1}'}, "InvalidParameter"),
+        ({"SpecifiedOffsetTimes": "[-1]"}, "InvalidParameter"),
+        ({"ReferenceId": "short"}, "InvalidParameter"),
+        ({"ReferenceId": "has space!"}, "InvalidParameter"),
     ],
 )
 def test_bad_requests_get_alibabas_codes(

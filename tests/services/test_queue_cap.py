@@ -12,6 +12,7 @@ import pytest
 from dynimg.api.error_mapper import error_headers, error_response
 from dynimg.bootstrap import Services, build_services
 from dynimg.domain.jobs import JobResult, SubmitJob
+from dynimg.domain.snapshots import SnapshotConfig, SnapshotType
 from dynimg.errors import QueueFull
 from dynimg.services import jobs, snapshots
 from dynimg.services.snapshots import SnapshotRequest
@@ -56,7 +57,7 @@ def submit(services: Services, who: Tenant, limit: int = LIMIT) -> str:
 
 def snapshot(services: Services, who: Tenant) -> str:
     d = services.deps
-    request = SnapshotRequest(who.video_id, None, {"Count": "1"})
+    request = SnapshotRequest(who.video_id, None, SnapshotConfig(SnapshotType.NORMAL))
     job = snapshots.submit_snapshot_job(
         d.uow_factory, d.clock, Announcements(), who.account, request, LIMIT
     )

@@ -114,6 +114,19 @@ def test_inline_request_defaults_and_sprites() -> None:
         parse_snapshot_request({"SpriteSnapshotConfig": "{'CellWidth': 120}"})
 
 
+def test_specified_times_replace_count_and_interval() -> None:
+    config = parse_snapshot_request({"SpecifiedOffsetTimes": "[3000, 0, 1500]", "Count": "9"})
+    assert config.offsets_ms == (3000, 0, 1500)
+    assert snapshot_times(config, 10_000) == [0, 1500, 3000]  # decoded forward, listed so
+    assert parse_snapshot_template_config(snapshot_document(config)) == config  # stored as is
+    with pytest.raises(ClipOutOfRange):
+        snapshot_times(config, 2000)
+    with pytest.raises(InvalidParameter, match="SpecifiedOffsetTimes"):
+        parse_snapshot_request({"SpecifiedOffsetTimes": "[]"})
+    with pytest.raises(InvalidParameter, match=r"SpecifiedOffsetTimes\[1\]"):
+        parse_snapshot_request({"SpecifiedOffsetTimes": '[1, "x"]'})
+
+
 def test_total_pixels_are_bounded() -> None:
     check_total(MAX_COUNT, (320, 180))
     with pytest.raises(InvalidParameter, match="Count"):

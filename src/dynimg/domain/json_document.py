@@ -15,17 +15,31 @@ def parse_json_object(
     text: str, parameter: str, *, max_bytes: int = MAX_DOCUMENT_BYTES, max_depth: int = MAX_DEPTH
 ) -> dict[str, Any]:
     """Parse ``text`` as a JSON object, refusing oversized or too deeply nested documents."""
+    document = _parse_bounded(text, parameter, "a JSON object", max_bytes, max_depth)
+    if not isinstance(document, dict):
+        raise InvalidParameter(parameter, "must be a JSON object")
+    return document
+
+
+def parse_json_array(
+    text: str, parameter: str, *, max_bytes: int = MAX_DOCUMENT_BYTES, max_depth: int = MAX_DEPTH
+) -> list[Any]:
+    """Parse ``text`` as a JSON array (how the SDKs send list parameters), bounded likewise."""
+    document = _parse_bounded(text, parameter, "a JSON array", max_bytes, max_depth)
+    if not isinstance(document, list):
+        raise InvalidParameter(parameter, "must be a JSON array")
+    return document
+
+
+def _parse_bounded(text: str, parameter: str, kind: str, max_bytes: int, max_depth: int) -> Any:
     if len(text.encode("utf-8")) > max_bytes:
         raise InvalidParameter(parameter, f"must be at most {max_bytes} bytes of JSON")
     if nesting_depth(text) > max_depth:
         raise InvalidParameter(parameter, f"JSON must not nest deeper than {max_depth} levels")
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except ValueError:
-        raise InvalidParameter(parameter, "must be a JSON object") from None
-    if not isinstance(document, dict):
-        raise InvalidParameter(parameter, "must be a JSON object")
-    return document
+        raise InvalidParameter(parameter, f"must be {kind}") from None
 
 
 def nesting_depth(text: str) -> int:

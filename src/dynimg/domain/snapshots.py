@@ -11,6 +11,9 @@ work than a long film's storyboard:
   0 spreads the pictures evenly over the video); with both, the one giving fewer pictures
   wins, as Alibaba documents.
 - ``SpecifiedOffsetTime`` milliseconds in [0, 86399999] (default 0).
+- ``SpecifiedOffsetTimes``: up to 30 times in milliseconds (a JSON array on the wire); when
+  given, one picture at each, in time order, and Count, Interval and SpecifiedOffsetTime
+  are not used.
 - ``Width`` / ``Height`` in [8, 4096]; neither: the source's size, one: the other follows the
   source's aspect ratio.
 - ``FrameType`` ``normal`` (default: the frame shown at each time) or ``intra`` (the nearest
@@ -30,7 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from dynimg.domain.fields import read_bool, read_choice, read_int, read_object
-from dynimg.domain.json_document import parse_json_object
+from dynimg.domain.json_document import parse_json_array, parse_json_object
 from dynimg.domain.watermarks import parse_color
 from dynimg.errors import InvalidParameter
 
@@ -39,6 +42,8 @@ MAX_COUNT = 10_000
 MAX_INTERVAL_SECONDS = 86_400
 MAX_OFFSET_MS = 86_399_999
 """The last millisecond of Alibaba's time range (23:59:59.999)."""
+MAX_OFFSET_TIMES = 30
+"""Alibaba's bound on ``SpecifiedOffsetTimes``."""
 MIN_SIDE, MAX_SIDE = 8, 4096
 MAX_GRID = 10_000
 """Alibaba's bound on Columns and Lines (the sheet bounds below bind first)."""
@@ -116,6 +121,9 @@ class SnapshotConfig:
     count: int = 1
     interval_s: int = 1
     offset_ms: int = 0
+    offsets_ms: tuple[int, ...] = ()
+    """``SpecifiedOffsetTimes``: one picture at each of these times; Count, Interval and
+    ``offset_ms`` are then unused."""
     frame_type: FrameType = FrameType.NORMAL
     width: int | None = None
     height: int | None = None
@@ -164,6 +172,9 @@ def parse_snapshot_request(params: Mapping[str, str | None]) -> SnapshotConfig:
     sprite_text = body.pop("SpriteSnapshotConfig", None)
     if sprite_text is not None:
         body["SpriteSnapshotConfig"] = parse_json_object(sprite_text, "SpriteSnapshotConfig")
+    times_text = body.pop("SpecifiedOffsetTimes", None)
+    if times_text is not None:
+        body["SpecifiedOffsetTimes"] = parse_json_array(times_text, "SpecifiedOffsetTimes")
     kind = SnapshotType.SPRITE if sprite_text is not None else SnapshotType.NORMAL
     config = _parse_body(body, "", kind)
     check_fixed_layout(config, "")
@@ -177,6 +188,7 @@ def _parse_body(body: Mapping[str, Any], path: str, kind: SnapshotType) -> Snaps
         count=_int(body, "Count", path, 1, MAX_COUNT, 1),
         interval_s=_int(body, "Interval", path, 0, MAX_INTERVAL_SECONDS, 1),
         offset_ms=_int(body, "SpecifiedOffsetTime", path, 0, MAX_OFFSET_MS, 0),
+        offsets_ms=_offsets(body, _at(path, "SpecifiedOffsetTimes")),
         frame_type=FrameType(
             read_choice(body["FrameType"], _at(path, "FrameType"), [f.value for f in FrameType])
             if _given(body, "FrameType")
@@ -186,6 +198,15 @@ def _parse_body(body: Mapping[str, Any], path: str, kind: SnapshotType) -> Snaps
         height=_side(body, "Height", path),
         sprite=None if sprite is None else _parse_sprite(sprite, _at(path, "SpriteSnapshotConfig")),
     )
+
+
+def _offsets(body: Mapping[str, Any], path: str) -> tuple[int, ...]:
+    value = body.get("SpecifiedOffsetTimes")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_OFFSET_TIMES:
+        raise InvalidParameter(path, f"must be a list of 1 to {MAX_OFFSET_TIMES} times in ms")
+    return tuple(read_int(v, f"{path}[{i}]", 0, MAX_OFFSET_MS) for i, v in enumerate(value))
 
 
 def _parse_sprite(value: Any, path: str) -> SpriteConfig:
@@ -300,6 +321,8 @@ def snapshot_document(config: SnapshotConfig) -> dict[str, Any]:
         "Interval": config.interval_s,
         "SpecifiedOffsetTime": config.offset_ms,
     }
+    if config.offsets_ms:
+        body["SpecifiedOffsetTimes"] = list(config.offsets_ms)
     body |= {k: v for k, v in (("Width", config.width), ("Height", config.height)) if v}
     if config.sprite is not None:
         body["SpriteSnapshotConfig"] = _sprite_document(config.sprite)

@@ -20,10 +20,13 @@ from dynimg.errors import ClipOutOfRange
 def snapshot_times(config: SnapshotConfig, duration_ms: int) -> list[int]:
     """The times (ms from the video's start) of the pictures to take, at most ``Count``.
 
-    ``Interval`` > 0: from ``SpecifiedOffsetTime`` every Interval seconds while inside the
-    video (so the one of Count and Interval that gives fewer pictures wins). ``Interval`` 0:
-    Count pictures spread evenly from the offset to the end.
+    ``SpecifiedOffsetTimes``: those, in time order. ``Interval`` > 0: from
+    ``SpecifiedOffsetTime`` every Interval seconds while inside the video (so the one of Count
+    and Interval that gives fewer pictures wins). ``Interval`` 0: Count pictures spread evenly
+    from the offset to the end.
     """
+    if config.offsets_ms:
+        return _specified(config.offsets_ms, duration_ms)
     start = config.offset_ms
     if duration_ms > 0 and start >= duration_ms:
         raise ClipOutOfRange(
@@ -35,6 +38,18 @@ def snapshot_times(config: SnapshotConfig, duration_ms: int) -> list[int]:
         return [start + i * step for i in range(config.count) if start + i * step <= last]
     span = max(duration_ms - start, 0)
     return [start + (i * span) // config.count for i in range(config.count)]
+
+
+def _specified(times: tuple[int, ...], duration_ms: int) -> list[int]:
+    """``SpecifiedOffsetTimes`` in time order (the video is decoded forward once), each of
+    which must fall inside the video."""
+    late = [t for t in times if duration_ms > 0 and t >= duration_ms]
+    if late:
+        raise ClipOutOfRange(
+            f"SpecifiedOffsetTimes {late[0]} ms is not before the end of the video "
+            f"({duration_ms} ms)."
+        )
+    return sorted(times)
 
 
 def check_source(config: SnapshotConfig, display: tuple[int, int], duration_ms: int) -> None:

@@ -3,16 +3,12 @@ durable work (:mod:`dynimg.services.snapshot_work`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dynimg.domain.accounts import Account
 from dynimg.domain.snapshot_jobs import INLINE_TEMPLATE, Snapshot, SnapshotJob, snapshot_rule
-from dynimg.domain.snapshots import (
-    SnapshotConfig,
-    SnapshotType,
-    parse_snapshot_request,
-)
+from dynimg.domain.snapshots import SnapshotConfig, SnapshotType
 from dynimg.domain.storyboard import check_source, signed_storyboard
 from dynimg.domain.tasks import TaskKind
 from dynimg.domain.url_signing import DeliveryPolicy, sign_path
@@ -35,11 +31,12 @@ MAX_AUTH_TIMEOUT = 2_592_000
 
 @dataclass(frozen=True)
 class SnapshotRequest:
-    """SubmitSnapshotJob's parameters: a template, or the inline ones (``params``)."""
+    """SubmitSnapshotJob's parameters, read: a template, or the inline config (read at the edge
+    by ``parse_snapshot_request``; Alibaba ignores inline values when a template is named)."""
 
     video_id: str
     template_id: str | None
-    params: Mapping[str, str | None]
+    inline: SnapshotConfig | None = None
     user_data: str | None = None
     """A JSON object of at most 1 KB, checked at the edge (``read_user_data``)."""
 
@@ -54,7 +51,7 @@ def submit_snapshot_job(
 ) -> SnapshotJob:
     """Check the request against the video, store a Queued job and announce it (``Throttling``
     when the account has ``queue_limit`` snapshot jobs unfinished, as for animated images)."""
-    inline = None if request.template_id else parse_snapshot_request(request.params)
+    inline = None if request.template_id else request.inline or SnapshotConfig(SnapshotType.NORMAL)
     with uow_factory() as uow:
         check_queue(uow.snapshot_jobs, account, queue_limit)
         video = _snapshottable(uow, account, request.video_id)

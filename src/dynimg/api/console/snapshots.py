@@ -18,7 +18,7 @@ from dynimg.api.console.videos import video_row
 from dynimg.domain.accounts import Account
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.snapshot_jobs import SnapshotJob
-from dynimg.domain.snapshots import SnapshotType
+from dynimg.domain.snapshots import SnapshotType, parse_snapshot_request
 from dynimg.errors import DynimgError, IllegalStatus
 from dynimg.services import snapshot_views, snapshots, videos
 from dynimg.services.snapshots import SnapshotQuery, SnapshotRequest
@@ -41,12 +41,14 @@ async def submit(console: Console, request: Request, visitor: Visitor) -> Respon
     values = {key: str(form.get(key, "")).strip() for key in ("template_id", *INLINE_FIELDS)}
     video_id = request.path_params["video_id"]
     params = {api: values[key] or None for key, api in INLINE_FIELDS.items()}
-    command = SnapshotRequest(video_id, values["template_id"] or None, params)
-    s = console.deps
+    template_id = values["template_id"] or None
+    s, limit = console.deps, console.services.settings.account_queue_limit
     try:
+        inline = None if template_id else parse_snapshot_request(params)
+        command = SnapshotRequest(video_id, template_id, inline)
         job = await run_in_threadpool(
             snapshots.submit_snapshot_job, s.uow_factory, s.clock, s.dispatcher,
-            console.account(visitor), command,
+            console.account(visitor), command, limit,
         )  # fmt: skip
     except DynimgError as exc:
         return await _page(console, request, visitor, values, exc.http_status,

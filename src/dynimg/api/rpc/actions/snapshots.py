@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dynimg.api.rpc.action import Action
@@ -9,20 +10,27 @@ from dynimg.api.rpc.context import ActionContext
 from dynimg.api.rpc.params import Param
 from dynimg.domain.fields import read_choice, read_int
 from dynimg.domain.snapshot_events import read_user_data
-from dynimg.domain.snapshots import LISTED_TYPES, SnapshotType
+from dynimg.domain.snapshots import LISTED_TYPES, SnapshotType, parse_snapshot_request
 from dynimg.domain.timestamps import format_utc
+from dynimg.errors import InvalidParameter
 from dynimg.services import snapshots
 from dynimg.services.snapshots import SnapshotListing, SnapshotQuery, SnapshotRequest
 
 _INLINE = ("SpecifiedOffsetTime", "Width", "Height", "Count", "Interval")
+_DOCUMENTS = ("SpriteSnapshotConfig", "SpecifiedOffsetTimes")
+_REFERENCE_ID = re.compile(r"[A-Za-z0-9_-]{6,64}")
 
 
 def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
     s, params = ctx.deps, ctx.params
+    template_id = params["SnapshotTemplateId"]
+    _check_reference_id(params["ReferenceId"])
     request = SnapshotRequest(
         video_id=ctx.require("VideoId"),
-        template_id=params["SnapshotTemplateId"],
-        params={name: params[name] for name in (*_INLINE, "SpriteSnapshotConfig")},
+        template_id=template_id,
+        inline=None
+        if template_id
+        else parse_snapshot_request({name: params[name] for name in (*_INLINE, *_DOCUMENTS)}),
         user_data=read_user_data(params["UserData"]),
     )
     limit = ctx.services.settings.account_queue_limit
@@ -31,6 +39,14 @@ def submit_snapshot_job(ctx: ActionContext) -> dict[str, Any]:
     )
     s.tracer.annotate({"job.id": job.id})
     return {"SnapshotJob": {"JobId": job.id}}
+
+
+def _check_reference_id(value: str | None) -> None:
+    # Alibaba's format is checked; dynimg keeps no ReferenceId (docs/api.md says so).
+    if value is not None and not _REFERENCE_ID.fullmatch(value):
+        raise InvalidParameter(
+            "ReferenceId", "must be 6 to 64 letters, digits, hyphens or underscores"
+        )
 
 
 def list_snapshots(ctx: ActionContext) -> dict[str, Any]:
@@ -72,6 +88,8 @@ ACTIONS = [
             Param("SnapshotTemplateId", max_bytes=64),
             *(Param(name, max_bytes=32) for name in _INLINE),
             Param("SpriteSnapshotConfig", max_bytes=4096),
+            Param("SpecifiedOffsetTimes", max_bytes=1024),
+            Param("ReferenceId", max_bytes=64),
             Param("UserData", max_bytes=1024),
         ),
     ),
