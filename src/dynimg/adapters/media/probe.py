@@ -179,14 +179,16 @@ def _facts(
 
 
 def _refuse_animated_webp(path: Path) -> None:
-    """FFmpeg decodes still WebP only; say so rather than calling an animated one damaged."""
+    """FFmpeg decodes still WebP only; say so rather than calling an animated one damaged (a job
+    reaches this only when it reads an upload not yet probed: the probe rewrites it)."""
     with path.open("rb") as file:
         head = file.read(21)
     animated = head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X" and len(head) == 21
     if animated and head[20] & ANIMATION_FLAG:
         raise UnreadableMedia(
-            "Animated WebP is not accepted as a source video: upload the video it was made "
-            "from, or convert it to MP4 first."
+            "Animated WebP is not accepted as it was uploaded: FFmpeg cannot decode it, so "
+            "dynimg rewrites it as a video when it probes the upload; submit again once the "
+            "video is Normal."
         )
 
 
