@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.masking import mask_url_password
+from dynimg.environment import ENV_PREFIX, environment_values
 from dynimg.errors import ConfigurationError
 from dynimg.media_settings import LIMITS, field_arguments, limits_of
 
-ENV_PREFIX = "DYNIMG_"
-FILE_SUFFIX = "_file"
 _STORAGE_URL = re.compile(r"^(file://.+|s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|[^:]+)$")
 
 
@@ -330,7 +329,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     ``DYNIMG_<NAME>_FILE`` names a file holding the value of ``DYNIMG_<NAME>`` (Docker and
     Kubernetes secrets are mounted as files), its trailing newline dropped.
     """
-    values, problems = _environment_values(environ)
+    values, problems = environment_values(environ, ENV_PREFIX, Settings.model_fields)
     try:
         settings = Settings.model_validate(values)
     except ValidationError as exc:
@@ -341,36 +340,3 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if problems:
         raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems)) from None
     return settings
-
-
-def _environment_values(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Each field's raw value, from its variable or its ``_FILE`` variant, and the problems."""
-    values: dict[str, str] = {}
-    problems: list[str] = []
-    for key, value in environ.items():
-        if not key.startswith(ENV_PREFIX) or value == "":
-            continue
-        name = key[len(ENV_PREFIX) :].lower()
-        field = name.removesuffix(FILE_SUFFIX)
-        if field == name or name in Settings.model_fields or field not in Settings.model_fields:
-            values[name] = value  # an unknown name is reported by validation, as `extra`
-        elif environ.get(ENV_PREFIX + field.upper()):
-            problems.append(f"{key}: set {ENV_PREFIX}{field.upper()} or {key}, not both")
-        else:
-            try:
-                values[field] = _read_value_file(Path(value))
-            except ValueError as exc:
-                problems.append(f"{key}: {exc}")
-    return values, problems
-
-
-def _read_value_file(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text") from None
-    if not text:
-        raise ValueError(f"{path} is empty")
-    return text

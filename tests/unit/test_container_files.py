@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from dynimg.cli import COMMANDS
-from dynimg.settings import ENV_PREFIX, FILE_SUFFIX, Settings, load_settings
+from dynimg.environment import ENV_PREFIX, FILE_SUFFIX
+from dynimg.settings import Settings, load_settings
 
 ROOT = Path(__file__).parents[2]
 SERVICES = {"api", "worker", "setup", "postgres", "rabbitmq", "redis", "minio"}
