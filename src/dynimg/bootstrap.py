@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from dynimg.errors import ConfigurationError
+from dynimg.home_secrets import console_session_key, url_signing_key
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -225,32 +226,6 @@ def local_access_key(settings: Settings, account_name: str) -> tuple[str, str] |
     finally:
         engine.dispose()
     return key.id, key.secret
-
-
-def url_signing_key(settings: Settings) -> str:
-    """The configured signing key, or one generated once and kept in ``home``."""
-    if settings.url_signing_key:
-        return settings.url_signing_key.get_secret_value()
-    return home_secret(settings, "url-signing.key")
-
-
-def console_session_key(settings: Settings) -> str:
-    """The key console session cookies are signed with: configured, or generated into ``home``."""
-    if settings.console_session_key:
-        return settings.console_session_key.get_secret_value()
-    return home_secret(settings, "console-session.key")
-
-
-def home_secret(settings: Settings, name: str) -> str:
-    """A random secret generated once into ``home/name`` (mode 0600) and read back after."""
-    import secrets  # here: the render path imports this module and never needs it
-
-    path = settings.home / name
-    if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
 
 
 def open_storage(settings: Settings) -> Storage:
