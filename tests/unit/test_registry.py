@@ -39,6 +39,8 @@ SUPPORTED = {
     "GetThumbnailUrl",
     "ListSnapshots",
     "SubmitSnapshotJob",
+    "UploadMediaByURL",
+    "GetURLUploadInfos",
 }
 
 
