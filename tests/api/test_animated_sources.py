@@ -33,6 +33,9 @@ def test_an_animation_becomes_a_video_every_job_can_use(
     video = wait_for_status(api, video_id, "Normal", "UploadFail")
     assert video["Status"] == "Normal", video
     assert video["Duration"] == pytest.approx(1.4)
+    # Nothing lost: the upload is kept as sent, its video beside it (what jobs read).
+    kept = {f.name: f.read_bytes() for f in server.home.rglob(f"video/{video_id}/*")}
+    assert source.read_bytes() in kept.values() and "frames.mkv" in kept, sorted(kept)
     mezzanine = raw_call(server, creds, "GetMezzanineInfo", VideoId=video_id)["Mezzanine"]
     assert (mezzanine["Width"], mezzanine["Height"]) == (160, 120)
     assert mezzanine["VideoStreamList"][0]["CodecName"] == fmt
@@ -59,6 +62,8 @@ def test_an_animation_becomes_a_video_every_job_can_use(
     listed = wait_for_snapshots(api, video_id, "NormalSnapshot")
     taken = [frame_index(picture(url)) for url in urls(listed)]
     assert taken == [frame_at(450 + k * (1400 - 450) // 3) for k in range(3)]
+    api.call("DeleteVideo", VideoIds=video_id)  # both files go with the video
+    assert not list(server.home.rglob(f"video/{video_id}/*"))
 
 
 def test_a_damaged_animation_fails_the_upload_with_its_reason(

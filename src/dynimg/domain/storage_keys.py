@@ -37,6 +37,6 @@ def cover_key(video_id: str) -> str:
 
 
 def frames_key(video_id: str) -> str:
-    """Where an animated image uploaded as a video is kept once rewritten as a video (the
-    uploaded file is then deleted): under the video's prefix."""
+    """Where an animated image uploaded as a video is kept once rewritten as a video, beside
+    the upload (``Video.source_key``)."""
     return validate_key(f"video/{video_id}/frames.mkv")

@@ -91,6 +91,14 @@ class Video:
     """An animated image made the cover by a SetDefaultCover template."""
     cover_snapshot_id: str | None = None
     """The cover snapshot chosen when the video became Normal (the cover when nothing else is)."""
+    source_key: str | None = None
+    """What jobs read when it is not the upload itself: an animated image (GIF, APNG, animated
+    WebP) is rewritten once as a seekable video, kept beside the upload (which stays as sent)."""
+
+    @property
+    def render_key(self) -> str:
+        """The file every job, preview and cover of this video decodes."""
+        return self.source_key or self.storage_key
 
     def can_become(self, status: VideoStatus) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())

@@ -66,7 +66,7 @@ def _render_cover(
     )  # fmt: skip
     with ExitStack() as files:
         spec = assemble(config, (), files, storage.readable)
-        source = files.enter_context(storage.readable(video.storage_key))
+        source = files.enter_context(storage.readable(video.render_key))
         output = Path(files.enter_context(tempfile.TemporaryDirectory(dir=scratch))) / "cover.webp"
         engine.render(source, spec, output)
         storage.put(key, iter([output.read_bytes()]))

@@ -213,7 +213,7 @@ def _prepare(deps: JobDeps, job: DynamicImageJob, files: ExitStack) -> tuple[Ren
             uow, deps.uploads, job.account_id, job.config.watermark_ids, job.overrides.watermarks
         )
     spec = assemble(job.config, layers, files, deps.storage.readable)
-    return spec, files.enter_context(deps.storage.readable(video.storage_key))
+    return spec, files.enter_context(deps.storage.readable(video.render_key))
 
 
 def _render(

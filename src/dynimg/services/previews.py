@@ -85,7 +85,7 @@ def _render(
 ) -> tuple[bytes, str]:
     with ExitStack() as files:
         spec = assemble(small, layers, files, storage.readable)
-        source = files.enter_context(storage.readable(video.storage_key))
+        source = files.enter_context(storage.readable(video.render_key))
         work = Path(files.enter_context(tempfile.TemporaryDirectory(dir=scratch)))
         output = work / f"preview.{small.format.value}"
         engine.render(source, spec, output)

@@ -189,16 +189,16 @@ def _settle_video(deps: ProbeDeps, video_id: str) -> str | None:
     if video is None or video.status is not VideoStatus.UPLOAD_SUCC:
         return None  # deleted, or settled by an earlier delivery
     try:
-        (key, facts), status, reason = _probe_source(deps, video), VideoStatus.NORMAL, ""
+        (source, facts), status, reason = _probe_source(deps, video), VideoStatus.NORMAL, ""
     except MediaError as exc:
-        key, facts = video.storage_key, None
+        source, facts = None, None
         status, reason = VideoStatus.UPLOAD_FAIL, f"{exc.code}: {exc.message}"[:500]
     covers, settled = None, False
     with deps.uow_factory() as uow:
         current = uow.videos.get(None, video_id)
         if current is not None and current.status is VideoStatus.UPLOAD_SUCC:
             now = deps.clock.now()
-            uow.videos.update(replace(current, status=status, probe=facts, storage_key=key,
+            uow.videos.update(replace(current, status=status, probe=facts, source_key=source,
                                       failure_reason=reason, modified_at=now))  # fmt: skip
             if status is VideoStatus.NORMAL:
                 covers = SnapshotJob.queued(
@@ -207,15 +207,16 @@ def _settle_video(deps: ProbeDeps, video_id: str) -> str | None:
                 uow.snapshot_jobs.add(covers)
             uow.commit()
             settled = True
-    if key != video.storage_key:  # an animation: its video replaces it (or is not wanted)
-        deps.storage.delete(video.storage_key if settled else key)
+    if source is not None and not settled:  # deleted or settled meanwhile: not wanted
+        deps.storage.delete(source)
     log.info("video %s is %s %s", video_id, status, reason)
     return covers.id if covers is not None else None
 
 
-def _probe_source(deps: ProbeDeps, video: Video) -> tuple[str, ProbeFacts]:
-    """The key jobs will read and the video's facts. An animated image (GIF, APNG, animated
-    WebP) is rewritten as a video, stored beside it; its facts are the animation's own."""
+def _probe_source(deps: ProbeDeps, video: Video) -> tuple[str | None, ProbeFacts]:
+    """The facts of the upload, and the key of the video jobs read instead of it (None: the
+    upload itself). An animated image (GIF, APNG, animated WebP) is rewritten as a video,
+    stored beside the upload; its facts are the animation's own."""
     with (
         deps.storage.readable(video.storage_key) as source,
         tempfile.TemporaryDirectory(prefix="probe-", dir=deps.scratch()) as work,
@@ -223,7 +224,7 @@ def _probe_source(deps: ProbeDeps, video: Video) -> tuple[str, ProbeFacts]:
         converted = Path(work) / "frames.mkv"
         animation = deps.engine.animation_to_video(source, converted)
         if animation is None:
-            return video.storage_key, _facts(deps.engine.probe(source))
+            return None, _facts(deps.engine.probe(source))
         key = frames_key(video.id)
         with converted.open("rb") as data:
             deps.storage.put(key, iter(lambda: data.read(1 << 20), b""))

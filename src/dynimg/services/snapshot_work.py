@@ -78,7 +78,7 @@ class SnapshotWork(lifecycle.WorkKind[SnapshotJob, _Taken, None]):
             raise VideoNotFound()
         progress = _Progress(self, claim, liveness)
         with (
-            deps.storage.readable(video.storage_key) as source,
+            deps.storage.readable(video.render_key) as source,
             tempfile.TemporaryDirectory(prefix="snapshots-", dir=deps.scratch()) as scratch,
         ):
             started = time.monotonic()

@@ -104,6 +104,7 @@ def delete_videos(
             uow.upload_grants.delete_for(video.id)
             uow.videos.delete(account.id, video.id)
             keys += [video.storage_key, cover_key(video.id)]
+            keys += [video.source_key] if video.source_key else []
         uow.commit()
     # Files go after the rows: a crash in between leaves an orphan file, never a row without one.
     for key in keys:

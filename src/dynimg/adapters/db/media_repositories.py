@@ -222,6 +222,7 @@ def _video_row(video: Video) -> dict[str, Any]:
         "failure_reason": video.failure_reason,
         "cover_image_id": video.cover_image_id,
         "cover_snapshot_id": video.cover_snapshot_id,
+        "source_key": video.source_key,
         "created_at": video.created_at,
         "modified_at": video.modified_at,
     }
@@ -258,6 +259,7 @@ def _video(mapping: Any) -> Video:
         failure_reason=row["failure_reason"],
         cover_image_id=row["cover_image_id"],
         cover_snapshot_id=row["cover_snapshot_id"],
+        source_key=row["source_key"],
     )
 
 

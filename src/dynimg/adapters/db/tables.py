@@ -112,6 +112,7 @@ videos = Table(
     Column("failure_reason", String(512), nullable=False),
     Column("cover_image_id", String(32), nullable=True),
     Column("cover_snapshot_id", String(32), nullable=True),
+    Column("source_key", String(512), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("modified_at", UtcDateTime, nullable=False),
     Index("ix_videos_account_created", "account_id", "created_at"),
