@@ -33,7 +33,6 @@ if TYPE_CHECKING:
         RateLimiter,
         SignInThrottle,
         Storage,
-        UnitOfWork,
     )
     from dynimg.services.deps import Deps
     from dynimg.services.job_runner import JobDeps
@@ -127,13 +126,9 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Wire dynimg for ``settings``: database (migrated to the latest schema), clock, ..."""
-    from sqlalchemy.orm import sessionmaker
-
     from dynimg.adapters.callbacks import HttpCallbackSender
     from dynimg.adapters.clock import SystemClock
-    from dynimg.adapters.db.engine import make_engine
-    from dynimg.adapters.db.migrate import upgrade
-    from dynimg.adapters.db.unit_of_work import SqlUnitOfWork
+    from dynimg.adapters.db.opening import open_database
     from dynimg.adapters.media.isolated import IsolatedEngine
     from dynimg.adapters.observability.prometheus import PrometheusMetrics
     from dynimg.adapters.passwords import Argon2Hasher
@@ -144,13 +139,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from dynimg.services.deps import Deps
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url, settings.database_connect_timeout_seconds)
-    upgrade(engine)
-    session_factory = sessionmaker(engine, expire_on_commit=False)
-
-    def uow_factory() -> UnitOfWork:
-        return SqlUnitOfWork(session_factory)
-
+    engine, uow_factory = open_database(
+        settings.effective_database_url, settings.database_connect_timeout_seconds
+    )
     sender = HttpCallbackSender(allow_private=settings.allow_private_callbacks)
     scratch = ProcessScratch(settings.home / "scratch")
     dispatcher, close_dispatcher = open_dispatcher(settings)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dynimg.domain.geometry import Box
+from dynimg.domain.snapshot_documents import snapshot_document
 from dynimg.domain.snapshots import (
     MAX_COUNT,
     FrameType,
@@ -17,7 +18,6 @@ from dynimg.domain.snapshots import (
     check_total,
     parse_snapshot_request,
     parse_snapshot_template_config,
-    snapshot_document,
 )
 from dynimg.domain.storyboard import cue_time, place, snapshot_times, storyboard_vtt
 from dynimg.errors import ClipOutOfRange, InvalidParameter

@@ -14,12 +14,12 @@ from dynimg.adapters.db.snapshot_tables import snapshot_jobs, snapshots
 from dynimg.adapters.db.work_queue import SqlWorkQueue, WorkTable
 from dynimg.domain.jobs import JobStatus
 from dynimg.domain.json_document import dump_compact
+from dynimg.domain.snapshot_documents import snapshot_document
 from dynimg.domain.snapshot_jobs import Snapshot, SnapshotJob
 from dynimg.domain.snapshots import (
     JOB_TYPES,
     SnapshotType,
     parse_snapshot_template_config,
-    snapshot_document,
 )
 
 
