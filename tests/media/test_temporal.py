@@ -16,6 +16,7 @@ import pytest
 
 from dynimg.adapters.media import dither, webp_frames
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.domain.templates import Dither
 from tests.media.conftest import render
 from tests.media.footage import bars_region, low_light, scrolling_text
 from tests.support.media import Animation, ssim_half
@@ -119,3 +120,57 @@ def test_low_light_noise_is_not_frozen_into_the_picture(
     fresh_ssim = np.mean([ssim_half(a, b) for a, b in zip(fresh, sources, strict=True)])
     assert ours_ssim > fresh_ssim - 0.006, (ours_ssim, fresh_ssim)
     assert size <= fresh_size, "reuse still pays"
+
+
+def _float_rule(
+    palette: np.ndarray, previous: np.ndarray, indices: np.ndarray, source: np.ndarray,
+    plane: np.ndarray, mode: Dither,
+) -> np.ndarray:  # fmt: skip
+    """The rule as docs/media.md states it, in float32 RGB (the engine's first version): the
+    engine's integer arithmetic must decide exactly as this does."""
+    colours = np.zeros((256, 3), np.float32)
+    colours[: len(palette)] = palette
+    wanted = source.astype(np.float32)
+    old, new = colours[previous], colours[indices]
+    old_error = np.linalg.norm(old - wanted, axis=2)
+    new_error = np.linalg.norm(new - wanted, axis=2)
+    pixel = old_error <= new_error + dither.SLACK
+    if mode is Dither.NONE:
+        return pixel
+
+    def block_error(values: np.ndarray) -> np.ndarray:
+        height, width = values.shape[:2]
+        padded = np.pad(values, ((0, -height % 4), (0, -width % 4), (0, 0)), mode="edge")
+        blocks = padded.reshape(padded.shape[0] // 4, 4, padded.shape[1] // 4, 4, 3)
+        norms = np.linalg.norm(blocks.mean(axis=(1, 3)), axis=2)
+        return np.repeat(np.repeat(norms, 4, axis=0), 4, axis=1)[:height, :width]
+
+    pattern = (block_error(old - wanted) <= block_error(new - wanted) + dither.SLACK) & pixel
+    if mode is Dither.BAYER:
+        return pattern
+    return np.where(plane & dither.BUSY, pixel, pattern)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("mode", list(Dither))
+@pytest.mark.parametrize("shape", [(3, 3), (37, 53), (120, 160)])
+def test_the_temporal_rule_decides_as_its_float_statement(
+    mode: Dither, shape: tuple[int, int]
+) -> None:
+    # Few, close colours and small errors: the lengths compared are often exactly a level
+    # apart, where float and integer arithmetic could part (and a wrong tie would show).
+    rng = np.random.default_rng(sum(shape))
+    palette = (100 + rng.integers(0, 3, (8, 3))).astype(np.uint8)
+    previous = rng.integers(0, 8, shape).astype(np.uint8)
+    indices = previous.copy()
+    changed = rng.random(shape) < 0.6
+    indices[changed] = rng.integers(0, 8, int(changed.sum()))
+    noise = rng.integers(-2, 3, (*shape, 3))
+    source = np.clip(palette[indices].astype(int) + noise, 0, 255).astype(np.uint8)
+    plane = (rng.random(shape) < 0.5).astype(np.uint8) | dither.MOVED
+    # A strip of 8 rows at a time (whole 4x4 blocks), as a small memory share makes it.
+    stabiliser = dither.Stabiliser(shape, palette, mode, 8 * shape[1] * dither.KEEP_BYTES_PER_PIXEL)
+    kept = stabiliser._kept(previous, indices, source, plane)
+    expected = _float_rule(palette, previous, indices, source, plane, mode)
+    assert np.array_equal(kept, expected)
+    assert kept.size < 100 or 0 < kept.mean() < 1, "both decisions occur"
