@@ -5,8 +5,10 @@ process of one installation."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from dynimg.settings import Settings
+if TYPE_CHECKING:  # the render path imports bootstrap, and must not load pydantic
+    from dynimg.settings import Settings
 
 
 def url_signing_key(settings: Settings) -> str:
