@@ -8,11 +8,13 @@ carried from the request to the worker by the job's row, whichever dispatcher ra
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -215,6 +217,19 @@ def test_a_job_is_one_trace_from_the_request_to_the_callback_and_a_snapshot_job_
         traced.services.close()
 
 
+@contextmanager
+def root_logging_kept() -> Iterator[None]:
+    """Celery's test worker sets up logging for a worker (the root logger at ERROR); give the
+    root logger back as it was, or later tests' warnings go nowhere."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+
 @pytest.mark.timeout(120)
 def test_the_trace_rides_the_celery_broker_too(
     tmp_path: Path, exporter: InMemorySpanExporter, rabbitmq_queue: tuple[str, str]
@@ -238,7 +253,10 @@ def test_the_trace_rides_the_celery_broker_too(
             run_task(deps, kind, ref)
 
         app = make_app(CeleryConfig(url, queue, 60, 1024, 2), run)
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with (
+            root_logging_kept(),
+            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+        ):
             job_id = submit(traced, video_id, receiver)
             wait_for_callback(receiver, exporter)
         trace = the_job_trace(exporter, job_id)

@@ -73,6 +73,7 @@ def test_json_lines_carry_the_bound_ids() -> None:
     handler.setFormatter(JsonFormatter())
     logger = logging.getLogger("dynimg.test-logs.ids")
     logger.propagate = False
+    logger.setLevel(logging.INFO)  # what the formatter writes, whatever the root's level
     logger.addHandler(handler)
     try:
         logger.warning("before")
