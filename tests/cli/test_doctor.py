@@ -33,6 +33,13 @@ def test_a_working_home_passes_every_check(tmp_path: Path) -> None:
     assert not leftovers, "the storage probe is left behind"
 
 
+def test_h264_allowed_checks_its_encoder_too(tmp_path: Path) -> None:
+    run_cli(tmp_path, "migrate")
+    result = run_cli(tmp_path, "doctor", check=False, DYNIMG_ALLOW_H264="true")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "encodes gif, libwebp, apng, libsvtav1, libx264;" in _lines(result.stdout)["codecs"]
+
+
 def test_an_unreachable_broker_and_redis_fail_with_what_to_fix(tmp_path: Path) -> None:
     run_cli(tmp_path, "migrate")
     port = free_port()

@@ -18,6 +18,8 @@ from dynimg.ports import Storage
 
 ENCODERS = ("gif", "libwebp", "apng", "libsvtav1")
 """What rendering writes: GIF, WebP, APNG, and AV1 for AVIF and MP4."""
+H264_ENCODER = "libx264"
+"""What ``Codec=h264`` encodes with, checked only when the operator allows it."""
 DECODERS = ("h264", "hevc", "vp9", "libdav1d", "mpeg4", "prores")
 """What uploads are most often made of (dav1d: FFmpeg's own AV1 decoder needs hardware)."""
 MIN_FREE_BYTES = 1024**3
@@ -40,11 +42,13 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def check_codecs() -> Check:
-    """PyAV has the encoders rendering uses and the decoders common uploads need."""
+def check_codecs(*, allow_h264: bool = False) -> Check:
+    """PyAV has the encoders rendering uses and the decoders common uploads need (and libx264
+    when the operator allows H.264 MP4: ``DYNIMG_ALLOW_H264``)."""
     import av
 
-    missing = [f"{name} encoder" for name in ENCODERS if not _has_codec(name, "w")]
+    encoders = (*ENCODERS, H264_ENCODER) if allow_h264 else ENCODERS
+    missing = [f"{name} encoder" for name in encoders if not _has_codec(name, "w")]
     missing += [f"{name} decoder" for name in DECODERS if not _has_codec(name, "r")]
     if missing:
         return Check(
@@ -57,7 +61,7 @@ def check_codecs() -> Check:
     return Check(
         "codecs",
         True,
-        f"PyAV {av.__version__}: encodes {', '.join(ENCODERS)}; decodes {', '.join(DECODERS)}",
+        f"PyAV {av.__version__}: encodes {', '.join(encoders)}; decodes {', '.join(DECODERS)}",
     )
 
 
