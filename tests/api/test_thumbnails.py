@@ -21,7 +21,7 @@ from tests.support.clients import SdkApi, sdk_api
 from tests.support.jobs import uploaded_video
 from tests.support.on_demand import get_until_done, resign, tampered, url_through_core_sdk
 from tests.support.rpc import raw_call
-from tests.support.server import Credentials, ServerProcess, start_server
+from tests.support.server import Credentials, ServerProcess, run_cli, start_server
 from tests.support.thumbnails import is_checkerboard, make_thumbnail_clip, second_shown
 
 pytestmark = pytest.mark.timeout(180)
@@ -74,6 +74,20 @@ def test_the_picture_shows_the_moment_asked_for(
     assert shown.shape == (90, 160, 3)
     assert second_shown(shown) == second
     assert is_checkerboard(shown) == (second in (4, 5))
+
+
+def test_the_cli_prints_a_url_of_the_moment(
+    server: ServerProcess, creds: Credentials, video_id: str
+) -> None:
+    result = run_cli(
+        server.home, "video", "thumbnail-url", video_id, "--time", "6.5", "--width", "160",
+        "--format", "webp", DYNIMG_ENDPOINT=server.url, DYNIMG_ACCESS_KEY_ID=creds.key_id,
+        DYNIMG_ACCESS_KEY_SECRET=creds.secret,
+    )  # fmt: skip
+    url = result.stdout.strip()
+    assert urlsplit(url).path == f"/videos/{video_id}/thumbnail.webp" and "auth_key=" in url
+    response = get_until_done(url)
+    assert response.status_code == 200 and second_shown(picture(response)) == 6
 
 
 def test_auto_takes_the_sharp_still_and_later_gets_are_cached(

@@ -123,6 +123,36 @@ def video_animated_url(
     click.echo(body["AnimatedImageURL"])
 
 
+@video.command("thumbnail-url")
+@click.argument("video_id")
+@click.option("--format", "fmt", default="jpg", show_default=True, help="jpg, webp or avif.")
+@click.option("--time", help="Seconds or HH:MM:SS.mmm into the video, or auto (the default).")
+@click.option("--width", help="Width in pixels, 32 to 1920 (default 640).")
+@click.option("--expires", "lifetime", type=int, help="Seconds the URL stays valid.")
+@client_options
+def video_thumbnail_url(
+    video_id: str,
+    fmt: str,
+    time: str | None,
+    width: str | None,
+    lifetime: int | None,
+    endpoint: str | None,
+    account_name: str | None,
+) -> None:
+    """Print a signed on-demand URL of one picture of a video.
+
+    The first GET takes the picture; later ones serve the stored file.
+    """
+    from dynimg.cli import settings_from_env
+
+    client = open_client(settings_from_env(), endpoint, account_name)
+    body = client.call(
+        "GetThumbnailUrl", VideoId=video_id, ImageFormat=fmt, Time=time, Width=width,
+        AuthTimeout=lifetime,
+    )  # fmt: skip
+    click.echo(body["ThumbnailURL"])
+
+
 def checkpoints(settings: Settings) -> Path:
     """Where resumable uploads keep their checkpoints: DYNIMG_HOME if it exists, else the
     user's cache directory (a client command does not create a data directory)."""
