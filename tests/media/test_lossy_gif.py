@@ -74,6 +74,33 @@ def test_the_compiled_and_the_python_encoder_agree(tolerance: int) -> None:
         assert lzw.ENCODER(*args) == lzw._python_encode(*args)
 
 
+@pytest.mark.timeout(60)
+def test_a_run_of_one_colour_costs_what_plain_lzw_makes_of_it() -> None:
+    """Each code is added to the dictionary before the next match (as plain LZW does), so a
+    run of n pixels takes about sqrt(2n) codes: 141 for 10,000, 9 bits each."""
+    palette = bytes(range(256)) * 3
+    for encode in {lzw.ENCODER, lzw._python_encode}:
+        codes, shown = encode(bytes(10_000), b"", palette, 0, TRANSPARENT)
+        assert shown == bytes(10_000)
+        assert len(codes) <= 165, len(codes)  # codes added a match late: 276 bytes
+
+
+@pytest.mark.timeout(60)
+def test_a_frame_that_fills_the_dictionary_decodes_exactly() -> None:
+    """Noise needs more than 4096 codes: the dictionary is cleared on the way (twice here)."""
+    rng = np.random.default_rng(3)
+    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
+    frame = rng.integers(0, 255, (100, 120), dtype=np.uint8)
+    args = (frame.tobytes(), b"", palette.tobytes(), 0, TRANSPARENT)
+    assert lzw.ENCODER(*args) == lzw._python_encode(*args)
+    out = io.BytesIO()
+    writer = GifFile(out, (120, 100), palette.tobytes(), plays=0, tolerance=0)
+    writer.add(frame, 10)
+    writer.close()
+    with Image.open(io.BytesIO(out.getvalue())) as image:
+        assert np.array_equal(np.asarray(image.convert("RGB")), palette[frame])
+
+
 def _render(engine: PyAvMediaEngine, source: Path, out: Path, lossy: int) -> None:
     template: dict[str, Any] = {
         "Container": {"Format": "gif"},

@@ -157,17 +157,17 @@ def _python_encode(
     frame = _Frame(wanted, previous, palette, tolerance, transparent)
     d, writer = _Dictionary(), _BitWriter()
     writer.put(CLEAR, d.code_size)
-    previous_code, carry, p = NONE, [0, 0, 0], 0
+    carry, p = [0, 0, 0], 0
     while p < len(wanted):
         code, length = frame.match(d, p, carry)
-        if previous_code != NONE:
-            d.add(previous_code, d.first[code])
         writer.put(code, d.code_size)
-        previous_code, p = code, p + length
+        p += length
         if d.next_code == MAX_CODES:
             writer.put(CLEAR, d.code_size)
             d.reset()
-            previous_code = NONE
+            continue
+        if p < len(wanted):  # what a decoder adds on the next code, usable by the next match
+            d.add(code, frame.exact(p))
     writer.put(END, d.code_size)
     return writer.flush(), bytes(frame.shown)
 
