@@ -19,7 +19,6 @@ from dynimg.domain.templates import ImageFormat
 from dynimg.services import jobs
 from dynimg.settings import load_settings
 from dynimg.worker import WorkerPool
-from tests.conftest import fresh_postgres_database
 from tests.support import figures
 from tests.support.clock import FixedClock
 from tests.support.tenants import Tenant, tenant
@@ -48,20 +47,6 @@ def services(tmp_path: Path) -> Iterator[Services]:
     built = build_services(load_settings({"DYNIMG_HOME": str(tmp_path)}), clock=FixedClock())
     yield built
     built.close()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
-    """Services on SQLite and on PostgreSQL (the claim's subqueries must hold on both)."""
-    values = {"DYNIMG_HOME": str(tmp_path)}
-    fresh = fresh_postgres_database() if request.param == "postgres" else None
-    if fresh is not None:  # a database of its own: other tests' queued jobs would compete
-        values["DYNIMG_DATABASE_URL"] = next(fresh)
-    built = build_services(load_settings(values), clock=FixedClock())
-    yield built
-    built.close()
-    if fresh is not None:
-        fresh.close()
 
 
 def submit(services: Services, who: Tenant, dispatcher: Any = None) -> str:

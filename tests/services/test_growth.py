@@ -25,10 +25,9 @@ from dynimg.domain.thumbnails import parse_thumbnail_params
 from dynimg.services import images, on_demand
 from dynimg.services.tasks import run_task
 from dynimg.settings import load_settings
-from tests.conftest import fresh_postgres_database
 from tests.support import figures
 from tests.support.clock import FixedClock
-from tests.support.tenants import Tenant, tenant
+from tests.support.tenants import Announcements, Tenant, tenant
 
 SUITE = "growth without bound (tests/services/test_growth.py)"
 MANY = 5000
@@ -92,29 +91,11 @@ class StandInEngine:
         return RenderResult(ImageFormat.GIF, 160, 120, 10.0, 10, 1000, output.stat().st_size)
 
 
-class Announcements:
-    def announce(self, kind: object, ref: str) -> None:
-        pass
-
-
 def _serve(services: Services, who: Tenant, second: int) -> on_demand.Outcome:
     d = services.deps
     params = parse_params("gif", {"start": str(second), "end": str(second + 1)})
     request = on_demand.RenderRequest(str(who.account.uid), who.video_id, params)
     return on_demand.open_render(d.uow_factory, d.clock, Announcements(), request, 100)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
-    values = {"DYNIMG_HOME": str(tmp_path)}
-    fresh = fresh_postgres_database() if request.param == "postgres" else None
-    if fresh is not None:
-        values["DYNIMG_DATABASE_URL"] = next(fresh)
-    built = build_services(load_settings(values), clock=FixedClock())
-    yield built
-    built.close()
-    if fresh is not None:
-        fresh.close()
 
 
 @pytest.mark.timeout(60)

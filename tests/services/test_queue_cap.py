@@ -3,50 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from dynimg.api.error_mapper import error_headers, error_response
-from dynimg.bootstrap import Services, build_services
+from dynimg.bootstrap import Services
 from dynimg.domain.jobs import JobResult, SubmitJob
 from dynimg.domain.snapshots import SnapshotConfig, SnapshotType
 from dynimg.errors import QueueFull
 from dynimg.services import jobs, snapshots
 from dynimg.services.snapshots import SnapshotRequest
 from dynimg.settings import load_settings
-from tests.conftest import fresh_postgres_database
 from tests.support import figures
-from tests.support.clock import FixedClock
-from tests.support.tenants import Tenant, tenant
+from tests.support.tenants import Announcements, Tenant, tenant
 
 SUITE = "queue cap per account (tests/services/test_queue_cap.py)"
 LIMIT = 5
-
-
-class Announcements:
-    """A dispatcher that only remembers what it was told."""
-
-    def __init__(self) -> None:
-        self.refs: list[str] = []
-
-    def announce(self, kind: object, ref: str) -> None:
-        self.refs.append(ref)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
-    values = {"DYNIMG_HOME": str(tmp_path)}
-    fresh = fresh_postgres_database() if request.param == "postgres" else None
-    if fresh is not None:
-        values["DYNIMG_DATABASE_URL"] = next(fresh)
-    built = build_services(load_settings(values), clock=FixedClock())
-    yield built
-    built.close()
-    if fresh is not None:
-        fresh.close()
 
 
 def submit(services: Services, who: Tenant, limit: int = LIMIT) -> str:

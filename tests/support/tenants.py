@@ -42,3 +42,13 @@ def tenant(services: Services, name: str) -> Tenant:
         uow.videos.update(dataclasses.replace(video, status=VideoStatus.NORMAL))
         uow.commit()
     return Tenant(account, video.id, template.id)
+
+
+class Announcements:
+    """A dispatcher that only remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.refs: list[str] = []
+
+    def announce(self, kind: object, ref: str) -> None:
+        self.refs.append(ref)
