@@ -3,7 +3,8 @@ template, a snapshot job for a 10-minute video, the sheets and the WebVTT file l
 the console's player page in real Chromium, where hovering over the timeline shows the
 storyboard cell of that moment (read back from the pixels on screen). A second story makes a
 snapshot template and submits a job through the console's forms; a third imports a video from
-a URL with the videos page's form (the stories share one server: starting one costs ~20 s).
+a URL with the videos page's form, and a fourth plays an uploaded GIF on that page (the stories
+share one server: starting one costs ~20 s).
 
 The video is 10 minutes at 1 fps and 160x90 with a keyframe every 10 s (each frame shows its
 index), so it is made in about a second; the figures the walkthrough measures are printed
@@ -32,6 +33,7 @@ from tests.support.media import frame_index, make_clip
 from tests.support.origin import Origin
 from tests.support.server import ServerProcess
 from tests.support.storyboard import parse_vtt
+from tests.support.thumbnails import make_animation
 
 pytestmark = pytest.mark.slow
 MINUTES = 10
@@ -231,3 +233,31 @@ def test_import_a_video_from_a_url(context: BrowserContext, tmp_path: Path, shot
         shot(page, "videos-import")
     finally:
         origin.close()
+
+
+@pytest.mark.timeout(180)
+def test_an_animated_upload_plays_on_the_videos_page(
+    context: BrowserContext, tmp_path: Path
+) -> None:
+    """A GIF uploaded as a video shows, under Play, as an image the browser decodes (a
+    ``<video>`` plays no GIF), served as the GIF it was sent as."""
+    sticker = make_animation(tmp_path / "sticker.gif", "gif")
+    page = context.new_page()
+    sign_in(page, "alice")
+    page.goto("/console/videos")
+    page.get_by_label("Video file").set_input_files(sticker)
+    page.get_by_label("Title").fill("sticker")
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator("#videos tr", has_text="sticker")
+    expect(row.locator(".status")).to_have_text("Normal", timeout=60_000)
+    row.get_by_text("Play").click()
+    shown = row.locator("img.source")
+    expect(shown).to_be_visible()
+    assert row.locator("video").count() == 0
+    assert shown.evaluate("i => i.decode().then(() => [i.naturalWidth, i.naturalHeight])") == [
+        160,
+        120,
+    ]
+    served = page.request.get(str(shown.get_attribute("src")))
+    assert served.headers["content-type"] == "image/gif"
+    assert served.body() == sticker.read_bytes()

@@ -44,6 +44,9 @@ CONTENT_TYPES = {
     "mkv": "video/x-matroska",
     "ogv": "video/ogg",
 }
+ANIMATION_TYPES = {"gif": "image/gif", "apng": "image/apng", "webp": "image/webp"}
+"""Animated images uploaded as videos, by their probed format: the page shows them in an
+``<img>`` (a ``<video>`` plays none of them), served as what they are whatever their name."""
 
 
 async def list_page(
@@ -85,6 +88,7 @@ def video_row(video: Video) -> dict[str, Any]:
         "created": video.created_at.strftime("%Y-%m-%d %H:%M"),
         "failure": video.failure_reason,
         "playable": probe is not None,
+        "animation": probe is not None and probe.container in ANIMATION_TYPES,
     }
 
 
@@ -169,6 +173,10 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
     )
     size = await run_in_threadpool(s.storage.size, video.storage_key)
     extension = video.storage_key.rsplit(".", 1)[-1].lower()
+    probe = video.probe
+    media_type = (ANIMATION_TYPES.get(probe.container) if probe else None) or CONTENT_TYPES.get(
+        extension, "application/octet-stream"
+    )
     headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=300"}
     start, end, code = 0, size, 200
     if request.headers.get("range"):
@@ -181,7 +189,7 @@ async def source(console: Console, request: Request, visitor: Visitor) -> Respon
     chunks = s.storage.open_range(video.storage_key, start, end)
     return StreamingResponse(
         iterate_in_threadpool(chunks), status_code=code, headers=headers,
-        media_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        media_type=media_type,
     )  # fmt: skip
 
 

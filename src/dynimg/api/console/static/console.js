@@ -181,7 +181,7 @@ function watchVideos() {
         row.querySelector(".duration").textContent = v.duration;
         row.querySelector(".size").textContent = v.size;
         row.querySelector(".dims").textContent = v.dimensions;
-        if (v.status === "Normal" && !row.querySelector("video")) window.location.reload();
+        if (v.status === "Normal" && !row.querySelector("details")) window.location.reload();
       }
     }, (v) => settled.has(v.status));
 }
