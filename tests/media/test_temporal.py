@@ -40,7 +40,7 @@ def no_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
     ghosts."""
     monkeypatch.setattr(dither, "STILL", -1)
     monkeypatch.setattr(dither.Stabiliser, "_keeps", lambda self, p, *_: np.zeros(p.shape, bool))
-    monkeypatch.setattr(webp_frames, "change_limits", lambda _: webp_frames.ChangeLimits(0, 0.0))
+    monkeypatch.setattr(webp_frames, "keep_rule", lambda _: webp_frames.KeepRule(0.0, 0.0, 0))
 
 
 def _slots(animation: Animation) -> list[np.ndarray]:

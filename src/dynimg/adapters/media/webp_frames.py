@@ -17,6 +17,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
@@ -31,6 +32,7 @@ from dynimg.adapters.media.webp_container import (
     chunks,
     uint24,
 )
+from dynimg.adapters.media.webp_reencode import mean_noise, quantiser_noise
 from dynimg.adapters.media.yuv import Plane, planes_of
 
 Mask = npt.NDArray[np.bool_]
@@ -43,31 +45,22 @@ METHOD = 2
 
 
 @dataclass(frozen=True)
-class ChangeLimits:
-    """When a block counts as changed since it was last drawn: one sample moved by more than
-    ``spike``, or its samples by more than ``mean`` on average."""
+class KeepRule:
+    """What encoding a block again at the output's quality would leave of the new source
+    (:mod:`dynimg.adapters.media.webp_reencode`): a block the viewer shows is kept only while
+    its difference from the new source is within that."""
 
-    spike: int
-    mean: float
+    texture_noise: float
+    """Per-sample squared error busy texture keeps after a re-encode (the AC quantiser's)."""
+    mean_noise: float
+    """Per-sample squared error a block's mean keeps (the DC quantiser's)."""
+    slack: int
+    """Levels any one sample may move regardless (rounding in the scaler and the source)."""
 
 
-def change_limits(quality: int) -> ChangeLimits:
-    """The change limits at a quality.
-
-    libwebp's animation encoder redraws a pixel that moved by more than a step of 31 at quality
-    0 down to 1 at 100 (5 at 75). Per sample, that both redraws blocks for a grain speck and lets
-    a fade of a few levels over a whole block pass until one sample crosses it. Here, with a
-    step one smaller (4 at 75), a block is redrawn when one sample moved by more than the step
-    and 4 (8 at 75), or when its samples moved by more than 5/16 of the step on average (1.25
-    at 75). (Twice the step as the spike limit, the same at 75, let noise at low qualities
-    through so unevenly that the size search for MaxFileSize missed its targets.) On the
-    benchmark's corpus, against the per-sample step of 4: SSIM-half +0.0009 median and
-    +0.0010 on the worst case, bytes -1.4%; a mean of 1.0 gave +0.0013 at -0.4%, 1.5 gave
-    +0.0000 at -3.8% with the worst case 0.0004 lower (9 clips, WebP at quality 75).
-    """
-    root = math.sqrt(quality / 100)
-    step = max(int(31 * (1 - root) + root + 0.5) - 1, 1)
-    return ChangeLimits(spike=step + 4, mean=step * 5 / 16)
+def keep_rule(quality: int) -> KeepRule:
+    """The keep rule at a quality: 18.75 and 0.75 (RMS 4.3 and 0.87 levels) at 75."""
+    return KeepRule(quantiser_noise(quality), mean_noise(quality), slack=1)
 
 
 @dataclass(frozen=True)
@@ -95,8 +88,8 @@ class ChangeTracker:
     and full-size masks this replaced cost 1-1.7 ms a 640 px frame, a third of it page faults).
     """
 
-    def __init__(self, limits: ChangeLimits) -> None:
-        self._limits = limits
+    def __init__(self, rule: KeepRule) -> None:
+        self._rule = rule
         self._planes: list[_PaddedPlane] | None = None
 
     def __call__(self, planes: list[Plane]) -> Region | None:
@@ -106,9 +99,9 @@ class ChangeTracker:
             sides = (BLOCK, BLOCK // 2, BLOCK // 2)
             self._planes = [_PaddedPlane(p, s, blocks) for p, s in zip(planes, sides, strict=True)]
             return Region(0, 0, (planes[0], planes[1], planes[2]), None)
-        changed = self._planes[0].changed(planes[0], self._limits)
+        changed = self._planes[0].changed(planes[0], self._rule)
         for padded, plane in zip(self._planes[1:], planes[1:], strict=True):
-            changed |= padded.changed(plane, self._limits)
+            changed |= padded.changed(plane, self._rule)
         if not changed.any():
             return None
         for padded in self._planes:
@@ -118,8 +111,8 @@ class ChangeTracker:
 
 
 class _PaddedPlane:
-    """One plane's reference samples, the frame being compared and a scratch difference, all
-    padded to whole blocks (the padding is zero in both, so it never counts as changed)."""
+    """One plane's reference samples, the frame being compared and scratch buffers, all padded
+    to whole blocks (the padding is zero in both, so it never counts as changed)."""
 
     def __init__(self, plane: Plane, side: int, blocks: tuple[int, int]) -> None:
         shape = (blocks[0] * side, blocks[1] * side)
@@ -129,30 +122,60 @@ class _PaddedPlane:
         self._current = np.zeros(shape, dtype=np.uint8)
         self._scratch = np.empty(shape, dtype=np.uint8)
         self._low = np.empty(shape, dtype=np.uint8)
-        self._far = np.zeros(shape, dtype=np.bool_)
-        # Bytes of a block row read as one unsigned integer: nonzero when any byte is.
+        self._squares = np.empty(shape, dtype=np.uint16)
+        self._steps = np.zeros(shape, dtype=np.uint8)  # zero where no right neighbour
+        # Bytes of a block row read as one unsigned integer (for the masked copy in keep).
         self._word = np.dtype(f"u{side}")
         # Samples of the picture in each block: fewer in the partial last row and column, whose
-        # mean change is over those only.
-        inside = np.zeros(shape, dtype=np.uint16)
+        # figures are over those only.
+        inside = np.zeros(shape, dtype=np.uint8)
         inside[: plane.shape[0], : plane.shape[1]] = 1
-        self._samples = inside.reshape(blocks[0], side, blocks[1], side).sum(axis=(1, 3))
+        self._samples = self._sums(inside).astype(np.int64)
+        self._reference_sums = self._sums(self._reference).astype(np.int64)
+        self._current_sums = self._reference_sums.copy()
 
-    def changed(self, plane: Plane, limits: ChangeLimits) -> Mask:
-        """Per block, whether it changed beyond ``limits`` since it was last drawn."""
+    def changed(self, plane: Plane, rule: KeepRule) -> Mask:
+        """Per block, whether showing what was last drawn there is further from ``plane`` than
+        a re-encode would be (``rule``), so the block has to be drawn again."""
         height, width = self._shape
         self._current[:height, :width] = plane
-        current, reference, scratch = self._current, self._reference, self._scratch
-        # |a - b| as max - min: 8-bit arithmetic, no widening to int16.
-        np.maximum(current, reference, out=scratch)
-        np.subtract(scratch, np.minimum(current, reference, out=self._low), out=scratch)
-        np.greater(scratch, limits.spike, out=self._far)
-        words = self._far.view(self._word).reshape(-1, self._side, self._far.shape[1] // self._side)
-        spikes = np.bitwise_or.reduce(words, axis=1) != 0
-        # Summed per block in 16 bits (at most 64 x 255).
-        rows = scratch.reshape(-1, self._side, scratch.shape[1]).sum(axis=1, dtype=np.uint16)
-        sums = rows.reshape(rows.shape[0], -1, self._side).sum(axis=2, dtype=np.uint16)
-        return np.asarray(spikes | (sums > limits.mean * self._samples), dtype=np.bool_)
+        distance = _distance(self._current, self._reference, self._scratch, self._low)
+        peak = self._blocks(distance, np.maximum)
+        # Beyond SPIKE_CAP a sample is a change anyway: capped, 64 squares fit 16 bits.
+        np.minimum(distance, SPIKE_CAP, out=distance)
+        np.square(distance, out=self._squares, dtype=np.uint16)
+        energy = self._sums(self._squares).astype(np.int64)
+        self._current_sums = self._sums(self._current).astype(np.int64)
+        shift = self._current_sums - self._reference_sums
+        return _redraw(self._samples, shift, energy, peak, self.texture(), rule)
+
+    def texture(self) -> npt.NDArray[np.float64]:
+        """Per block, the high-frequency energy per sample of the new samples, from the mean
+        step to the right neighbour: sigma² for noise of sigma (its steps are 2 sigma / sqrt(pi)
+        on average); less than that for a sharp edge, none for an edge along the rows (an
+        underestimate only makes the rule stricter), and half a step's worth saves a pass."""
+        height, width = self._shape
+        current, steps = self._current, self._steps
+        _distance(current[:height, 1:width], current[:height, : width - 1],
+                  steps[:height, : width - 1], self._low[:height, : width - 1])  # fmt: skip
+        mean_step = self._sums(steps) / self._samples
+        return np.asarray(math.pi / 4 * mean_step * mean_step, dtype=np.float64)
+
+    def _sums(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Per block, the sum of ``values`` in 16 bits (64 samples of up to 1023)."""
+        return self._blocks(values, np.add, np.uint16)
+
+    def _blocks(
+        self, values: npt.NDArray[Any], ufunc: np.ufunc, dtype: type | None = None
+    ) -> npt.NDArray[Any]:
+        """Per block, ``values`` reduced by ``ufunc``: over each block's rows at once, then
+        column by column of the block (a reduction along a last axis of 8 is 3x slower)."""
+        side = self._side
+        rows = ufunc.reduce(values.reshape(-1, side, values.shape[1]), axis=1, dtype=dtype)
+        blocks: npt.NDArray[Any] = rows[:, ::side].copy()
+        for column in range(1, side):
+            ufunc(blocks, rows[:, column::side], out=blocks)
+        return blocks
 
     def keep(self, changed: Mask) -> None:
         """Take the compared frame's samples into the reference where a block changed."""
@@ -163,6 +186,52 @@ class _PaddedPlane:
             self._current.view(self._word).reshape(shape),
             where=changed[:, None, :],
         )
+        np.copyto(self._reference_sums, self._current_sums, where=changed)
+
+
+SPIKE_CAP = 31
+"""A sample that moved further is always a change (the spike limit is lower from quality 25)."""
+
+
+def _distance(
+    a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], out: npt.NDArray[np.uint8],
+    low: npt.NDArray[np.uint8],
+) -> npt.NDArray[np.uint8]:  # fmt: skip
+    """|a - b| into ``out`` as max - min: 8-bit arithmetic, no widening to int16."""
+    np.maximum(a, b, out=out)
+    return np.subtract(out, np.minimum(a, b, out=low), out=out)
+
+
+def _redraw(
+    samples: npt.NDArray[np.int64], shift: npt.NDArray[np.int64],
+    energy: npt.NDArray[np.int64], peak: npt.NDArray[np.uint8],
+    texture: npt.NDArray[np.float64], rule: KeepRule,
+) -> Mask:  # fmt: skip
+    """Per block of ``samples`` samples whose new samples differ from the shown ones by
+    ``shift`` in sum, ``energy`` in sum of squares and ``peak`` at most: whether it is redrawn.
+
+    Kept only when the change is within what a re-encode leaves: its mean within the DC
+    quantiser's error, the rest of its energy within the block's own texture (which a re-encode
+    loses up to the AC quantiser's error; a flat block's is near zero), and no sample further
+    than three times the RMS of both, and ``rule.slack``.
+    """
+    # Rounding: a quarter of the samples may move by the slack even in a flat block.
+    wiggle = np.minimum(texture, rule.texture_noise) + rule.slack * rule.slack / 4
+    squared = samples * samples
+    mean_moved = shift * shift > squared * rule.mean_noise
+    # Energy about the mean change, times samples²: integers up to here, exact.
+    rest_moved = samples * energy - shift * shift > squared * wiggle
+    spike = peak > np.minimum(3 * np.sqrt(wiggle + rule.mean_noise) + rule.slack, SPIKE_CAP)
+    return np.asarray(mean_moved | rest_moved | spike, dtype=np.bool_)
+
+
+def reencode_error(plane: Plane, quality: int) -> float:
+    """The per-sample squared error the keep rule expects encoding ``plane`` (a whole luma
+    plane) at ``quality`` to leave, averaged over its blocks (held to libwebp's in the tests)."""
+    blocks = (-(-plane.shape[0] // BLOCK), -(-plane.shape[1] // BLOCK))
+    padded = _PaddedPlane(plane, BLOCK, blocks)
+    padded.changed(plane, keep_rule(quality))
+    return float(np.mean(np.minimum(padded.texture(), quantiser_noise(quality))))
 
 
 def _region(planes: list[Plane], changed: Mask, box: tuple[int, int, int, int]) -> Region:
@@ -214,7 +283,7 @@ class FrameAnimation:
 
     def __init__(self, size: tuple[int, int], quality: int, loop: int, in_flight: int) -> None:
         self._size, self._quality, self._loop = size, quality, loop
-        self._tracker = ChangeTracker(change_limits(quality))
+        self._tracker = ChangeTracker(keep_rule(quality))
         self._pool = ThreadPoolExecutor(ENCODER_THREADS, thread_name_prefix="dynimg-webp")
         self._slots = threading.Semaphore(in_flight)
         self._frames: list[_Encoded] = []
