@@ -45,8 +45,9 @@ def with_lossy(command: list[str], lossy: int) -> list[str]:
     return [*command[:-1], json.dumps(config)]
 
 
-def run_case(case: Case, values: list[int], row: dict[str, Figures]) -> None:
-    """The recipe and every value not in ``row`` yet, rendered and scored into ``row``."""
+def run_case(case: Case, values: list[int], row: dict[str, Figures], label: str = "") -> None:
+    """The recipe and every value not in ``row`` yet, rendered and scored into ``row``
+    (under ``label`` + the value, so that variants of the encoder keep their own figures)."""
     folder = OUT / case.name / "lossy"
     folder.mkdir(parents=True, exist_ok=True)
     refs = quality.reference_frames(case.source, case.seek, case.length, case.width)
@@ -55,17 +56,17 @@ def run_case(case: Case, values: list[int], row: dict[str, Figures]) -> None:
         subprocess.run(tools.recipe(case, "gif", output), check=True, capture_output=True)
         row["recipe"] = scored(output, case, refs)
     recipe = row["recipe"]
-    for value in (v for v in values if str(v) not in row):
-        output = folder / f"lossy{value}.gif"
+    for value in (v for v in values if f"{label}{v}" not in row):
+        output = folder / f"lossy{label}{value}.gif"
         command = with_lossy(tools.dynimg(case, "gif", output), value)
         subprocess.run(command, check=True, capture_output=True)
-        row[str(value)] = got = scored(output, case, refs)
-        print(f"{case.name:<20} Lossy {value:<3} bytes {got['bytes'] / recipe['bytes']:.3f}"
+        row[f"{label}{value}"] = got = scored(output, case, refs)
+        print(f"{case.name:<20} Lossy {label}{value:<3} bytes {got['bytes'] / recipe['bytes']:.3f}"
               f"  dSSIM-half {got['ssim_half'] - recipe['ssim_half']:+.4f}"
               f"  dPSNR {got['psnr'] - recipe['psnr']:+.2f}", flush=True)  # fmt: skip
 
 
-def table(results: dict[str, dict[str, Figures]], values: list[int]) -> str:
+def table(results: dict[str, dict[str, Figures]], values: list[int], label: str = "") -> str:
     """Median and worst case per value, as a markdown table."""
     lines = [
         "| Lossy | bytes median | bytes worst | dSSIM-half median | dSSIM-half worst "
@@ -73,9 +74,8 @@ def table(results: dict[str, dict[str, Figures]], values: list[int]) -> str:
         "|---:|---:|---|---:|---|---:|---|---:|",
     ]
     for value in values:
-        rows = {
-            name: (r[str(value)], r["recipe"]) for name, r in results.items() if str(value) in r
-        }
+        key = f"{label}{value}"
+        rows = {name: (r[key], r["recipe"]) for name, r in results.items() if key in r}
         size = {n: got["bytes"] / rec["bytes"] for n, (got, rec) in rows.items()}
         ssim = {n: got["ssim_half"] - rec["ssim_half"] for n, (got, rec) in rows.items()}
         psnr = {n: got["psnr"] - rec["psnr"] for n, (got, rec) in rows.items()}
@@ -86,7 +86,7 @@ def table(results: dict[str, dict[str, Figures]], values: list[int]) -> str:
             min(psnr, key=psnr.__getitem__),
         )
         lines.append(
-            f"| {value} | {statistics.median(size.values()):.3f}x | {size[big]:.3f}x {big} "
+            f"| {key} | {statistics.median(size.values()):.3f}x | {size[big]:.3f}x {big} "
             f"| {statistics.median(ssim.values()):+.4f} | {ssim[low]:+.4f} {low} "
             f"| {statistics.median(psnr.values()):+.2f} | {psnr[dark]:+.2f} {dark} | {out} |"
         )
@@ -97,14 +97,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--values", default="0,10,20,30,40", help="Lossy values, e.g. 0,60,80")
     parser.add_argument("--only", help="cases of the corpus, e.g. screen-60 or a,b,c")
+    parser.add_argument("--label", default="", help="a name for the encoder variant measured")
     args = parser.parse_args()
     values = [int(v) for v in args.values.split(",")]
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for case in cases(quick=False, only=args.only):
-        run_case(case, values, results.setdefault(case.name, {}))
+        run_case(case, values, results.setdefault(case.name, {}), args.label)
         OUT.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1))
-    print(table(results, values))
+    print(table(results, values, args.label))
 
 
 if __name__ == "__main__":

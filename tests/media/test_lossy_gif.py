@@ -66,12 +66,46 @@ def test_the_written_file_shows_what_the_encoder_says(tolerance: int) -> None:
 @pytest.mark.parametrize("tolerance", [0, 300, 2000])
 def test_the_compiled_and_the_python_encoder_agree(tolerance: int) -> None:
     rng = np.random.default_rng(tolerance)
-    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8).tobytes()
+    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
     wanted = np.kron(rng.integers(0, 255, (30, 40)), np.ones((3, 3), int)).astype(np.uint8)
     previous = np.where(rng.random(wanted.shape) < 0.5, wanted, 7).astype(np.uint8)
+    source = np.clip(palette[wanted] + rng.integers(-20, 21, (*wanted.shape, 3)), 0, 255)
+    nearest = (rng.random(wanted.shape) < 0.6).astype(np.uint8)
+    judged = [(b"", b""), (source.astype(np.uint8).tobytes(), nearest.tobytes())]
     for before in (b"", previous.tobytes()):
-        args = (wanted.tobytes(), before, palette, tolerance, TRANSPARENT)
-        assert lzw.ENCODER(*args) == lzw._python_encode(*args)
+        for rgb, near in judged:
+            args = (wanted.tobytes(), before, palette.tobytes(), tolerance, TRANSPARENT, rgb, near)
+            assert lzw.ENCODER(*args) == lzw._python_encode(*args)
+
+
+def _greys(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A palette of the 256 greys, a textured grey source, and wanted indices up to 4 levels
+    off it (as the temporal rule leaves them where an older colour is about as close)."""
+    palette = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+    source = np.kron(rng.integers(60, 200, (20, 30)), np.ones((3, 2), int))
+    source = np.clip(source + rng.integers(-6, 7, source.shape), 0, 255)
+    wanted = np.clip(source + rng.integers(-4, 5, source.shape), 0, 254).astype(np.uint8)
+    return palette, np.repeat(source[..., None], 3, axis=2).astype(np.uint8), wanted
+
+
+@pytest.mark.timeout(60)
+def test_a_pixel_mapped_to_the_nearest_colour_stays_about_as_close_to_its_source() -> None:
+    """At tolerance 0: where the mapping chose the nearest colour, lossy LZW may take any
+    colour whose squared error from the source pixel is at most ``NEAREST_FACTOR`` times the
+    wanted colour's (fewer codes); elsewhere (dithered pixels) it stays exact."""
+    palette, source, wanted = _greys(np.random.default_rng(5))
+    nearest = np.zeros(wanted.shape, np.uint8)
+    nearest[:, : wanted.shape[1] // 2 + 1] = 1  # the left half, and one column more
+    for encode in {lzw.ENCODER, lzw._python_encode}:
+        args = (wanted.tobytes(), b"", palette.tobytes(), 0, TRANSPARENT, source.tobytes())
+        codes, shown = encode(*args, nearest.tobytes())
+        lossless, _ = encode(*args[:5])
+        got = np.frombuffer(shown, np.uint8).reshape(wanted.shape).astype(int)
+        off, allowed = np.abs(got - source[..., 0]), np.abs(wanted - source[..., 0].astype(int))
+        within = off * off <= lzw.NEAREST_FACTOR * allowed * allowed
+        assert within[nearest == 1].all(), "about as close to the source as the wanted colour"
+        assert (got == wanted)[nearest == 0].all(), "dithered pixels stay exact"
+        assert (got != wanted).mean() > 0.05 and len(codes) < 0.95 * len(lossless)
 
 
 @pytest.mark.timeout(60)

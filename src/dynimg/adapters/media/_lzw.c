@@ -3,12 +3,15 @@
  * output byte for byte; see there for the idea). Optional: when it cannot be built, the pure
  * Python encoder is used instead.
  *
- * encode(wanted, previous, palette, tolerance, transparent) -> (codes, shown)
+ * encode(wanted, previous, palette, tolerance, transparent[, source, nearest]) -> (codes, shown)
  *   wanted:      bytes, the palette index each pixel should show (never `transparent`)
  *   previous:    bytes of the same length (what the viewer shows there now) or b"" (nothing)
  *   palette:     768 bytes (256 RGB entries)
  *   tolerance:   largest squared RGB error a pixel may take, 0 = lossless
  *   transparent: the transparent index (used only with `previous`)
+ *   source:      the source pixels (RGB, 3 bytes a pixel) or b"" (none)
+ *   nearest:     a byte a pixel, nonzero where the mapping chose the nearest colour (not
+ *                dithered): there a symbol is judged against `source`, see lzw.py
  * returns the LZW code stream (GIF bit order, minimum code size 8, not yet in sub-blocks) and
  * the indices a decoder shows (`previous` where the transparent index was written).
  */
@@ -23,6 +26,7 @@
 #define EOI_CODE 257
 #define FIRST_FREE 258
 #define NONE 0xFFFF
+#define NEAREST_FACTOR 2 /* lzw.py NEAREST_FACTOR */
 
 typedef struct {
     uint16_t first_child[MAX_CODES];
@@ -76,7 +80,7 @@ static int flush_bits(BitWriter *w) {
 static int trunc_div4(int value) { return value * 3 / 4; } /* C truncates toward zero */
 
 typedef struct {
-    const uint8_t *wanted, *previous, *palette;
+    const uint8_t *wanted, *previous, *palette, *source, *nearest;
     int tolerance, transparent;
 } Frame;
 
@@ -92,17 +96,37 @@ static int exact_symbol(const Frame *f, Py_ssize_t p) {
     return f->wanted[p];
 }
 
-/* Squared error of symbol `s` at pixel `p` against the wanted colour plus the carried error;
-   `out` gets the new error (per channel). */
+static int judged_at_source(const Frame *f, Py_ssize_t p) { return f->nearest && f->nearest[p]; }
+
+/* Squared error of symbol `s` at pixel `p`, and `out` the error carried on (per channel).
+   Dithered pixels: against the wanted colour plus the carried error, carried on. Pixels mapped
+   to the nearest colour (`nearest`): against the source pixel, nothing carried. */
 static int symbol_error(const Frame *f, Py_ssize_t p, int s, const int carry[3], int out[3]) {
     const uint8_t *want = f->palette + 3 * f->wanted[p];
     const uint8_t *have = shown_colour(f, p, s);
     int total = 0;
+    if (judged_at_source(f, p)) {
+        const uint8_t *source = f->source + 3 * p;
+        for (int c = 0; c < 3; c++) {
+            int off = (int)source[c] - (int)have[c];
+            total += off * off;
+            out[c] = 0;
+        }
+        return total;
+    }
     for (int c = 0; c < 3; c++) {
         out[c] = (int)want[c] + carry[c] - (int)have[c];
         total += out[c] * out[c];
     }
     return total;
+}
+
+/* The largest error pixel `p` may take: the tolerance, plus where it is judged against the
+   source NEAREST_FACTOR times the wanted colour's own squared error there. */
+static int pixel_limit(const Frame *f, Py_ssize_t p) {
+    if (!judged_at_source(f, p)) return f->tolerance;
+    int out[3], zero[3] = {0, 0, 0};
+    return f->tolerance + NEAREST_FACTOR * symbol_error(f, p, f->wanted[p], zero, out);
 }
 
 /* Longest string from pixel `start` the dictionary holds within tolerance, greedily: at each
@@ -116,13 +140,14 @@ static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, 
     shown[start] = (f->previous && node == f->transparent) ? f->previous[start] : (uint8_t)node;
     Py_ssize_t p = start + 1;
     while (p < end) {
-        int best = NONE, best_error = f->tolerance + 1, best_carry[3] = {0, 0, 0};
+        int limit = pixel_limit(f, p);
+        int best = NONE, best_error = limit + 1, best_carry[3] = {0, 0, 0};
         int exact = exact_symbol(f, p);
         /* The exact symbol when the string goes on with it within tolerance, else the child
            with the least error. */
         for (int child = d->first_child[node]; child != NONE; child = d->next_sibling[child]) {
             if (d->suffix[child] != exact) continue;
-            if (symbol_error(f, p, exact, carry, best_carry) <= f->tolerance) best = child;
+            if (symbol_error(f, p, exact, carry, best_carry) <= limit) best = child;
             break;
         }
         int searching = best == NONE;
@@ -184,19 +209,22 @@ static int encode_codes(Dictionary *d, const Frame *f, Py_ssize_t n, uint8_t *sh
 }
 
 static PyObject *lzw_encode(PyObject *self, PyObject *args) {
-    Py_buffer wanted, previous, palette;
+    Py_buffer wanted, previous, palette, source = {0}, nearest = {0};
     int tolerance, transparent;
-    if (!PyArg_ParseTuple(args, "y*y*y*ii", &wanted, &previous, &palette, &tolerance,
-                          &transparent))
+    if (!PyArg_ParseTuple(args, "y*y*y*ii|y*y*", &wanted, &previous, &palette, &tolerance,
+                          &transparent, &source, &nearest))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = wanted.len;
-    if (palette.len != 768 || (previous.len && previous.len != n)) {
-        PyErr_SetString(PyExc_ValueError, "palette must be 768 bytes, previous as long as wanted");
+    if (palette.len != 768 || (previous.len && previous.len != n) ||
+        (nearest.len && (nearest.len != n || source.len != 3 * n))) {
+        PyErr_SetString(PyExc_ValueError, "palette must be 768 bytes, previous and nearest as "
+                                          "long as wanted, source three times as long");
         goto done;
     }
-    Frame f = {wanted.buf, previous.len ? previous.buf : NULL, palette.buf, tolerance,
-               transparent};
+    Frame f = {wanted.buf,  previous.len ? previous.buf : NULL,
+               palette.buf, nearest.len ? source.buf : NULL,
+               nearest.len ? nearest.buf : NULL, tolerance, transparent};
     PyObject *shown = PyBytes_FromStringAndSize(NULL, n);
     Dictionary *d = PyMem_RawMalloc(sizeof(Dictionary));
     BitWriter w = {NULL, 0, 0, 0, 0};
@@ -222,6 +250,8 @@ done:
     PyBuffer_Release(&wanted);
     PyBuffer_Release(&previous);
     PyBuffer_Release(&palette);
+    if (source.obj) PyBuffer_Release(&source);
+    if (nearest.obj) PyBuffer_Release(&nearest);
     return result;
 }
 

@@ -1,3 +1,10 @@
 def encode(
-    wanted: bytes, previous: bytes, palette: bytes, tolerance: int, transparent: int, /
+    wanted: bytes,
+    previous: bytes,
+    palette: bytes,
+    tolerance: int,
+    transparent: int,
+    source: bytes = b"",
+    nearest: bytes = b"",
+    /,
 ) -> tuple[bytes, bytes]: ...

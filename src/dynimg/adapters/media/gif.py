@@ -18,12 +18,19 @@ import av
 import numpy as np
 
 from dynimg.adapters.media.decode import Picture
-from dynimg.adapters.media.dither import FrameAnalyzer, Indices, Mapped, Quantizer, Stabiliser
+from dynimg.adapters.media.dither import (
+    BUSY,
+    FrameAnalyzer,
+    Indices,
+    Mapped,
+    Quantizer,
+    Stabiliser,
+)
 from dynimg.adapters.media.frame_store import Frame, FrameStore
 from dynimg.adapters.media.gif_file import GifFile
 from dynimg.adapters.media.palette import Palette, PaletteBuilder
 from dynimg.domain.clip import rounded_delays
-from dynimg.domain.templates import DynamicImageTemplateConfig
+from dynimg.domain.templates import Dither, DynamicImageTemplateConfig
 
 CENTISECOND = Fraction(1, 100)
 REMAP_THREADS = 2
@@ -131,7 +138,8 @@ class GifWriter:
             gif = GifFile(out, self._size, padded.tobytes(), self._config.loop, tolerance)
             for (mapped, plane, rgb), delay in zip(frames, delays, strict=True):
                 indices = stabilise(mapped, plane, rgb)
-                stabilise.showing(gif.add(indices, delay))
+                nearest = _nearest(plane, self._config.dither)
+                stabilise.showing(gif.add(indices, delay, rgb, nearest))
             gif.close()
 
     def _indexed(self, quantizer: Quantizer) -> Iterator[tuple[Mapped, Frame, Frame]]:
@@ -161,6 +169,17 @@ carried from the pixels before): 60 allows 12 levels, 200 allows 40."""
 def lossy_tolerance(lossy: int) -> int:
     """The lossy LZW encoder's tolerance (squared RGB distance) for a ``Lossy`` value."""
     return lossy * lossy // (LOSSY_STEP * LOSSY_STEP)
+
+
+def _nearest(plane: Frame, dither: Dither) -> Frame | None:
+    """Where the mapping chose the nearest colour rather than a dithered one: there lossy LZW
+    may take any colour no further from the source pixel (lzw.py). Nowhere with ordered
+    dither, everywhere without dither, the busy pixels with adaptive error diffusion."""
+    if dither is Dither.BAYER:
+        return None
+    if dither is Dither.NONE:
+        return np.ones(plane.shape, np.uint8)
+    return np.bitwise_and(plane, BUSY, dtype=np.uint8)
 
 
 def _loop_option(plays: int) -> int:

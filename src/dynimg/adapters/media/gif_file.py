@@ -38,9 +38,13 @@ class GifFile:
             out.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(plays - 1, 0)))
             out.write(b"\x00")
 
-    def add(self, indices: Frame, delay: int) -> Frame:
+    def add(
+        self, indices: Frame, delay: int, source: Frame | None = None, nearest: Frame | None = None
+    ) -> Frame:
         """One frame shown for ``delay`` centiseconds; returns what a viewer shows then (the
-        indices given, except where lossy LZW took a colour close enough)."""
+        indices given, except where lossy LZW took a colour close enough). With ``source`` (the
+        RGB frame) and ``nearest`` (nonzero where the indices are the nearest colour, not
+        dithered), lossy LZW judges those pixels against the source (lzw.py)."""
         if self._shown is None:
             box = (slice(0, self._size[1]), slice(0, self._size[0]))
             self._shown = np.zeros_like(indices)
@@ -52,7 +56,10 @@ class GifFile:
                 return self._shown
             box, previous = changed, self._shown[changed].tobytes()
         wanted = np.ascontiguousarray(indices[box]).tobytes()
-        codes, shown = lzw.encode(wanted, previous, self._palette, self._tolerance, TRANSPARENT)
+        rgb, near = (b"", b"") if source is None or nearest is None else _cut(box, source, nearest)
+        codes, shown = lzw.encode(
+            wanted, previous, self._palette, self._tolerance, TRANSPARENT, rgb, near
+        )
         self._shown = self._shown.copy()  # the caller may hold the last one
         self._shown[box] = np.frombuffer(shown, np.uint8).reshape(indices[box].shape)
         self._flush()
@@ -77,6 +84,10 @@ class GifFile:
 
 
 Box = tuple[slice, slice]
+
+
+def _cut(box: Box, source: Frame, nearest: Frame) -> tuple[bytes, bytes]:
+    return np.ascontiguousarray(source[box]).tobytes(), np.ascontiguousarray(nearest[box]).tobytes()
 
 
 def _changed_box(indices: Frame, shown: Frame) -> Box | None:
