@@ -70,7 +70,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
+# setup.py and the C source too: `pip install -e` compiles the lossy LZW encoder, and a venv
+# holding an older build would call it with arguments it does not know.
+$(RUNTIME): pyproject.toml setup.py src/dynimg/adapters/media/_lzw.c | $(BIN)/python
 	@echo "installing dynimg and what it needs to serve into $(VENV)"
 	$(PIP) -e .
 	touch $(RUNTIME)

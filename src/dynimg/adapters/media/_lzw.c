@@ -262,4 +262,13 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lzw", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__lzw(void) { return PyModule_Create(&module); }
+/* ABI: lzw.py uses this module only when it says the version lzw.py expects (a venv may hold
+   a build of an older _lzw.c, which takes other arguments). */
+PyMODINIT_FUNC PyInit__lzw(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "ABI", 2)) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -8,3 +8,5 @@ def encode(
     nearest: bytes = b"",
     /,
 ) -> tuple[bytes, bytes]: ...
+
+ABI: int

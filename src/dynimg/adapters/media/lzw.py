@@ -44,10 +44,17 @@ picture and is nothing where the palette fits exactly."""
 Encoder = Callable[[bytes, bytes, bytes, int, int, bytes, bytes], tuple[bytes, bytes]]
 
 
+ABI = 2
+"""The compiled twin's interface version (source and nearest arguments): an older build left in
+a venv is not used (the Makefile rebuilds it when _lzw.c changes)."""
+
+
 def _compiled() -> Encoder | None:
     try:
         from dynimg.adapters.media import _lzw
     except ImportError:
+        return None
+    if getattr(_lzw, "ABI", 1) != ABI:
         return None
     return _lzw.encode
 
