@@ -216,3 +216,17 @@ def test_a_ripple_is_kept_in_texture_and_drawn_on_a_flat_block() -> None:
     tracker, luma, chroma = drawn(16, 16)
     region = tracker([(luma + RIPPLE).astype(np.uint8), chroma, chroma])
     assert region is not None and region.size == (16, 16)
+
+
+def test_a_frame_almost_all_to_be_drawn_is_drawn_whole() -> None:
+    # 2x5 blocks; the rectangle of what changes is all of them.
+    tracker, luma, chroma = drawn(40, 16)
+    most = np.full_like(luma, 140)
+    most[8:, 8:16] = most[8:, 24:32] = 100  # two of ten blocks as shown: blended
+    region = tracker([most, chroma, chroma])
+    assert region is not None and region.size == (40, 16) and region.alpha is not None
+    almost = np.full_like(luma, 60)
+    almost[8:, 8:16] = 100  # nine of ten differ from what is shown: drawn whole
+    region = tracker([almost, chroma, chroma])
+    assert region is not None and region.size == (40, 16) and region.alpha is None
+    assert tracker([almost, chroma, chroma]) is None  # every block drawn: all of it is shown
