@@ -28,8 +28,15 @@
 #define NONE 0xFFFF
 #define NEAREST_FACTOR 2 /* lzw.py NEAREST_FACTOR */
 
+#define HASH_SIZE 8192 /* a power of two, twice MAX_CODES: probes stay short */
+
 typedef struct {
     uint16_t first_child[MAX_CODES];
+    /* (prefix, symbol) -> the newest code for it, so the exact continuation is found without
+       walking the prefix's children (up to 256 of them near the root). A lossy match may
+       leave a pair in the dictionary twice; the newest is what the child list meets first. */
+    uint32_t hash_key[HASH_SIZE];
+    uint16_t hash_code[HASH_SIZE];
     uint16_t next_sibling[MAX_CODES];
     uint8_t suffix[MAX_CODES];
     uint8_t first[MAX_CODES];
@@ -51,8 +58,29 @@ static void dict_reset(Dictionary *d) {
         d->suffix[i] = (uint8_t)(i & 0xFF);
         d->first[i] = (uint8_t)(i & 0xFF);
     }
+    memset(d->hash_key, 0xFF, sizeof d->hash_key);
     d->next_code = FIRST_FREE;
     d->code_size = MIN_CODE_SIZE + 1;
+}
+
+static uint32_t hash_slot(uint32_t key) { return (key * 2654435761u) >> 19; } /* 13 bits */
+
+/* The newest code for `prefix` followed by `symbol`, or NONE. */
+static int child_with(const Dictionary *d, int prefix, int symbol) {
+    uint32_t key = ((uint32_t)prefix << 8) | (uint32_t)symbol;
+    for (uint32_t slot = hash_slot(key);; slot = (slot + 1) & (HASH_SIZE - 1)) {
+        if (d->hash_key[slot] == key) return d->hash_code[slot];
+        if (d->hash_key[slot] == 0xFFFFFFFFu) return NONE;
+    }
+}
+
+static void remember_child(Dictionary *d, int prefix, int symbol, int code) {
+    uint32_t key = ((uint32_t)prefix << 8) | (uint32_t)symbol;
+    uint32_t slot = hash_slot(key);
+    while (d->hash_key[slot] != key && d->hash_key[slot] != 0xFFFFFFFFu)
+        slot = (slot + 1) & (HASH_SIZE - 1);
+    d->hash_key[slot] = key;
+    d->hash_code[slot] = (uint16_t)code;
 }
 
 static int put_code(BitWriter *w, int code, int size) {
@@ -131,6 +159,29 @@ static int pixel_limit(const Frame *f, Py_ssize_t p) {
 
 /* Longest string from pixel `start` the dictionary holds within tolerance, greedily: at each
    pixel the child with the least error. Returns its code; `length` gets the pixel count. */
+/* The child of `node` whose symbol shows the colour nearest pixel `p`'s target (the wanted
+   colour plus the carry, or the source pixel), within `limit`; the first of equals in list
+   order (newest first). NONE when none is; `out` gets its carried error. The target is
+   worked out once, not per child as symbol_error would. */
+static int least_error_child(const Dictionary *d, const Frame *f, Py_ssize_t p, int node,
+                             const int carry[3], int limit, int out[3]) {
+    int target[3], at_source = judged_at_source(f, p);
+    const uint8_t *want = at_source ? f->source + 3 * p : f->palette + 3 * f->wanted[p];
+    for (int c = 0; c < 3; c++) target[c] = (int)want[c] + (at_source ? 0 : carry[c]);
+    int best = NONE, best_error = limit + 1;
+    for (int child = d->first_child[node]; child != NONE; child = d->next_sibling[child]) {
+        const uint8_t *have = shown_colour(f, p, d->suffix[child]);
+        int r = target[0] - have[0], g = target[1] - have[1], b = target[2] - have[2];
+        int total = r * r + g * g + b * b;
+        if (total < best_error) {
+            best_error = total;
+            best = child;
+        }
+    }
+    if (best != NONE) symbol_error(f, p, d->suffix[best], carry, out);
+    return best;
+}
+
 static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, Py_ssize_t end,
                          int carry[3], uint8_t *shown, Py_ssize_t *length) {
     int node = exact_symbol(f, start);
@@ -140,27 +191,22 @@ static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, 
     shown[start] = (f->previous && node == f->transparent) ? f->previous[start] : (uint8_t)node;
     Py_ssize_t p = start + 1;
     while (p < end) {
-        int limit = pixel_limit(f, p);
-        int best = NONE, best_error = limit + 1, best_carry[3] = {0, 0, 0};
+        int best = NONE, best_carry[3] = {0, 0, 0};
         int exact = exact_symbol(f, p);
         /* The exact symbol when the string goes on with it within tolerance, else the child
-           with the least error. */
-        for (int child = d->first_child[node]; child != NONE; child = d->next_sibling[child]) {
-            if (d->suffix[child] != exact) continue;
-            if (symbol_error(f, p, exact, carry, best_carry) <= limit) best = child;
-            break;
-        }
-        int searching = best == NONE;
-        for (int child = d->first_child[node]; searching && child != NONE;
-             child = d->next_sibling[child]) {
-            int err[3];
-            int total = symbol_error(f, p, d->suffix[child], carry, err);
-            if (total < best_error) {
-                best_error = total;
-                memcpy(best_carry, err, sizeof err);
+           with the least error. The exact symbol shows the wanted colour, so its error is the
+           carry alone (none when the carry is zero), or where judged at the source the wanted
+           colour's own error, which the limit always admits: then nothing is computed. */
+        int child = child_with(d, node, exact);
+        int limit = f->tolerance;
+        if (child != NONE && (judged_at_source(f, p) || !(carry[0] | carry[1] | carry[2]))) {
+            best = child;
+        } else {
+            limit = pixel_limit(f, p);
+            if (child != NONE && symbol_error(f, p, exact, carry, best_carry) <= limit)
                 best = child;
-            }
         }
+        if (best == NONE) best = least_error_child(d, f, p, node, carry, limit, best_carry);
         if (best == NONE) break;
         node = best;
         for (int c = 0; c < 3; c++) carry[c] = trunc_div4(best_carry[c]);
@@ -179,6 +225,7 @@ static void add_entry(Dictionary *d, int prefix, int symbol) {
     d->first_child[code] = NONE;
     d->next_sibling[code] = d->first_child[prefix];
     d->first_child[prefix] = (uint16_t)code;
+    remember_child(d, prefix, symbol, code);
     if (d->next_code > (1 << d->code_size) && d->code_size < 12) d->code_size++;
 }
 
