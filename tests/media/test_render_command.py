@@ -103,10 +103,18 @@ NEVER_ON_THE_RENDER_PATH = (
 )  # fmt: skip
 """Server, database, client and settings stacks: ``dynimg render`` uses none of them."""
 
+NOT_FOR_A_PLAIN_RENDER = (
+    "dynimg.domain.snapshots", "dynimg.domain.storyboard", "dynimg.domain.size_search",
+    "dynimg.domain.uploads", "dynimg.domain.accounts", "dynimg.services.watermarks",
+    "dynimg.domain.watermark_documents", "hashlib",
+)  # fmt: skip
+"""Snapshot templates, MaxFileSize's search, stored watermarks' upload rules and the
+``--watermark`` option's documents: a render without them does not import them."""
+
 NOT_FOR_A_PLAIN_GIF = (
     "dynimg.adapters.media.webp", "dynimg.adapters.media.webp_frames",
     "dynimg.adapters.media.streaming", "dynimg.adapters.media.size_fit",
-    "dynimg.adapters.media.highlight",
+    "dynimg.adapters.media.highlight", *NOT_FOR_A_PLAIN_RENDER,
 )  # fmt: skip
 """Other formats' writers, MaxFileSize's size search and Seek=auto's look: loaded when a
 template asks for them."""
@@ -115,7 +123,7 @@ template asks for them."""
 NOT_FOR_A_PLAIN_WEBP = (
     "PIL", "dynimg.adapters.media.gif", "dynimg.adapters.media.sprites",
     "dynimg.adapters.media.images", "dynimg.adapters.media.streaming",
-    "dynimg.adapters.media.size_fit", "dynimg.adapters.media.highlight",
+    "dynimg.adapters.media.size_fit", "dynimg.adapters.media.highlight", *NOT_FOR_A_PLAIN_RENDER,
 )  # fmt: skip
 """Pillow serves GIF and watermarks only: a WebP without watermarks never loads it."""
 

@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,8 +17,10 @@ from dynimg.cli.startup import collector_paused
 from dynimg.domain.limits import MediaLimits
 from dynimg.domain.rendering import JobOverrides, RenderResult, read_overrides
 from dynimg.domain.template_documents import TemplateConfigInput, read_template_config
-from dynimg.domain.watermark_documents import LocalWatermark, read_local_watermark
 from dynimg.media_settings import plain_limits
+
+if TYPE_CHECKING:
+    from dynimg.domain.watermark_documents import LocalWatermark
 
 
 @click.command()
@@ -65,7 +68,17 @@ def _read_inputs(
     """The options, parsed: OverrideParams first, then the template, then each watermark."""
     overrides = read_overrides(override)
     template = read_template_config(template_config)
-    return overrides, template, [read_local_watermark(t, i) for i, t in enumerate(watermarks)]
+    return overrides, template, _read_watermarks(watermarks)
+
+
+def _read_watermarks(texts: tuple[str, ...]) -> list[LocalWatermark]:
+    """Each ``--watermark`` option, parsed; their module is imported only when one is given,
+    as most renders have none and each module skipped is start-up saved."""
+    if not texts:
+        return []
+    from dynimg.domain.watermark_documents import read_local_watermark
+
+    return [read_local_watermark(text, index) for index, text in enumerate(texts)]
 
 
 def _echo_result(output: Path, result: RenderResult, elapsed: float) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynimg.domain.fields import read_object, read_text
 from dynimg.domain.json_document import parse_json_object
-from dynimg.domain.size_search import SizeSearchReport
 from dynimg.domain.template_parsing import parse_template_config
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
 from dynimg.domain.watermarks import (
@@ -18,6 +17,11 @@ from dynimg.domain.watermarks import (
     WatermarkConfig,
 )
 from dynimg.errors import InvalidParameter
+
+if TYPE_CHECKING:
+    # An annotation only: the size search's module loads with MaxFileSize's search, so a render
+    # without one does not import it before its first frame (``dynimg render`` start-up).
+    from dynimg.domain.size_search import SizeSearchReport
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynimg.domain.json_document import parse_json_object
-from dynimg.domain.snapshots import SnapshotConfig, parse_snapshot_template_config
 from dynimg.domain.template_parsing import parse_template_config, parse_template_name
 from dynimg.domain.templates import (
     DEFAULT_FPS,
@@ -28,8 +27,13 @@ from dynimg.domain.templates import (
 from dynimg.domain.timecode import format_seconds
 from dynimg.errors import InvalidParameter
 
-TemplateConfig = DynamicImageTemplateConfig | SnapshotConfig
-"""A template's typed config: an animated image's or a snapshot's."""
+if TYPE_CHECKING:
+    # Snapshot templates' module is imported where one is read: `dynimg render` reads animated
+    # ones only, and each module of dataclasses it skips is start-up it does not pay.
+    from dynimg.domain.snapshots import SnapshotConfig
+
+    TemplateConfig = DynamicImageTemplateConfig | SnapshotConfig
+    """A template's typed config: an animated image's or a snapshot's."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def read_template_document(
 ) -> TemplateConfigInput:
     """A TemplateConfig document (a form's, or a client's once parsed) of ``kind``, validated."""
     if kind is TemplateType.SNAPSHOT:
+        from dynimg.domain.snapshots import parse_snapshot_template_config
+
         return TemplateConfigInput(parse_snapshot_template_config(document), document)
     return TemplateConfigInput(parse_template_config(document), document)
 

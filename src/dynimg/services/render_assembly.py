@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from dynimg.domain.rendering import RenderSpec, WatermarkLayer, WatermarkOverride, apply_override
 from dynimg.domain.templates import DEFAULT_WATERMARK, DynamicImageTemplateConfig
-from dynimg.domain.uploads import UploadPolicy
 from dynimg.domain.watermarks import Watermark, WatermarkConfig, WatermarkType
 from dynimg.errors import InvalidParameter, WatermarkNotFound
-from dynimg.services.watermarks import uploaded_key
 
 if TYPE_CHECKING:
     # ports names every repository; dynimg render assembles without them.
+    from dynimg.domain.uploads import UploadPolicy
     from dynimg.ports import UnitOfWork
 
 FileOpener = Callable[[str], AbstractContextManager[Path]]
@@ -89,6 +88,10 @@ def plan_layers(
 
     A watermark deleted since the job was submitted fails it (WatermarkNotFound).
     """
+    # Here, not at the top: a stored watermark's upload rules (accounts, uploads, hashlib) are
+    # for jobs; `dynimg render` assembles local files and should not import them at start-up.
+    from dynimg.services.watermarks import uploaded_key
+
     found, missing = find_watermarks(uow, account_id, ids)
     for watermark_id in missing:
         raise WatermarkNotFound(f"Watermark {watermark_id} no longer exists.")

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from dynimg.domain.rendering import NO_OVERRIDES, JobOverrides, RenderResult, effective_template
 from dynimg.domain.template_documents import TemplateConfigInput
-from dynimg.domain.watermark_documents import LocalWatermark
 from dynimg.domain.watermarks import ImageWatermarkConfig
 from dynimg.errors import InvalidParameter
 from dynimg.services.render_assembly import PlannedLayer, assemble, with_override
 
 if TYPE_CHECKING:
     # ports names every repository and domain type; rendering needs only the engine's shape.
+    # LocalWatermark's module is read by the caller, only when a render has watermarks.
+    from dynimg.domain.watermark_documents import LocalWatermark
     from dynimg.ports import MediaEngine
 
 FileResolver = Callable[[str], Path]

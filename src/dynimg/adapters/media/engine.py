@@ -28,9 +28,6 @@ from dynimg.domain.limits import MediaLimits
 from dynimg.domain.media import MediaInfo
 from dynimg.domain.rendering import RenderResult, RenderSpec
 from dynimg.domain.shaping import shaped_count, source_times, speed_ratio
-from dynimg.domain.size_search import SizeSearch
-from dynimg.domain.snapshots import SnapshotConfig
-from dynimg.domain.storyboard import SnapshotOutput
 from dynimg.domain.templates import Crop, DynamicImageTemplateConfig, ImageFormat, Playback
 from dynimg.errors import ClipOutOfRange
 
@@ -40,6 +37,8 @@ if TYPE_CHECKING:
     # SourceOpening is an annotation only: only ``dynimg render`` opens ahead.
     from dynimg.adapters.media.opening import SourceOpening
     from dynimg.adapters.media.size_fit import ClipFrames
+    from dynimg.domain.snapshots import SnapshotConfig
+    from dynimg.domain.storyboard import SnapshotOutput
 
 Report = Callable[[float], None]
 
@@ -163,6 +162,7 @@ class PyAvMediaEngine:
     ) -> RenderResult:
         """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
         from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
+        from dynimg.domain.size_search import SizeSearch
 
         template, fps = encoding.template, encoding.fps
         assert template.max_file_size is not None
