@@ -106,10 +106,11 @@ NEVER_ON_THE_RENDER_PATH = (
 NOT_FOR_A_PLAIN_RENDER = (
     "dynimg.domain.snapshots", "dynimg.domain.storyboard", "dynimg.domain.size_search",
     "dynimg.domain.uploads", "dynimg.domain.accounts", "dynimg.services.watermarks",
-    "dynimg.domain.watermark_documents", "hashlib",
+    "dynimg.domain.watermark_documents", "hashlib", "numpy.ma",
 )  # fmt: skip
 """Snapshot templates, MaxFileSize's search, stored watermarks' upload rules and the
-``--watermark`` option's documents: a render without them does not import them."""
+``--watermark`` option's documents: a render without them does not import them (nor numpy's
+masked arrays, which ``np.unique`` loads)."""
 
 NOT_FOR_A_PLAIN_GIF = (
     "dynimg.adapters.media.webp", "dynimg.adapters.media.webp_frames",
