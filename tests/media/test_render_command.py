@@ -106,7 +106,7 @@ NEVER_ON_THE_RENDER_PATH = (
 NOT_FOR_A_PLAIN_RENDER = (
     "dynimg.domain.snapshots", "dynimg.domain.storyboard", "dynimg.domain.size_search",
     "dynimg.domain.uploads", "dynimg.domain.accounts", "dynimg.services.watermarks",
-    "dynimg.domain.watermark_documents", "hashlib", "numpy.ma",
+    "dynimg.domain.watermark_documents", "dynimg.domain.watermarks", "hashlib", "numpy.ma",
 )  # fmt: skip
 """Snapshot templates, MaxFileSize's search, stored watermarks' upload rules and the
 ``--watermark`` option's documents: a render without them does not import them (nor numpy's

@@ -11,17 +11,14 @@ from dynimg.domain.fields import read_object, read_text
 from dynimg.domain.json_document import parse_json_object
 from dynimg.domain.template_parsing import parse_template_config
 from dynimg.domain.templates import DynamicImageTemplateConfig, ImageFormat
-from dynimg.domain.watermarks import (
-    ImageWatermarkConfig,
-    TextWatermarkConfig,
-    WatermarkConfig,
-)
 from dynimg.errors import InvalidParameter
 
 if TYPE_CHECKING:
-    # An annotation only: the size search's module loads with MaxFileSize's search, so a render
-    # without one does not import it before its first frame (``dynimg render`` start-up).
+    # Annotations only: the size search's module loads with MaxFileSize's search and the
+    # watermarks' with a watermark, so a render without them does not import them before its
+    # first frame (``dynimg render`` start-up).
     from dynimg.domain.size_search import SizeSearchReport
+    from dynimg.domain.watermarks import WatermarkConfig
 
 
 @dataclass(frozen=True)
@@ -183,6 +180,9 @@ def apply_override(layer: WatermarkLayer, override: WatermarkOverride | None) ->
     """The layer with its Content replaced (text watermarks); FileUrl is resolved by the caller."""
     if override is None or override.content is None:
         return layer
+    # Here, not at the top: a render without watermarks never imports their module.
+    from dynimg.domain.watermarks import ImageWatermarkConfig, TextWatermarkConfig
+
     if not isinstance(layer.config, TextWatermarkConfig):
         if isinstance(layer.config, ImageWatermarkConfig):
             raise InvalidParameter(

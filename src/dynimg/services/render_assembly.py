@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from dynimg.domain.rendering import RenderSpec, WatermarkLayer, WatermarkOverride, apply_override
 from dynimg.domain.templates import DEFAULT_WATERMARK, DynamicImageTemplateConfig
-from dynimg.domain.watermarks import Watermark, WatermarkConfig, WatermarkType
 from dynimg.errors import InvalidParameter, WatermarkNotFound
 
 if TYPE_CHECKING:
     # ports names every repository; dynimg render assembles without them.
     from dynimg.domain.uploads import UploadPolicy
+    from dynimg.domain.watermarks import Watermark, WatermarkConfig
     from dynimg.ports import UnitOfWork
 
 FileOpener = Callable[[str], AbstractContextManager[Path]]
@@ -108,6 +108,8 @@ def plan_layers(
 
 def planned(watermark: Watermark) -> PlannedLayer:
     """A stored watermark as drawn without overrides."""
+    from dynimg.domain.watermarks import WatermarkType  # a job's stored watermark: see plan_layers
+
     image = watermark.storage_key if watermark.type is WatermarkType.IMAGE else None
     return PlannedLayer(watermark.id, watermark.config, image)
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from dynimg.domain.rendering import NO_OVERRIDES, JobOverrides, RenderResult, effective_template
 from dynimg.domain.template_documents import TemplateConfigInput
-from dynimg.domain.watermarks import ImageWatermarkConfig
 from dynimg.errors import InvalidParameter
 from dynimg.services.render_assembly import PlannedLayer, assemble, with_override
 
@@ -51,6 +50,8 @@ def _as_video(engine: MediaEngine, source: Path, files: ExitStack) -> Path:
 
 
 def _planned(watermark: LocalWatermark, index: int, overrides: JobOverrides) -> PlannedLayer:
+    from dynimg.domain.watermarks import ImageWatermarkConfig  # see LocalWatermark's import
+
     override = overrides.watermarks.get(watermark.watermark_id)
     image = None
     if isinstance(watermark.config, ImageWatermarkConfig):

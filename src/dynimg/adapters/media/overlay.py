@@ -7,6 +7,7 @@ Pillow; a render without watermarks never imports it (16 ms of ``dynimg render``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -15,7 +16,10 @@ from dynimg.adapters.media.decode import Picture
 from dynimg.adapters.media.frame_store import Frame
 from dynimg.adapters.media.scaler import rgb_array
 from dynimg.domain.geometry import Box
-from dynimg.domain.watermarks import Timeline
+
+if TYPE_CHECKING:
+    # An annotation only: the watermark documents' module is for renders that draw one.
+    from dynimg.domain.watermarks import Timeline
 
 Rgba = npt.NDArray[np.uint8]
 
