@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.support.server import free_port, run_cli
 
-CHECKS = ("codecs", "fonts", "database", "storage", "broker", "redis", "clock", "disk")
+CHECKS = ("codecs", "lzw", "fonts", "database", "storage", "broker", "redis", "clock", "disk")
 
 
 def _lines(output: str) -> dict[str, str]:
@@ -28,6 +28,8 @@ def test_a_working_home_passes_every_check(tmp_path: Path) -> None:
         and "libx264" not in lines["codecs"]
         and "NotoSansSC" in lines["fonts"]
     )
+    # `make test` builds the C encoder (setup.py), so the default GIF is lossy LZW's.
+    assert "compiled lossy LZW encoder: GIFs default to Lossy 1" in lines["lzw"]
     assert "all checks passed" in result.stdout
     leftovers = [path for path in (tmp_path / "storage").rglob("*") if path.is_file()]
     assert not leftovers, "the storage probe is left behind"

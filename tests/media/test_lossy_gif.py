@@ -135,13 +135,14 @@ def test_a_frame_that_fills_the_dictionary_decodes_exactly() -> None:
         assert np.array_equal(np.asarray(image.convert("RGB")), palette[frame])
 
 
-def _render(engine: PyAvMediaEngine, source: Path, out: Path, lossy: int) -> None:
+def _render(engine: PyAvMediaEngine, source: Path, out: Path, lossy: int | None) -> None:
     template: dict[str, Any] = {
         "Container": {"Format": "gif"},
         "Video": {"Width": str(WIDTH), "Fps": str(FPS)},
         "Clip": {"TimeSpan": {"Seek": "0", "Duration": "1.5"}},
-        "Lossy": lossy,
     }
+    if lossy is not None:
+        template["Lossy"] = lossy
     render(engine, source, out, template)
 
 
@@ -193,3 +194,28 @@ def test_lossy_gifs_are_smaller_and_close_to_the_lossless_ones(
         (tmp_path / "lossless.gif").stat().st_size,
     )
     assert size < 0.85 * plain_size, (size, plain_size)
+
+
+@pytest.mark.timeout(180)
+def test_a_template_without_lossy_takes_the_engines_default(
+    engine: PyAvMediaEngine, dark: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``Lossy``: 1 where the compiled encoder is built (the busy-pixel rule: fewer bytes,
+    the picture as close to the source), FFmpeg's lossless writer where it is not (the Python
+    encoder would make everybody's default hundreds of times slower)."""
+    _render(engine, dark, tmp_path / "lossless.gif", 0)
+    _render(engine, dark, tmp_path / "one.gif", 1)
+    _render(engine, dark, tmp_path / "default.gif", None)
+    lossless, default = (tmp_path / "lossless.gif").read_bytes(), (tmp_path / "default.gif")
+    if lzw.COMPILED:
+        assert default.read_bytes() == (tmp_path / "one.gif").read_bytes()
+        assert len(default.read_bytes()) < 0.99 * len(lossless)
+        sources = _sources(dark, 15, (WIDTH, 240))
+        scores = [
+            np.mean([ssim_half(a, s) for a, s in zip(_pillow(p)[0], sources, strict=True)])
+            for p in (tmp_path / "lossless.gif", default)
+        ]
+        assert scores[1] > scores[0] - 0.002, scores
+    monkeypatch.setattr(lzw, "COMPILED", False)
+    _render(engine, dark, tmp_path / "fallback.gif", None)
+    assert (tmp_path / "fallback.gif").read_bytes() == lossless

@@ -95,7 +95,7 @@ def template_configs(draw: st.DrawFn) -> DynamicImageTemplateConfig:
         loop=draw(_extra(fmt, "Loop", loops, 0)),
         max_colors=draw(_extra(fmt, "MaxColors", st.integers(2, 256), 256)),
         dither=draw(_extra(fmt, "Dither", st.sampled_from(list(Dither)), Dither.FLOYD_STEINBERG)),
-        lossy=draw(_extra(fmt, "Lossy", st.integers(0, MAX_LOSSY), 0)),
+        lossy=draw(_extra(fmt, "Lossy", st.none() | st.integers(0, MAX_LOSSY), None)),
         max_file_size=draw(st.none() | st.integers(MIN_FILE_SIZE, MAX_FILE_SIZE)),
         crop=draw(st.sampled_from(crops)),
         tone_map=draw(st.sampled_from(list(ToneMap))),

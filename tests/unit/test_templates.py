@@ -97,7 +97,8 @@ def test_extras_are_validated() -> None:
 
 
 def test_lossy_is_validated_at_the_edge() -> None:
-    assert parse_template_config(BASE).lossy == 0, "off unless asked for"
+    assert parse_template_config(BASE).lossy is None, "the engine's default unless asked for"
+    assert parse_template_config({**BASE, "Lossy": 0}).lossy == 0
     assert parse_template_config({**BASE, "Lossy": "80"}).lossy == 80
     assert parse_template_config({**BASE, "Lossy": 200}).lossy == 200
     for value in (-1, 201, "lots", 2.5):

@@ -39,6 +39,7 @@ def _checks(settings: Settings) -> Iterator[Check]:
     database_url = settings.effective_database_url
     masked_queue = mask_url_password(settings.queue_url)
     yield diagnostics.check_codecs(allow_h264=settings.allow_h264)
+    yield diagnostics.check_lossy_lzw()
     yield diagnostics.check_fonts()
     yield _named(diagnostics.check_database(database_url), mask_url_password(database_url))
     yield _storage(settings)

@@ -173,7 +173,7 @@ def _extras(config: DynamicImageTemplateConfig) -> dict[str, Any]:
         extras["MaxColors"] = config.max_colors
     if config.dither is not Dither.FLOYD_STEINBERG:
         extras["Dither"] = config.dither.value
-    if config.lossy != 0:
+    if config.lossy is not None:
         extras["Lossy"] = config.lossy
     if config.codec is not VideoCodec.AV1:
         extras["Codec"] = config.codec.value

@@ -71,7 +71,7 @@ def parse_template_config(
         loop=_optional(doc, "Loop", path, lambda v, p: read_int(v, p, 0, 65535), 0),
         max_colors=_optional_int(doc, "MaxColors", path, 2, 256) or 256,
         dither=_parse_choice(doc, "Dither", path, Dither, Dither.FLOYD_STEINBERG),
-        lossy=_optional_int(doc, "Lossy", path, 0, MAX_LOSSY) or 0,
+        lossy=_optional_int(doc, "Lossy", path, 0, MAX_LOSSY),
         max_file_size=_optional_int(
             container, "MaxFileSize", f"{path}.Container", MIN_FILE_SIZE, MAX_FILE_SIZE
         ),

@@ -183,9 +183,10 @@ class DynamicImageTemplateConfig:
     loop: int = 0
     max_colors: int = 256
     dither: Dither = Dither.FLOYD_STEINBERG
-    lossy: int = 0
+    lossy: int | None = None
     """GIF lossy LZW: how far (0 = not at all) a pixel's colour may stray so that LZW can
-    reuse a longer string (see docs/media.md)."""
+    reuse a longer string (see docs/media.md). None, when the template does not say: the
+    engine's default (1 where its compiled encoder is installed, else 0)."""
     max_file_size: int | None = None
     """``Container.MaxFileSize``: the output is at most this many bytes, or the job fails."""
     crop: Crop = Crop.NONE

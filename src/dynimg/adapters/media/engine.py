@@ -161,15 +161,15 @@ class PyAvMediaEngine:
         report: Report,
     ) -> RenderResult:
         """Decode once, encode as asked, then re-encode from the kept frames until it fits."""
+        from dynimg.adapters.media.gif import effective_lossy
         from dynimg.adapters.media.size_fit import ClipFrames, SizeFitter
         from dynimg.domain.size_search import SizeSearch
 
         template, fps = encoding.template, encoding.fps
         assert template.max_file_size is not None
         kind = WRITERS[template.format]
-        start = EncodeSettings(
-            template.quality, template.max_colors, fps, *plan.size, lossy=template.lossy
-        )
+        lossy = effective_lossy(template.lossy)
+        start = EncodeSettings(template.quality, template.max_colors, fps, *plan.size, lossy=lossy)
         even = plan.size[0] % 2 == 0 and plan.size[1] % 2 == 0
         budget = frame_budget(self._limits, shaped=_shaped(template), fitted=True)
         frames = ClipFrames(budget.fitting, yuv=kind.yuv and even, matrix=kind.matrix)
