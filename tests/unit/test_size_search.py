@@ -58,6 +58,19 @@ def test_targets_are_met_close_below_within_the_cap(law: Law, knobs: Any, target
     assert len(report.attempts) <= MAX_ENCODES
 
 
+def test_of_two_fits_as_reduced_the_larger_is_chosen() -> None:
+    """Sizes that round apart but reduce alike (the law reads the width): the file nearer the
+    target is kept, whichever came first."""
+    run = SizeSearch(10_000, START, GIF, clip_seconds=Fraction(2))
+    first = EncodeSettings(75, 256, Fraction(10), 78, 58)
+    second = EncodeSettings(75, 256, Fraction(10), 78, 60)
+    assert run.reduction(first) == run.reduction(second)
+    run.record(first, 8_454)
+    run.record(second, 9_387)
+    report = run.report()
+    assert report.chosen == 1 and report.attempts[1].size_bytes == 9_387
+
+
 def test_a_target_already_met_costs_one_encode() -> None:
     report = search(webp_law, 10**9, WEBP).report()
     assert (len(report.attempts), report.chosen) == (1, 0)

@@ -228,7 +228,9 @@ class SizeSearch:
 
     def _best_fit(self) -> Attempt | None:
         fits = [a for a in self.attempts if a.size_bytes <= self.target]
-        return min(fits, key=lambda a: self.reduction(a.settings), default=None)
+        # Of two as reduced (the law reads the width alone, so 78x58 and 78x60 tie), the larger
+        # file: it is the one nearer the target.
+        return min(fits, key=lambda a: (self.reduction(a.settings), -a.size_bytes), default=None)
 
     def _worst_over(self) -> Attempt | None:
         """Of the attempts too big, the most degraded (the nearest to fitting)."""
