@@ -219,3 +219,23 @@ def test_a_template_without_lossy_takes_the_engines_default(
     monkeypatch.setattr(lzw, "COMPILED", False)
     _render(engine, dark, tmp_path / "fallback.gif", None)
     assert (tmp_path / "fallback.gif").read_bytes() == lossless
+
+
+@pytest.mark.timeout(60)
+def test_busy_pixels_as_close_as_what_is_shown_cost_what_an_unchanged_frame_costs() -> None:
+    """Every other row unchanged, the rows between busy and as near their source shown as
+    wanted: a code there may start with the transparent index (the string going furthest is
+    taken), so the frame costs what an unchanged one does (starting each code with the wanted
+    colour it cost twice as much, and a tenth of those rows showed the wanted colour)."""
+    grey = 100 + np.random.default_rng(9).integers(-2, 3, (60, 60))
+    grey[::2] = 100
+    wanted, previous = (grey + 2).astype(np.uint8), np.full(grey.shape, 100, np.uint8)
+    wanted[::2] = 100
+    palette = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1).tobytes()
+    source = np.repeat(grey[..., None], 3, axis=2).astype(np.uint8).tobytes()
+    busy = np.ones(grey.shape, np.uint8).tobytes()
+    for encode in {lzw.ENCODER, lzw._python_encode}:
+        still, _ = encode(previous.tobytes(), previous.tobytes(), palette, 0, TRANSPARENT)
+        args = (wanted.tobytes(), previous.tobytes(), palette, 0, TRANSPARENT, source, busy)
+        codes, shown = encode(*args)
+        assert shown == previous.tobytes() and len(codes) <= 1.2 * len(still), len(codes)

@@ -157,8 +157,6 @@ static int pixel_limit(const Frame *f, Py_ssize_t p) {
     return f->tolerance + NEAREST_FACTOR * symbol_error(f, p, f->wanted[p], zero, out);
 }
 
-/* Longest string from pixel `start` the dictionary holds within tolerance, greedily: at each
-   pixel the child with the least error. Returns its code; `length` gets the pixel count. */
 /* The child of `node` whose symbol shows the colour nearest pixel `p`'s target (the wanted
    colour plus the carry, or the source pixel), within `limit`; the first of equals in list
    order (newest first). NONE when none is; `out` gets its carried error. The target is
@@ -182,32 +180,82 @@ static int least_error_child(const Dictionary *d, const Frame *f, Py_ssize_t p, 
     return best;
 }
 
+/* The child of `node` that pixel `p` continues the string with, greedily, or NONE; `out` gets
+   its carried error and `limit` the pixel's limit. The exact symbol when the string goes on
+   with it within tolerance, else the child with the least error. The exact symbol shows the
+   wanted colour, so its error is the carry alone (none when the carry is zero), or where
+   judged at the source the wanted colour's own error, which the limit always admits: then
+   nothing is computed. */
+static int greedy_child(const Dictionary *d, const Frame *f, Py_ssize_t p, int node,
+                        const int carry[3], int out[3], int *limit) {
+    int best = NONE;
+    int child = child_with(d, node, exact_symbol(f, p));
+    *limit = f->tolerance;
+    out[0] = out[1] = out[2] = 0;
+    if (child != NONE && (judged_at_source(f, p) || !(carry[0] | carry[1] | carry[2])))
+        return child;
+    *limit = pixel_limit(f, p);
+    if (child != NONE && symbol_error(f, p, exact_symbol(f, p), carry, out) <= *limit)
+        best = child;
+    if (best == NONE) best = least_error_child(d, f, p, node, carry, *limit, out);
+    return best;
+}
+
+/* How many pixels from `p` on the string at `node` goes on greedily (no lookahead). */
+static Py_ssize_t greedy_length(const Dictionary *d, const Frame *f, Py_ssize_t p,
+                                Py_ssize_t end, int node, const int carry[3]) {
+    int c0[3] = {carry[0], carry[1], carry[2]}, out[3], limit;
+    Py_ssize_t q = p;
+    while (q < end) {
+        int best = greedy_child(d, f, q, node, c0, out, &limit);
+        if (best == NONE) break;
+        node = best;
+        for (int c = 0; c < 3; c++) c0[c] = trunc_div4(out[c]);
+        q++;
+    }
+    return q - p;
+}
+
+/* At a busy pixel, the admissible child of `node` whose string goes on furthest (`best`, the
+   greedy choice, on ties). Busy pixels carry nothing, so each goes on with no carry. */
+static int furthest_child(const Dictionary *d, const Frame *f, Py_ssize_t p, Py_ssize_t end,
+                          int node, int best) {
+    int zero[3] = {0, 0, 0}, out[3], chosen = best, limit = -1;
+    int candidates[2] = {f->previous ? child_with(d, node, f->transparent) : NONE,
+                         child_with(d, node, d->suffix[node])};
+    Py_ssize_t best_length = -1;
+    for (int i = 0; i < 2; i++) {
+        int child = candidates[i];
+        /* A child without children goes no further than `best`: not worth its arithmetic. */
+        if (child == NONE || child == best || (i == 1 && child == candidates[0]) ||
+            d->first_child[child] == NONE)
+            continue;
+        if (limit < 0) limit = pixel_limit(f, p);
+        if (symbol_error(f, p, d->suffix[child], zero, out) > limit) continue;
+        if (best_length < 0) best_length = greedy_length(d, f, p + 1, end, best, zero);
+        Py_ssize_t length = greedy_length(d, f, p + 1, end, child, zero);
+        if (length > best_length) {
+            best_length = length;
+            chosen = child;
+        }
+    }
+    return chosen;
+}
+
 static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, Py_ssize_t end,
-                         int carry[3], uint8_t *shown, Py_ssize_t *length) {
-    int node = exact_symbol(f, start);
+                         int first, int look, int carry[3], uint8_t *shown,
+                         Py_ssize_t *length) {
+    int node = first;
     int error[3];
     symbol_error(f, start, node, carry, error);
     for (int c = 0; c < 3; c++) carry[c] = trunc_div4(error[c]);
     shown[start] = (f->previous && node == f->transparent) ? f->previous[start] : (uint8_t)node;
     Py_ssize_t p = start + 1;
     while (p < end) {
-        int best = NONE, best_carry[3] = {0, 0, 0};
-        int exact = exact_symbol(f, p);
-        /* The exact symbol when the string goes on with it within tolerance, else the child
-           with the least error. The exact symbol shows the wanted colour, so its error is the
-           carry alone (none when the carry is zero), or where judged at the source the wanted
-           colour's own error, which the limit always admits: then nothing is computed. */
-        int child = child_with(d, node, exact);
-        int limit = f->tolerance;
-        if (child != NONE && (judged_at_source(f, p) || !(carry[0] | carry[1] | carry[2]))) {
-            best = child;
-        } else {
-            limit = pixel_limit(f, p);
-            if (child != NONE && symbol_error(f, p, exact, carry, best_carry) <= limit)
-                best = child;
-        }
-        if (best == NONE) best = least_error_child(d, f, p, node, carry, limit, best_carry);
+        int best_carry[3], limit;
+        int best = greedy_child(d, f, p, node, carry, best_carry, &limit);
         if (best == NONE) break;
+        if (look && judged_at_source(f, p)) best = furthest_child(d, f, p, end, node, best);
         node = best;
         for (int c = 0; c < 3; c++) carry[c] = trunc_div4(best_carry[c]);
         int s = d->suffix[best];
@@ -216,6 +264,45 @@ static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, 
     }
     *length = p - start;
     return node;
+}
+
+/* The symbol a code starting at pixel `start` begins with. Exact, except on a busy pixel
+   (judged at the source) where another symbol is admitted too: the transparent index (the
+   colour shown already) or the symbol of the pixel before (the colour just written), when
+   within the pixel's limit. Then the one whose string goes furthest is taken, the exact symbol
+   on ties: one code's lookahead, each candidate matched as it would be (into `shown`, which
+   the real match writes again). */
+static int first_symbol(const Dictionary *d, const Frame *f, Py_ssize_t start, Py_ssize_t end,
+                        const int carry[3], uint8_t *shown) {
+    int exact = exact_symbol(f, start);
+    if (!judged_at_source(f, start)) return exact;
+    int candidates[3] = {exact, NONE, NONE}, count = 1, limit = pixel_limit(f, start), out[3];
+    if (f->previous && exact != f->transparent &&
+        symbol_error(f, start, f->transparent, carry, out) <= limit)
+        candidates[count++] = f->transparent;
+    if (start > 0) {
+        int left = shown[start - 1]; /* a colour index: what the pixel before shows */
+        if (left != exact && left != f->transparent &&
+            symbol_error(f, start, left, carry, out) <= limit)
+            candidates[count++] = left;
+    }
+    if (count == 1) return exact;
+    int best = exact;
+    Py_ssize_t best_length = 0, length;
+    for (int i = 0; i < count; i++) {
+        int scratch[3] = {carry[0], carry[1], carry[2]};
+        /* For the last candidate only whether it goes further matters: matched one pixel past
+           the best at most (not earlier ones: a later candidate is compared with their length). */
+        Py_ssize_t stop = i == count - 1 && i && end - start > best_length + 1
+                              ? start + best_length + 1
+                              : end;
+        longest_match(d, f, start, stop, candidates[i], 0, scratch, shown, &length);
+        if (length > best_length) {
+            best_length = length;
+            best = candidates[i];
+        }
+    }
+    return best;
 }
 
 static void add_entry(Dictionary *d, int prefix, int symbol) {
@@ -235,13 +322,15 @@ static int encode_codes(Dictionary *d, const Frame *f, Py_ssize_t n, uint8_t *sh
     if (put_code(w, CLEAR_CODE, d->code_size)) return -1;
     int carry[3] = {0, 0, 0};
     Py_ssize_t p = 0, length = 0;
+    int first = first_symbol(d, f, p, n, carry, shown);
     while (p < n) {
-        int code = longest_match(d, f, p, n, carry, shown, &length);
+        int code = longest_match(d, f, p, n, first, 1, carry, shown, &length);
         if (put_code(w, code, d->code_size)) return -1;
         p += length;
         if (d->next_code == MAX_CODES) {
             if (put_code(w, CLEAR_CODE, d->code_size)) return -1;
             dict_reset(d);
+            if (p < n) first = first_symbol(d, f, p, n, carry, shown);
             continue;
         }
         /* The entry a decoder adds on reading the next code: this string plus the next
@@ -249,7 +338,10 @@ static int encode_codes(Dictionary *d, const Frame *f, Py_ssize_t n, uint8_t *sh
            match may use it already, as plain LZW does (a decoder meets it as the KwKwK
            case). Added after the match, a run of one colour grew by one pixel every other
            code and left duplicate entries: 27% more bytes on a screen recording. */
-        if (p < n) add_entry(d, code, exact_symbol(f, p));
+        if (p < n) {
+            first = first_symbol(d, f, p, n, carry, shown);
+            add_entry(d, code, first);
+        }
     }
     if (put_code(w, EOI_CODE, d->code_size)) return -1;
     return flush_bits(w);

@@ -22,6 +22,12 @@ palette only approximates, where one near colour serves as well as another. Dith
 keep the rule above: there a pixel's error is part of a pattern whose mean matters (judged
 against the source, they lost 0.0015 SSIM-half on live action while PSNR rose).
 
+Among the symbols a busy pixel admits, the one that saves bytes is the one whose string goes
+furthest, not the least error: a code may start there with the transparent index or the colour
+the pixel before shows (:meth:`_Frame.first_symbol`), and a string may go on with the
+transparent or the repeated symbol instead of the greedy one (:meth:`_Frame._furthest`),
+whichever goes further. No pixel may take more error than the rule above allows.
+
 The compiled twin ``_lzw`` (src/dynimg/adapters/media/_lzw.c, built by ``pip install`` when a C
 compiler is there) gives the same bytes about 100x faster; without it this module runs the same
 algorithm in Python.
@@ -114,6 +120,10 @@ class _Dictionary:
         if self.next_code > 1 << self.code_size and self.code_size < 12:
             self.code_size += 1
 
+    def child(self, node: int, symbol: int) -> int:
+        """The newest child of ``node`` with ``symbol``, or NONE (the C twin's hash lookup)."""
+        return next((c for c in self.children[node] if self.suffix[c] == symbol), NONE)
+
 
 def _three_quarters(value: int) -> int:
     """``value * 3 / 4`` truncated toward zero, as C does."""
@@ -134,6 +144,7 @@ class _Frame:
         self.wanted, self.previous, self.tolerance = wanted, previous, tolerance
         self.source, self.nearest = (source, nearest) if nearest else (b"", b"")
         self.transparent = transparent if previous else NONE
+        self.transparent_index = transparent  # as given, even without ``previous`` (C twin)
         self.colours = [tuple(palette[3 * i : 3 * i + 3]) for i in range(256)]
         self.shown = bytearray(len(wanted))
 
@@ -164,9 +175,46 @@ class _Frame:
             return self.tolerance
         return self.tolerance + NEAREST_FACTOR * self.error(p, self.wanted[p], [0, 0, 0])[0]
 
-    def match(self, d: _Dictionary, start: int, carry: list[int]) -> tuple[int, int]:
-        """The code of the longest string within tolerance from ``start``, and its length."""
-        node = self.exact(start)
+    def busy(self, p: int) -> bool:
+        """Whether ``p`` is judged against the source (the mapping chose the nearest colour)."""
+        return bool(self.nearest and self.nearest[p])
+
+    def first_symbol(self, d: _Dictionary, start: int, carry: list[int]) -> int:
+        """The symbol a code starting at ``start`` begins with: the exact one, except on a busy
+        pixel where the transparent index (the colour shown already) or the colour of the pixel
+        before are within its limit too; then the one whose string goes furthest, the exact
+        symbol on ties (each tried as :meth:`match` would, without :meth:`_furthest`)."""
+        exact = self.exact(start)
+        if not self.busy(start):
+            return exact
+        candidates, limit = [exact], self.limit(start)
+        transparent = self.transparent
+        if (
+            self.previous
+            and exact != transparent
+            and self.error(start, transparent, carry)[0] <= limit
+        ):
+            candidates.append(transparent)
+        if start > 0:
+            left = self.shown[start - 1]
+            if (
+                left not in (exact, self.transparent_index)
+                and self.error(start, left, carry)[0] <= limit
+            ):
+                candidates.append(left)
+        best, best_length = exact, 0
+        for symbol in candidates if len(candidates) > 1 else ():
+            length = self.match(d, start, symbol, list(carry), look=False)[1]
+            if length > best_length:
+                best, best_length = symbol, length
+        return best
+
+    def match(
+        self, d: _Dictionary, start: int, first: int, carry: list[int], *, look: bool = True
+    ) -> tuple[int, int]:
+        """The code of the longest string within tolerance from ``start`` beginning with
+        ``first``, and its length; with ``look``, busy pixels look one string ahead."""
+        node = first
         _, error = self.error(start, node, carry)
         carry[:] = [_three_quarters(e) for e in error]
         self.shown[start] = self.shows(start, node)
@@ -175,11 +223,47 @@ class _Frame:
             best = self._continuation(d, node, p, carry)
             if best is None:
                 break
+            if look and self.busy(p):
+                best = self._furthest(d, node, p, best[0]), best[1]
             node, error = best
             carry[:] = [_three_quarters(e) for e in error]
             self.shown[p] = self.shows(p, d.suffix[node])
             p += 1
         return node, p - start
+
+    def _greedy_length(self, d: _Dictionary, node: int, p: int) -> int:
+        """How many pixels from ``p`` on the string at ``node`` goes on, without lookahead."""
+        carry, q = [0, 0, 0], p
+        while q < len(self.wanted):
+            best = self._continuation(d, node, q, carry)
+            if best is None:
+                break
+            node, error = best
+            carry = [_three_quarters(e) for e in error]
+            q += 1
+        return q - p
+
+    def _furthest(self, d: _Dictionary, node: int, p: int, best: int) -> int:
+        """At busy pixel ``p``, the child of ``node`` to take: the transparent one (the colour
+        shown already) or the one repeating the string's last symbol when within the limit and
+        its string goes further than the greedy ``best``'s, else ``best``. Busy pixels carry
+        nothing, so each is followed from no carry."""
+        candidates = [d.child(node, self.transparent) if self.previous else NONE]
+        candidates.append(d.child(node, d.suffix[node]))
+        chosen, best_length, limit = best, -1, -1
+        for i, child in enumerate(candidates):
+            if child in (NONE, best) or (i == 1 and child == candidates[0]):
+                continue
+            if limit < 0:
+                limit = self.limit(p)
+            if self.error(p, d.suffix[child], [0, 0, 0])[0] > limit:
+                continue
+            if best_length < 0:
+                best_length = self._greedy_length(d, best, p + 1)
+            length = self._greedy_length(d, child, p + 1)
+            if length > best_length:
+                best_length, chosen = length, child
+        return chosen
 
     def _continuation(
         self, d: _Dictionary, node: int, p: int, carry: list[int]
@@ -215,16 +299,20 @@ def _python_encode(
     d, writer = _Dictionary(), _BitWriter()
     writer.put(CLEAR, d.code_size)
     carry, p = [0, 0, 0], 0
+    first = frame.first_symbol(d, p, carry) if wanted else 0
     while p < len(wanted):
-        code, length = frame.match(d, p, carry)
+        code, length = frame.match(d, p, first, carry)
         writer.put(code, d.code_size)
         p += length
         if d.next_code == MAX_CODES:
             writer.put(CLEAR, d.code_size)
             d.reset()
+            if p < len(wanted):
+                first = frame.first_symbol(d, p, carry)
             continue
-        if p < len(wanted):  # what a decoder adds on the next code, usable by the next match
-            d.add(code, frame.exact(p))
+        if p < len(wanted):  # what a decoder adds on the next code (the symbol written there),
+            first = frame.first_symbol(d, p, carry)  # usable by the next match
+            d.add(code, first)
     writer.put(END, d.code_size)
     return writer.flush(), bytes(frame.shown)
 
