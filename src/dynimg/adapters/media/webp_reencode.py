@@ -17,8 +17,6 @@ noise of sigma 1-12 over flat, shaded and textured bases loses min(sigma², step
 
 from __future__ import annotations
 
-import math
-
 AC_STEPS = (
     4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
     20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
@@ -61,12 +59,6 @@ def quantiser_noise(quality: int) -> float:
     orthonormal units, half VP8's) squared over 12; 18.75 (4.3 levels RMS) at quality 75."""
     step = AC_STEPS[quantiser_index(quality)] / 2
     return step * step / 12
-
-
-def spike_limit(error: float, slack: int) -> float:
-    """The largest single-sample change kept in a block whose re-encode error is ``error``:
-    three times its RMS (the quantiser's noise rarely reaches further), and ``slack``."""
-    return 3 * math.sqrt(error) + slack
 
 
 def mean_noise(quality: int) -> float:

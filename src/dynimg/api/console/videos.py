@@ -25,6 +25,7 @@ from dynimg.api.console.paging import paging
 from dynimg.api.console.sessions import Visitor
 from dynimg.api.console.stream_slots import COVER_WAIT_SECONDS
 from dynimg.api.streams import file_chunks, spooled_body
+from dynimg.domain.templates import ImageFormat
 from dynimg.domain.upload_requests import browser_video
 from dynimg.domain.uploads import UploadGrant
 from dynimg.domain.videos import Video
@@ -44,9 +45,12 @@ CONTENT_TYPES = {
     "mkv": "video/x-matroska",
     "ogv": "video/ogg",
 }
-ANIMATION_TYPES = {"gif": "image/gif", "apng": "image/apng", "webp": "image/webp"}
-"""Animated images uploaded as videos, by their probed format: the page shows them in an
-``<img>`` (a ``<video>`` plays none of them), served as what they are whatever their name."""
+ANIMATION_TYPES = {
+    f.value: f.media_type for f in (ImageFormat.GIF, ImageFormat.APNG, ImageFormat.WEBP)
+}
+"""Animated images uploaded as videos, by their probed format (the output formats' own names
+and types): the page shows them in an ``<img>`` (a ``<video>`` plays none of them), served as
+what they are whatever their name."""
 
 
 async def list_page(
