@@ -66,6 +66,8 @@ class FrameAnalyzer:
         """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W).
 
         Only adaptive error diffusion needs ``BUSY``; the other mappings skip computing it.
+        Under error diffusion ``MOVED`` covers whole 4x4 blocks (:func:`_whole_blocks`); an
+        ordered or plain mapping decides each pixel alone, so a still pixel's colour stays right.
         """
         if self._adaptive:
             plane = busy_mask(frame).view(np.uint8).copy()
@@ -76,6 +78,8 @@ class FrameAnalyzer:
             plane |= MOVED
             return plane
         moved = _max_channel_difference(frame, self._reference) > STILL
+        if self._adaptive:
+            moved = _whole_blocks(moved)
         np.copyto(self._reference, frame, where=moved[..., None])
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
@@ -292,6 +296,20 @@ def _per_pixel(blockwise: Mask, shape: tuple[int, ...]) -> Mask:
     rows, columns = blockwise.shape
     spread = np.broadcast_to(blockwise[:, None, :, None], (rows, 4, columns, 4))
     return spread.reshape(rows * 4, columns * 4)[: shape[0], : shape[1]]
+
+
+def _whole_blocks(moved: Mask) -> Mask:
+    """``moved`` grown to the whole 4x4 blocks it touches (the frame's blocks, as
+    :func:`_block_sums` cuts them).
+
+    Error diffusion decides a pixel in its neighbours' context: a still pixel next to text
+    that scrolled away was dithered to carry the text's error, and kept as it was it would hold
+    that pattern (a faint ghost of the text) until its own source moved. Deciding its block
+    again lets the keep rule compare it with the clean choice."""
+    height, width = moved.shape
+    padded = np.pad(moved, ((0, -height % 4), (0, -width % 4)))
+    blocks = padded.reshape(padded.shape[0] // 4, 4, padded.shape[1] // 4, 4).any(axis=(1, 3))
+    return np.ascontiguousarray(_per_pixel(blocks, moved.shape))
 
 
 def _moved(plane: Frame) -> Mask:
