@@ -66,8 +66,9 @@ class FrameAnalyzer:
         """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W).
 
         Only adaptive error diffusion needs ``BUSY``; the other mappings skip computing it.
-        Under error diffusion ``MOVED`` covers whole 4x4 blocks (:func:`_whole_blocks`); an
-        ordered or plain mapping decides each pixel alone, so a still pixel's colour stays right.
+        Under error diffusion ``MOVED`` covers the dithered pixels of every 4x4 block that moved
+        (:func:`_whole_blocks`); busy pixels take the nearest colour, and an ordered or plain
+        mapping decides each pixel alone, so there a still pixel's colour stays right.
         """
         if self._adaptive:
             plane = busy_mask(frame).view(np.uint8).copy()
@@ -78,8 +79,8 @@ class FrameAnalyzer:
             plane |= MOVED
             return plane
         moved = _max_channel_difference(frame, self._reference) > STILL
-        if self._adaptive:
-            moved = _whole_blocks(moved)
+        if self._adaptive:  # dithered (not busy) pixels of a block that moved
+            moved |= _whole_blocks(moved) & ~plane.view(np.bool_)  # only BUSY is set yet
         np.copyto(self._reference, frame, where=moved[..., None])
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
