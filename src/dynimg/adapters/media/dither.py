@@ -37,6 +37,9 @@ was last decided on, so a slow drift is decided again once it adds up)."""
 SLACK = 1.0
 """Levels of RGB distance by which a kept colour may be further from its source than the new
 choice. Kept pixels cost nothing in the GIF (transparent, and long LZW runs)."""
+STILL_DRIFT = float(STILL * np.sqrt(3))
+"""How far a still pixel's source (each channel within :data:`STILL`) can have moved in RGB
+distance since its colour was decided: by this much its error may have grown harmlessly."""
 
 BUSY, MOVED = 1, 2
 """Bits of the analysis plane stored next to each frame."""
@@ -66,9 +69,6 @@ class FrameAnalyzer:
         """An analysis plane: ``BUSY`` and ``MOVED`` bits per pixel (uint8, H x W).
 
         Only adaptive error diffusion needs ``BUSY``; the other mappings skip computing it.
-        Under error diffusion ``MOVED`` covers the dithered pixels of every 4x4 block that moved
-        (:func:`_whole_blocks`); busy pixels take the nearest colour, and an ordered or plain
-        mapping decides each pixel alone, so there a still pixel's colour stays right.
         """
         if self._adaptive:
             plane = busy_mask(frame).view(np.uint8).copy()
@@ -79,8 +79,6 @@ class FrameAnalyzer:
             plane |= MOVED
             return plane
         moved = _max_channel_difference(frame, self._reference) > STILL
-        if self._adaptive:  # dithered (not busy) pixels of a block that moved
-            moved |= _whole_blocks(moved) & ~plane.view(np.bool_)  # only BUSY is set yet
         np.copyto(self._reference, frame, where=moved[..., None])
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
@@ -164,7 +162,10 @@ class Stabiliser:
     Dithered pixels stand for the mean of their neighbourhood as well as for themselves: there
     a previous colour also needs its 4x4 block's mean (old pattern there) to be as close to
     the source's mean as the new pattern's (within :data:`SLACK`), or keeping the pixels that
-    happen to be closest would drag a fading gradient's mean behind.
+    happen to be closest would drag a fading gradient's mean behind. A still dithered pixel
+    whose block fails that test is redrawn too when it is further off than the new choice by
+    more than its source's drift explains (:data:`STILL_DRIFT`): its pattern carried the error
+    of neighbours that are gone.
     """
 
     def __init__(
@@ -187,9 +188,10 @@ class Stabiliser:
             return self._previous  # never written to: the next change works on a copy
         box, indices = mapped
         shown = self._previous.copy()
-        redraw = _moved(plane[box])
-        if not self._first:
-            redraw &= ~self._kept(shown[box], indices, frame[box], plane[box])
+        if self._first:
+            redraw = _moved(plane[box])
+        else:
+            redraw = self._redrawn(shown[box], indices, frame[box], plane[box])
         np.copyto(shown[box], indices, where=redraw)
         self._previous, self._first = shown, False
         return shown
@@ -199,37 +201,46 @@ class Stabiliser:
         (lossy LZW): the next frame's decisions start from it."""
         self._previous = shown
 
-    def _kept(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
-        """:meth:`_keeps` a strip of rows at a time: its float copies of a whole 1080p frame
+    def _redrawn(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
+        """:meth:`_redraws` a strip of rows at a time: its float copies of a whole 1080p frame
         would take ~200 MB at once. Strips start at multiples of 4 rows, so the 4x4 blocks
         (and so the result) are the same as the whole frame's."""
-        kept = np.empty(indices.shape, dtype=np.bool_)
+        redraw = np.empty(indices.shape, dtype=np.bool_)
         for top in range(0, indices.shape[0], self._strip):
             rows = slice(top, top + self._strip)
-            kept[rows] = self._keeps(previous[rows], indices[rows], source[rows], plane[rows])
-        return kept
+            redraw[rows] = self._redraws(previous[rows], indices[rows], source[rows], plane[rows])
+        return redraw
 
-    def _keeps(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
-        """Where the previous colour may stay (see the class)."""
+    def _redraws(self, previous: Indices, indices: Indices, source: Frame, plane: Frame) -> Mask:
+        """Where the new colour replaces the previous one (see the class)."""
         blocks = self._dither is not Dither.NONE
         old, new = _Errors(blocks), _Errors(blocks)
         for table, wanted in zip(self._channels, np.moveaxis(source, 2, 0), strict=True):
             old.add(table, previous, wanted)  # exact integers; float only for the lengths
             new.add(table, indices, wanted)
-        pixel = old.length() <= new.length() + SLACK
+        moved = _moved(plane)
+        old_length, new_length = old.length(), new.length()
+        pixel = old_length <= new_length + SLACK
         if not blocks:
-            return pixel
-        pattern = pixel & _per_pixel(old.block_length() <= new.block_length() + SLACK, pixel.shape)
-        if self._dither is Dither.BAYER:
-            return pattern
+            return moved & ~pixel
+        block = _per_pixel(old.block_length() <= new.block_length() + SLACK, pixel.shape)
+        if self._dither is Dither.BAYER:  # ordered: a still pixel's colour needs no context
+            return moved & ~(pixel & block)
         busy = (plane & BUSY).astype(np.bool_)  # mapped to the nearest colour, not dithered
-        return np.where(busy, pixel, pattern)
+        kept = np.where(busy, pixel, pixel & block)
+        # Error diffusion chose a still pixel's colour in its neighbours' context: beside text
+        # that scrolled out of a flat bar, the pattern that carried the text's error. Where its
+        # block no longer stands for the source as well as a new pattern, and the pixel is
+        # further from its source than the new choice by more than the source's drift since
+        # then explains, that context has left: the pixel is redrawn.
+        stale = ~block & (old_length > new_length + SLACK + STILL_DRIFT)
+        return (moved & ~kept) | (~busy & stale)
 
 
 Floats = npt.NDArray[np.float32]
 Errors = npt.NDArray[np.int16]
 KEEP_BYTES_PER_PIXEL = 48
-"""Working memory :meth:`Stabiliser._keeps` takes per pixel: for the old and the new colours an
+"""Working memory :meth:`Stabiliser._redraws` takes per pixel: for the old and the new colours an
 int32 sum of squares and a float32 length, one channel's int16 error and int32 squares at a
 time, booleans (about 30 bytes). The float32 RGB version before took ~100."""
 
@@ -297,20 +308,6 @@ def _per_pixel(blockwise: Mask, shape: tuple[int, ...]) -> Mask:
     rows, columns = blockwise.shape
     spread = np.broadcast_to(blockwise[:, None, :, None], (rows, 4, columns, 4))
     return spread.reshape(rows * 4, columns * 4)[: shape[0], : shape[1]]
-
-
-def _whole_blocks(moved: Mask) -> Mask:
-    """``moved`` grown to the whole 4x4 blocks it touches (the frame's blocks, as
-    :func:`_block_sums` cuts them).
-
-    Error diffusion decides a pixel in its neighbours' context: a still pixel next to text
-    that scrolled away was dithered to carry the text's error, and kept as it was it would hold
-    that pattern (a faint ghost of the text) until its own source moved. Deciding its block
-    again lets the keep rule compare it with the clean choice."""
-    height, width = moved.shape
-    padded = np.pad(moved, ((0, -height % 4), (0, -width % 4)))
-    blocks = padded.reshape(padded.shape[0] // 4, 4, padded.shape[1] // 4, 4).any(axis=(1, 3))
-    return np.ascontiguousarray(_per_pixel(blocks, moved.shape))
 
 
 def _moved(plane: Frame) -> Mask:
