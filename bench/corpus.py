@@ -7,19 +7,26 @@ cached under ``bench/.cache/corpus``; nothing is downloaded.
 Cases (see ``_specs``): Big Buck Bunny as shipped (animation, 720p25, clean); retimed to 24 fps
 at 1080p with heavy grain; bikes motion-interpolated to 60 fps and letterboxed; carphone as shipped
 (176x144, 29.97 fps, non-square pixels); a synthetic 1080p60 screen recording; a portrait phone
-clip (stored landscape, rotation flag 90); 10-bit HEVC; VP9 WebM; a 4K 30 fps source; and the cases
+clip (stored landscape, rotation flag 90); 10-bit HEVC; VP9 WebM; a 4K 30 fps source; the cases
 that break fixed thresholds (bench/footage.py): scrolling text over flat bars, flat-colour
-animation, low-light noise, a fast sport-like pan and a letterboxed film.
+animation, low-light noise, a fast sport-like pan and a letterboxed film; and a phone's HDR
+video (10-bit HLG, BT.2020, highlights to 1,000 nits; bench/footage.py).
+
+An HDR case (a PQ or HLG source, ``Case.hdr``) is judged against FFmpeg's SDR rendition of it,
+and the ffmpeg tools (recipe, gifski's PNG export, decode floor) convert to SDR BT.709 with the
+same filters after scaling: see ``TO_SDR``.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import footage
 import imageio_ffmpeg
 
@@ -33,6 +40,21 @@ VS_GIF_FORMATS = ("webp", "apng", "avif", "mp4")
 """Formats ``run.py --formats`` compares with dynimg's own GIF of the same clip."""
 QUALITY_FORMATS = ("webp", "avif", "mp4")
 """Formats with a ``Quality`` knob: also compared with the GIF at its SSIM-half."""
+HDR_TRANSFERS = (16, 18)
+"""FFmpeg's numbers for SMPTE ST 2084 (PQ) and ARIB STD-B67 (HLG)."""
+TO_SDR = (
+    "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+    "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv"
+)
+"""What an HDR case's filter chain adds in the ffmpeg tools (recipe, gifski's PNG export, decode
+floor), after the scaling, as dynimg tone-maps at the output size: FFmpeg's usual HDR to SDR
+conversion (zimg linearises PQ or HLG, BT.2020 becomes BT.709 in linear light, the ``tonemap``
+filter's Hable curve compresses the highlights, zimg encodes BT.709). The bench's quality
+reference for the case is the same conversion (bench/quality.py), so the recipe is not scored
+down for its choice of curve; dynimg's own (BT.2390 with HDR reference white at SDR white,
+docs/media.md) is, where it differs. FFmpeg 8's other way, ``scale``'s ``out_transfer=bt709:
+out_primaries=bt709`` (swscale's colour management), spends about 3.7 CPU-s building its
+tables per run, more than the rest of the recipe: no user who timed it would keep it."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,21 @@ class Case:
     width: int
     fps: int
     note: str
+    hdr: bool = False
+    """A PQ or HLG source: every tool's output is judged against FFmpeg's SDR rendition."""
+
+
+def output_scale(case: Case) -> str:
+    """The ffmpeg filters that take the clip to the output's rate and size (and SDR)."""
+    graph = f"fps={case.fps},scale={case.width}:-1:flags=lanczos"
+    return f"{graph},{TO_SDR}" if case.hdr else graph
+
+
+@functools.cache
+def is_hdr(source: Path) -> bool:
+    """Whether the source's video is tagged PQ or HLG."""
+    with av.open(str(source)) as container:
+        return container.streams.video[0].codec_context.color_trc in HDR_TRANSFERS
 
 
 def sample_clip(name: str) -> Path:
@@ -130,6 +167,10 @@ def _letterbox(target: Path) -> None:
     footage.letterboxed_film(ffmpeg, sample_clip("bigbuckbunny.mp4"), target)
 
 
+def _hlg(target: Path) -> None:
+    footage.hlg_phone(sample_clip("bigbuckbunny.mp4"), target)
+
+
 def _screen(target: Path) -> None:
     from screencast import write_screencast
 
@@ -149,6 +190,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "lowlight-noise-25.mp4": _dark,
     "sport-pan-50.mp4": _sport,
     "film-letterbox-24.mp4": _letterbox,
+    "hlg-phone-30.mp4": _hlg,
 }
 
 
@@ -194,6 +236,8 @@ def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]
          "fast swaying pan over 1440p animation, 720p50"),
         ("film-letterbox-24", lambda: built("film-letterbox-24.mp4"), 1.0, 3.0, 480, 12,
          "2.39:1 film in a 16:9 frame with black bars, 1080p24, light grain"),
+        ("hlg-phone-30", lambda: built("hlg-phone-30.mp4"), 1.0, 3.0, 480, 12,
+         "phone HDR video: 10-bit HLG HEVC 1080p30, BT.2020, highlights to 1,000 nits"),
     ]  # fmt: skip
 
 
@@ -206,7 +250,8 @@ def cases(quick: bool = False, only: str | None = None) -> list[Case]:
         if (quick and name not in QUICK) or (wanted and name not in wanted):
             continue
         try:
-            chosen.append(Case(name, source(), seek, length, width, fps, note))
+            path = source()
+            chosen.append(Case(name, path, seek, length, width, fps, note, is_hdr(path)))
         except (RuntimeError, subprocess.CalledProcessError) as exc:
             print(f"corpus: {name} left out: {exc}")
     return chosen

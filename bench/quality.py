@@ -4,7 +4,11 @@ Plain SSIM punishes dither noise and rewards banding, so the headline figure is 
 images downscaled 2x ("seen at half size"), as in the team's performance baseline. Each output
 frame is scored against the source frame at its nominal time, shifted by the one offset in
 {-1, 0, +1} source frames that fits best (tools differ in which frame they keep per slot).
-Reference frames are shown as a player would: display rotation and pixel aspect applied.
+Reference frames are shown as a player would: display rotation and pixel aspect applied. An HDR
+source's (PQ or HLG) are FFmpeg's SDR rendition of it, made by the bench's ffmpeg with the
+filters the ffmpeg tools use (``corpus.TO_SDR``: zscale and tonemap; PyAV's FFmpeg has no
+zscale). Decoded as if SDR, the HLG signal would be grey and flat, and scoring against it would
+reward a tool for not tone-mapping.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import av
 import numpy as np
 from av.video.reformatter import Interpolation
+from corpus import FFMPEG, TO_SDR
 from PIL import Image, ImageSequence
 from skimage.metrics import structural_similarity
 
@@ -43,6 +48,10 @@ chroma interpolation it agrees with the formula to 0.05. A dark reference favour
 through the same default path and penalised those kept in YUV."""
 
 
+HDR_TRANSFERS = (16, 18)
+"""FFmpeg's numbers for SMPTE ST 2084 (PQ) and ARIB STD-B67 (HLG)."""
+
+
 def _rgb(frame: av.VideoFrame, sar: Fraction, width: int) -> np.ndarray:
     out_w, out_h, turns = _display_size(frame, sar, width)
     stored = (out_h, out_w) if turns % 2 else (out_w, out_h)
@@ -53,10 +62,13 @@ def _rgb(frame: av.VideoFrame, sar: Fraction, width: int) -> np.ndarray:
 
 
 def reference_frames(source: Path, start: float, length: float, width: int) -> Refs:
-    """Source frames around the clip, as RGB at the output width, with their times."""
+    """Source frames around the clip, as RGB at the output width, with their times (an HDR
+    source's tone-mapped to SDR by FFmpeg)."""
     frames = []
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
+        if stream.codec_context.color_trc in HDR_TRANSFERS:
+            return _tone_mapped(source, start, length, width)
         stream.thread_type = "AUTO"
         sar = Fraction(stream.sample_aspect_ratio or 1)
         container.seek(max(0, int((start - 1.5) / stream.time_base)), stream=stream)
@@ -68,6 +80,43 @@ def reference_frames(source: Path, start: float, length: float, width: int) -> R
                 break
             frames.append((t, _rgb(frame, sar, width)))
     return frames
+
+
+def tone_map_command(source: Path, size: tuple[int, int], frames: int) -> list[str]:
+    """ffmpeg decoding the first ``frames`` frames of an HDR source (from its start, in
+    presentation order, none dropped or repeated, rotation not applied), scaling them to ``size``
+    (exact rounding, full chroma, as ``ACCURATE``) and converting them to SDR (``TO_SDR``),
+    as raw ``rgb24``."""
+    graph = f"scale={size[0]}:{size[1]}:flags=lanczos+accurate_rnd+full_chroma_int,{TO_SDR}"
+    return [FFMPEG, "-nostdin", "-v", "error", "-noautorotate", "-i", str(source),
+            "-vf", f"{graph},format=rgb24", "-frames:v", str(frames), "-fps_mode", "passthrough",
+            "-f", "rawvideo", "-"]  # fmt: skip
+
+
+def _tone_mapped(source: Path, start: float, length: float, width: int) -> Refs:
+    """``reference_frames`` of an HDR source: ffmpeg decodes from the start up to the clip's end
+    (a few seconds of a corpus clip), the demuxer gives the frame times."""
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        sar = Fraction(stream.sample_aspect_ratio or 1)
+        first = next(container.decode(stream))
+        out_w, out_h, turns = _display_size(first, sar, width)
+        container.seek(0)
+        packets = container.demux(stream)
+        times = sorted(float(p.pts * stream.time_base) for p in packets if p.pts is not None)
+    stored = (out_h, out_w) if turns % 2 else (out_w, out_h)
+    count = sum(t <= start + length + 0.1 for t in times)
+    raw = subprocess.run(
+        tone_map_command(source, stored, count), capture_output=True, check=True
+    ).stdout
+    size = stored[0] * stored[1] * 3
+    assert len(raw) == count * size, f"ffmpeg gave {len(raw) / size} frames of {count}"
+    pictures = np.frombuffer(raw, np.uint8).reshape(count, stored[1], stored[0], 3)
+    return [
+        (t, np.ascontiguousarray(np.rot90(picture, turns)))
+        for t, picture in zip(times, pictures, strict=False)
+        if t >= start - 0.1
+    ]
 
 
 def output_frames(path: Path) -> list[np.ndarray]:

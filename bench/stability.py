@@ -9,13 +9,15 @@ with the source's own change there (``flicker_moving`` is the output's, ``source
 source's): an output that reuses too much lags below it.
 
 The decode floor: FFmpeg decoding the clip and scaling it to the output (``fps``, lanczos
-``scale``) into ``-f null``, timed like the tools; a renderer cannot do less than that.
+``scale``) into ``-f null``, timed like the tools; a renderer cannot do less than that. From an
+HDR source the floor's ``scale`` also converts to SDR (``corpus.TO_SDR``), as dynimg's
+rendering must tone-map too.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from corpus import FFMPEG, Case
+from corpus import FFMPEG, Case, output_scale
 
 STILL = 3
 """Largest change (levels, per channel, half size) of a source pixel that counts as none: a
@@ -54,9 +56,8 @@ def flicker(pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
 
 def floor_command(case: Case) -> list[str]:
     """FFmpeg decoding the clip window and scaling it to the output size, into nothing."""
-    graph = f"fps={case.fps},scale={case.width}:-1:flags=lanczos"
     return [FFMPEG, "-nostdin", "-v", "error", "-ss", str(case.seek), "-t", str(case.length),
-            "-i", str(case.source), "-vf", graph, "-f", "null", "-"]  # fmt: skip
+            "-i", str(case.source), "-vf", output_scale(case), "-f", "null", "-"]  # fmt: skip
 
 
 def floor_rows(cases: dict) -> list[str]:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corpus import FFMPEG, Case
+from corpus import FFMPEG, Case, output_scale
 
 CACHE = Path(__file__).parent / ".cache"
 GIFSKI_VERSION = "1.7.1"
@@ -37,27 +37,24 @@ def _seek(case: Case) -> list[str]:
     return ["-ss", str(case.seek), "-t", str(case.length), "-i", str(case.source)]
 
 
-def _scale(case: Case) -> str:
-    return f"fps={case.fps},scale={case.width}:-1:flags=lanczos"
-
-
 RECIPE_QUALITY = 75
 """The quality of the usual libwebp_anim command line (its own default too)."""
 
 
 def recipe(case: Case, fmt: str, output: Path, quality: int = RECIPE_QUALITY) -> list[str]:
-    """The usual ffmpeg command line: palettegen/paletteuse GIF, or libwebp_anim WebP (q75)."""
+    """The usual ffmpeg command line: palettegen/paletteuse GIF, or libwebp_anim WebP (q75).
+    From an HDR source, its ``scale`` converts to SDR BT.709 first (``corpus.TO_SDR``)."""
     base = [FFMPEG, "-nostdin", "-v", "error", "-y", *_seek(case)]
     if fmt == "gif":
-        graph = f"{_scale(case)},split[a][b];[a]palettegen[p];[b][p]paletteuse"
+        graph = f"{output_scale(case)},split[a][b];[a]palettegen[p];[b][p]paletteuse"
         return [*base, "-vf", graph, str(output)]
-    return [*base, "-vf", _scale(case), "-c:v", "libwebp_anim", "-lossless", "0",
+    return [*base, "-vf", output_scale(case), "-c:v", "libwebp_anim", "-lossless", "0",
             "-quality", str(quality), "-loop", "0", str(output)]  # fmt: skip
 
 
 def png_frames(case: Case, folder: Path) -> list[str]:
     """ffmpeg exporting the clip as PNG frames at the output size, for gifski."""
-    return [FFMPEG, "-nostdin", "-v", "error", "-y", *_seek(case), "-vf", _scale(case),
+    return [FFMPEG, "-nostdin", "-v", "error", "-y", *_seek(case), "-vf", output_scale(case),
             str(folder / "f%04d.png")]  # fmt: skip
 
 
