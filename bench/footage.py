@@ -137,7 +137,7 @@ def hdr_light(sdr: np.ndarray, index: int, frames: int) -> np.ndarray:
     brightest = light.max(axis=2)
     knee, top = 0.45, 4.0
     over = np.clip((brightest - knee) / (1 - knee), 0, 1)
-    gain = 1 + over * over * (top - 1) * (1 - knee) / np.maximum(brightest, 1e-6)
+    gain = 1 + over * over * (top - 1) / np.maximum(brightest, 1e-6)  # white to 4x
     light *= gain[..., None]  # one ratio for the three channels: hues stay
     height, width = light.shape[:2]
     rows, cols = np.ogrid[0:height, 0:width]
