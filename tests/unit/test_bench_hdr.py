@@ -52,7 +52,6 @@ def test_the_graded_frame_keeps_diffuse_light_and_lifts_what_is_near_white() -> 
 
 @pytest.fixture(scope="module")
 def corpus() -> ModuleType:
-    pytest.importorskip("imageio_ffmpeg", reason="the bench extra (pip install -e '.[bench]')")
     return _bench("corpus")
 
 
