@@ -20,13 +20,24 @@ GIFSKI_VERSION = "1.7.1"
 BIN = Path(sys.executable).parent
 
 
-def dynimg(case: Case, fmt: str, output: Path, quality: int | None = None) -> list[str]:
-    """``dynimg render`` with the template the case asks for (and ``Quality`` when given)."""
-    config: dict[str, object] = {
+def template_config(case: Case, fmt: str) -> dict[str, object]:
+    """The template a case asks for. An HDR case takes ``ToneMap`` hable, the curve of the
+    recipe's and the quality reference's FFmpeg chain (``TO_SDR``): every tool then makes the
+    same picture, and the scores judge encoding, not a choice of tone curve (dynimg's default,
+    BT.2390, keeps SDR white white and is 20-30 levels brighter than that chain)."""
+    video = {"Width": str(case.width), "Fps": str(case.fps)}
+    if case.hdr:
+        video["ToneMap"] = "hable"
+    return {
         "Container": {"Format": fmt},
-        "Video": {"Width": str(case.width), "Fps": str(case.fps)},
+        "Video": video,
         "Clip": {"TimeSpan": {"Seek": str(case.seek), "Duration": str(case.length)}},
     }
+
+
+def dynimg(case: Case, fmt: str, output: Path, quality: int | None = None) -> list[str]:
+    """``dynimg render`` with the template the case asks for (and ``Quality`` when given)."""
+    config = template_config(case, fmt)
     if quality is not None:
         config["Quality"] = quality
     return [str(BIN / "dynimg"), "render", str(case.source), str(output),

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 from corpus import Case
+from tools import template_config
 
 BIN = Path(sys.executable).parent
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -55,11 +56,7 @@ class _Service:
         return _field(out, "VideoId")
 
     def job(self, video_id: str, case: Case, fmt: str) -> dict[str, float]:
-        config = {
-            "Container": {"Format": fmt},
-            "Video": {"Width": str(case.width), "Fps": str(case.fps)},
-            "Clip": {"TimeSpan": {"Seek": str(case.seek), "Duration": str(case.length)}},
-        }
+        config = template_config(case, fmt)
         template = _field(
             self._cli("template", "add", f"{case.name}-{fmt}", "--config", json.dumps(config)),
             "VodTemplateId",

@@ -15,7 +15,7 @@ from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.template_parsing import parse_template_config
 from dynimg.errors import InvalidParameter
 from tests.media.conftest import render
-from tests.support.hdr import HLG, PQ, as_if_sdr, ffmpeg_sdr, make_hdr_clip
+from tests.support.hdr import HLG, PQ, as_if_sdr, ffmpeg_sdr, ffmpeg_zscale_hable, make_hdr_clip
 from tests.support.media import Clip, make_clip, ssim_half
 
 TRANSFERS = {"hlg": HLG, "pq": PQ}
@@ -62,6 +62,24 @@ def test_hdr_is_tone_mapped_like_ffmpeg(
     # What dynimg made before: code values read as SDR, grey and flat against the reference.
     before = [mean_error(w, r) for w, r in zip(washed, reference, strict=True)]
     assert min(before) > 2 * max(errors), (before, errors)
+
+
+def test_hable_is_ffmpegs_zscale_tonemap_hable(
+    hdr_clip: Path, engine: PyAvMediaEngine, tmp_path: Path
+) -> None:
+    """``ToneMap`` hable gives what the usual FFmpeg command gives (light in units of 100 nits,
+    a 1,000-nit peak); the default, BT.2390 (SDR white stays white), is brighter but still
+    within the issue's bound of that reference."""
+    reference = ffmpeg_zscale_hable(hdr_clip)
+    scores, brightness = {}, {}
+    for operator in ("hable", "bt2390"):
+        config = template("apng", ToneMap=operator)
+        _, animation = render(engine, hdr_clip, tmp_path / f"{operator}.apng", config)
+        pairs = list(zip(animation.frames, reference, strict=True))
+        scores[operator] = min(ssim(ours, ref) for ours, ref in pairs)
+        brightness[operator] = np.mean([float(o.mean()) - float(r.mean()) for o, r in pairs])
+    assert scores["hable"] >= 0.99 and abs(brightness["hable"]) < 2, (scores, brightness)
+    assert scores["bt2390"] >= 0.95 and brightness["bt2390"] > 10, (scores, brightness)
 
 
 @pytest.mark.parametrize("fmt", ["gif", "webp", "mp4"])

@@ -9,9 +9,11 @@ footage is), a dark band, and a highlight of 1,000 nits that moves one step a fr
 from __future__ import annotations
 
 import functools
+import subprocess
 from pathlib import Path
 
 import av
+import imageio_ffmpeg
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
@@ -100,3 +102,23 @@ def as_if_sdr(path: Path) -> list[np.ndarray]:
     """Every frame converted as dynimg did before it knew HDR: code values taken for SDR."""
     with av.open(str(path)) as container:
         return [np.asarray(f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
+
+
+ZSCALE_HABLE = (
+    "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+    "tonemap=tonemap=hable:desat=0,zscale=t=bt709,format=gbrp"
+)
+"""The HDR-to-SDR chain FFmpeg users run (zscale and the tonemap filter, Hable's curve), ending
+in 8-bit RGB rather than YUV so no matrix stands between it and the comparison."""
+
+
+@functools.cache
+def ffmpeg_zscale_hable(path: Path) -> list[np.ndarray]:
+    """Every frame as FFmpeg's zscale+tonemap=hable chain renders it (imageio-ffmpeg's static
+    FFmpeg: PyAV's has no zscale)."""
+    width, height = SIZE
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path),
+               "-vf", ZSCALE_HABLE, "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]  # fmt: skip
+    raw = subprocess.run(command, capture_output=True, check=True, timeout=60).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
+    return list(frames)

@@ -12,8 +12,9 @@ The steps, each from its standard:
    channel of each pixel and scaling all three by the same ratio, which keeps hues:
    ``bt2390`` (default), BT.2390's EETF, a Hermite knee in PQ space from a 1,000-nit
    source peak down to SDR white: below the knee the picture is untouched;
-   ``hable``, John Hable's filmic curve (Uncharted 2), softer and darker, as FFmpeg's
-   ``tonemap=hable``; ``clip``: no compression, highlights clip at white.
+   ``hable``, John Hable's filmic curve (Uncharted 2), softer and darker, computed as FFmpeg's
+   ``zscale=t=linear:npl=100,...,tonemap=hable:desat=0`` chain does (light in units of 100
+   nits, peak 1,000 nits); ``clip``: no compression, highlights clip at white.
 4. BT.2020 primaries become BT.709's (the 3x3 matrix of BT.2087, in linear light); colours
    outside BT.709 clip per channel.
 5. Light is encoded for an SDR display with the inverse of BT.1886 (gamma 2.4), as FFmpeg's
@@ -38,6 +39,11 @@ REFERENCE_WHITE_NITS = 203.0
 SOURCE_PEAK_NITS = 1000.0
 """PQ sources are taken as mastered to 1,000 nits (phones, most HDR10 streams), HLG as
 shown on its nominal 1,000-nit display."""
+HABLE_UNIT_NITS = 100.0
+HABLE_PEAK = 10.0
+"""``hable`` as the usual FFmpeg chain computes it (``zscale=t=linear:npl=100``, then
+``tonemap=hable:desat=0``, whose peak for a linear frame without metadata is 10 units, 1,000
+nits): SDR white ends at 0.51 of its light, where BT.2390 keeps it at 1."""
 HLG_GAMMA = 1.2
 """The OOTF's system gamma for a 1,000-nit display (BT.2100)."""
 
@@ -127,7 +133,10 @@ def _curve(operator: ToneMap, peak: float) -> Floats:
     grid = np.square(np.linspace(0, np.sqrt(MAX_LIGHT), _TABLE))
     grid[0] = 1e-6
     if operator is ToneMap.HABLE:
-        mapped = _hable(grid) / _hable(np.array(peak))
+        # FFmpeg's chain counts light in units of its nominal peak luminance, 100 nits (zscale
+        # npl=100), and takes the peak of a frame without metadata as 10 of them.
+        units = REFERENCE_WHITE_NITS / HABLE_UNIT_NITS
+        mapped = _hable(grid * units) / _hable(np.array(HABLE_PEAK))
     elif operator is ToneMap.BT2390:
         mapped = _bt2390(grid, peak)
     else:
