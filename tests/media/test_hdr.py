@@ -12,10 +12,20 @@ from skimage.metrics import structural_similarity
 
 from dynimg.adapters.media import decode
 from dynimg.adapters.media.engine import PyAvMediaEngine
+from dynimg.adapters.media.tone_map import ToneMapper
 from dynimg.domain.template_parsing import parse_template_config
+from dynimg.domain.templates import ToneMap
 from dynimg.errors import InvalidParameter
 from tests.media.conftest import render
-from tests.support.hdr import HLG, PQ, as_if_sdr, ffmpeg_sdr, ffmpeg_zscale_hable, make_hdr_clip
+from tests.support.hdr import (
+    HLG,
+    PQ,
+    as_if_sdr,
+    ffmpeg_sdr,
+    ffmpeg_zscale_hable,
+    ffmpeg_zscale_hable_picture,
+    make_hdr_clip,
+)
 from tests.support.media import Clip, make_clip, ssim_half
 
 TRANSFERS = {"hlg": HLG, "pq": PQ}
@@ -80,6 +90,21 @@ def test_hable_is_ffmpegs_zscale_tonemap_hable(
         brightness[operator] = np.mean([float(o.mean()) - float(r.mean()) for o, r in pairs])
     assert scores["hable"] >= 0.99 and abs(brightness["hable"]) < 2, (scores, brightness)
     assert scores["bt2390"] >= 0.95 and brightness["bt2390"] > 10, (scores, brightness)
+
+
+@pytest.mark.parametrize("transfer", [HLG, PQ], ids=["hlg", "pq"])
+def test_hable_matches_ffmpeg_on_saturated_colours(transfer: int) -> None:
+    """Primaries and secondaries, white and brown, at 16 signal levels up to the top: where
+    FFmpeg's zscale applies HLG's system gamma per channel and tone-maps the brightest channel
+    in BT.709, a luminance-based OOTF or a BT.2020 maximum would part from it by many levels."""
+    hues = np.array([[1, 0.1, 0.1], [0.1, 1, 0.1], [0.1, 0.1, 1], [1, 1, 0.1], [0.1, 1, 1],
+                     [1, 0.1, 1], [1, 1, 1], [0.6, 0.4, 0.2]])  # fmt: skip
+    signal = np.linspace(0.1, 1.0, 16)[:, None, None] * hues[None]
+    rgb16 = (np.repeat(np.repeat(signal, 4, axis=0), 4, axis=1) * 65535 + 0.5).astype(np.uint16)
+    reference = ffmpeg_zscale_hable_picture(rgb16, transfer).astype(np.int16)
+    ours = ToneMapper(hlg=transfer == HLG, operator=ToneMap.HABLE)(rgb16).astype(np.int16)
+    errors = np.abs(ours - reference)
+    assert errors.mean() < 0.2 and np.percentile(errors, 99) <= 2, (errors.mean(), errors.max())
 
 
 @pytest.mark.parametrize("fmt", ["gif", "webp", "mp4"])

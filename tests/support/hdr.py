@@ -122,3 +122,18 @@ def ffmpeg_zscale_hable(path: Path) -> list[np.ndarray]:
     raw = subprocess.run(command, capture_output=True, check=True, timeout=60).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
     return list(frames)
+
+
+def ffmpeg_zscale_hable_picture(rgb16: np.ndarray, transfer: int) -> np.ndarray:
+    """One 16-bit BT.2020 R'G'B' picture (PQ or HLG) through the same chain, fed to FFmpeg as
+    raw RGB: what it makes of colours no YUV clip would carry exactly."""
+    height, width = rgb16.shape[:2]
+    trc = "arib-std-b67" if transfer == HLG else "smpte2084"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "rawvideo",
+               "-pix_fmt", "rgb48le", "-s", f"{width}x{height}", "-color_trc", trc,
+               "-color_primaries", "bt2020", "-colorspace", "rgb", "-i", "-",
+               "-vf", ZSCALE_HABLE, "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]  # fmt: skip
+    run = subprocess.run(
+        command, input=rgb16.tobytes(), capture_output=True, check=True, timeout=60
+    )
+    return np.frombuffer(run.stdout, np.uint8).reshape(height, width, 3)

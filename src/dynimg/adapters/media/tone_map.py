@@ -8,15 +8,15 @@ The steps, each from its standard:
    display (light = 1000 x Ys^0.2 x E, Ys the scene luminance, BT.2100).
 2. Light is counted in units of HDR reference white, 203 nits (BT.2408), which becomes SDR
    white: faces, paper and walls keep their brightness.
-3. Highlights above it are compressed by the tone-mapping operator, applied to the brightest
-   channel of each pixel and scaling all three by the same ratio, which keeps hues:
-   ``bt2390`` (default), BT.2390's EETF, a Hermite knee in PQ space from a 1,000-nit
-   source peak down to SDR white: below the knee the picture is untouched;
-   ``hable``, John Hable's filmic curve (Uncharted 2), softer and darker, computed as FFmpeg's
-   ``zscale=t=linear:npl=100,...,tonemap=hable:desat=0`` chain does (light in units of 100
-   nits, peak 1,000 nits); ``clip``: no compression, highlights clip at white.
-4. BT.2020 primaries become BT.709's (the 3x3 matrix of BT.2087, in linear light); colours
-   outside BT.709 clip per channel.
+3. BT.2020 primaries become BT.709's (the 3x3 matrix of BT.2087, in linear light).
+4. Highlights above SDR white are compressed by the tone-mapping operator, applied to the
+   brightest channel of each pixel and scaling all three by the same ratio, which keeps hues;
+   colours outside BT.709 then clip per channel. ``bt2390`` (default), BT.2390's EETF, a
+   Hermite knee in PQ space from a 1,000-nit source peak down to SDR white: below the knee the
+   picture is untouched; ``hable``, John Hable's filmic curve (Uncharted 2), softer and
+   darker, computed as FFmpeg's ``zscale=t=linear:npl=100,...,tonemap=hable:desat=0`` chain
+   does (light in units of 100 nits, peak 1,000 nits, HLG's gamma per channel as zimg
+   applies it); ``clip``: no compression, highlights clip at white.
 5. Light is encoded for an SDR display with the inverse of BT.1886 (gamma 2.4), as FFmpeg's
    own colour management (swscale, FFmpeg 8) does for a BT.709 target, through a table
    indexed by the square root of light (fine steps near black, where gamma is steep).
@@ -87,16 +87,21 @@ class ToneMapper:
     """Turns 16-bit BT.2020 R'G'B' pictures of one transfer into 8-bit BT.709 RGB."""
 
     def __init__(self, hlg: bool, operator: ToneMap) -> None:
-        self._hlg = hlg
         codes = (np.arange(1 << _IN_BITS, dtype=np.float64) + 0.5) / (1 << _IN_BITS)
-        light = hlg_to_scene(codes) if hlg else pq_to_nits(codes) / REFERENCE_WHITE_NITS
-        self._light = light.astype(np.float32)
         peak = SOURCE_PEAK_NITS / REFERENCE_WHITE_NITS
+        light = hlg_to_scene(codes) if hlg else pq_to_nits(codes) / REFERENCE_WHITE_NITS
+        self._ootf: Floats | None = None
+        if hlg and operator is ToneMap.HABLE:
+            # FFmpeg's zscale (zimg) applies the OOTF's gamma to each channel, not to the
+            # luminance as BT.2100 does: more saturated, and what its chain shows.
+            light = np.power(light, HLG_GAMMA) * peak
+        elif hlg:
+            # HLG's OOTF: light = 1000 nits x Ys^0.2 x E, counted in units of reference white.
+            roots = np.linspace(0, 1, _TABLE)
+            ootf = np.power(np.maximum(roots * roots, 1e-9), HLG_GAMMA - 1) * peak
+            self._ootf = ootf.astype(np.float32)
+        self._light = light.astype(np.float32)
         self._ratio = _curve(operator, peak)
-        # HLG's OOTF: light = 1000 nits x Ys^0.2 x E, counted in units of reference white.
-        roots = np.linspace(0, 1, _TABLE)
-        ootf = np.power(np.maximum(roots * roots, 1e-9), HLG_GAMMA - 1) * peak
-        self._ootf = ootf.astype(np.float32)
         roots = np.linspace(0, 1, _OUT_STEPS)
         encoded = np.power(roots * roots, 1 / 2.4) * 255 + 0.5
         self._encode = encoded.astype(np.uint8)
@@ -104,12 +109,14 @@ class ToneMapper:
     def __call__(self, rgb16: npt.NDArray[np.uint16]) -> Frame:
         """``rgb16`` (height x width x 3, full-range R'G'B') as SDR ``rgb24``."""
         light = self._light[rgb16 >> (16 - _IN_BITS)]
-        if self._hlg:
+        if self._ootf is not None:
             light *= _by_root(light @ BT2020_LUMA, self._ootf, 1.0)[..., None]
+        # BT.709 first, as FFmpeg's chain does: the operator sees the brightest channel of
+        # the colour that is shown (a saturated one's is brighter than in BT.2020).
+        light = light @ BT2020_TO_BT709.T
         # Channel by channel: numpy's max over the last axis is five times slower.
         brightest = np.maximum(np.maximum(light[..., 0], light[..., 1]), light[..., 2])
         light *= _by_root(brightest, self._ratio, MAX_LIGHT)[..., None]
-        light = light @ BT2020_TO_BT709.T
         np.clip(light, 0, 1, out=light)
         np.sqrt(light, out=light)
         light *= _OUT_STEPS - 1
