@@ -78,6 +78,25 @@ def test_the_compiled_and_the_python_encoder_agree(tolerance: int) -> None:
             assert lzw.ENCODER(*args) == lzw._python_encode(*args)
 
 
+@pytest.mark.skipif(not lzw.COMPILED, reason="the compiled encoder was not built")
+def test_the_encoders_agree_where_the_palette_repeats_a_colour() -> None:
+    """Dithered pixels at tolerance 0 may go on with any symbol showing the wanted colour
+    exactly: the compiled encoder finds those by the hash (the wanted index, the entries
+    repeating its colour, the transparent one where the colour shown is it), not by walking
+    the children; the newest such child either way. Palettes repeat colours: the zeros that
+    pad one to 256 entries, and here 16 colours given twice."""
+    rng = np.random.default_rng(11)
+    palette = np.zeros((256, 3), np.uint8)
+    palette[:16] = rng.integers(0, 256, (16, 3))
+    palette[16:32] = palette[:16]
+    wanted = np.kron(rng.integers(0, 33, (20, 30)), np.ones((2, 2), int)).astype(np.uint8)
+    wanted[::3] = rng.integers(0, 33, wanted[::3].shape)
+    previous = np.where(rng.random(wanted.shape) < 0.5, wanted, (wanted + 16) % 32)
+    for before in (b"", previous.astype(np.uint8).tobytes()):
+        args = (wanted.tobytes(), before, palette.tobytes(), 0, TRANSPARENT)
+        assert lzw.ENCODER(*args) == lzw._python_encode(*args)
+
+
 def _greys(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A palette of the 256 greys, a textured grey source, and wanted indices up to 4 levels
     off it (as the temporal rule leaves them where an older colour is about as close)."""

@@ -105,31 +105,54 @@ static int flush_bits(BitWriter *w) {
     return w->count > 0 ? put_code(w, 0, 8 - w->count) : 0;
 }
 
-static int trunc_div4(int value) { return value * 3 / 4; } /* C truncates toward zero */
+static inline int trunc_div4(int value) { return value * 3 / 4; } /* C truncates toward zero */
+
+/* The error carried on from a pixel whose error is `out`: three quarters of it (mostly none:
+   at tolerance 0 no pixel carries anything). */
+static inline void carry_on(const int out[3], int carry[3]) {
+    if (out[0] | out[1] | out[2])
+        for (int c = 0; c < 3; c++) carry[c] = trunc_div4(out[c]);
+    else
+        carry[0] = carry[1] = carry[2] = 0;
+}
+
+#define MAX_TWINS 3
 
 typedef struct {
-    const uint8_t *wanted, *previous, *palette, *source, *nearest;
+    const uint8_t *wanted, *previous, *palette, *source;
+    /* A byte a pixel, nonzero where judged at the source (`nearest`; all zero without it). */
+    const uint8_t *busy;
+    /* pixel_limit of every pixel, worked out once: a pixel is met again by each lookahead. */
+    const int *limit;
     int tolerance, transparent;
+    /* The transparent index where it shows `previous` (with `previous`), else -1: no symbol. */
+    int shows_previous;
+    /* The other symbols showing palette entry s's colour (a palette may repeat a colour, as
+       the zeros padding it to 256 entries do), never the transparent one with `previous`;
+       twin_count -1: more than MAX_TWINS (or s shows `previous`), look at every child. */
+    int8_t twin_count[256];
+    uint8_t twins[256][MAX_TWINS];
 } Frame;
 
 /* The colour symbol `s` shows at pixel `p`. */
-static const uint8_t *shown_colour(const Frame *f, Py_ssize_t p, int s) {
-    if (f->previous && s == f->transparent) return f->palette + 3 * f->previous[p];
+static inline const uint8_t *shown_colour(const Frame *f, Py_ssize_t p, int s) {
+    if (s == f->shows_previous) return f->palette + 3 * f->previous[p];
     return f->palette + 3 * s;
 }
 
 /* The symbol written for an exact match: transparent where the pixel shows it already. */
-static int exact_symbol(const Frame *f, Py_ssize_t p) {
+static inline int exact_symbol(const Frame *f, Py_ssize_t p) {
     if (f->previous && f->wanted[p] == f->previous[p]) return f->transparent;
     return f->wanted[p];
 }
 
-static int judged_at_source(const Frame *f, Py_ssize_t p) { return f->nearest && f->nearest[p]; }
+static inline int judged_at_source(const Frame *f, Py_ssize_t p) { return f->busy[p]; }
 
 /* Squared error of symbol `s` at pixel `p`, and `out` the error carried on (per channel).
    Dithered pixels: against the wanted colour plus the carried error, carried on. Pixels mapped
    to the nearest colour (`nearest`): against the source pixel, nothing carried. */
-static int symbol_error(const Frame *f, Py_ssize_t p, int s, const int carry[3], int out[3]) {
+static inline int symbol_error(const Frame *f, Py_ssize_t p, int s, const int carry[3],
+                               int out[3]) {
     const uint8_t *want = f->palette + 3 * f->wanted[p];
     const uint8_t *have = shown_colour(f, p, s);
     int total = 0;
@@ -150,11 +173,47 @@ static int symbol_error(const Frame *f, Py_ssize_t p, int s, const int carry[3],
 }
 
 /* The largest error pixel `p` may take: the tolerance, plus where it is judged against the
-   source NEAREST_FACTOR times the wanted colour's own squared error there. */
-static int pixel_limit(const Frame *f, Py_ssize_t p) {
-    if (!judged_at_source(f, p)) return f->tolerance;
-    int out[3], zero[3] = {0, 0, 0};
-    return f->tolerance + NEAREST_FACTOR * symbol_error(f, p, f->wanted[p], zero, out);
+   source NEAREST_FACTOR times the wanted colour's own squared error there. Read from
+   `f->limit`, filled by frame_limits. */
+static inline int pixel_limit(const Frame *f, Py_ssize_t p) { return f->limit[p]; }
+
+static void frame_limits(const Frame *f, Py_ssize_t n, int *limit) {
+    for (Py_ssize_t p = 0; p < n; p++) {
+        int total = 0;
+        if (f->busy[p]) {
+            const uint8_t *want = shown_colour(f, p, f->wanted[p]), *source = f->source + 3 * p;
+            for (int c = 0; c < 3; c++) total += (source[c] - want[c]) * (source[c] - want[c]);
+        }
+        limit[p] = f->tolerance + NEAREST_FACTOR * total;
+    }
+}
+
+static int compare_keys(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The twin lists of `f` (see Frame): the symbols sorted by colour, then each run of one
+   colour. */
+static void frame_twins(Frame *f) {
+    uint32_t keys[256];
+    for (int s = 0; s < 256; s++) {
+        const uint8_t *rgb = f->palette + 3 * s;
+        keys[s] = (uint32_t)rgb[0] << 24 | (uint32_t)rgb[1] << 16 | (uint32_t)rgb[2] << 8 | s;
+        f->twin_count[s] = -1; /* shows_previous: its colour is not its palette entry's */
+    }
+    qsort(keys, 256, sizeof keys[0], compare_keys);
+    for (int start = 0, end; start < 256; start = end) {
+        for (end = start + 1; end < 256 && keys[end] >> 8 == keys[start] >> 8;) end++;
+        int run[256], size = 0;
+        for (int i = start; i < end; i++)
+            if ((int)(keys[i] & 0xFF) != f->shows_previous) run[size++] = (int)(keys[i] & 0xFF);
+        for (int i = 0; i < size; i++) {
+            f->twin_count[run[i]] = (int8_t)(size - 1 > MAX_TWINS ? -1 : size - 1);
+            for (int j = 0, k = 0; j < size && size - 1 <= MAX_TWINS; j++)
+                if (j != i) f->twins[run[i]][k++] = (uint8_t)run[j];
+        }
+    }
 }
 
 /* The child of `node` whose symbol shows the colour nearest pixel `p`'s target (the wanted
@@ -180,6 +239,27 @@ static int least_error_child(const Dictionary *d, const Frame *f, Py_ssize_t p, 
     return best;
 }
 
+/* least_error_child where the limit is 0 and nothing is carried (a dithered pixel at tolerance
+   0: it must show the wanted colour exactly): the newest child whose symbol shows the wanted
+   colour, found by the hash instead of walking the children (the newest is the first in list
+   order). Those symbols: the wanted index and its twins, and the transparent index where the
+   colour shown already is the wanted one; `exact`, whose child is known to be missing, aside. */
+static int same_colour_child(const Dictionary *d, const Frame *f, Py_ssize_t p, int node,
+                             int exact) {
+    int wanted = f->wanted[p], best = -1, child;
+    if (wanted != exact && (child = child_with(d, node, wanted)) != NONE) best = child;
+    for (int i = 0; i < f->twin_count[wanted]; i++) {
+        int twin = f->twins[wanted][i];
+        if (twin != exact && (child = child_with(d, node, twin)) != NONE && child > best)
+            best = child;
+    }
+    if (f->shows_previous >= 0 && exact != f->shows_previous &&
+        memcmp(f->palette + 3 * f->previous[p], f->palette + 3 * wanted, 3) == 0 &&
+        (child = child_with(d, node, f->shows_previous)) != NONE && child > best)
+        best = child;
+    return best < 0 ? NONE : best;
+}
+
 /* The child of `node` that pixel `p` continues the string with, greedily, or NONE; `out` gets
    its carried error and `limit` the pixel's limit. The exact symbol when the string goes on
    with it within tolerance, else the child with the least error. The exact symbol shows the
@@ -187,30 +267,29 @@ static int least_error_child(const Dictionary *d, const Frame *f, Py_ssize_t p, 
    judged at the source the wanted colour's own error, which the limit always admits: then
    nothing is computed. */
 static int greedy_child(const Dictionary *d, const Frame *f, Py_ssize_t p, int node,
-                        const int carry[3], int out[3], int *limit) {
-    int best = NONE;
-    int child = child_with(d, node, exact_symbol(f, p));
-    *limit = f->tolerance;
+                        const int carry[3], int out[3]) {
+    int exact = exact_symbol(f, p);
+    int child = child_with(d, node, exact);
+    int still = !(carry[0] | carry[1] | carry[2]);
     out[0] = out[1] = out[2] = 0;
-    if (child != NONE && (judged_at_source(f, p) || !(carry[0] | carry[1] | carry[2])))
-        return child;
-    *limit = pixel_limit(f, p);
-    if (child != NONE && symbol_error(f, p, exact_symbol(f, p), carry, out) <= *limit)
-        best = child;
-    if (best == NONE) best = least_error_child(d, f, p, node, carry, *limit, out);
-    return best;
+    if (child != NONE && (judged_at_source(f, p) || still)) return child;
+    int limit = pixel_limit(f, p);
+    if (child != NONE && symbol_error(f, p, exact, carry, out) <= limit) return child;
+    if (limit == 0 && still && !judged_at_source(f, p) && f->twin_count[f->wanted[p]] >= 0)
+        return same_colour_child(d, f, p, node, exact);
+    return least_error_child(d, f, p, node, carry, limit, out);
 }
 
 /* How many pixels from `p` on the string at `node` goes on greedily (no lookahead). */
 static Py_ssize_t greedy_length(const Dictionary *d, const Frame *f, Py_ssize_t p,
                                 Py_ssize_t end, int node, const int carry[3]) {
-    int c0[3] = {carry[0], carry[1], carry[2]}, out[3], limit;
+    int c0[3] = {carry[0], carry[1], carry[2]}, out[3];
     Py_ssize_t q = p;
     while (q < end) {
-        int best = greedy_child(d, f, q, node, c0, out, &limit);
+        int best = greedy_child(d, f, q, node, c0, out);
         if (best == NONE) break;
         node = best;
-        for (int c = 0; c < 3; c++) c0[c] = trunc_div4(out[c]);
+        carry_on(out, c0);
         q++;
     }
     return q - p;
@@ -220,18 +299,18 @@ static Py_ssize_t greedy_length(const Dictionary *d, const Frame *f, Py_ssize_t 
    greedy choice, on ties). Busy pixels carry nothing, so each goes on with no carry. */
 static int furthest_child(const Dictionary *d, const Frame *f, Py_ssize_t p, Py_ssize_t end,
                           int node, int best) {
-    int zero[3] = {0, 0, 0}, out[3], chosen = best, limit = -1;
-    int candidates[2] = {f->previous ? child_with(d, node, f->transparent) : NONE,
-                         child_with(d, node, d->suffix[node])};
+    int zero[3] = {0, 0, 0}, out[3], chosen = best;
+    /* `best` is the newest child with its symbol, as child_with finds: a candidate with the
+       same symbol is `best` itself, found without the hash. */
+    int symbols[2] = {f->previous ? f->transparent : -1, d->suffix[node]}, taken = d->suffix[best];
     Py_ssize_t best_length = -1;
     for (int i = 0; i < 2; i++) {
-        int child = candidates[i];
+        int child = symbols[i] < 0 || symbols[i] == taken || (i == 1 && symbols[1] == symbols[0])
+                        ? NONE
+                        : child_with(d, node, symbols[i]);
         /* A child without children goes no further than `best`: not worth its arithmetic. */
-        if (child == NONE || child == best || (i == 1 && child == candidates[0]) ||
-            d->first_child[child] == NONE)
-            continue;
-        if (limit < 0) limit = pixel_limit(f, p);
-        if (symbol_error(f, p, d->suffix[child], zero, out) > limit) continue;
+        if (child == NONE || d->first_child[child] == NONE) continue;
+        if (symbol_error(f, p, d->suffix[child], zero, out) > pixel_limit(f, p)) continue;
         if (best_length < 0) best_length = greedy_length(d, f, p + 1, end, best, zero);
         Py_ssize_t length = greedy_length(d, f, p + 1, end, child, zero);
         if (length > best_length) {
@@ -248,16 +327,16 @@ static int longest_match(const Dictionary *d, const Frame *f, Py_ssize_t start, 
     int node = first;
     int error[3];
     symbol_error(f, start, node, carry, error);
-    for (int c = 0; c < 3; c++) carry[c] = trunc_div4(error[c]);
+    carry_on(error, carry);
     shown[start] = (f->previous && node == f->transparent) ? f->previous[start] : (uint8_t)node;
     Py_ssize_t p = start + 1;
     while (p < end) {
-        int best_carry[3], limit;
-        int best = greedy_child(d, f, p, node, carry, best_carry, &limit);
+        int best_carry[3];
+        int best = greedy_child(d, f, p, node, carry, best_carry);
         if (best == NONE) break;
         if (look && judged_at_source(f, p)) best = furthest_child(d, f, p, end, node, best);
         node = best;
-        for (int c = 0; c < 3; c++) carry[c] = trunc_div4(best_carry[c]);
+        carry_on(best_carry, carry);
         int s = d->suffix[best];
         shown[p] = (f->previous && s == f->transparent) ? f->previous[p] : (uint8_t)s;
         p++;
@@ -361,15 +440,25 @@ static PyObject *lzw_encode(PyObject *self, PyObject *args) {
                                           "long as wanted, source three times as long");
         goto done;
     }
-    Frame f = {wanted.buf,  previous.len ? previous.buf : NULL,
-               palette.buf, nearest.len ? source.buf : NULL,
-               nearest.len ? nearest.buf : NULL, tolerance, transparent};
+    Frame f = {.wanted = wanted.buf,
+               .previous = previous.len ? previous.buf : NULL,
+               .palette = palette.buf,
+               .source = nearest.len ? source.buf : NULL,
+               .tolerance = tolerance,
+               .transparent = transparent,
+               .shows_previous = previous.len ? transparent : -1};
     PyObject *shown = PyBytes_FromStringAndSize(NULL, n);
     Dictionary *d = PyMem_RawMalloc(sizeof(Dictionary));
+    int *limit = PyMem_RawMalloc(sizeof(int) * (size_t)(n ? n : 1));
+    uint8_t *busy = nearest.len ? NULL : PyMem_RawCalloc((size_t)(n ? n : 1), 1);
     BitWriter w = {NULL, 0, 0, 0, 0};
-    int failed = !shown || !d;
+    int failed = !shown || !d || !limit || (!nearest.len && !busy);
     if (!failed) {
         Py_BEGIN_ALLOW_THREADS
+        f.busy = nearest.len ? nearest.buf : busy;
+        f.limit = limit;
+        frame_limits(&f, n, limit);
+        frame_twins(&f);
         failed = n > 0 && encode_codes(d, &f, n, (uint8_t *)PyBytes_AS_STRING(shown), &w);
         if (n == 0) failed = put_code(&w, CLEAR_CODE, 9) || put_code(&w, EOI_CODE, 9) ||
                              flush_bits(&w);
@@ -384,6 +473,8 @@ static PyObject *lzw_encode(PyObject *self, PyObject *args) {
         if (!result) Py_DECREF(shown);
     }
     PyMem_RawFree(d);
+    PyMem_RawFree(limit);
+    PyMem_RawFree(busy);
     PyMem_RawFree(w.data);
 done:
     PyBuffer_Release(&wanted);
