@@ -41,7 +41,6 @@ typedef struct {
     uint32_t hash[HASH_SIZE];
     uint16_t next_sibling[MAX_CODES];
     uint8_t suffix[MAX_CODES];
-    uint8_t first[MAX_CODES];
     int next_code;
     int code_size;
 } Dictionary;
@@ -58,7 +57,6 @@ static void dict_reset(Dictionary *d) {
         d->first_child[i] = NONE;
         d->next_sibling[i] = NONE;
         d->suffix[i] = (uint8_t)(i & 0xFF);
-        d->first[i] = (uint8_t)(i & 0xFF);
     }
     memset(d->hash, 0xFF, sizeof d->hash);
     d->next_code = FIRST_FREE;
@@ -398,7 +396,6 @@ static int first_symbol(const Dictionary *d, const Frame *f, Py_ssize_t start, P
 static void add_entry(Dictionary *d, int prefix, int symbol) {
     int code = d->next_code++;
     d->suffix[code] = (uint8_t)symbol;
-    d->first[code] = d->first[prefix];
     d->first_child[code] = NONE;
     d->next_sibling[code] = d->first_child[prefix];
     d->first_child[prefix] = (uint16_t)code;

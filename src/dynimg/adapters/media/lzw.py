@@ -108,14 +108,13 @@ class _Dictionary:
     def reset(self) -> None:
         self.children: list[list[int]] = [[] for _ in range(MAX_CODES)]
         self.suffix = list(range(256)) + [0] * (MAX_CODES - 256)
-        self.first = list(range(256)) + [0] * (MAX_CODES - 256)
         self.next_code = END + 1
         self.code_size = MIN_CODE_SIZE + 1
 
     def add(self, prefix: int, symbol: int) -> None:
         code = self.next_code
         self.next_code += 1
-        self.suffix[code], self.first[code] = symbol, self.first[prefix]
+        self.suffix[code] = symbol
         self.children[prefix].insert(0, code)  # newest first, as the C twin's list
         if self.next_code > 1 << self.code_size and self.code_size < 12:
             self.code_size += 1
