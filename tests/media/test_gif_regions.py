@@ -15,6 +15,7 @@ from dynimg.adapters.media.dither import (
     FrameAnalyzer,
     Quantizer,
     Stabiliser,
+    _put,
 )
 from dynimg.adapters.media.engine import PyAvMediaEngine
 from dynimg.domain.templates import Dither
@@ -80,6 +81,20 @@ def test_a_pixel_keeps_its_colour_only_while_it_is_as_close_as_the_new_one() -> 
     assert np.array_equal(after[redrawn], fresh[1][redrawn])
     assert 0.2 < kept[moved].mean() < 0.9, "some colours stay (as close), others are redrawn"
     assert stabilise(None, np.zeros_like(plane), second) is after, "a still frame repeats"
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 0.97, 1.0])
+def test_indices_put_where_a_mask_says_as_a_masked_copy_puts_them(share: float) -> None:
+    """The branch-free masked copy the mapping and the temporal rule use, into a part of a
+    larger plane (a view with gaps between its rows, as a frame's changed rectangle is)."""
+    rng = np.random.default_rng(int(share * 100))
+    plane = rng.integers(0, 256, (HEIGHT, WIDTH), dtype=np.uint8)
+    values = rng.integers(0, 256, (50, 70), dtype=np.uint8)
+    mask = rng.random(values.shape) < share
+    expected = plane.copy()
+    np.copyto(expected[10:60, 20:90], values, where=mask)
+    _put(plane[10:60, 20:90], values, mask)
+    assert np.array_equal(plane, expected)
 
 
 @pytest.mark.parametrize("dither", list(Dither))

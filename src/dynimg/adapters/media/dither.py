@@ -137,7 +137,7 @@ class Quantizer:
         diffused = self._remap(crop, Image.Dither.FLOYDSTEINBERG)
         if busy.any():
             diffused = np.require(diffused, requirements="W")  # Pillow's arrays are read-only
-            np.copyto(diffused, self._remap(crop, Image.Dither.NONE), where=busy)
+            _put(diffused, self._remap(crop, Image.Dither.NONE), busy)
         return box, diffused
 
     def _remap(self, frame: Frame, dither: Image.Dither) -> Indices:
@@ -192,7 +192,7 @@ class Stabiliser:
             redraw = _moved(plane[box])
         else:
             redraw = self._redrawn(shown[box], indices, frame[box], plane[box])
-        np.copyto(shown[box], indices, where=redraw)
+        _put(shown[box], indices, redraw)
         self._previous, self._first = shown, False
         return shown
 
@@ -262,7 +262,9 @@ class _Errors:
 
     def add(self, table: Errors, indices: Indices, wanted: Frame) -> None:
         """One channel: ``table`` (256 values) looked up by ``indices``, less ``wanted``."""
-        error = np.take(table, indices)
+        # mode="clip": uint8 indices never leave the 256-entry table, and numpy's default
+        # bounds check makes the lookup about a fifth slower.
+        error = np.take(table, indices, mode="clip")
         error -= wanted
         squares = np.multiply(error, error, dtype=np.int32)
         if self._squares is None:
@@ -308,6 +310,16 @@ def _per_pixel(blockwise: Mask, shape: tuple[int, ...]) -> Mask:
     rows, columns = blockwise.shape
     spread = np.broadcast_to(blockwise[:, None, :, None], (rows, 4, columns, 4))
     return spread.reshape(rows * 4, columns * 4)[: shape[0], : shape[1]]
+
+
+def _put(target: Indices, values: Indices, where: Mask) -> None:
+    """``np.copyto(target, values, where=where)`` for uint8 planes in four branch-free passes:
+    numpy's masked copy goes element by element, about 20x slower where the mask is as mixed
+    as grain makes it (1.4 ms against 0.06 ms for 640x360)."""
+    mask = np.negative(where.view(np.uint8))  # True (1) is 255, False stays 0
+    difference = np.bitwise_xor(target, values)
+    difference &= mask
+    target ^= difference
 
 
 def _moved(plane: Frame) -> Mask:
