@@ -79,7 +79,7 @@ class FrameAnalyzer:
             plane |= MOVED
             return plane
         moved = _max_channel_difference(frame, self._reference) > STILL
-        np.copyto(self._reference, frame, where=moved[..., None])
+        _put(self._reference, frame, moved[..., None])  # the mask broadcast over RGB
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
 
