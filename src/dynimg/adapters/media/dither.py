@@ -79,7 +79,7 @@ class FrameAnalyzer:
             plane |= MOVED
             return plane
         moved = _max_channel_difference(frame, self._reference) > STILL
-        _put(self._reference, frame, moved[..., None])  # the mask broadcast over RGB
+        _put(self._reference, frame, _per_channel(moved))
         plane |= moved.view(np.uint8) << 1  # True is 1, shifted it is MOVED
         return plane
 
@@ -320,6 +320,13 @@ def _put(target: Indices, values: Indices, where: Mask) -> None:
     difference = np.bitwise_xor(target, values)
     difference &= mask
     target ^= difference
+
+
+def _per_channel(mask: Mask) -> Mask:
+    """An H x W mask repeated over the three channels of an RGB frame, contiguous: the masked
+    put then runs over one flat plane (a mask broadcast over RGB makes numpy's inner loops three
+    elements long: 1.5 against 1.0 ms a 640x360 frame at 60% moved, the mask included)."""
+    return np.repeat(mask, 3).reshape(*mask.shape, 3)
 
 
 def _moved(plane: Frame) -> Mask:
