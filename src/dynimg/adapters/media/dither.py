@@ -325,8 +325,9 @@ def _put(target: Indices, values: Indices, where: Mask) -> None:
 def _per_channel(mask: Mask) -> Mask:
     """An H x W mask repeated over the three channels of an RGB frame, contiguous: the masked
     put then runs over one flat plane (a mask broadcast over RGB makes numpy's inner loops three
-    elements long: 1.5 against 1.0 ms a 640x360 frame at 60% moved, the mask included)."""
-    return np.repeat(mask, 3).reshape(*mask.shape, 3)
+    elements long: 2.4 against 0.35 ms a 640x360 frame at 60% moved, the mask included;
+    ``np.repeat`` makes the same mask in 0.67 ms, three strided copies in 0.27)."""
+    return np.stack((mask, mask, mask), axis=-1)
 
 
 def _moved(plane: Frame) -> Mask:
