@@ -90,12 +90,16 @@ Box = tuple[slice, slice]
 
 def changed_box(plane: Frame) -> Box | None:
     """Where a frame has moved pixels, or None when nothing moved."""
-    moved = _moved(plane)
-    rows = np.flatnonzero(moved.any(axis=1))
+    return _bounds(_moved(plane))
+
+
+def _bounds(mask: Mask) -> Box | None:
+    """The smallest rectangle holding every set pixel of ``mask``, or None when none is set."""
+    rows = np.flatnonzero(mask.any(axis=1))
     if not rows.size:
         return None
     top, bottom = int(rows[0]), int(rows[-1]) + 1
-    columns = np.flatnonzero(moved[top:bottom].any(axis=0))
+    columns = np.flatnonzero(mask[top:bottom].any(axis=0))
     return slice(top, bottom), slice(int(columns[0]), int(columns[-1]) + 1)
 
 
@@ -135,9 +139,11 @@ class Quantizer:
         if busy.all():  # each mapping costs as much as the other: only the one used is made
             return box, self._remap(crop, Image.Dither.NONE)
         diffused = self._remap(crop, Image.Dither.FLOYDSTEINBERG)
-        if busy.any():
+        inner = _bounds(busy)
+        if inner is not None:
+            # The nearest colour is a pixel's own: mapped only around the busy pixels.
             diffused = np.require(diffused, requirements="W")  # Pillow's arrays are read-only
-            _put(diffused, self._remap(crop, Image.Dither.NONE), busy)
+            _put(diffused[inner], self._remap(crop[inner], Image.Dither.NONE), busy[inner])
         return box, diffused
 
     def _remap(self, frame: Frame, dither: Image.Dither) -> Indices:
