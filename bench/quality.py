@@ -2,7 +2,8 @@
 
 Plain SSIM punishes dither noise and rewards banding, so the headline figure is SSIM on both
 images downscaled 2x ("seen at half size"), as in the team's performance baseline. Each output
-frame is scored against the source frame at its nominal time, shifted by the one offset in
+frame is scored against the source frame at its nominal time (a frame stored once and held for
+several slots counts once per slot, as it is seen), shifted by the one offset in
 {-1, 0, +1} source frames that fits best (tools differ in which frame they keep per slot).
 Reference frames are shown as a player would: display rotation and pixel aspect applied. An HDR
 source's (PQ or HLG) are FFmpeg's SDR rendition of it, made by the bench's ffmpeg with the
@@ -18,6 +19,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -119,13 +121,51 @@ def _tone_mapped(source: Path, start: float, length: float, width: int) -> Refs:
     ]
 
 
-def output_frames(path: Path) -> list[np.ndarray]:
-    """Every frame of a GIF, animated WebP, APNG or AVIF (composited) or an MP4, as RGB."""
+def output_frames(path: Path, fps: float) -> list[np.ndarray]:
+    """The output as a player shows it, one RGB frame per slot of 1/``fps`` seconds: the frame
+    on screen in the middle of each slot. Encoders store a frame that repeats once, with a
+    longer delay (a still stretch, a fade to black): counting stored frames would score every
+    later frame against the wrong moment of the source."""
+    frames, durations = _stored_frames(path)
+    return _on_screen(frames, durations, fps)
+
+
+def _stored_frames(path: Path) -> tuple[list[np.ndarray], list[float | None]]:
+    """Every stored frame of a GIF, animated WebP, APNG or AVIF (composited) or an MP4, as
+    RGB, with how long it is shown in seconds (None where the file does not say)."""
     if path.suffix == ".mp4":
-        with av.open(str(path)) as container:
-            return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+        return _video_frames(path)
+    frames, durations = [], []
     with Image.open(path) as image:
-        return [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
+        for frame in ImageSequence.Iterator(image):
+            frames.append(np.asarray(frame.convert("RGB")))
+            milliseconds = frame.info.get("duration")
+            durations.append(milliseconds / 1000 if milliseconds else None)
+    return frames, durations
+
+
+def _video_frames(path: Path) -> tuple[list[np.ndarray], list[float | None]]:
+    """An MP4's frames, each lasting until the next one starts (the last: its own duration)."""
+    with av.open(str(path)) as container:
+        decoded = list(container.decode(video=0))
+    starts = [f.time for f in decoded]
+    durations: list[float | None] = [
+        b - a if a is not None and b is not None else None for a, b in pairwise(starts)
+    ]
+    if decoded:
+        last = decoded[-1]
+        durations.append(float(last.duration * last.time_base) if last.duration else None)
+    return [f.to_ndarray(format="rgb24") for f in decoded], durations
+
+
+def _on_screen(
+    frames: list[np.ndarray], durations: list[float | None], fps: float
+) -> list[np.ndarray]:
+    """One frame per slot: a frame whose duration is unknown (or zero) fills one slot."""
+    ends = np.cumsum([d if d else 1 / fps for d in durations])
+    slots = max(round(float(ends[-1]) * fps), 1) if frames else 0
+    shown = np.searchsorted(ends, (np.arange(slots) + 0.5) / fps, side="right")
+    return [frames[min(int(i), len(frames) - 1)] for i in shown]
 
 
 def half(image: np.ndarray) -> np.ndarray:
@@ -156,7 +196,7 @@ def aligned(
 
     A ``shift`` given (one found before for the same tool and clip) skips the search for it.
     """
-    frames = output_frames(output)
+    frames = output_frames(output, fps)
     times = np.array([t for t, _ in refs])
 
     def ref(i: int, shift: int) -> np.ndarray:
