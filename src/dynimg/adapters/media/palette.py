@@ -15,6 +15,9 @@ from dynimg.adapters.media.frame_store import Frame
 TARGET_SAMPLES = 64_000
 KMEANS_ROUNDS = 3
 CHUNK = 16_384
+EXACT = 0.25
+"""Squared RGB distance within which a colour counts as having an entry: the entry, rounded to
+whole levels, is that colour."""
 Palette = npt.NDArray[np.uint8]
 
 
@@ -39,8 +42,12 @@ class PaletteBuilder:
     def build(self) -> Palette:
         """Up to ``colors`` RGB colours, shape (n, 3)."""
         samples = np.concatenate(self._samples)
-        seed = _octree(samples, self._colors)
-        return _refine(samples, seed)
+        colors, weights = _distinct(samples)
+        points = colors.astype(np.float32)
+        seed = _octree(samples, self._colors).astype(np.float64)
+        if len(seed) < self._colors:
+            seed = _filled(points, weights, seed, self._colors)
+        return _refine(points, weights, seed)
 
 
 def _octree(samples: Frame, colors: int) -> Palette:
@@ -58,16 +65,50 @@ def _octree(samples: Frame, colors: int) -> Palette:
     return np.asarray(values[used], dtype=np.uint8)
 
 
-def _refine(samples: Frame, palette: Palette) -> Palette:
+def _filled(
+    points: npt.NDArray[np.float32],
+    weights: npt.NDArray[np.float64],
+    centers: npt.NDArray[np.float64],
+    colors: int,
+) -> npt.NDArray[np.float64]:
+    """The seed with its free entries given to the colours it fits worst.
+
+    Pillow's octree merges colours within a 16-level cube, so a clip of few hues (a sky, a
+    gradient, a dark scene) fills few cubes: 28 entries of 256 on a slow gradient, whose dither
+    then spread errors of up to 8 levels. While entries are free, each of the clusters with
+    the largest weighted squared error gives its costliest colour (sample count x squared
+    distance) an entry of its own. New entries are colours that occur, so a flat colour that
+    covers much of the picture gets an exact entry rather than a mean shared with its
+    neighbours; a clip of fewer colours than entries keeps every one exact.
+    """
+    while len(centers) < colors:
+        labels = nearest(points, centers.astype(np.float32))
+        squared = ((points - centers[labels]) ** 2).sum(axis=1)
+        cost = weights * np.where(squared > EXACT, squared, 0.0)
+        totals = np.bincount(labels, weights=cost, minlength=len(centers))
+        by_cluster = np.lexsort((cost, labels))  # each cluster's costliest colour last
+        ends = np.flatnonzero(np.diff(labels[by_cluster], append=len(centers)))
+        costliest = by_cluster[ends]
+        costliest = costliest[cost[costliest] > 0]
+        if not len(costliest):
+            break
+        ranked = costliest[np.argsort(totals[labels[costliest]])[::-1]]
+        centers = np.concatenate([centers, points[ranked[: colors - len(centers)]]])
+    return centers
+
+
+def _refine(
+    points: npt.NDArray[np.float32],
+    weights: npt.NDArray[np.float64],
+    centers: npt.NDArray[np.float64],
+) -> Palette:
     """k-means rounds over the distinct sampled colours, each weighted by how often it was seen.
 
     Flat content (screens, cartoons) has a few hundred distinct colours among 64k samples, and
     even film has a third fewer distinct colours than samples; weighted sums by ``bincount``
     replace ``np.add.at``, which was most of the palette's cost (0.1-0.2 s for every clip).
     """
-    colors, weights = _distinct(samples)
-    points = colors.astype(np.float32)
-    centers = palette.astype(np.float64)
+    centers = centers.copy()
     for _ in range(KMEANS_ROUNDS):
         labels = nearest(points, centers.astype(np.float32))
         counts = np.bincount(labels, weights=weights, minlength=len(centers))
