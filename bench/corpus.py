@@ -241,12 +241,15 @@ def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]
     ]  # fmt: skip
 
 
-def cases(quick: bool = False, only: str | None = None) -> list[Case]:
+def cases(quick: bool = False, only: str | None = None, holdout: bool = False) -> list[Case]:
     """Build (or reuse) the corpus; a case whose source cannot be made is reported and left out.
-    ``only``: one case, or several separated by commas."""
+    ``only``: one case, or several separated by commas. ``holdout``: the footage outside the
+    corpus instead (bench/holdout.py)."""
     chosen = []
     wanted = set(only.split(",")) if only else None
-    for name, source, seek, length, width, fps, note in _specs():
+    import holdout as outside  # imports corpus: not at the top
+
+    for name, source, seek, length, width, fps, note in outside.specs() if holdout else _specs():
         if (quick and name not in QUICK) or (wanted and name not in wanted):
             continue
         try:

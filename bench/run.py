@@ -15,9 +15,10 @@ SSIM-half, PSNR, time and peak RSS at default settings, and for each format with
 Not a test: nothing here passes or fails.
 
 Usage: python bench/run.py [--quick] [--runs 3] [--only CASE[,CASE...]] [--jobs 24]
-       [--formats | --no-formats] [--lean]
+       [--formats | --no-formats] [--lean] [--holdout]
 ``--lean``: dynimg, the recipe and the decode floor only (no gifski, gifsicle, VMAF, worker jobs
-or backlog), for a loaded machine.
+or backlog), for a loaded machine. ``--holdout``: the footage outside the corpus
+(bench/holdout.py) instead of the corpus, results in bench/out/holdout.json.
 """
 
 from __future__ import annotations
@@ -297,17 +298,20 @@ def main() -> None:
     parser.add_argument(
         "--no-formats", action="store_true", help="leave the formats vs GIF out of a full run"
     )
+    parser.add_argument(
+        "--holdout", action="store_true", help="footage outside the corpus (bench/holdout.py)"
+    )
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     if args.formats:
-        run_formats(cases(quick=args.quick, only=args.only), runs)
+        run_formats(cases(quick=args.quick, only=args.only, holdout=args.holdout), runs)
         return
     global LEAN
     LEAN = args.lean
     vmaf = quality.has_vmaf(FFMPEG) and not args.lean
     if not vmaf and not args.lean:
         print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")
-    corpus = cases(quick=args.quick, only=args.only)
+    corpus = cases(quick=args.quick, only=args.only, holdout=args.holdout)
     results: dict = {"meta": meta(vmaf), "cases": {}}
     print(report.HEADER)
     for case in corpus:
@@ -328,9 +332,10 @@ def main() -> None:
         results["formats"] = formats_cases(chosen, 1)
     results["meta"]["load_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))  # first: tables may fail
+    written = OUT / ("holdout.json" if args.holdout else "results.json")
+    written.write_text(json.dumps(results, indent=2))  # first: tables may fail
     results["summary"] = report.summary(results["cases"])
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    written.write_text(json.dumps(results, indent=2))
     print(report.tables(results))
 
 
