@@ -187,6 +187,9 @@ def test_snapshot_template_and_job_from_the_console(
     page.get_by_label("Snapshot template").select_option(label="three stills")
     page.get_by_role("button", name="Submit").click()
     expect(page.locator("#snapshot-job .status")).to_have_text("Success", timeout=60_000)
+    # The poller writes the status, then reloads the page to list the files: wait for the
+    # reloaded page (no poller), which a loaded machine took over 5 s to serve.
+    expect(page.locator("#snapshot-job[data-poll]")).to_have_count(0, timeout=30_000)
     group = page.locator(".snapshot-group[data-type='NormalSnapshot']")
     expect(group.locator("img")).to_have_count(3)
     urls = [group.locator("img").nth(i).get_attribute("src") for i in range(3)]
