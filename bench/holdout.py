@@ -43,8 +43,12 @@ def _fade_through(target: Path) -> None:
 
 
 def _gradient(target: Path) -> None:
-    ffmpeg("-f", "lavfi", "-i", "gradients=s=1280x720:r=30:speed=0.02:n=3:d=5", *X264,
-           str(target))  # fmt: skip
+    # Drawn by geq from the frame's time: lavfi's gradients source adds noise of its own that
+    # differs from run to run, seed or not.
+    sky = ("color=c=black:s=1280x720:r=30:d=5,format=gbrp,"
+           "geq=r='40+50*X/W+25*sin(0.4*T+2*Y/H)':g='70+90*Y/H+15*sin(0.3*T+X/W)'"
+           ":b='150+70*(1-Y/H)+20*cos(0.25*T+1.5*X/W)'")  # fmt: skip
+    ffmpeg("-f", "lavfi", "-i", sky, *X264, str(target))
 
 
 def _zoom(target: Path) -> None:
