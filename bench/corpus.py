@@ -205,7 +205,11 @@ def built(name: str) -> Path:
     return target
 
 
-def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]]:
+Spec = tuple[str, Callable[[], Path], float, float, int, int, str]
+"""A case's name, source builder, seek, length, output width, rate and note."""
+
+
+def _specs() -> list[Spec]:
     clip = sample_clip
     return [
         ("bunny-720p25", lambda: clip("bigbuckbunny.mp4"), 1.0, 4.0, 640, 10,
@@ -241,15 +245,15 @@ def _specs() -> list[tuple[str, Callable[[], Path], float, float, int, int, str]
     ]  # fmt: skip
 
 
-def cases(quick: bool = False, only: str | None = None, holdout: bool = False) -> list[Case]:
+def cases(
+    quick: bool = False, only: str | None = None, specs: list[Spec] | None = None
+) -> list[Case]:
     """Build (or reuse) the corpus; a case whose source cannot be made is reported and left out.
-    ``only``: one case, or several separated by commas. ``holdout``: the footage outside the
-    corpus instead (bench/holdout.py)."""
+    ``only``: one case, or several separated by commas. ``specs``: other cases than the
+    corpus's (bench/holdout.py)."""
     chosen = []
     wanted = set(only.split(",")) if only else None
-    import holdout as outside  # imports corpus: not at the top
-
-    for name, source, seek, length, width, fps, note in outside.specs() if holdout else _specs():
+    for name, source, seek, length, width, fps, note in specs or _specs():
         if (quick and name not in QUICK) or (wanted and name not in wanted):
             continue
         try:

@@ -16,9 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus import CACHE, X264, ffmpeg, sample_clip
-
-Spec = tuple[str, Callable[[], Path], float, float, int, int, str]
+from corpus import CACHE, X264, Spec, ffmpeg, sample_clip
 
 
 def _two_scenes(target: Path, fps: int, seconds: float, join: str) -> None:

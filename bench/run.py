@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import equal_quality
+import holdout
 import quality
 import report
 import stability
@@ -303,15 +304,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
+    chosen_specs = holdout.specs() if args.holdout else None
     if args.formats:
-        run_formats(cases(quick=args.quick, only=args.only, holdout=args.holdout), runs)
+        run_formats(cases(quick=args.quick, only=args.only, specs=chosen_specs), runs)
         return
     global LEAN
     LEAN = args.lean
     vmaf = quality.has_vmaf(FFMPEG) and not args.lean
     if not vmaf and not args.lean:
         print("VMAF skipped: imageio-ffmpeg's ffmpeg has no libvmaf filter")
-    corpus = cases(quick=args.quick, only=args.only, holdout=args.holdout)
+    corpus = cases(quick=args.quick, only=args.only, specs=chosen_specs)
     results: dict = {"meta": meta(vmaf), "cases": {}}
     print(report.HEADER)
     for case in corpus:
