@@ -85,23 +85,29 @@ def _built(name: str, builder: Callable[[Path], None]) -> Callable[[], Path]:
     return build
 
 
+CASES: list[tuple[str, Callable[[Path], None], float, float, int, int, str]] = [
+    ("fade-cut-25", _fade_cut, 0.5, 4.0, 480, 12,
+     "fade to black, cut, fade in from black, 720p25"),
+    ("dissolve-30", _dissolve, 0.5, 3.5, 480, 12, "cross-dissolve between two scenes, 720p30"),
+    ("fade-through-30", _fade_through, 0.5, 3.5, 480, 12,
+     "fade through black between two scenes, 720p30"),
+    ("gradient-30", _gradient, 0.5, 4.0, 480, 10,
+     "slow-moving smooth gradients of few hues (a sky), 720p30"),
+    ("zoom-25", _zoom, 0.5, 4.0, 480, 12,
+     "slow zoom into a still photo (sub-level drift everywhere), 720p25"),
+    ("life-30", _life, 0.5, 3.0, 480, 10,
+     "Conway's life scaled up: flat, binary, everything moves, 720p30"),
+    ("mandelbrot-25", _mandelbrot, 0.5, 3.0, 480, 10,
+     "Mandelbrot zoom: fine detail everywhere, 540p25"),
+    ("still-noise-25", _still_noise, 0.5, 3.0, 480, 12,
+     "a still photo under strong temporal noise, 720p25"),
+]  # fmt: skip
+"""Each case's name, how its source is made, seek, length, output width, rate and note."""
+
+
 def specs() -> list[Spec]:
-    """The holdout cases, as corpus._specs gives the corpus's."""
+    """The holdout cases, as corpus._specs gives the corpus's (sources built on first use)."""
     return [
-        ("fade-cut-25", _built("fade-cut-25", _fade_cut), 0.5, 4.0, 480, 12,
-         "fade to black, cut, fade in from black, 720p25"),
-        ("dissolve-30", _built("dissolve-30", _dissolve), 0.5, 3.5, 480, 12,
-         "cross-dissolve between two scenes, 720p30"),
-        ("fade-through-30", _built("fade-through-30", _fade_through), 0.5, 3.5, 480, 12,
-         "fade through black between two scenes, 720p30"),
-        ("gradient-30", _built("gradient-30", _gradient), 0.5, 4.0, 480, 10,
-         "slow-moving smooth gradients of few hues (a sky), 720p30"),
-        ("zoom-25", _built("zoom-25", _zoom), 0.5, 4.0, 480, 12,
-         "slow zoom into a still photo (sub-level drift everywhere), 720p25"),
-        ("life-30", _built("life-30", _life), 0.5, 3.0, 480, 10,
-         "Conway's life scaled up: flat, binary, everything moves, 720p30"),
-        ("mandelbrot-25", _built("mandelbrot-25", _mandelbrot), 0.5, 3.0, 480, 10,
-         "Mandelbrot zoom: fine detail everywhere, 540p25"),
-        ("still-noise-25", _built("still-noise-25", _still_noise), 0.5, 3.0, 480, 12,
-         "a still photo under strong temporal noise, 720p25"),
-    ]  # fmt: skip
+        (name, _built(name, make), seek, length, width, fps, note)
+        for name, make, seek, length, width, fps, note in CASES
+    ]
