@@ -5,6 +5,8 @@
   left a bar, the bar must be flat again: a pixel that keeps the text's colour is a ghost.
 * :func:`low_light`: a dark scene (luma 15-60) with a slowly moving shape under strong temporal
   sensor noise, where the noise is as large as the colour steps of the palette.
+* :func:`drifting_sky`: smooth gradients of few hues that drift by a level or two a frame, so
+  that every pixel is dithered and most stay within the "still" threshold from frame to frame.
 """
 
 from __future__ import annotations
@@ -95,6 +97,24 @@ def low_light(path: Path, seconds: float = 2, fps: int = 25, seed: int = 5) -> P
             frame = scene + disc[..., None] * np.array([1.0, 0.8, 0.5], np.float32)
             frame += rng.normal(0, 6, (height, width, 1)) + rng.normal(0, 2, (height, width, 3))
             rgb = np.clip(frame, 0, 255).astype(np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
+
+
+def drifting_sky(path: Path, frames: int = 24, fps: int = 10) -> Path:
+    """A 320x180 sky: three sine-shifted gradients (one per channel), nearly lossless H.264."""
+    y, x = np.mgrid[0:180, 0:320].astype(np.float32)
+    x, y = x / 320, y / 180
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"crf": "4"})
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for i in range(frames):
+            t = 0.3 * i
+            red = 40 + 50 * x + 25 * np.sin(0.4 * t + 2 * y)
+            green = 70 + 90 * y + 15 * np.sin(0.3 * t + x)
+            blue = 150 + 70 * (1 - y) + 20 * np.cos(0.25 * t + 1.5 * x)
+            rgb = np.clip(np.stack([red, green, blue], axis=2), 0, 255).round().astype(np.uint8)
             container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
         container.mux(stream.encode(None))
     return path
