@@ -57,7 +57,8 @@ def _zoom(target: Path) -> None:
 
 
 def _life(target: Path) -> None:
-    life = ("life=s=320x180:mold=10:r=30:ratio=0.1:death_color=#C83232:life_color=#00ff00,"
+    # A fixed seed: the life source starts from a random board otherwise (-1), another each build.
+    life = ("life=s=320x180:mold=10:r=30:ratio=0.1:seed=7:death_color=#C83232:life_color=#00ff00,"
             "scale=1280:720:flags=neighbor")  # fmt: skip
     ffmpeg("-f", "lavfi", "-i", life, "-t", "5", *X264, str(target))
 
